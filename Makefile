@@ -1,0 +1,50 @@
+# Two commands matter: `make demo` and `make test`. Everything else is for the team.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+RUN := $(VENV)/bin
+# The demo key lives outside the repository, as a real key would.
+DEMO_KEY_FILE ?= $(HOME)/.config/jeugdmonitor/demo-pseudonym.key
+SCALE ?= 1
+SEED ?= 20261124
+
+.PHONY: setup demo data run ui test lint bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked --quiet
+	touch $@
+
+setup: $(VENV)/.synced
+
+demo: setup
+	MONITOR_KEY_FILE=$(DEMO_KEY_FILE) $(RUN)/monitor demo --scale $(SCALE) --seed $(SEED)
+
+data: setup
+	$(RUN)/monitor data --out data/inbox --scale $(SCALE) --seed $(SEED)
+
+run: setup
+	MONITOR_KEY_FILE=$(DEMO_KEY_FILE) $(RUN)/monitor run --inbox data/inbox --out data
+
+ui: setup
+	MONITOR_KEY_FILE=$(DEMO_KEY_FILE) $(RUN)/monitor ui --inbox data/inbox --out data
+
+test: setup
+	$(RUN)/pytest -q
+
+lint: setup
+	$(RUN)/ruff check .
+	$(RUN)/ruff format --check .
+	$(RUN)/mypy
+
+bench: setup
+	MONITOR_KEY_FILE=$(DEMO_KEY_FILE) $(RUN)/python -m pipelines.bench
+
+clean:
+	rm -rf data

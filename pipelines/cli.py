@@ -1,0 +1,168 @@
+"""`monitor`: the one command-line entry point.
+
+    monitor data --out DIR [--scale N] [--seed N]   write synthetic exports (an inbox)
+    monitor run --inbox DIR --out DIR               run every stage and publish under DIR/publish
+    monitor demo                                    both, with defaults under data/
+    monitor ui [--inbox DIR --out DIR]              the Dagster UI on the same definitions
+    monitor key new --out FILE                      create a pseudonymisation key file (mode 600)
+
+Errors are one sentence plus where to look, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from pipelines.lib.settings import PROJECT_ROOT
+from pseudonymisation.config import load_hashing_config
+from pseudonymisation.key import KeyError_, load_key, new_key_file
+
+DEFAULT_SEED = 20261124
+
+
+def _fail(message: str, where: str | None = None) -> int:
+    print(f"monitor: {message}", file=sys.stderr)
+    if where:
+        print(f"         Look at: {where}", file=sys.stderr)
+    return 2
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    from pipelines.synthetic import generate
+
+    out = Path(args.out)
+    print(f"Synthetische data schrijven naar {out} (scale {args.scale}, seed {args.seed})…", file=sys.stderr)
+    summary = generate(
+        out, scale=args.scale, seed=args.seed, progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True)
+    )
+    for name, rows in sorted(summary.files.items()):
+        print(f"  {name}: {rows}", file=sys.stderr)
+    print(f"Klaar in {summary.seconds:.1f} s: {out.resolve()}")
+    return 0
+
+
+def _check_key() -> int | None:
+    try:
+        key = load_key(load_hashing_config())
+    except KeyError_ as exc:
+        return _fail(str(exc), "README.md, section 'The pseudonymisation key'")
+    print(f"Pseudonymisation key {key.key_id}, fingerprint {key.fingerprint}", file=sys.stderr)
+    return None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.runner import run_monitor
+
+    inbox, out = Path(args.inbox), Path(args.out)
+    if not inbox.is_dir():
+        return _fail(f"the inbox {inbox} does not exist or is not a folder.", "monitor data --out DIR creates one")
+    refused = _check_key()
+    if refused is not None:
+        return refused
+    print(f"Running the monitor on {inbox.resolve()} …", file=sys.stderr)
+    outcome = run_monitor(inbox, out)
+    if not outcome.success:
+        print(file=sys.stderr)
+        for sentence in outcome.errors[:5]:
+            print(f"monitor: {sentence}", file=sys.stderr)
+        return _fail(
+            "the run failed; the previous publication is unchanged.",
+            f"the Dagster UI (make ui) run {outcome.run_id}, or {out.resolve() / 'warehouse' / 'quarantine'}",
+        )
+    publish = out.resolve() / "publish"
+    print(f"\nDone in {outcome.seconds:.1f} s ({outcome.steps} assets). Outputs:")
+    print(f"  published indicators  {publish / 'indicatoren.parquet'}")
+    print(f"  charts                {publish / 'charts'}")
+    print(f"  run manifest          {publish / 'manifest.json'}")
+    print(f"  warehouse (private)   {out.resolve() / 'warehouse'}")
+    print(f"  run history           {out.resolve() / 'dagster'}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    key_file = os.environ.get("MONITOR_KEY_FILE")
+    if key_file and not os.environ.get("MONITOR_PSEUDONYM_KEY") and not Path(key_file).expanduser().exists():
+        new_key_file(Path(key_file))
+        print(f"Created a demo pseudonymisation key at {key_file} (outside the repository, mode 600).", file=sys.stderr)
+    data = Path(args.out)
+    args.out = str(data / "inbox")
+    status = cmd_data(args)
+    if status:
+        return status
+    return cmd_run(argparse.Namespace(inbox=str(data / "inbox"), out=str(data)))
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    refused = _check_key()
+    if refused is not None:
+        return refused
+    from pipelines.runner import prepare_instance
+
+    out = Path(args.out).resolve()
+    prepare_instance(out / "dagster")
+    env = dict(os.environ, MONITOR_INBOX=str(Path(args.inbox).resolve()), MONITOR_OUT=str(out),
+               DAGSTER_HOME=str(out / "dagster"))
+    dagster = Path(sys.executable).with_name("dagster")
+    command = [str(dagster), "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(args.port)]
+    os.chdir(PROJECT_ROOT)
+    os.execve(command[0], command, env)
+    return 0  # pragma: no cover - execve does not return
+
+
+def cmd_key_new(args: argparse.Namespace) -> int:
+    try:
+        new_key_file(Path(args.out))
+    except KeyError_ as exc:
+        return _fail(str(exc))
+    print(f"New key written to {args.out}; set MONITOR_KEY_FILE={args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="monitor", description="Jeugdhulp × onderwijs monitor")
+    sub = parser.add_subparsers(dest="command", required=True)
+    data = sub.add_parser("data", help="write synthetic exports into an inbox folder")
+    data.add_argument("--out", default="data/inbox")
+    data.add_argument("--scale", type=float, default=1.0)
+    data.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    data.set_defaults(func=cmd_data)
+    run = sub.add_parser("run", help="run every stage on an inbox and publish")
+    run.add_argument("--inbox", default="data/inbox")
+    run.add_argument("--out", default="data")
+    run.set_defaults(func=cmd_run)
+    demo = sub.add_parser("demo", help="synthetic data + full run under data/")
+    demo.add_argument("--out", default="data")
+    demo.add_argument("--scale", type=float, default=1.0)
+    demo.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    demo.set_defaults(func=cmd_demo)
+    ui = sub.add_parser("ui", help="start the Dagster UI on localhost")
+    ui.add_argument("--inbox", default="data/inbox")
+    ui.add_argument("--out", default="data")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=cmd_ui)
+    key = sub.add_parser("key", help="key management")
+    key_sub = key.add_subparsers(dest="key_command", required=True)
+    key_new = key_sub.add_parser("new", help="create a new random key file (mode 600)")
+    key_new.add_argument("--out", required=True)
+    key_new.set_defaults(func=cmd_key_new)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return _fail("interrupted.")
+    except Exception as exc:  # one sentence, not a traceback
+        if os.environ.get("MONITOR_DEBUG"):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return _fail(f"{type(exc).__name__}: {first}", "rerun with MONITOR_DEBUG=1 for the full traceback")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""The Dagster definitions of the monitor: the same graph for the UI, the CLI and the tests.
+
+Stages, each a group in the asset graph:
+inbox → ingest (validate + pseudonymise) → link → indicators → protect → publish.
+"""
+
+
+import dagster as dg
+
+from pipelines.defs.automation import inbox_sensor, monitor_job, monthly_schedule
+from pipelines.defs.indicators import indicator_assets
+from pipelines.defs.ingest import inbox_specs, quality_checks, source_assets, staged_youth_care
+from pipelines.defs.link import link_assets, warehouse
+from pipelines.defs.protect import disclosure_check, protected_indicators
+from pipelines.defs.publish import publication
+from pipelines.lib.resources import MonitorResource, default_monitor_resource
+
+ASSETS = [
+    *inbox_specs,
+    *source_assets,
+    staged_youth_care,
+    warehouse,
+    *link_assets,
+    *indicator_assets,
+    protected_indicators,
+    publication,
+]
+CHECKS = [*quality_checks, disclosure_check]
+
+
+def build_definitions(monitor: MonitorResource | None = None) -> dg.Definitions:
+    """Definitions bound to one installation's paths (tests and the CLI pass their own)."""
+    return dg.Definitions(
+        assets=ASSETS,
+        asset_checks=CHECKS,
+        jobs=[monitor_job],
+        schedules=[monthly_schedule],
+        sensors=[inbox_sensor],
+        resources={"monitor": monitor or default_monitor_resource()},
+        # One DuckDB file allows one writer: steps run one after another in the run's process.
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions()

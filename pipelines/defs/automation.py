@@ -1,0 +1,47 @@
+"""When the monitor runs: a monthly schedule, and a sensor that starts a run when a new export lands."""
+
+
+import hashlib
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.lib.resources import MonitorResource
+
+monitor_job = dg.define_asset_job(
+    "monitor_job",
+    selection=dg.AssetSelection.all(),
+    description="Every stage: ingest → validate → pseudonymise → link → indicators → protect → publish.",
+)
+
+monthly_schedule = dg.ScheduleDefinition(
+    name="monthly_monitor",
+    job=monitor_job,
+    cron_schedule="0 6 1 * *",
+    execution_timezone="Europe/Amsterdam",
+    description="On the 1st of every month at 06:00, after the monthly exports have been delivered.",
+)
+
+
+def inbox_signature(inbox: Path) -> str:
+    """A fingerprint of the inbox's file names, sizes and modification times (not of their contents)."""
+    digest = hashlib.sha256()
+    if inbox.is_dir():
+        for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(inbox)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+@dg.sensor(
+    name="new_export_in_inbox",
+    job=monitor_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description="Starts a run when a file in the inbox is added or changed.",
+)
+def inbox_sensor(context: dg.SensorEvaluationContext, monitor: MonitorResource) -> dg.SensorResult:
+    signature = inbox_signature(monitor.paths.inbox)
+    if signature == context.cursor:
+        return dg.SensorResult(skip_reason="No new or changed export in the inbox.")
+    return dg.SensorResult(run_requests=[dg.RunRequest(run_key=signature)], cursor=signature)

@@ -1,0 +1,191 @@
+"""Stage 1-3, ingest → validate → pseudonymise: one asset per source, raw exports in, pseudonymised out.
+
+Validation and pseudonymisation run inside the ingest asset on purpose: nothing raw may be persisted
+between steps, so the first step that touches a BSN is also the one that replaces it. Each asset writes
+`warehouse/staged/<source>.parquet` (accepted, pseudonymised rows), `warehouse/quarantine/<source>.parquet`
+(broken rules, masked values) and a small JSON summary for the run manifest. A blocking check stops the
+run when a source quarantines more than the configured share of its rows.
+"""
+
+
+import json
+
+import dagster as dg
+import polars as pl
+
+from pipelines.ingest.contract import load_contract
+from pipelines.ingest.read_csv import FileRejected
+from pipelines.ingest.sources import Ingested, ijw_raw_tables, ingest_source
+from pipelines.lib.resources import MonitorResource
+from pipelines.lib.settings import Paths
+
+OWNER = "team:data-engineering"
+REFERENCE_SOURCES = ("scholen", "wijken", "pc6hnr")
+PERSON_SOURCES = ("inschrijvingen", "diplomas", "verzuim", "bewoners")
+YOUTH_CARE_SOURCES = ("toewijzingen", "declaraties")
+ALL_SOURCES = (*REFERENCE_SOURCES, *PERSON_SOURCES, *YOUTH_CARE_SOURCES)
+
+
+def staged_key(source: str) -> dg.AssetKey:
+    return dg.AssetKey(["staged", source])
+
+
+def _write(ingested: Ingested, paths: Paths) -> dict[str, dg.MetadataValue | int | str | float]:
+    """Persist accepted rows, quarantine and summary; return Dagster metadata for the UI."""
+    for folder in (paths.staged, paths.quarantine):
+        folder.mkdir(parents=True, exist_ok=True)
+    ingested.accepted.write_parquet(paths.staged / f"{ingested.source}.parquet")
+    ingested.quarantine.write_parquet(paths.quarantine / f"{ingested.source}.parquet")
+    summary = {
+        "source": ingested.source,
+        "contract_version": ingested.contract_version,
+        "rows_read": ingested.rows_read,
+        "rows_accepted": ingested.accepted.height,
+        "rows_quarantined": ingested.rows_quarantined,
+        "files": [f.as_dict() for f in ingested.files],
+        "ijw_messages": ingested.ijw_messages,
+        "quarantine_by_rule": {
+            f"{r['field']}:{r['rule']}": r["len"]
+            for r in ingested.quarantine.group_by("field", "rule").len().sort("len", descending=True).to_dicts()
+        },
+    }
+    (paths.staged / f"{ingested.source}.summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    dropped = sorted({c for f in ingested.files for c in f.dropped_columns})
+    return {
+        "dagster/row_count": ingested.accepted.height,
+        "rows_read": ingested.rows_read,
+        "rows_quarantined": ingested.rows_quarantined,
+        "contract_version": ingested.contract_version,
+        "dropped_columns": ", ".join(dropped) or "none",
+        "quarantine_by_rule": dg.MetadataValue.json(summary["quarantine_by_rule"]),
+        "files": dg.MetadataValue.json([{k: v for k, v in f.as_dict().items()} for f in ingested.files]),
+        "dagster/column_schema": dg.TableSchema(
+            columns=[dg.TableColumn(n, str(t)) for n, t in ingested.accepted.schema.items()]
+        ),
+    }
+
+
+def _ingest(context: dg.AssetExecutionContext, monitor: MonitorResource, source: str) -> dg.MaterializeResult:
+    paths = monitor.paths
+    contract = load_contract(source)
+    addresses = None
+    if source == "bewoners":
+        addresses = pl.read_parquet(paths.staged / "pc6hnr.parquet")
+    try:
+        ingested = ingest_source(paths.inbox, contract, monitor.pseudonymiser(), addresses)
+    except FileRejected as exc:
+        raise dg.Failure(description=str(exc)) from None
+    context.log.info(
+        f"{source}: {ingested.rows_read} rows read, {ingested.accepted.height} accepted, "
+        f"{ingested.rows_quarantined} quarantined"
+    )
+    return dg.MaterializeResult(metadata=_write(ingested, paths))
+
+
+def _make_source_asset(source: str) -> dg.AssetsDefinition:
+    contract = load_contract(source)
+    deps: list[dg.AssetKey] = [dg.AssetKey(["inbox", source])]
+    if source == "bewoners":
+        deps.append(staged_key("pc6hnr"))
+
+    @dg.asset(
+        name=source,
+        key_prefix="staged",
+        group_name="ingest",
+        deps=deps,
+        owners=[OWNER],
+        kinds={"polars", "parquet"},
+        description=(
+            f"{contract.name}: {contract.file.name} read and validated against contract v{contract.version}; "
+            "identifiers pseudonymised, quasi-identifiers generalised, other columns dropped."
+        ),
+    )
+    def _asset(context: dg.AssetExecutionContext, monitor: MonitorResource) -> dg.MaterializeResult:
+        return _ingest(context, monitor, source)
+
+    return _asset
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            staged_key(source),
+            group_name="ingest",
+            deps=[dg.AssetKey(["inbox", source]), dg.AssetKey(["inbox", "ijw"])],
+            owners=[OWNER],
+            kinds={"polars", "parquet"},
+            description=f"Youth care {source}: flat CSV and iJw 3.2 messages, one contract, pseudonymised.",
+        )
+        for source in YOUTH_CARE_SOURCES
+    ],
+)
+def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResource):  # type: ignore[no-untyped-def]
+    """Both youth-care forms through one contract each; iJw messages are parsed once for both tables."""
+    paths = monitor.paths
+    pseudonymiser = monitor.pseudonymiser()
+    tables, rejected, counts = ijw_raw_tables(paths.inbox)
+    for source in YOUTH_CARE_SOURCES:
+        try:
+            ingested = ingest_source(paths.inbox, load_contract(source), pseudonymiser, None, tables.get(source))
+        except FileRejected as exc:
+            raise dg.Failure(description=str(exc)) from None
+        if source == "toewijzingen" and rejected.height:
+            ingested.quarantine = pl.concat([ingested.quarantine, rejected.drop("_row")], how="vertical")
+        ingested.ijw_messages = counts if source == "toewijzingen" else {}
+        context.log.info(
+            f"{source}: {ingested.rows_read} rows read, {ingested.accepted.height} accepted, "
+            f"{ingested.rows_quarantined} quarantined; iJw messages {counts}"
+        )
+        yield dg.MaterializeResult(asset_key=staged_key(source), metadata=_write(ingested, paths))
+
+
+def _make_quality_check(source: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=staged_key(source),
+        name="quarantine_share",
+        blocking=True,
+        description="Rows read = accepted + quarantined, and the quarantined share stays under the configured maximum.",
+    )
+    def _check(monitor: MonitorResource) -> dg.AssetCheckResult:
+        summary = json.loads((monitor.paths.staged / f"{source}.summary.json").read_text(encoding="utf-8"))
+        read, accepted, quarantined = summary["rows_read"], summary["rows_accepted"], summary["rows_quarantined"]
+        share = quarantined / read if read else 0.0
+        limit = monitor.config.max_quarantine_share
+        return dg.AssetCheckResult(
+            passed=read == accepted + quarantined and share <= limit,
+            metadata={
+                "rows_read": read,
+                "rows_accepted": accepted,
+                "rows_quarantined": quarantined,
+                "quarantined_share": round(share, 5),
+                "max_share": limit,
+                "quarantine_by_rule": dg.MetadataValue.json(summary["quarantine_by_rule"]),
+            },
+            description=f"{quarantined} of {read} rows quarantined ({share:.2%}; limit {limit:.0%}).",
+        )
+
+    return _check
+
+
+inbox_specs = [
+    dg.AssetSpec(
+        dg.AssetKey(["inbox", source]),
+        group_name="inbox",
+        description=f"Export '{load_contract(source).file.name}' as delivered by {load_contract(source).owner}.",
+        owners=[OWNER],
+        kinds={"csv"},
+    )
+    for source in ALL_SOURCES
+] + [
+    dg.AssetSpec(
+        dg.AssetKey(["inbox", "ijw"]),
+        group_name="inbox",
+        description="Folder ijw/ of iJw 3.2 XML messages (JW315, JW301, JW305, JW307, JW319, JW323).",
+        owners=[OWNER],
+        kinds={"xml"},
+    )
+]
+
+source_assets = [_make_source_asset(s) for s in (*REFERENCE_SOURCES, *PERSON_SOURCES)]
+quality_checks = [_make_quality_check(s) for s in ALL_SOURCES]
+

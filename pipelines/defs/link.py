@@ -1,0 +1,88 @@
+"""Stage 4, link: pseudonymised sources joined at person level in DuckDB, one SQL file per table.
+
+Every asset here runs `sql/<asset name>.sql`. The dependency list is the only thing Python adds.
+"""
+
+
+import dagster as dg
+
+from pipelines.defs.ingest import ALL_SOURCES, OWNER, staged_key
+from pipelines.lib.resources import MonitorResource
+from pipelines.lib.warehouse import (
+    connect,
+    load_references,
+    load_staged,
+    run_sql_file,
+    table_rows,
+    table_schema,
+)
+
+
+def table_metadata(monitor: MonitorResource, table: str) -> dict[str, object]:
+    with connect(monitor.paths) as con:
+        return {
+            "dagster/row_count": table_rows(con, table),
+            "dagster/column_schema": dg.TableSchema(
+                columns=[dg.TableColumn(n, t) for n, t in table_schema(con, table)]
+            ),
+            "sql_file": f"sql/{table}.sql",
+        }
+
+
+@dg.asset(
+    group_name="link",
+    deps=[staged_key(s) for s in ALL_SOURCES],
+    owners=[OWNER],
+    kinds={"duckdb"},
+    description="Loads the staged, pseudonymised Parquet files and reference tables into the DuckDB warehouse.",
+)
+def warehouse(monitor: MonitorResource) -> dg.MaterializeResult:
+    with connect(monitor.paths) as con:
+        run_sql_file(con, "macros")
+        load_references(con, monitor.config)
+        counts = load_staged(con, monitor.paths.staged, list(ALL_SOURCES))
+    return dg.MaterializeResult(metadata={f"rows_{k}": v for k, v in counts.items()})
+
+
+def sql_asset(
+    name: str, deps: list[str], group: str, description: str, prefix: str = ""
+) -> dg.AssetsDefinition:
+    """An asset that runs sql/<prefix><name>.sql, creating the DuckDB table <name>."""
+
+    @dg.asset(
+        name=name,
+        group_name=group,
+        deps=[dg.AssetKey(d) for d in deps],
+        owners=[OWNER],
+        kinds={"duckdb", "sql"},
+        description=description,
+    )
+    def _asset(monitor: MonitorResource) -> dg.MaterializeResult:
+        with connect(monitor.paths) as con:
+            run_sql_file(con, "macros")
+            run_sql_file(con, f"{prefix}{name}")
+        metadata = table_metadata(monitor, name)
+        metadata["sql_file"] = f"sql/{prefix}{name}.sql"
+        return dg.MaterializeResult(metadata=metadata)  # type: ignore[arg-type]
+
+    return _asset
+
+
+link_assets = [
+    sql_asset("school_years", ["warehouse"], "link", "School years whose peildatum lies within the enrolment data."),
+    sql_asset("resident_years", ["school_years"], "link", "Residence (wijk, age) of each person on each peildatum."),
+    sql_asset(
+        "pupil_years",
+        ["school_years", "resident_years"],
+        "link",
+        "One row per pupil per school year: school, wijk, age (attribution rules of spec §2).",
+    ),
+    sql_asset("pupil_units", ["pupil_years"], "link", "Each pupil-year attributed to school, wijk and gemeente."),
+    sql_asset("trajectories", ["warehouse"], "link", "One row per toewijzingnummer: start, end, soort, vorm, verwijzer."),
+    sql_asset(
+        "trajectory_years", ["trajectories", "school_years"], "link", "Trajectories active / new per school year."
+    ),
+    sql_asset(
+        "declaration_years", ["trajectories"], "link", "Net cost (debet - credit) per trajectory per school year."
+    ),
+]

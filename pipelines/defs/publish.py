@@ -1,0 +1,72 @@
+"""Stage 7, publish: protected indicators as Parquet, one chart per indicator and the run manifest.
+
+Only runs when the disclosure check passed (it is blocking). The publication is swapped in atomically.
+"""
+
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from dashboards.charts import write_charts
+from pipelines.defs.ingest import ALL_SOURCES, OWNER
+from pipelines.defs.protect import protected_indicators
+from pipelines.lib.publication import build_manifest, is_synthetic, publish_atomically, write_json
+from pipelines.lib.resources import MonitorResource
+
+
+def _run_start(context: dg.AssetExecutionContext) -> datetime | None:
+    stats = context.instance.get_run_stats(context.run_id)
+    return datetime.fromtimestamp(stats.start_time, UTC) if stats.start_time else None
+
+
+@dg.asset(
+    group_name="publish",
+    deps=[protected_indicators],
+    owners=[OWNER],
+    kinds={"parquet", "altair", "json"},
+    description="data/publish/: indicatoren.parquet (spec §4), charts (HTML + PNG) and manifest.json.",
+)
+def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> dg.MaterializeResult:
+    paths = monitor.paths
+    table = pl.read_parquet(paths.protected / "indicatoren.parquet")
+    synthetic = is_synthetic(paths.inbox)
+    pseudonymiser = monitor.pseudonymiser()
+    summaries = [
+        json.loads((paths.staged / f"{s}.summary.json").read_text(encoding="utf-8")) for s in ALL_SOURCES
+    ]
+    suppression = json.loads((paths.protected / "suppression.json").read_text(encoding="utf-8"))
+    written: list[str] = []
+
+    def build(folder: Path) -> None:
+        table.write_parquet(folder / "indicatoren.parquet")
+        charts = write_charts(table, folder / "charts", monitor.config.gemeente_naam, synthetic)
+        written.extend(["indicatoren.parquet", *(str(p.relative_to(folder)) for p in charts)])
+        manifest = build_manifest(
+            run_id=context.run_id,
+            started=_run_start(context),
+            summaries=summaries,
+            key_id=pseudonymiser.key.key_id,
+            key_fingerprint=pseudonymiser.key.fingerprint,
+            hashing_version=pseudonymiser.config.version,
+            suppression=suppression,
+            synthetic=synthetic,
+            outputs=written,
+        )
+        write_json(folder / "manifest.json", manifest)
+        runs = paths.out / "runs"
+        runs.mkdir(parents=True, exist_ok=True)
+        write_json(runs / f"manifest-{context.run_id}.json", manifest)
+
+    publish_atomically(paths.publish, build)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(paths.publish)),
+            "dagster/row_count": table.height,
+            "files": len(written) + 1,
+            "synthetic_data": synthetic,
+        }
+    )

@@ -1,0 +1,191 @@
+"""Data contracts: the YAML files in contracts/ as validated, typed objects.
+
+A contract is the single place a source's rules live. This module only reads and checks contracts;
+`read_csv` and `validate` derive their behaviour from them. A broken contract fails fast, naming the
+file, the line and the field, before any data is read.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts"
+CODELISTS_DIR = CONTRACTS_DIR / "codelists"
+CODELIST_FILES = {
+    "COD327": "COD327_Code_verwijzer.csv",
+    "JZ020": "JZ020_Productcategorie.csv",
+    "JZ588": "JZ588_Reden_beeindiging.csv",
+}
+SOURCES = (
+    "scholen",
+    "wijken",
+    "pc6hnr",
+    "inschrijvingen",
+    "diplomas",
+    "verzuim",
+    "bewoners",
+    "toewijzingen",
+    "declaraties",
+)
+
+
+class ContractError(ValueError):
+    """A contract file is malformed; the message names file, line and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Bilingual(_Strict):
+    nl: str
+    en: str
+
+
+class Field_(_Strict):
+    """One column: its type, its rules and what happens to it for privacy's sake."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    logicalType: Literal["string", "identifier", "date", "integer", "decimal"]
+    required: bool
+    privacy: Literal["direct_identifier", "quasi_identifier", "attribute"]
+    fate: Literal["pseudonymise", "drop", "generalise", "keep"]
+    description: Bilingual
+    identifierType: Literal["bsn", "onderwijsnummer"] | None = None
+    generalisation: Literal["year_month", "buurt_wijk"] | None = None
+    allowed: list[str] | None = None
+    codelist: Literal["COD327", "JZ020", "JZ588"] | None = None
+    pattern: str | None = None
+    padLeft: int | None = Field(default=None, ge=1, le=12)
+    upper: bool = False
+    removeSpaces: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Field_:
+        if self.fate == "pseudonymise" and (self.logicalType != "identifier" or self.identifierType is None):
+            raise ValueError("fate 'pseudonymise' needs logicalType 'identifier' and an identifierType")
+        if self.privacy == "direct_identifier" and self.fate not in ("pseudonymise", "drop"):
+            raise ValueError("a direct_identifier must be pseudonymised or dropped")
+        if self.privacy == "quasi_identifier" and self.fate not in ("generalise", "drop"):
+            raise ValueError("a quasi_identifier must be generalised or dropped")
+        if (self.fate == "generalise") != (self.generalisation is not None):
+            raise ValueError("'generalisation' is required with fate 'generalise', and only then")
+        if self.pattern is not None:
+            re.compile(self.pattern)
+        return self
+
+    @property
+    def allowed_values(self) -> list[str] | None:
+        """Allowed codes, from the inline list or the official code list."""
+        if self.codelist is not None:
+            return codelist_codes(self.codelist)
+        return self.allowed
+
+
+class RowRule(_Strict):
+    rule: Literal["one_of_required", "not_before"]
+    fields: list[str] | None = None
+    field: str | None = None
+    other: str | None = None
+
+
+class FileSpec(_Strict):
+    name: str
+    renames: dict[str, str] = {}
+    headerPatterns: dict[str, str] = {}
+
+
+class Contract(_Strict):
+    apiVersion: str
+    kind: Literal["DataContract"]
+    id: str
+    name: str
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    status: Literal["active", "draft", "deprecated"]
+    owner: str
+    description: Bilingual
+    purpose: Bilingual
+    legalBasis: str
+    retention: str = Field(pattern=r"^P\d+[YMD]$")
+    file: FileSpec
+    rowRules: list[RowRule] = []
+    properties: list[Field_]
+
+    @model_validator(mode="after")
+    def _fields_exist(self) -> Contract:
+        names = {f.name for f in self.properties}
+        for rule in self.rowRules:
+            for name in [*(rule.fields or []), *(n for n in (rule.field, rule.other) if n)]:
+                if name not in names:
+                    raise ValueError(f"row rule {rule.rule!r} names unknown field {name!r}")
+        return self
+
+    def field(self, name: str) -> Field_:
+        return next(f for f in self.properties if f.name == name)
+
+    @property
+    def identifier_fields(self) -> list[Field_]:
+        return [f for f in self.properties if f.fate == "pseudonymise"]
+
+
+def _line_of(text: str, loc: tuple[int | str, ...]) -> int:
+    """Best-effort line number of a field in the YAML text (pydantic only knows the path)."""
+    node: Any = yaml.compose(text)
+    for part in loc:
+        try:
+            if isinstance(part, int):
+                node = node.value[part]
+            else:
+                node = next(v for k, v in node.value if k.value == part)
+        except (AttributeError, IndexError, StopIteration, TypeError):
+            break
+    return int(node.start_mark.line) + 1 if node is not None else 1
+
+
+def load_contract_file(path: Path) -> Contract:
+    """Read and validate one contract file; on error name the file, line and field."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ContractError(f"{path}: not valid YAML: {exc}") from None
+    try:
+        return Contract.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        where = ".".join(str(p) for p in loc)
+        field_name = ""
+        if len(loc) >= 2 and loc[0] == "properties" and isinstance(loc[1], int):
+            try:
+                field_name = f" (field {data['properties'][loc[1]].get('name')!r})"
+            except (KeyError, IndexError, AttributeError, TypeError):
+                field_name = ""
+        raise ContractError(
+            f"{path}, line {_line_of(text, loc)}: {where}{field_name}: {err['msg']}"
+        ) from None
+
+
+@cache
+def load_contract(source: str, directory: Path = CONTRACTS_DIR) -> Contract:
+    """The contract of one source (cached: contracts do not change during a run)."""
+    return load_contract_file(directory / f"{source}.yaml")
+
+
+def load_all_contracts(directory: Path = CONTRACTS_DIR) -> dict[str, Contract]:
+    return {source: load_contract(source, directory) for source in SOURCES}
+
+
+@cache
+def codelist_codes(name: str) -> list[str]:
+    with (CODELISTS_DIR / CODELIST_FILES[name]).open(encoding="utf-8") as handle:
+        return [row["Code"].strip() for row in csv.DictReader(handle)]

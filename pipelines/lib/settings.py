@@ -1,0 +1,78 @@
+"""Run settings: where inputs and outputs live, and the municipality's configuration (monitor.toml).
+
+Paths are kept together so that every stage writes in its own folder under one output root:
+`warehouse/` (person-level, pseudonymised, never published), `publish/` (protected aggregates only) and
+`dagster/` (the run history). Nothing here holds a secret: the key is read by `pseudonymisation.key`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CONFIG = PROJECT_ROOT / "monitor.toml"
+SQL_DIR = PROJECT_ROOT / "sql"
+
+
+@dataclass(frozen=True)
+class MonitorConfig:
+    gemeente_code: str
+    gemeente_naam: str
+    dyslexia_product_codes: tuple[str, ...]
+    min_teller: int
+    min_noemer: int
+    min_cost_persons: int
+    max_quarantine_share: float
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_CONFIG) -> MonitorConfig:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+        return cls(
+            gemeente_code=raw["gemeente"]["code"],
+            gemeente_naam=raw["gemeente"]["naam"],
+            dyslexia_product_codes=tuple(raw["indicators"]["dyslexia_product_codes"]),
+            min_teller=int(raw["disclosure"]["min_teller"]),
+            min_noemer=int(raw["disclosure"]["min_noemer"]),
+            min_cost_persons=int(raw["disclosure"]["min_cost_persons"]),
+            max_quarantine_share=float(raw["quality"]["max_quarantine_share"]),
+        )
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The folders of one monitor installation: an inbox of exports and an output root."""
+
+    inbox: Path
+    out: Path
+
+    @cached_property
+    def warehouse(self) -> Path:
+        return self.out / "warehouse"
+
+    @property
+    def staged(self) -> Path:
+        return self.warehouse / "staged"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.warehouse / "quarantine"
+
+    @property
+    def protected(self) -> Path:
+        return self.warehouse / "protected"
+
+    @property
+    def duckdb(self) -> Path:
+        return self.warehouse / "monitor.duckdb"
+
+    @property
+    def publish(self) -> Path:
+        return self.out / "publish"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.out / "dagster"

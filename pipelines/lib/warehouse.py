@@ -1,0 +1,91 @@
+"""The DuckDB warehouse: person-level, pseudonymised, never published.
+
+Python only orchestrates here: loading staged Parquet and reference tables, and running the SQL files
+in sql/, each of which creates the table it is named after.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import yaml
+
+from pipelines.ingest.contract import CODELISTS_DIR
+from pipelines.lib.settings import SQL_DIR, MonitorConfig, Paths
+
+CATALOGUE_FILE = SQL_DIR / "catalogue.yaml"
+
+
+@contextmanager
+def connect(paths: Paths) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One connection per step: DuckDB allows a single writer, so steps run one after another."""
+    paths.warehouse.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(paths.duckdb))
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def run_sql_file(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Execute sql/<name>.sql, which creates the table or view called <name>."""
+    con.execute((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+
+
+def load_catalogue() -> list[dict[str, Any]]:
+    with CATALOGUE_FILE.open(encoding="utf-8") as handle:
+        entries: list[dict[str, Any]] = yaml.safe_load(handle)
+    return entries
+
+
+def load_references(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -> None:
+    """Settings, product-code list and indicator catalogue as tables the SQL files can join."""
+    con.execute(
+        "CREATE OR REPLACE TABLE monitor_settings AS "
+        "SELECT ?::VARCHAR AS gemeente_code, ?::VARCHAR AS gemeente_naam, ?::VARCHAR[] AS dyslexia_codes",
+        [config.gemeente_code, config.gemeente_naam, list(config.dyslexia_product_codes)],
+    )
+    with (CODELISTS_DIR / "JZ21_standaardproductcodelijst_jeugdwet.csv").open(encoding="utf-8") as handle:
+        products = [
+            (r["productcode"], r["productcategorie_code"], r["dimensie_hulpvorm_code"])
+            for r in csv.DictReader(handle)
+            if r["productcategorie_code"] not in ("", "-")
+        ]
+    con.execute(
+        "CREATE OR REPLACE TABLE ref_productcodes (productcode VARCHAR, productcategorie VARCHAR, hulpvorm VARCHAR)"
+    )
+    con.executemany("INSERT INTO ref_productcodes VALUES (?, ?, ?)", products)
+    catalogue = load_catalogue()
+    con.execute(
+        "CREATE OR REPLACE TABLE ref_catalogue (id VARCHAR, naam_nl VARCHAR, naam_en VARCHAR, soort VARCHAR, "
+        "eenheid VARCHAR, factor DOUBLE)"
+    )
+    con.executemany(
+        "INSERT INTO ref_catalogue VALUES (?, ?, ?, ?, ?, ?)",
+        [(c["id"], c["naam_nl"], c["naam_en"], c["soort"], c["eenheid"], c["factor"]) for c in catalogue],
+    )
+
+
+def load_staged(con: duckdb.DuckDBPyConnection, staged_dir: Path, sources: list[str]) -> dict[str, int]:
+    """Copy each staged (pseudonymised) Parquet file into a stg_<source> table; return row counts."""
+    counts: dict[str, int] = {}
+    for source in sources:
+        path = staged_dir / f"{source}.parquet"
+        con.execute(f"CREATE OR REPLACE TABLE stg_{source} AS SELECT * FROM read_parquet(?)", [str(path)])
+        counts[source] = table_rows(con, f"stg_{source}")
+    return counts
+
+
+def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchall()
+    return int(row[0][0])
+
+
+def table_schema(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    rows = con.execute(f"DESCRIBE {table}").fetchall()
+    return [(str(r[0]), str(r[1])) for r in rows]

@@ -1,0 +1,108 @@
+"""Running the whole asset graph in process, with progress lines and a one-sentence error.
+
+`monitor run` and the tests use the same Dagster definitions as the UI. The run happens in a worker
+thread while this module reads the run's events from the Dagster instance and prints one line per
+finished step, so an analyst sees where a long run is without reading Dagster's debug log.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import dagster as dg
+
+from pipelines.definitions import build_definitions
+from pipelines.lib.resources import MonitorResource
+
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    success: bool
+    errors: list[str] = field(default_factory=list)
+    steps: int = 0
+    seconds: float = 0.0
+
+
+def prepare_instance(dagster_home: Path) -> dg.DagsterInstance:
+    """A Dagster instance whose run history lives under the output folder (no telemetry)."""
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    config = dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    return dg.DagsterInstance.from_config(str(dagster_home))
+
+
+def _failure_sentences(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    sentences: list[str] = []
+    for record in instance.all_logs(run_id):
+        event = record.dagster_event
+        if event is None:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            error = event.step_failure_data.error if event.step_failure_data else None
+            message = error.message.strip().splitlines()[0] if error and error.message else "unknown error"
+            message = message.removeprefix("dagster._core.definitions.events.Failure: ")
+            sentences.append(f"Step '{event.step_key}' failed: {message}")
+        elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            data = event.event_specific_data
+            if data is not None and not getattr(data, "passed", True):
+                key = "/".join(data.asset_key.path)
+                sentences.append(
+                    f"Check '{data.check_name}' on '{key}' failed: "
+                    f"{getattr(data, 'description', None) or 'see the check metadata'}"
+                )
+    return sentences
+
+
+def run_monitor(inbox: Path, out: Path, stream: TextIO | None = sys.stderr) -> RunOutcome:
+    """Materialise every asset for one inbox; print progress to `stream` (None = silent)."""
+    instance = prepare_instance(out / "dagster")
+    monitor = MonitorResource(inbox=str(inbox.resolve()), out=str(out.resolve()))
+    job = build_definitions(monitor).resolve_job_def("monitor_job")
+    run_id = str(uuid.uuid4())
+    started = time.monotonic()
+    result: dict[str, bool] = {}
+
+    def work() -> None:
+        outcome = job.execute_in_process(
+            instance=instance, run_id=run_id, raise_on_error=False, run_config=QUIET_LOGS
+        )
+        result["success"] = outcome.success
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    seen = 0
+    done = 0
+    total = len(job.asset_layer.executable_asset_keys) if hasattr(job, "asset_layer") else 0
+    while worker.is_alive() or seen == 0:
+        worker.join(timeout=0.5)
+        records = instance.all_logs(run_id) if instance.has_run(run_id) else []
+        for record in records[seen:]:
+            event = record.dagster_event
+            if event is None or stream is None:
+                continue
+            if event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
+                done += 1
+                key = "/".join(event.asset_key.path) if event.asset_key else "?"
+                print(f"  [{done:>2}/{total}] {key}  ({time.monotonic() - started:5.1f} s)", file=stream, flush=True)
+            elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+                data = event.event_specific_data
+                status = "ok" if getattr(data, "passed", False) else "FAILED"
+                print(f"          check {getattr(data, 'check_name', '?')}: {status}", file=stream, flush=True)
+        seen = len(records)
+        if not worker.is_alive() and seen:
+            break
+    success = result.get("success", False)
+    errors = [] if success else _failure_sentences(instance, run_id)
+    if not success and not errors:
+        errors = ["The run did not finish; see the Dagster UI (make ui) for this run."]
+    return RunOutcome(run_id, success, errors, done, time.monotonic() - started)

@@ -1,0 +1,38 @@
+-- indicators: every indicator family in one long table, with value, unit, names and the gemeente's value.
+-- NL: waarde = teller bij een aantal of bedrag; teller / noemer x factor bij een percentage of per 1.000
+--     (factor uit de indicatorcatalogus). Elke school- en wijkrij krijgt de waarde van de gemeente voor
+--     dezelfde indicator, dimensie en categorie (gemeente_waarde). Nog niet beschermd: zie protect.
+-- EN: value = numerator for counts and amounts; numerator / denominator x factor for rates (factor from
+--     the indicator catalogue). School and wijk rows carry the gemeente's value. Not yet protected.
+CREATE OR REPLACE TABLE indicators AS
+WITH families AS (
+    SELECT * FROM ind_pupils
+    UNION ALL BY NAME SELECT * FROM ind_youth_care_use
+    UNION ALL BY NAME SELECT * FROM ind_referrals
+    UNION ALL BY NAME SELECT * FROM ind_costs
+    UNION ALL BY NAME SELECT * FROM ind_school_leaving
+), valued AS (
+    SELECT f.*, c.naam_nl AS indicator_naam, c.eenheid, c.soort,
+           CASE WHEN c.soort IN ('aantal', 'bedrag') THEN f.teller
+                WHEN f.noemer > 0 THEN f.teller / f.noemer * c.factor END AS waarde
+    FROM families f
+    JOIN ref_catalogue c ON c.id = f.indicator
+), names AS (
+    SELECT 'school' AS niveau, vestiging AS eenheid_code, naam AS eenheid_naam FROM stg_scholen
+    UNION ALL SELECT 'wijk', wijkcode, wijknaam FROM stg_wijken
+    UNION ALL SELECT 'wijk', 'ONBEKEND', 'Wijk onbekend of buiten de gemeente'
+    UNION ALL SELECT 'gemeente', gemeente_code, gemeente_naam FROM monitor_settings
+)
+SELECT v.schooljaar, v.niveau, v.eenheid_code,
+       coalesce(n.eenheid_naam, v.eenheid_code) AS eenheid_naam,
+       v.indicator, v.indicator_naam, v.dimensie, v.categorie,
+       v.teller, v.noemer, v.waarde, v.eenheid,
+       CASE WHEN v.niveau <> 'gemeente' THEN g.waarde END AS gemeente_waarde,
+       v.soort, v.basis_personen
+FROM valued v
+LEFT JOIN (SELECT DISTINCT ON (niveau, eenheid_code) * FROM names) n
+  ON n.niveau = v.niveau AND n.eenheid_code = v.eenheid_code
+LEFT JOIN valued g
+  ON g.niveau = 'gemeente' AND g.schooljaar = v.schooljaar AND g.indicator = v.indicator
+ AND g.dimensie IS NOT DISTINCT FROM v.dimensie AND g.categorie IS NOT DISTINCT FROM v.categorie
+ORDER BY v.schooljaar, v.indicator, v.niveau, v.eenheid_code, v.dimensie, v.categorie;

@@ -1,0 +1,13 @@
+-- Shared rules, defined once.
+-- Age in whole years on a peildatum (1 October), from a birth MONTH (ingest keeps only year and month).
+-- Leeftijd in hele jaren op de peildatum (1 oktober), uit de geboortemaand.
+-- Born in October or later in the year: the birthday is counted as not yet reached on 1 October
+-- (exact except for children born on 1 October itself).
+CREATE OR REPLACE MACRO age_on(birth_month, peildatum) AS
+    year(peildatum) - year(birth_month) - CASE WHEN month(birth_month) >= month(peildatum) THEN 1 ELSE 0 END;
+
+-- The school year 't/t+1' that contains a date (1 August t - 31 July t+1).
+-- Het schooljaar waarin een datum valt.
+CREATE OR REPLACE MACRO school_year_of(d) AS
+    CASE WHEN month(d) >= 8 THEN year(d) ELSE year(d) - 1 END::VARCHAR || '/'
+    || (CASE WHEN month(d) >= 8 THEN year(d) ELSE year(d) - 1 END + 1)::VARCHAR;

@@ -1,0 +1,34 @@
+"""Shared test fixtures: a test key in the environment, and running the real pipeline with Dagster."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipelines.definitions import ASSETS, CHECKS
+from pipelines.lib.resources import MonitorResource
+from pipelines.runner import prepare_instance
+
+TEST_KEY_HEX = "5a" * 16 + "c3" * 16  # a test key, never used outside the tests
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(autouse=True)
+def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
+    monkeypatch.delenv("MONITOR_KEY_FILE", raising=False)
+    yield TEST_KEY_HEX
+
+
+def materialize_all(inbox: Path, out: Path, raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
+    """Materialise every asset and run every check with Dagster's own API, history kept under out/dagster."""
+    instance = prepare_instance(out / "dagster")
+    return dg.materialize(
+        [*ASSETS, *CHECKS],
+        resources={"monitor": MonitorResource(inbox=str(inbox), out=str(out))},
+        instance=instance,
+        raise_on_error=raise_on_error,
+    )
