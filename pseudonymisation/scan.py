@@ -1,0 +1,80 @@
+"""Scan what a run wrote for raw identifiers: the proof that no BSN went where it should not.
+
+Compressed formats hide text from a byte search, so Parquet files and DuckDB databases are decoded and
+every value is checked; every other file (JSON, HTML, PNG, SQLite event log, logs) is searched as bytes.
+A match is a known raw identifier (from the inbox) in its 9-digit or 8-digit (leading zero lost) form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+
+_NUMBER = re.compile(rb"(?<!\d)\d{8,9}(?!\d)")
+_TEXT_NUMBER = re.compile(r"(?<!\d)\d{8,9}(?!\d)")
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: Path
+    where: str  # "bytes", or "table.column" for decoded formats
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.where})"
+
+
+def identifier_forms(identifiers: Iterable[str]) -> set[str]:
+    """Each identifier as written and without its leading zero (spreadsheet form)."""
+    forms: set[str] = set()
+    for value in identifiers:
+        forms.add(value)
+        if value.startswith("0"):
+            forms.add(value[1:])
+    return forms
+
+
+def _values_hit(values: Iterable[object], forms: set[str]) -> bool:
+    for value in values:
+        if value is None:
+            continue
+        text = str(value)
+        if text in forms or any(m in forms for m in _TEXT_NUMBER.findall(text)):
+            return True
+    return False
+
+
+def _scan_parquet(path: Path, forms: set[str]) -> Iterator[Finding]:
+    table = pq.read_table(path)
+    for name in table.column_names:
+        if _values_hit(table.column(name).to_pylist(), forms):
+            yield Finding(path, name)
+
+
+def _scan_duckdb(path: Path, forms: set[str]) -> Iterator[Finding]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+        for table in tables:
+            for column, _type in [(r[0], r[1]) for r in con.execute(f'DESCRIBE "{table}"').fetchall()]:
+                values = [r[0] for r in con.execute(f'SELECT DISTINCT "{column}"::VARCHAR FROM "{table}"').fetchall()]
+                if _values_hit(values, forms):
+                    yield Finding(path, f"{table}.{column}")
+
+
+def scan_for_identifiers(root: Path, identifiers: Iterable[str]) -> list[Finding]:
+    """Every place under `root` where one of `identifiers` occurs."""
+    forms = identifier_forms(identifiers)
+    findings: list[Finding] = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if path.suffix == ".parquet":
+            findings.extend(_scan_parquet(path, forms))
+        elif path.suffix == ".duckdb":
+            findings.extend(_scan_duckdb(path, forms))
+        data = path.read_bytes()
+        if any(m.decode() in forms for m in _NUMBER.findall(data)):
+            findings.append(Finding(path, "bytes"))
+    return findings

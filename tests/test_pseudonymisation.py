@@ -1,0 +1,94 @@
+"""Keyed pseudonyms: the primitive, determinism, domain separation, key handling and normalisation."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pseudonymisation import bsn, onderwijsnummer
+from pseudonymisation.config import load_hashing_config
+from pseudonymisation.key import KeyError_, PseudonymKey, load_key, new_key_file
+from pseudonymisation.pseudonymiser import Pseudonymiser, hmac_sha256
+
+CONFIG = load_hashing_config()
+
+
+@pytest.mark.parametrize(
+    ("key", "data", "expected"),
+    [  # RFC 4231 test cases 1, 2 and 6
+        (b"\x0b" * 20, b"Hi There", "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
+        (b"Jefe", b"what do ya want for nothing?",
+         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
+        (b"\xaa" * 131, b"Test Using Larger Than Block-Size Key - Hash Key First",
+         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
+    ],
+)
+def test_primitive_passes_rfc4231_vectors(key: bytes, data: bytes, expected: str) -> None:
+    assert hmac_sha256(key, data).hex() == expected
+
+
+def make(secret: bytes = b"k" * 32, domain: str | None = None) -> Pseudonymiser:
+    config = CONFIG if domain is None else CONFIG.model_copy(update={"domain_label": domain})
+    return Pseudonymiser(config, PseudonymKey(secret, "test", "label", 16))
+
+
+def test_same_input_key_and_domain_give_the_same_fixed_length_pseudonym() -> None:
+    a, b = make().pseudonymise("bsn", "111222333"), make().pseudonymise("bsn", "111222333")
+    assert a == b and len(a) == CONFIG.output.length and int(a, 16) >= 0
+
+
+def test_other_key_domain_or_identifier_type_give_other_pseudonyms() -> None:
+    base = make().pseudonymise("bsn", "111222333")
+    assert make(secret=b"x" * 32).pseudonymise("bsn", "111222333") != base
+    assert make(domain="another-project").pseudonymise("bsn", "111222333") != base
+    assert make().pseudonymise("onderwijsnummer", "111222333") != base
+
+
+def test_key_text_shows_only_the_fingerprint() -> None:
+    key = PseudonymKey(b"s3cret-key-material-of-32-bytes!", "id1", "label", 16)
+    assert "s3cret" not in repr(key) and key.fingerprint in repr(key)
+
+
+def test_missing_key_is_refused_with_instructions() -> None:
+    with pytest.raises(KeyError_, match="MONITOR_PSEUDONYM_KEY"):
+        load_key(CONFIG, environ={})
+
+
+def test_world_readable_or_short_key_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "key"
+    new_key_file(path)
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert load_key(CONFIG, {"MONITOR_KEY_FILE": str(path)}).fingerprint
+    os.chmod(path, 0o644)
+    with pytest.raises(KeyError_, match="readable by everyone"):
+        load_key(CONFIG, {"MONITOR_KEY_FILE": str(path)})
+    with pytest.raises(KeyError_, match="shorter than"):
+        load_key(CONFIG, {"MONITOR_PSEUDONYM_KEY": "abcd"})
+
+
+def test_bsn_eleven_test_and_onderwijsnummer_mod11() -> None:
+    assert bsn.is_valid("111222333") and bsn.is_valid("11122233") is False
+    assert bsn.is_valid("123456782") and not bsn.is_valid("123456789")
+    assert bsn.compact("12.345.672") == "012345672" and bsn.is_valid("12345672")
+    assert onderwijsnummer.is_valid("101234564") is (bsn.checksum("101234564") % 11 == 5)
+
+
+@given(st.text(max_size=15))
+def test_bsn_validation_never_raises_and_accepts_only_nine_digits(text: str) -> None:
+    if bsn.is_valid(text):
+        digits = bsn.compact(text)
+        assert len(digits) == 9 and digits.isdigit() and bsn.checksum(digits) % 11 == 0
+
+
+@given(st.integers(min_value=0, max_value=99_999_999))
+def test_every_valid_bsn_survives_losing_its_leading_zero(n: int) -> None:
+    digits = f"{n:08d}"
+    check = bsn.checksum(digits + "0") % 11
+    if check < 10 and n > 0:
+        value = digits + str(check)
+        assert bsn.is_valid(value)
+        assert bsn.is_valid(value.lstrip("0")) is (len(value.lstrip("0")) >= 8)

@@ -1,0 +1,144 @@
+"""The whole pipeline on a small synthetic inbox: published schema (spec §4) and no raw identifier anywhere."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines.cli import main as monitor_main
+from pipelines.ingest.contract import load_contract
+from pipelines.ingest.read_csv import read_export
+from pipelines.synthetic import generate
+from pseudonymisation.scan import scan_for_identifiers
+from tests.conftest import TEST_KEY_HEX, materialize_all
+
+SPEC_COLUMNS = {
+    "schooljaar": pl.String, "niveau": pl.String, "eenheid_code": pl.String, "eenheid_naam": pl.String,
+    "indicator": pl.String, "indicator_naam": pl.String, "dimensie": pl.String, "categorie": pl.String,
+    "teller": pl.Float64, "noemer": pl.Float64, "waarde": pl.Float64, "eenheid": pl.String,
+    "gemeente_waarde": pl.Float64, "onderdrukt": pl.Boolean, "reden": pl.String,
+}
+KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
+
+
+@pytest.fixture(scope="module")
+def synthetic_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("synthetic")
+    generate(root / "inbox", scale=0.05, seed=7)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
+    try:
+        result = materialize_all(root / "inbox", root / "out")
+    finally:
+        mp.undo()
+    assert result.success
+    return root / "inbox", root / "out"
+
+
+def raw_identifiers(inbox: Path) -> set[str]:
+    """Every BSN and onderwijsnummer in the inbox, read straight from the exports."""
+    found: set[str] = set()
+    for source in ("inschrijvingen", "diplomas", "verzuim", "bewoners", "toewijzingen", "declaraties"):
+        contract = load_contract(source)
+        for path in inbox.rglob(contract.file.name):
+            frame = read_export(path, contract).frame
+            for column in ("bsn", "onderwijsnummer"):
+                if column in frame.columns:
+                    found |= {v.zfill(9) for v in frame.get_column(column).drop_nulls().to_list() if v.isdigit()}
+    for path in (inbox / "ijw").rglob("*.xml"):
+        found |= set(re.findall(r"Bsn>\s*(\d{8,9})\s*<", path.read_text(encoding="utf-8", errors="ignore")))
+    return {v for v in found if len(v) >= 8}
+
+
+def test_published_parquet_follows_spec_section_4(synthetic_run: tuple[Path, Path]) -> None:
+    _, out = synthetic_run
+    table = pl.read_parquet(out / "publish" / "indicatoren.parquet")
+    assert dict(table.schema) == SPEC_COLUMNS
+    assert table.select(KEY).is_duplicated().sum() == 0, "one row per (schooljaar, niveau, eenheid, indicator, ...)"
+    assert set(table.get_column("niveau").unique()) == {"school", "wijk", "gemeente"}
+    assert {"G1", "A1", "B1", "C1", "E1"} <= set(table.get_column("indicator").unique())
+    counts = table.filter(pl.col("indicator") == "G1", ~pl.col("onderdrukt"))
+    assert (counts.get_column("waarde") == counts.get_column("teller")).all(), "a count has waarde = teller"
+    assert table.filter(pl.col("niveau") == "gemeente").get_column("gemeente_waarde").is_null().all()
+    hidden = table.filter(pl.col("onderdrukt"))
+    assert hidden.select(pl.col("teller", "noemer", "waarde").is_null().all()).row(0) == (True, True, True)
+    shown = table.filter(~pl.col("onderdrukt"))
+    assert (shown.filter(pl.col("indicator") != "C1").get_column("teller") >= 10).all()
+
+
+def test_every_chart_is_written_as_html_and_png_and_says_synthetic(synthetic_run: tuple[Path, Path]) -> None:
+    _, out = synthetic_run
+    charts = out / "publish" / "charts"
+    for indicator in ("G1", "A1", "B1", "C1", "E1"):
+        html = (charts / f"{indicator}.html").read_text(encoding="utf-8")
+        assert "synthetische data" in html
+        assert "cdn.jsdelivr" not in html, "charts must load offline"
+        assert (charts / f"{indicator}.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_manifest_records_inputs_and_key_fingerprint_not_the_key(synthetic_run: tuple[Path, Path]) -> None:
+    _, out = synthetic_run
+    manifest_text = (out / "publish" / "manifest.json").read_text(encoding="utf-8")
+    assert TEST_KEY_HEX not in manifest_text
+    manifest = pl.read_json(out / "publish" / "manifest.json")
+    assert len(manifest.get_column("pseudonymisation")[0]["key_fingerprint"]) == 16
+    inputs = manifest.get_column("inputs")[0]
+    assert all(i["rows_read"] == i["rows_accepted"] + i["rows_quarantined"] for i in inputs)
+
+
+def test_no_raw_identifier_in_any_file_the_run_wrote(synthetic_run: tuple[Path, Path]) -> None:
+    inbox, out = synthetic_run
+    identifiers = raw_identifiers(inbox)
+    assert len(identifiers) > 1000, "the scan must have identifiers to look for"
+    findings = scan_for_identifiers(out, identifiers)
+    assert not findings, [str(f) for f in findings[:10]]
+    written = {p.suffix for p in out.rglob("*") if p.is_file()}
+    assert {".parquet", ".duckdb", ".json", ".html", ".png", ".db"} <= written, written
+
+
+def test_the_scan_does_find_an_identifier_that_leaks(tmp_path: Path) -> None:
+    """The scan is only proof if it can fail: plant a BSN in Parquet, DuckDB and a log and expect all three."""
+    bsn = "111222333"
+    pl.DataFrame({"x": [f"leak {bsn}"]}).write_parquet(tmp_path / "a.parquet")
+    (tmp_path / "run.log").write_text(f"error for {bsn[1:]}", encoding="utf-8")
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("CREATE TABLE t AS SELECT ? AS v", [bsn])
+    where = {f.path.name for f in scan_for_identifiers(tmp_path, {bsn})}
+    assert {"a.parquet", "run.log", "w.duckdb"} <= where
+
+
+def test_failed_run_says_why_and_leaves_the_previous_publication(
+    synthetic_run: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inbox, out = synthetic_run
+    broken_inbox = tmp_path / "inbox"
+    shutil.copytree(inbox, broken_inbox)
+    shutil.copy(broken_inbox / "declaraties.csv", broken_inbox / "inschrijvingen.csv")  # wrong file
+    work_out = tmp_path / "out"
+    shutil.copytree(out, work_out)
+    published = work_out / "publish" / "indicatoren.parquet"
+    before = hashlib.sha256(published.read_bytes()).hexdigest()
+    status = monitor_main(["run", "--inbox", str(broken_inbox), "--out", str(work_out)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "inschrijvingen.csv: missing required column(s)" in err
+    assert "Traceback" not in err
+    assert hashlib.sha256(published.read_bytes()).hexdigest() == before
+
+
+def test_run_refuses_to_start_without_a_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("MONITOR_PSEUDONYM_KEY")
+    (tmp_path / "inbox").mkdir()
+    status = monitor_main(["run", "--inbox", str(tmp_path / "inbox"), "--out", str(tmp_path / "out")])
+    assert status == 2
+    assert "No pseudonymisation key" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
