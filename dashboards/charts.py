@@ -50,8 +50,10 @@ def indicator_chart(table: pl.DataFrame, indicator: str, gemeente: str, syntheti
         ],
     )
     if has_categories:
-        bars = bars.encode(color=alt.Color("categorie:N", title="Categorie", scale=alt.Scale(scheme="tableau10")),
-                           xOffset="categorie:N")
+        bars = bars.encode(
+            color=alt.Color("categorie:N", title="Categorie", scale=alt.Scale(scheme="tableau10")),
+            xOffset="categorie:N",
+        )
     labels = base.mark_text(dy=-6, color="#555").encode(x=x, y=alt.value(200), text="label:N")
     return (bars + labels).properties(
         width=520,

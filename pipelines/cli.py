@@ -86,7 +86,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     key_file = os.environ.get("MONITOR_KEY_FILE")
     if key_file and not os.environ.get("MONITOR_PSEUDONYM_KEY") and not Path(key_file).expanduser().exists():
         new_key_file(Path(key_file))
-        print(f"Created a demo pseudonymisation key at {key_file} (outside the repository, mode 600).", file=sys.stderr)
+        print(
+            f"Created a demo pseudonymisation key at {key_file} (outside the repository, mode 600).",
+            file=sys.stderr,
+        )
     data = Path(args.out)
     args.out = str(data / "inbox")
     status = cmd_data(args)
@@ -103,8 +106,12 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
     out = Path(args.out).resolve()
     prepare_instance(out / "dagster")
-    env = dict(os.environ, MONITOR_INBOX=str(Path(args.inbox).resolve()), MONITOR_OUT=str(out),
-               DAGSTER_HOME=str(out / "dagster"))
+    env = dict(
+        os.environ,
+        MONITOR_INBOX=str(Path(args.inbox).resolve()),
+        MONITOR_OUT=str(out),
+        DAGSTER_HOME=str(out / "dagster"),
+    )
     dagster = Path(sys.executable).with_name("dagster")
     command = [str(dagster), "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(args.port)]
     os.chdir(PROJECT_ROOT)

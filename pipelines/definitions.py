@@ -4,7 +4,6 @@ Stages, each a group in the asset graph:
 inbox → ingest (validate + pseudonymise) → link → indicators → protect → publish.
 """
 
-
 import dagster as dg
 
 from pipelines.defs.automation import inbox_sensor, monitor_job, monthly_schedule
@@ -15,7 +14,7 @@ from pipelines.defs.protect import disclosure_check, protected_indicators
 from pipelines.defs.publish import publication
 from pipelines.lib.resources import MonitorResource, default_monitor_resource
 
-ASSETS = [
+ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [
     *inbox_specs,
     *source_assets,
     staged_youth_care,

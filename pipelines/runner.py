@@ -54,11 +54,10 @@ def _failure_sentences(instance: dg.DagsterInstance, run_id: str) -> list[str]:
             sentences.append(f"Step '{event.step_key}' failed: {message}")
         elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             data = event.event_specific_data
-            if data is not None and not getattr(data, "passed", True):
-                key = "/".join(data.asset_key.path)
+            if isinstance(data, dg.AssetCheckEvaluation) and not data.passed:
                 sentences.append(
-                    f"Check '{data.check_name}' on '{key}' failed: "
-                    f"{getattr(data, 'description', None) or 'see the check metadata'}"
+                    f"Check '{data.check_name}' on '{data.asset_key.to_user_string()}' failed: "
+                    f"{data.description or 'see the check metadata'}"
                 )
     return sentences
 
@@ -73,16 +72,14 @@ def run_monitor(inbox: Path, out: Path, stream: TextIO | None = sys.stderr) -> R
     result: dict[str, bool] = {}
 
     def work() -> None:
-        outcome = job.execute_in_process(
-            instance=instance, run_id=run_id, raise_on_error=False, run_config=QUIET_LOGS
-        )
+        outcome = job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False, run_config=QUIET_LOGS)
         result["success"] = outcome.success
 
     worker = threading.Thread(target=work, daemon=True)
     worker.start()
     seen = 0
     done = 0
-    total = len(job.asset_layer.executable_asset_keys) if hasattr(job, "asset_layer") else 0
+    total = len(list(job.asset_layer.executable_asset_keys))
     while worker.is_alive() or seen == 0:
         worker.join(timeout=0.5)
         records = instance.all_logs(run_id) if instance.has_run(run_id) else []
@@ -92,12 +89,17 @@ def run_monitor(inbox: Path, out: Path, stream: TextIO | None = sys.stderr) -> R
                 continue
             if event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
                 done += 1
-                key = "/".join(event.asset_key.path) if event.asset_key else "?"
-                print(f"  [{done:>2}/{total}] {key}  ({time.monotonic() - started:5.1f} s)", file=stream, flush=True)
+                key = event.asset_key.to_user_string() if event.asset_key else "?"
+                print(
+                    f"  [{done:>2}/{total}] {key}  ({time.monotonic() - started:5.1f} s)",
+                    file=stream,
+                    flush=True,
+                )
             elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
                 data = event.event_specific_data
-                status = "ok" if getattr(data, "passed", False) else "FAILED"
-                print(f"          check {getattr(data, 'check_name', '?')}: {status}", file=stream, flush=True)
+                if isinstance(data, dg.AssetCheckEvaluation):
+                    status = "ok" if data.passed else "FAILED"
+                    print(f"          check {data.check_name}: {status}", file=stream, flush=True)
         seen = len(records)
         if not worker.is_alive() and seen:
             break

@@ -50,7 +50,10 @@ def write_handmade_inbox(inbox: Path) -> None:
         text = "\r\n".join([header, *rows]) + "\r\n"
         (inbox / name).write_bytes(text.replace(";", sep).encode(encoding))
 
-    enrol = "bsn;onderwijsnummer;geboortedatum;brin;vestigingsnummer;onderwijssoort;leerjaar;datum_inschrijving;datum_uitschrijving"
+    enrol = (
+        "bsn;onderwijsnummer;geboortedatum;brin;vestigingsnummer;onderwijssoort;leerjaar;"
+        "datum_inschrijving;datum_uitschrijving"
+    )
     write(
         "inschrijvingen.csv",
         enrol,
@@ -84,13 +87,36 @@ def write_handmade_inbox(inbox: Path) -> None:
         sep=",",
         encoding="utf-8-sig",
     )
-    homes = {1: "1353AA;1", 2: "1353AA;1", 3: "1354BB;2", 4: "1354BB;2", 5: "1353AA;1", 6: "1353AA;1",
-             7: "1354BB;2", 9: "1354BB;2", 11: "1353AA;1", 12: "1353AA;1"}
-    births = {1: "2014-03-15", 2: "2014-05-20", 3: "2015-01-01", 4: "2009-02-10", 5: "2006-11-11",
-              6: "2006-12-12", 7: "2007-05-05", 9: "2011-07-07", 10: "2014-08-08", 11: "2019-04-04",
-              12: "2008-09-09"}
+    homes = {
+        1: "1353AA;1",
+        2: "1353AA;1",
+        3: "1354BB;2",
+        4: "1354BB;2",
+        5: "1353AA;1",
+        6: "1353AA;1",
+        7: "1354BB;2",
+        9: "1354BB;2",
+        11: "1353AA;1",
+        12: "1353AA;1",
+    }
+    births = {
+        1: "2014-03-15",
+        2: "2014-05-20",
+        3: "2015-01-01",
+        4: "2009-02-10",
+        5: "2006-11-11",
+        6: "2006-12-12",
+        7: "2007-05-05",
+        9: "2011-07-07",
+        10: "2014-08-08",
+        11: "2019-04-04",
+        12: "2008-09-09",
+    }
     rows = [f"{P[i]};{births[i]};{home};2015-01-01;" for i, home in homes.items()]
-    rows += [f"{P[10]};{births[10]};1353AA;1;2015-01-01;2023-05-01", f"{P[10]};{births[10]};1354BB;2;2023-05-01;"]
+    rows += [
+        f"{P[10]};{births[10]};1353AA;1;2015-01-01;2023-05-01",
+        f"{P[10]};{births[10]};1354BB;2;2023-05-01;",
+    ]
     write("bewoners.csv", "bsn;geboortedatum;postcode;huisnummer;datum_vanaf;datum_tot", rows)
     write(
         "toewijzingen.csv",
@@ -118,10 +144,16 @@ def write_handmade_inbox(inbox: Path) -> None:
     write(
         "scholen.csv",
         "BRIN NUMMER;VESTIGINGSNUMMER;VESTIGINGSNAAM;POSTCODE;GEMEENTENUMMER",
-        ["11AA;11AA00;Basisschool De Eik;1353 AA;0034", "22BB;22BB00;College Noord;1354 BB;0034",
-         "33CC;33CC00;ROC Almere;1354 BB;0034"],
+        [
+            "11AA;11AA00;Basisschool De Eik;1353 AA;0034",
+            "22BB;22BB00;College Noord;1354 BB;0034",
+            "33CC;33CC00;ROC Almere;1354 BB;0034",
+        ],
         encoding="cp1252",
     )
-    write("pc6hnr.csv", "PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024",
-          ["1353AA;1;340101;3401;34", "1354BB;2;340201;3402;34"])
+    write(
+        "pc6hnr.csv",
+        "PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024",
+        ["1353AA;1;340101;3401;34", "1354BB;2;340201;3402;34"],
+    )
     write("wijken.csv", "wijkcode;wijknaam", ["WK003401;Haven", "WK003402;Stad"])

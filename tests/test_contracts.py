@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.ingest.contract import CONTRACTS_DIR, SOURCES, ContractError, load_all_contracts, load_contract_file
+from pipelines.ingest.contract import (
+    CONTRACTS_DIR,
+    SOURCES,
+    ContractError,
+    load_all_contracts,
+    load_contract_file,
+)
 
 
 def test_every_source_has_a_valid_contract_with_privacy_fate_for_each_field() -> None:

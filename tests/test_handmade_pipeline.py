@@ -57,10 +57,18 @@ def test_g1_counts_pupils_on_the_peildatum_per_school_wijk_and_gemeente(handmade
     P10 now lives in 3402."""
     v = values(handmade_run)
     expected = {
-        (Y1, "gemeente", "GM0034"): 11, (Y1, "school", "11AA00"): 5, (Y1, "school", "22BB00"): 6,
-        (Y1, "wijk", "WK003401"): 6, (Y1, "wijk", "WK003402"): 4, (Y1, "wijk", "ONBEKEND"): 1,
-        (Y2, "gemeente", "GM0034"): 9, (Y2, "school", "11AA00"): 5, (Y2, "school", "22BB00"): 3,
-        (Y2, "school", "33CC00"): 1, (Y2, "wijk", "WK003401"): 3, (Y2, "wijk", "WK003402"): 5,
+        (Y1, "gemeente", "GM0034"): 11,
+        (Y1, "school", "11AA00"): 5,
+        (Y1, "school", "22BB00"): 6,
+        (Y1, "wijk", "WK003401"): 6,
+        (Y1, "wijk", "WK003402"): 4,
+        (Y1, "wijk", "ONBEKEND"): 1,
+        (Y2, "gemeente", "GM0034"): 9,
+        (Y2, "school", "11AA00"): 5,
+        (Y2, "school", "22BB00"): 3,
+        (Y2, "school", "33CC00"): 1,
+        (Y2, "wijk", "WK003401"): 3,
+        (Y2, "wijk", "WK003402"): 5,
         (Y2, "wijk", "ONBEKEND"): 1,
     }
     for (year, level, unit), count in expected.items():
@@ -123,5 +131,8 @@ def test_published_cells_below_ten_are_suppressed(handmade_run: Path) -> None:
     shown = published.filter(~pl.col("onderdrukt"))
     assert shown.select("schooljaar", "niveau", "indicator", "teller").rows() == [(Y1, "gemeente", "G1", 11.0)]
     hidden = published.filter(pl.col("onderdrukt"))
-    assert hidden.select(pl.col("teller").is_null().all(), pl.col("waarde").is_null().all()).row(0) == (True, True)
+    assert hidden.select(pl.col("teller").is_null().all(), pl.col("waarde").is_null().all()).row(0) == (
+        True,
+        True,
+    )
     assert set(hidden.get_column("reden").unique()) <= {"primair", "secundair"}

@@ -298,16 +298,12 @@ def test_bsn_like_values_are_masked_in_reasons(tmp_path: Path) -> None:
     # 10 digits: not a valid Bsn, and lxml would echo it in its pattern/length error
     write(tmp_path, "a_bsn.xml", example("JW301").replace("<jw301:Bsn>999900006<", "<jw301:Bsn>9999000061<"))
     # value-safe element, but still 8+ digits: masked by the number rule
-    big_nr = example("JW301").replace(
-        "<jw301:ToewijzingNummer>300201<", "<jw301:ToewijzingNummer>1999900006<"
-    )
+    big_nr = example("JW301").replace("<jw301:ToewijzingNummer>300201<", "<jw301:ToewijzingNummer>1999900006<")
     write(tmp_path, "b_nummer.xml", big_nr)
     # a personal free-text value must not be echoed either
     write(tmp_path, "c_name.xml", example("JW301").replace(">Wit<", ">" + "Geheimenaam" * 40 + "<", 1))
     # broken XML whose error text could quote content
-    write(
-        tmp_path, "d_broken.xml", example("JW305").replace("<jw305:Bsn>999900006</jw305:Bsn>", "<x>999900006")
-    )
+    write(tmp_path, "d_broken.xml", example("JW305").replace("<jw305:Bsn>999900006</jw305:Bsn>", "<x>999900006"))
     result = read_ijw(tmp_path)
     assert len(result.rejected) == 4 and result.messages_read == {}
     reasons = {r.source_file: r.reason for r in result.rejected}
@@ -373,9 +369,7 @@ def _jw301_changed(dagtekening: str, identificatie: str = "123456789012") -> str
 
 
 @pytest.mark.parametrize("names", [("a.xml", "b.xml"), ("b.xml", "a.xml")])
-def test_later_jw301_replaces_earlier_independent_of_file_order(
-    tmp_path: Path, names: tuple[str, str]
-) -> None:
+def test_later_jw301_replaces_earlier_independent_of_file_order(tmp_path: Path, names: tuple[str, str]) -> None:
     original_name, changed_name = names
     write(tmp_path, original_name, example("JW301"))
     write(tmp_path, changed_name, _jw301_changed("2026-05-01"))

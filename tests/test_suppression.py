@@ -15,18 +15,32 @@ def g1_table(schools: dict[str, int]) -> pl.DataFrame:
     rows += [("2024/2025", "school", code, n) for code, n in schools.items()]
     return pl.DataFrame(
         {
-            "schooljaar": [r[0] for r in rows], "niveau": [r[1] for r in rows], "eenheid_code": [r[2] for r in rows],
-            "indicator": "G1", "dimensie": pl.Series([None] * len(rows), dtype=pl.String),
+            "schooljaar": [r[0] for r in rows],
+            "niveau": [r[1] for r in rows],
+            "eenheid_code": [r[2] for r in rows],
+            "indicator": "G1",
+            "dimensie": pl.Series([None] * len(rows), dtype=pl.String),
             "categorie": pl.Series([None] * len(rows), dtype=pl.String),
-            "teller": [float(r[3]) for r in rows], "noemer": pl.Series([None] * len(rows), dtype=pl.Float64),
-            "waarde": [float(r[3]) for r in rows], "soort": "aantal", "basis_personen": [r[3] for r in rows],
+            "teller": [float(r[3]) for r in rows],
+            "noemer": pl.Series([None] * len(rows), dtype=pl.Float64),
+            "waarde": [float(r[3]) for r in rows],
+            "soort": "aantal",
+            "basis_personen": [r[3] for r in rows],
         }
     )
 
 
 def basis(table: pl.DataFrame) -> pl.DataFrame:
-    return table.select("schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie", "soort",
-                        "basis_personen")
+    return table.select(
+        "schooljaar",
+        "niveau",
+        "eenheid_code",
+        "indicator",
+        "dimensie",
+        "categorie",
+        "soort",
+        "basis_personen",
+    )
 
 
 def test_a_lone_small_school_gets_a_secondary_partner_the_smallest_other_school() -> None:
@@ -40,9 +54,7 @@ def test_a_lone_small_school_gets_a_secondary_partner_the_smallest_other_school(
 
 def test_the_disclosure_check_catches_the_unprotected_table_and_passes_the_protected_one() -> None:
     table = g1_table({"AA00": 3, "BB00": 40, "CC00": 25, "DD00": 60})
-    only_primary = table.with_columns(
-        onderdrukt=pl.col("teller") < 10, reden=pl.lit(None, pl.String)
-    ).with_columns(
+    only_primary = table.with_columns(onderdrukt=pl.col("teller") < 10, reden=pl.lit(None, pl.String)).with_columns(
         teller=pl.when(pl.col("onderdrukt")).then(None).otherwise(pl.col("teller")),
         waarde=pl.when(pl.col("onderdrukt")).then(None).otherwise(pl.col("waarde")),
     )

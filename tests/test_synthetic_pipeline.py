@@ -18,10 +18,21 @@ from pseudonymisation.scan import scan_for_identifiers
 from tests.conftest import TEST_KEY_HEX, materialize_all
 
 SPEC_COLUMNS = {
-    "schooljaar": pl.String, "niveau": pl.String, "eenheid_code": pl.String, "eenheid_naam": pl.String,
-    "indicator": pl.String, "indicator_naam": pl.String, "dimensie": pl.String, "categorie": pl.String,
-    "teller": pl.Float64, "noemer": pl.Float64, "waarde": pl.Float64, "eenheid": pl.String,
-    "gemeente_waarde": pl.Float64, "onderdrukt": pl.Boolean, "reden": pl.String,
+    "schooljaar": pl.String,
+    "niveau": pl.String,
+    "eenheid_code": pl.String,
+    "eenheid_naam": pl.String,
+    "indicator": pl.String,
+    "indicator_naam": pl.String,
+    "dimensie": pl.String,
+    "categorie": pl.String,
+    "teller": pl.Float64,
+    "noemer": pl.Float64,
+    "waarde": pl.Float64,
+    "eenheid": pl.String,
+    "gemeente_waarde": pl.Float64,
+    "onderdrukt": pl.Boolean,
+    "reden": pl.String,
 }
 KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
 

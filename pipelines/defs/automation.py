@@ -1,6 +1,5 @@
 """When the monitor runs: a monthly schedule, and a sensor that starts a run when a new export lands."""
 
-
 import hashlib
 from pathlib import Path
 

@@ -1,6 +1,5 @@
 """Stage 5, indicators: one SQL file per indicator family, then one long table with values and names."""
 
-
 from pipelines.defs.link import sql_asset
 
 INDICATOR_FAMILIES = {
@@ -8,7 +7,10 @@ INDICATOR_FAMILIES = {
     "ind_youth_care_use": ("A1 Leerlingen met jeugdhulp", ["pupil_units", "trajectory_years"]),
     "ind_referrals": ("B1 Verwijzingen naar verwijzer", ["pupil_units", "trajectory_years"]),
     "ind_costs": ("C1 Jeugdhulpkosten totaal", ["pupil_units", "declaration_years"]),
-    "ind_school_leaving": ("E1 Nieuwe voortijdig schoolverlaters", ["pupil_units", "pupil_years", "school_years"]),
+    "ind_school_leaving": (
+        "E1 Nieuwe voortijdig schoolverlaters",
+        ["pupil_units", "pupil_years", "school_years"],
+    ),
 }
 
 indicator_assets = [

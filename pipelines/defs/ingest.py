@@ -7,8 +7,9 @@ between steps, so the first step that touches a BSN is also the one that replace
 run when a source quarantines more than the configured share of its rows.
 """
 
-
 import json
+from collections.abc import Iterator
+from typing import Any
 
 import dagster as dg
 import polars as pl
@@ -30,13 +31,13 @@ def staged_key(source: str) -> dg.AssetKey:
     return dg.AssetKey(["staged", source])
 
 
-def _write(ingested: Ingested, paths: Paths) -> dict[str, dg.MetadataValue | int | str | float]:
+def _write(ingested: Ingested, paths: Paths) -> dict[str, object]:
     """Persist accepted rows, quarantine and summary; return Dagster metadata for the UI."""
     for folder in (paths.staged, paths.quarantine):
         folder.mkdir(parents=True, exist_ok=True)
     ingested.accepted.write_parquet(paths.staged / f"{ingested.source}.parquet")
     ingested.quarantine.write_parquet(paths.quarantine / f"{ingested.source}.parquet")
-    summary = {
+    summary: dict[str, Any] = {
         "source": ingested.source,
         "contract_version": ingested.contract_version,
         "rows_read": ingested.rows_read,
@@ -79,7 +80,7 @@ def _ingest(context: dg.AssetExecutionContext, monitor: MonitorResource, source:
         f"{source}: {ingested.rows_read} rows read, {ingested.accepted.height} accepted, "
         f"{ingested.rows_quarantined} quarantined"
     )
-    return dg.MaterializeResult(metadata=_write(ingested, paths))
+    return dg.MaterializeResult(metadata=_write(ingested, paths))  # type: ignore[arg-type]
 
 
 def _make_source_asset(source: str) -> dg.AssetsDefinition:
@@ -119,7 +120,7 @@ def _make_source_asset(source: str) -> dg.AssetsDefinition:
         for source in YOUTH_CARE_SOURCES
     ],
 )
-def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResource):  # type: ignore[no-untyped-def]
+def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResource) -> Iterator[dg.MaterializeResult]:
     """Both youth-care forms through one contract each; iJw messages are parsed once for both tables."""
     paths = monitor.paths
     pseudonymiser = monitor.pseudonymiser()
@@ -136,7 +137,7 @@ def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResourc
             f"{source}: {ingested.rows_read} rows read, {ingested.accepted.height} accepted, "
             f"{ingested.rows_quarantined} quarantined; iJw messages {counts}"
         )
-        yield dg.MaterializeResult(asset_key=staged_key(source), metadata=_write(ingested, paths))
+        yield dg.MaterializeResult(asset_key=staged_key(source), metadata=_write(ingested, paths))  # type: ignore[arg-type]
 
 
 def _make_quality_check(source: str) -> dg.AssetChecksDefinition:
@@ -148,7 +149,11 @@ def _make_quality_check(source: str) -> dg.AssetChecksDefinition:
     )
     def _check(monitor: MonitorResource) -> dg.AssetCheckResult:
         summary = json.loads((monitor.paths.staged / f"{source}.summary.json").read_text(encoding="utf-8"))
-        read, accepted, quarantined = summary["rows_read"], summary["rows_accepted"], summary["rows_quarantined"]
+        read, accepted, quarantined = (
+            summary["rows_read"],
+            summary["rows_accepted"],
+            summary["rows_quarantined"],
+        )
         share = quarantined / read if read else 0.0
         limit = monitor.config.max_quarantine_share
         return dg.AssetCheckResult(
@@ -188,4 +193,3 @@ inbox_specs = [
 
 source_assets = [_make_source_asset(s) for s in (*REFERENCE_SOURCES, *PERSON_SOURCES)]
 quality_checks = [_make_quality_check(s) for s in ALL_SOURCES]
-

@@ -3,7 +3,6 @@
 Every asset here runs `sql/<asset name>.sql`. The dependency list is the only thing Python adds.
 """
 
-
 import dagster as dg
 
 from pipelines.defs.ingest import ALL_SOURCES, OWNER, staged_key
@@ -44,9 +43,7 @@ def warehouse(monitor: MonitorResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={f"rows_{k}": v for k, v in counts.items()})
 
 
-def sql_asset(
-    name: str, deps: list[str], group: str, description: str, prefix: str = ""
-) -> dg.AssetsDefinition:
+def sql_asset(name: str, deps: list[str], group: str, description: str, prefix: str = "") -> dg.AssetsDefinition:
     """An asset that runs sql/<prefix><name>.sql, creating the DuckDB table <name>."""
 
     @dg.asset(
@@ -78,11 +75,22 @@ link_assets = [
         "One row per pupil per school year: school, wijk, age (attribution rules of spec §2).",
     ),
     sql_asset("pupil_units", ["pupil_years"], "link", "Each pupil-year attributed to school, wijk and gemeente."),
-    sql_asset("trajectories", ["warehouse"], "link", "One row per toewijzingnummer: start, end, soort, vorm, verwijzer."),
     sql_asset(
-        "trajectory_years", ["trajectories", "school_years"], "link", "Trajectories active / new per school year."
+        "trajectories",
+        ["warehouse"],
+        "link",
+        "One row per toewijzingnummer: start, end, soort, vorm, verwijzer.",
     ),
     sql_asset(
-        "declaration_years", ["trajectories"], "link", "Net cost (debet - credit) per trajectory per school year."
+        "trajectory_years",
+        ["trajectories", "school_years"],
+        "link",
+        "Trajectories active / new per school year.",
+    ),
+    sql_asset(
+        "declaration_years",
+        ["trajectories"],
+        "link",
+        "Net cost (debet - credit) per trajectory per school year.",
     ),
 ]

@@ -4,7 +4,6 @@ The protected table is written to `warehouse/protected/`, not to the published f
 step copies it there, and only after the check passed.
 """
 
-
 import json
 
 import dagster as dg
@@ -17,11 +16,32 @@ from pipelines.protect.disclosure_check import check_publication
 from pipelines.protect.suppression import DisclosureRules, protect
 
 PUBLISHED_COLUMNS = [
-    "schooljaar", "niveau", "eenheid_code", "eenheid_naam", "indicator", "indicator_naam", "dimensie",
-    "categorie", "teller", "noemer", "waarde", "eenheid", "gemeente_waarde", "onderdrukt", "reden",
+    "schooljaar",
+    "niveau",
+    "eenheid_code",
+    "eenheid_naam",
+    "indicator",
+    "indicator_naam",
+    "dimensie",
+    "categorie",
+    "teller",
+    "noemer",
+    "waarde",
+    "eenheid",
+    "gemeente_waarde",
+    "onderdrukt",
+    "reden",
 ]
-BASIS_COLUMNS = ["schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie", "soort",
-                 "basis_personen"]
+BASIS_COLUMNS = [
+    "schooljaar",
+    "niveau",
+    "eenheid_code",
+    "indicator",
+    "dimensie",
+    "categorie",
+    "soort",
+    "basis_personen",
+]
 
 
 def rules_of(monitor: MonitorResource) -> DisclosureRules:
@@ -48,11 +68,13 @@ def protected_indicators(monitor: MonitorResource) -> dg.MaterializeResult:
         "schooljaar", "indicator", "dimensie", "categorie", pl.lit(True).alias("_g_hidden")
     )
     protected = (
-        protected.join(gemeente_hidden, on=["schooljaar", "indicator", "dimensie", "categorie"], how="left",
-                       nulls_equal=True)
-        .with_columns(
-            gemeente_waarde=pl.when(pl.col("_g_hidden")).then(None).otherwise(pl.col("gemeente_waarde"))
+        protected.join(
+            gemeente_hidden,
+            on=["schooljaar", "indicator", "dimensie", "categorie"],
+            how="left",
+            nulls_equal=True,
         )
+        .with_columns(gemeente_waarde=pl.when(pl.col("_g_hidden")).then(None).otherwise(pl.col("gemeente_waarde")))
         .select(PUBLISHED_COLUMNS)
         .with_columns(pl.col("teller", "noemer", "waarde", "gemeente_waarde").cast(pl.Float64))
     )
@@ -61,8 +83,11 @@ def protected_indicators(monitor: MonitorResource) -> dg.MaterializeResult:
     protected.write_parquet(out / "indicatoren.parquet")
     counts = (
         protected.group_by("indicator", "niveau")
-        .agg(pl.len().alias("cellen"), pl.col("onderdrukt").sum().alias("onderdrukt"),
-             (pl.col("reden") == "secundair").sum().alias("secundair"))
+        .agg(
+            pl.len().alias("cellen"),
+            pl.col("onderdrukt").sum().alias("onderdrukt"),
+            (pl.col("reden") == "secundair").sum().alias("secundair"),
+        )
         .sort("indicator", "niveau")
     )
     (out / "suppression.json").write_text(json.dumps(counts.to_dicts(), indent=2), encoding="utf-8")

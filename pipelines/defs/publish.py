@@ -3,7 +3,6 @@
 Only runs when the disclosure check passed (it is blocking). The publication is swapped in atomically.
 """
 
-
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,9 +34,7 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
     table = pl.read_parquet(paths.protected / "indicatoren.parquet")
     synthetic = is_synthetic(paths.inbox)
     pseudonymiser = monitor.pseudonymiser()
-    summaries = [
-        json.loads((paths.staged / f"{s}.summary.json").read_text(encoding="utf-8")) for s in ALL_SOURCES
-    ]
+    summaries = [json.loads((paths.staged / f"{s}.summary.json").read_text(encoding="utf-8")) for s in ALL_SOURCES]
     suppression = json.loads((paths.protected / "suppression.json").read_text(encoding="utf-8"))
     written: list[str] = []
 

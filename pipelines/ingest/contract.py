@@ -170,9 +170,7 @@ def load_contract_file(path: Path) -> Contract:
                 field_name = f" (field {data['properties'][loc[1]].get('name')!r})"
             except (KeyError, IndexError, AttributeError, TypeError):
                 field_name = ""
-        raise ContractError(
-            f"{path}, line {_line_of(text, loc)}: {where}{field_name}: {err['msg']}"
-        ) from None
+        raise ContractError(f"{path}, line {_line_of(text, loc)}: {where}{field_name}: {err['msg']}") from None
 
 
 @cache

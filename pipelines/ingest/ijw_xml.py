@@ -37,9 +37,7 @@ BASIS_NS = "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"
 SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 
 #: The 3.2 message types we have a schema for; only some of them feed the canonical tables.
-KNOWN_TYPES = frozenset(
-    f"JW{n}" for n in (301, 302, 305, 306, 307, 308, 315, 316, 317, 318, 319, 320, 323, 325)
-)
+KNOWN_TYPES = frozenset(f"JW{n}" for n in (301, 302, 305, 306, 307, 308, 315, 316, 317, 318, 319, 320, 323, 325))
 
 _ROOT_RE = re.compile(r"^\{http://www\.istandaarden\.nl/ijw/(\d{1,3})_(\d{1,3})/(jw\d{3})/schema\}Bericht$")
 _NS_RE = re.compile(r"\{[^}]*\}")
@@ -245,9 +243,7 @@ def parse_message(data: bytes) -> ParsedMessage:
     return ParsedMessage(message_type, _extract(message_type, root))
 
 
-_DTD_REASON = (
-    "DOCTYPE/DTD- en ENTITY-declaraties zijn niet toegestaan / DTD and entity declarations are not allowed."
-)
+_DTD_REASON = "DOCTYPE/DTD- en ENTITY-declaraties zijn niet toegestaan / DTD and entity declarations are not allowed."
 
 
 # --------------------------------------------------------------------------------------------- extraction

@@ -15,7 +15,14 @@ import polars as pl
 
 from pipelines.ingest.contract import Contract
 from pipelines.ingest.minimise import minimise
-from pipelines.ingest.read_csv import FILE_COLUMN, LINE_COLUMN, ROW_COLUMN, FileRejected, RawTable, read_export
+from pipelines.ingest.read_csv import (
+    FILE_COLUMN,
+    LINE_COLUMN,
+    ROW_COLUMN,
+    FileRejected,
+    RawTable,
+    read_export,
+)
 from pipelines.ingest.validate import QUARANTINE_SCHEMA, validate
 from pseudonymisation.pseudonymiser import Pseudonymiser
 
@@ -124,9 +131,7 @@ def ingest_source(
     accepted: list[pl.DataFrame] = []
     quarantine: list[pl.DataFrame] = []
     files: list[InputFile] = []
-    raws: list[tuple[RawTable, Path | None]] = [
-        (read_export(p, contract, str(p.relative_to(inbox))), p) for p in paths
-    ]
+    raws: list[tuple[RawTable, Path | None]] = [(read_export(p, contract, str(p.relative_to(inbox))), p) for p in paths]
     if ijw_table is not None:
         raws.append((ijw_table, None))
     for raw, path in raws:

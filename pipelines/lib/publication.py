@@ -28,8 +28,12 @@ def is_synthetic(inbox: Path) -> bool:
 def code_version() -> str:
     try:
         out = subprocess.run(
-            ["git", "describe", "--always", "--dirty"], cwd=PROJECT_ROOT, capture_output=True, text=True,
-            timeout=5, check=False,
+            ["git", "describe", "--always", "--dirty"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         )
     except OSError:
         return "unknown"
@@ -81,14 +85,8 @@ def build_manifest(
             "key_fingerprint": key_fingerprint,
         },
         "contracts": {s["source"]: s["contract_version"] for s in summaries},
-        "inputs": [
-            {**f, "source": s["source"]}
-            for s in summaries
-            for f in s["files"]
-        ],
-        "rows": {
-            s["source"]: {k: s[k] for k in ("rows_read", "rows_accepted", "rows_quarantined")} for s in summaries
-        },
+        "inputs": [{**f, "source": s["source"]} for s in summaries for f in s["files"]],
+        "rows": {s["source"]: {k: s[k] for k in ("rows_read", "rows_accepted", "rows_quarantined")} for s in summaries},
         "ijw_messages": next((s["ijw_messages"] for s in summaries if s.get("ijw_messages")), {}),
         "cells_suppressed": suppression,
         "outputs": outputs,

@@ -17,7 +17,7 @@ from pseudonymisation.key import KeyError_, load_key
 from pseudonymisation.pseudonymiser import Pseudonymiser
 
 
-class MonitorResource(dg.ConfigurableResource):  # type: ignore[type-arg]
+class MonitorResource(dg.ConfigurableResource):
     """Inbox, output root and configuration file of one monitor installation."""
 
     inbox: str = "data/inbox"

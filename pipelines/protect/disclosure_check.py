@@ -36,8 +36,8 @@ def check_publication(published: pl.DataFrame, basis: pl.DataFrame, rules: Discl
 
     report.tried.append("suppressed cells show no teller, noemer or waarde")
     leaking = cells.filter(
-        pl.col("onderdrukt") & (pl.col("teller").is_not_null() | pl.col("noemer").is_not_null()
-                                | pl.col("waarde").is_not_null())
+        pl.col("onderdrukt")
+        & (pl.col("teller").is_not_null() | pl.col("noemer").is_not_null() | pl.col("waarde").is_not_null())
     )
     report.violations += [f"suppressed cell shows a number: {r}" for r in leaking.select(keys).rows()[:20]]
 

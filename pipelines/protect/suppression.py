@@ -55,7 +55,7 @@ def relations(frame: pl.DataFrame) -> list[tuple[int | None, list[int], int | No
     children: dict[tuple[Key, str], list[int]] = defaultdict(list)
     categories: dict[Key, list[int]] = defaultdict(list)
     for i, (jaar, niveau, code, ind, dim, cat) in enumerate(rows):
-        cell = (jaar, ind, dim, cat)
+        cell: Key = (jaar, ind, dim, cat)
         if niveau == "gemeente":
             gemeente[cell] = i
         else:
