@@ -99,7 +99,8 @@ def run_monitor(inbox: Path, out: Path, stream: TextIO | None = sys.stderr) -> R
                 data = event.event_specific_data
                 if isinstance(data, dg.AssetCheckEvaluation):
                     status = "ok" if data.passed else "FAILED"
-                    print(f"          check {data.check_name}: {status}", file=stream, flush=True)
+                    target = data.asset_key.to_user_string()
+                    print(f"          check {target}:{data.check_name} {status}", file=stream, flush=True)
         seen = len(records)
         if not worker.is_alive() and seen:
             break

@@ -114,7 +114,7 @@ def test_no_raw_identifier_in_any_file_the_run_wrote(synthetic_run: tuple[Path, 
 
 def test_the_scan_does_find_an_identifier_that_leaks(tmp_path: Path) -> None:
     """The scan is only proof if it can fail: plant a BSN in Parquet, DuckDB and a log and expect all three."""
-    bsn = "111222333"
+    bsn = "012345672"  # the log gets it as a spreadsheet would write it: without the leading zero
     pl.DataFrame({"x": [f"leak {bsn}"]}).write_parquet(tmp_path / "a.parquet")
     (tmp_path / "run.log").write_text(f"error for {bsn[1:]}", encoding="utf-8")
     import duckdb
