@@ -95,9 +95,7 @@ def test_formats(runs: dict[str, tuple[Path, GenerationSummary]]) -> None:
     raw.decode("cp1252")
     assert re.search(rb"\n\d{7,9};;\d\d-\d\d-\d{4};", raw)
     assert (
-        (path / "verzuim.csv")
-        .read_bytes()
-        .startswith(b"\xef\xbb\xbfbsn,onderwijsnummer,brin,vestigingsnummer,soort,")
+        (path / "verzuim.csv").read_bytes().startswith(b"\xef\xbb\xbfbsn,onderwijsnummer,brin,vestigingsnummer,soort,")
     )
     scholen = (path / "scholen.csv").read_bytes().decode("cp1252")
     header = scholen.splitlines()[0].split(";")
@@ -110,19 +108,14 @@ def test_formats(runs: dict[str, tuple[Path, GenerationSummary]]) -> None:
     ]
     assert len(header) == 30 and header[-1] == "RMC-REGIO NAAM"
     rows = list(csv.DictReader(io.StringIO(scholen), delimiter=";"))
-    assert all(
-        len(r["VESTIGINGSNUMMER"]) == 6 and r["VESTIGINGSNUMMER"][:4] == r["BRIN NUMMER"] for r in rows
-    )
+    assert all(len(r["VESTIGINGSNUMMER"]) == 6 and r["VESTIGINGSNUMMER"][:4] == r["BRIN NUMMER"] for r in rows)
     decl = _read(path, "declaraties.csv")
     assert decl["bedrag"].str.contains(r"^-?\d+,\d\d$").all()
     pc6 = _read(path, "pc6hnr.csv")
     assert pc6.columns == ["PC6", "Huisnummer", "Buurt2024", "Wijk2024", "Gemeente2024"]
     assert pc6["Buurt2024"].str.starts_with("34").all() and (pc6["Gemeente2024"] == "34").all()
     bew = _read(path, "bewoners.csv")
-    assert (
-        bew.join(pc6, left_on=["postcode", "huisnummer"], right_on=["PC6", "Huisnummer"], how="anti").height
-        == 0
-    )
+    assert bew.join(pc6, left_on=["postcode", "huisnummer"], right_on=["PC6", "Huisnummer"], how="anti").height == 0
     wijken = _read(path, "wijken.csv")
     assert wijken.height == 71 and wijken["wijkcode"].str.contains(r"^WK\d{6}$").all()
     extract = dt.date(2026, 7, 31)
@@ -225,12 +218,8 @@ def test_realism(runs: dict[str, tuple[Path, GenerationSummary]]) -> None:
         nxt = dt.date(year + 1, 10, 1)
         pupils = _pupils(ins, year).filter(pl.col("onderwijssoort").is_in(VO_MBO))
         enrolled = _pupils(ins, year + 1).select("person")
-        sq = dip.filter(
-            pl.col("diploma").is_in(["HAVO", "VWO", "MBO-2", "MBO-3", "MBO-4"]) & (pl.col("d") <= nxt)
-        )
-        leavers = pupils.join(enrolled, on="person", how="anti").join(
-            sq.select("person"), on="person", how="anti"
-        )
+        sq = dip.filter(pl.col("diploma").is_in(["HAVO", "VWO", "MBO-2", "MBO-3", "MBO-4"]) & (pl.col("d") <= nxt))
+        leavers = pupils.join(enrolled, on="person", how="anti").join(sq.select("person"), on="person", how="anti")
         teller += leavers.height
         noemer += pupils.height
     assert 0.01 <= teller / noemer <= 0.03, teller / noemer

@@ -166,9 +166,7 @@ def generate(
     if t_xml.height:
         say("iJw-berichten schrijven…")
         d_xml = yc.declarations.filter(pl.col("toewijzingnummer").is_in(t_xml["toewijzingnummer"].implode()))
-        rejected = (
-            yc.rejected.filter(pl.col("datum") >= SPLIT_DAY) if youth_care_form == "split" else yc.rejected
-        )
+        rejected = yc.rejected.filter(pl.col("datum") >= SPLIT_DAY) if youth_care_form == "split" else yc.rejected
         if youth_care_form == "csv":
             rejected = rejected.head(0)
         people = _xml_people(persons, residence, geo.addresses, t_xml)
@@ -192,14 +190,11 @@ def generate(
         duo_rows(schools, geo, streams[10]), out_dir / "scholen.csv", sep=";", encoding="cp1252", crlf=True
     )
     used = pl.concat([residence["address_id"], schools["address_id"]]).unique()
-    files["pc6hnr.csv"] = w.write_csv(
-        w.pc6hnr(geo.addresses, geo.buurten, used), out_dir / "pc6hnr.csv", sep=";"
-    )
+    files["pc6hnr.csv"] = w.write_csv(w.pc6hnr(geo.addresses, geo.buurten, used), out_dir / "pc6hnr.csv", sep=";")
     files["wijken.csv"] = w.write_csv(geo.wijken, out_dir / "wijken.csv", sep=";")
 
     pupils = {
-        f"{y}/{y + 1}": pupils_on(careers.enrolments, y).height
-        for y in range(FIRST_SCHOOL_YEAR, LAST_SCHOOL_YEAR + 1)
+        f"{y}/{y + 1}": pupils_on(careers.enrolments, y).height for y in range(FIRST_SCHOOL_YEAR, LAST_SCHOOL_YEAR + 1)
     }
     _readme(out_dir, seed, scale, youth_care_form, defects, invalid)
     files["README.txt"] = 1

@@ -70,9 +70,7 @@ def build_absence(rng: np.random.Generator, persons: pl.DataFrame, enrolments: p
                         "soort": soort,
                         "start": start,
                         "einde": np.where(open_case | (einde > EXTRACT_DATE), np.datetime64("NaT"), einde),
-                        "vrijstelling": np.where(
-                            rng.random(m) < (0.03 if soort == "RELATIEF" else 0.0), "J", "N"
-                        ),
+                        "vrijstelling": np.where(rng.random(m) < (0.03 if soort == "RELATIEF" else 0.0), "J", "N"),
                     }
                 )
             )
@@ -81,17 +79,10 @@ def build_absence(rng: np.random.Generator, persons: pl.DataFrame, enrolments: p
         rb = res["birth"].to_numpy().astype("datetime64[D]")
         rs = res["res_start"].to_numpy().astype("datetime64[D]")
         rend = res["res_end"].to_numpy().astype("datetime64[D]")
-        lp = (
-            (add_years(rb, 5) <= pd_)
-            & (add_years(rb, 18) > pd_)
-            & (rs <= pd_)
-            & (np.isnat(rend) | (rend > pd_))
-        )
+        lp = (add_years(rb, 5) <= pd_) & (add_years(rb, 18) > pd_) & (rs <= pd_) & (np.isnat(rend) | (rend > pd_))
         cand = res.filter(pl.Series(lp)).join(pupils_on(enrolments, y).select("pid"), on="pid", how="anti")
         k = min(cand.height, max(1, round(ABSOLUUT_SHARE * pupils_on(enrolments, y).height)))
-        chosen = (
-            cand["pid"].to_numpy()[rng.choice(cand.height, k, replace=False)] if k else np.empty(0, np.int64)
-        )
+        chosen = cand["pid"].to_numpy()[rng.choice(cand.height, k, replace=False)] if k else np.empty(0, np.int64)
         start = pd_ + rng.integers(-40, 200, k)
         start = np.minimum(start, EXTRACT_DATE - 1)
         einde = start + rng.integers(30, 241, k)

@@ -63,17 +63,13 @@ class Careers:
     diplomas: pl.DataFrame  # pid, school_id, diploma, datum
 
 
-def _pick(
-    rng: np.random.Generator, options: tuple[str, ...], probs: tuple[float, ...], n: int
-) -> npt.NDArray[np.str_]:
+def _pick(rng: np.random.Generator, options: tuple[str, ...], probs: tuple[float, ...], n: int) -> npt.NDArray[np.str_]:
     """Draw ``n`` labels from ``options`` with ``probs`` (normalised)."""
     p = np.asarray(probs, dtype=np.float64)
     return np.asarray(options)[rng.choice(len(options), n, p=p / p.sum())]
 
 
-def _date_between(
-    rng: np.random.Generator, year: npt.NDArray[np.int64], m1: int, d1: int, m2: int, d2: int
-) -> Dates:
+def _date_between(rng: np.random.Generator, year: npt.NDArray[np.int64], m1: int, d1: int, m2: int, d2: int) -> Dates:
     """A uniform date between (m1, d1) and (m2, d2) of the given years."""
     return uniform_dates(rng, ymd(year, m1, d1), ymd(year, m2, d2))
 
@@ -184,13 +180,9 @@ def _stages(rng: np.random.Generator, persons: pl.DataFrame) -> pl.DataFrame:
     dur = np.select([final == k for k in VO_DURATION], list(VO_DURATION.values()), 4) + (rng.random(n) < 0.12)
     vo_end_year = vo_y0 + dur
     has_exam = final != "PRO"
-    passed = has_exam & (
-        rng.random(n) < np.where(final == "HAVO", 0.90, np.where(final == "VWO", 0.92, 0.93))
-    )
+    passed = has_exam & (rng.random(n) < np.where(final == "HAVO", 0.90, np.where(final == "VWO", 0.92, 0.93)))
     dipl_date = _date_between(rng, vo_end_year, 6, 15, 7, 10)
-    vo_end = np.where(
-        passed, dipl_date + rng.integers(0, 20, n), _date_between(rng, vo_end_year, 6, 25, 7, 20)
-    )
+    vo_end = np.where(passed, dipl_date + rng.integers(0, 20, n), _date_between(rng, vo_end_year, 6, 25, 7, 20))
     dropout = vo & (rng.random(n) < 0.002 * dur)
     drop_date = uniform_dates(rng, ymd(vo_y0, 10, 1), vo_end - 30)
     vo_end = np.where(dropout, drop_date, vo_end)
@@ -241,9 +233,7 @@ def _stages(rng: np.random.Generator, persons: pl.DataFrame) -> pl.DataFrame:
         np.where(u < 0.25, "MBO-3", np.where(u < 0.97, "MBO-4", "")),
         lvl,
     )
-    lvl = np.where(
-        vmbo & ~passed & ~dropout, np.where(u < 0.4, "MBO-1", np.where(u < 0.85, "MBO-2", "")), lvl
-    )
+    lvl = np.where(vmbo & ~passed & ~dropout, np.where(u < 0.4, "MBO-1", np.where(u < 0.85, "MBO-2", "")), lvl)
     lvl = np.where((final == "HAVO") & passed & (u < 0.08), "MBO-4", lvl)
     lvl = np.where((final == "HAVO") & ~passed & ~dropout & (u < 0.7), "MBO-4", lvl)
     lvl = np.where((final == "VWO") & ~passed & ~dropout & (u < 0.6), "MBO-4", lvl)
@@ -347,12 +337,8 @@ def _apply_residence(rng: np.random.Generator, stages: pl.DataFrame, persons: pl
         .then(pl.col("res_start") + pl.duration(days=pl.col("in_jit")))
         .otherwise(None)
     )
-    leaves_school = (pl.col("u_keep") < pl.when(primary).then(0.75).otherwise(0.15)) & pl.col(
-        "res_end"
-    ).is_not_null()
-    last_day = (
-        pl.when(leaves_school).then(pl.col("res_end") + pl.duration(days=pl.col("jit"))).otherwise(None)
-    )
+    leaves_school = (pl.col("u_keep") < pl.when(primary).then(0.75).otherwise(0.15)) & pl.col("res_end").is_not_null()
+    last_day = pl.when(leaves_school).then(pl.col("res_end") + pl.duration(days=pl.col("jit"))).otherwise(None)
     df = df.with_columns(first_day.alias("first_day"), last_day.alias("last_day"))
     clipped_end = (
         pl.when(pl.col("last_day").is_not_null() & (pl.col("last_day") < pl.col("end")))
@@ -457,9 +443,7 @@ def _leerjaar(enr: pl.DataFrame) -> pl.Series:
     return pl.Series("leerjaar", val).cast(pl.Int64).set(pl.Series(np.isin(soort, ["SO", "VSO"])), None)
 
 
-def build_careers(
-    rng: np.random.Generator, persons: pl.DataFrame, schools: pl.DataFrame, geo: Geography
-) -> Careers:
+def build_careers(rng: np.random.Generator, persons: pl.DataFrame, schools: pl.DataFrame, geo: Geography) -> Careers:
     """Enrolments active in or after 2021/2022 and all diplomas of the persons enrolled then."""
     stages = _stages(rng, persons)
     stages = _apply_residence(rng, stages, persons)

@@ -16,9 +16,7 @@ RATE_BAD = 0.0005
 def _pick(rng: np.random.Generator, n: int, rate: float, exclude: set[int]) -> list[int]:
     """At least one row (if any), otherwise ``rate`` of the rows, avoiding rows already damaged."""
     k = min(n, max(1, round(rate * n)))
-    out = [int(i) for i in rng.choice(n, min(n, k + len(exclude)), replace=False) if int(i) not in exclude][
-        :k
-    ]
+    out = [int(i) for i in rng.choice(n, min(n, k + len(exclude)), replace=False) if int(i) not in exclude][:k]
     exclude.update(out)
     return out
 

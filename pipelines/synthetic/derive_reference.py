@@ -54,9 +54,7 @@ def derive(reference: Path) -> None:
     """Write buurten.csv, wijken.csv, producten.csv and bestaande_brin_almere.txt into ``data/``."""
     rows = list(csv.DictReader((reference / "cbs/almere_kwb_2018_2025_selectie.csv").open(encoding="utf-8")))
     by_year = {(r["jaar"], r["code"]): r for r in rows}
-    buurten = sorted(
-        (r for r in rows if r["jaar"] == "2024" and r["soort"] == "Buurt"), key=lambda r: r["code"]
-    )
+    buurten = sorted((r for r in rows if r["jaar"] == "2024" and r["soort"] == "Buurt"), key=lambda r: r["code"])
     wijk_pct = {
         r["code"]: _pct(r["PercentageJongerenMetJeugdzorg_gecorrigeerd"])
         for r in rows
@@ -157,9 +155,7 @@ def derive(reference: Path) -> None:
         with (reference / "duo" / name).open(encoding="cp1252") as fh:
             for rec in csv.DictReader(fh, delimiter=";"):
                 brins.add(rec["BRIN NUMMER"].strip())
-    (DATA_DIR / "bestaande_brin.txt").write_text(
-        "\n".join(sorted(b for b in brins if b)) + "\n", encoding="utf-8"
-    )
+    (DATA_DIR / "bestaande_brin.txt").write_text("\n".join(sorted(b for b in brins if b)) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

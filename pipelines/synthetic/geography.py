@@ -130,9 +130,7 @@ def build_geography(rng: np.random.Generator, scale: float) -> Geography:
     return Geography(buurten=buurten, wijken=wijken, addresses=addresses)
 
 
-def pick_addresses(
-    rng: np.random.Generator, geo: Geography, buurt_idx: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
+def pick_addresses(rng: np.random.Generator, geo: Geography, buurt_idx: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """A random address_id inside each requested buurt (vectorised via per-buurt offsets)."""
     counts = geo.addresses.group_by("buurt_idx").len().sort("buurt_idx")
     n_per = np.zeros(geo.buurten.height, dtype=np.int64)

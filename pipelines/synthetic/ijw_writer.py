@@ -241,9 +241,7 @@ def write_ijw(
         ("jw307", "jw307_datum", "einddatum_zorg"),
     ):
         sub = t.filter(pl.col(flt).is_not_null())
-        for (day, agb, pid), rows in _groups(
-            sub, [datecol, "agb", "pid"], [datecol, "agb", "pid", "toewijzingnummer"]
-        ):
+        for (day, agb, pid), rows in _groups(sub, [datecol, "agb", "pid"], [datecol, "agb", "pid", "toewijzingnummer"]):
             person = people[int(pid)]  # type: ignore[call-overload]
             out.write(
                 tag,
@@ -382,9 +380,7 @@ def _jw305_307(
                 f"<{p}:RedenBeeindiging>{r['reden_beeindiging']}</{p}:RedenBeeindiging>"
                 f"<{p}:Einddatum>{r['einddatum_zorg']}</{p}:Einddatum>"
             )
-        parts.append(
-            f"\t\t\t<{p}:{wrap}>{body}<{p}:StatusAanlevering>1</{p}:StatusAanlevering></{p}:{wrap}>\n"
-        )
+        parts.append(f"\t\t\t<{p}:{wrap}>{body}<{p}:StatusAanlevering>1</{p}:StatusAanlevering></{p}:{wrap}>\n")
     parts.append(f"\t\t</{p}:{wrap}en>\n\t</{p}:Client>\n</{p}:Bericht>\n")
     return "".join(parts)
 

@@ -165,9 +165,7 @@ def declaraties(d: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
 
 def pc6hnr(addresses: pl.DataFrame, buurten: pl.DataFrame, used: pl.Series) -> pl.DataFrame:
     """CBS postcode-huisnummer → buurt/wijk/gemeente for every address used (integer codes, no prefix)."""
-    b = buurten.with_row_index("buurt_idx").select(
-        pl.col("buurt_idx").cast(pl.Int64), "buurtcode", "wijkcode"
-    )
+    b = buurten.with_row_index("buurt_idx").select(pl.col("buurt_idx").cast(pl.Int64), "buurtcode", "wijkcode")
     df = addresses.filter(pl.col("address_id").is_in(used.implode())).join(b, on="buurt_idx", how="left")
     return df.sort("postcode", "huisnummer").select(
         pl.col("postcode").alias("PC6"),

@@ -29,9 +29,7 @@ from pipelines.synthetic.population import RESIDENT
 
 _DATA = Path(__file__).parent / "data"
 NAT = np.datetime64("NaT", "D")
-BASE_RATE = (
-    0.110  # new trajectories per child-year before frailty, age and wijk factors (calibrated to ~11 %)
-)
+BASE_RATE = 0.110  # new trajectories per child-year before frailty, age and wijk factors (calibrated to ~11 %)
 DYSLEXIA_SHARE = 0.05  # of BAO pupils, once between age 7 and 10
 DYSLEXIA_CODES = ("45D01", "45D02")
 LAST_DECLARED = np.datetime64("2026-06-30", "D")  # July 2026 is declared in August, after the extract
@@ -90,9 +88,7 @@ class YouthCare:
 
 def load_products() -> pl.DataFrame:
     """Product codes per categorie (JZ21 subset plus documented municipal codes)."""
-    return pl.read_csv(
-        _DATA / "producten.csv", schema_overrides={"productcategorie": pl.Utf8, "hulpvorm": pl.Utf8}
-    )
+    return pl.read_csv(_DATA / "producten.csv", schema_overrides={"productcategorie": pl.Utf8, "hulpvorm": pl.Utf8})
 
 
 def _unique_ids(rng: np.random.Generator, n: int) -> npt.NDArray[np.int64]:
@@ -173,9 +169,7 @@ def build_youth_care(
     code = np.empty(n, dtype=object)
     for c in CATS:
         m = cat == c
-        codes = products.filter(
-            (pl.col("productcategorie") == c) & ~pl.col("productcode").is_in(DYSLEXIA_CODES)
-        )
+        codes = products.filter((pl.col("productcategorie") == c) & ~pl.col("productcode").is_in(DYSLEXIA_CODES))
         code[m] = np.asarray(codes["productcode"].to_list())[rng.integers(0, codes.height, int(m.sum()))]
     code = code.astype(str)
     trajectories = pl.DataFrame({"pid": pid[rep], "categorie": cat, "productcode": code, "ingang": start})
@@ -303,9 +297,7 @@ def _assign(rng: np.random.Generator, t: pl.DataFrame, providers: pl.DataFrame) 
     n = t.height
     cat = t["categorie"].to_numpy()
     code = t["productcode"].to_numpy()
-    kind = np.where(
-        np.isin(code, DYSLEXIA_CODES), "dyslexie", [PROVIDER_KIND.get(c, "ambulant") for c in cat]
-    )
+    kind = np.where(np.isin(code, DYSLEXIA_CODES), "dyslexie", [PROVIDER_KIND.get(c, "ambulant") for c in cat])
     agb = np.empty(n, dtype=object)
     for k in np.unique(kind):
         options = providers.filter(pl.col("kind") == k)["agb"].to_numpy()
@@ -313,14 +305,10 @@ def _assign(rng: np.random.Generator, t: pl.DataFrame, providers: pl.DataFrame) 
         w = np.linspace(2.0, 1.0, options.size)  # some providers are bigger than others
         agb[m] = options[rng.choice(options.size, int(m.sum()), p=w / w.sum())]
     # Dyslexia behandeling stays with the provider of the diagnostiek where possible: same person → same agb.
-    verw = np.asarray(VERWIJZERS)[
-        rng.choice(len(VERWIJZERS), n, p=np.asarray(VERWIJZER_MIX) / sum(VERWIJZER_MIX))
-    ]
+    verw = np.asarray(VERWIJZERS)[rng.choice(len(VERWIJZERS), n, p=np.asarray(VERWIJZER_MIX) / sum(VERWIJZER_MIX))]
     verw = np.where(np.isin(cat, ["47", "48"]), "04", verw)
     verw = np.where(cat == "49", np.where(rng.random(n) < 0.6, "01", "04"), verw)
-    verw = np.where(
-        cat == "46", np.asarray(("01", "02", "04", "08"))[rng.choice(4, n, p=(0.5, 0.2, 0.2, 0.1))], verw
-    )
+    verw = np.where(cat == "46", np.asarray(("01", "02", "04", "08"))[rng.choice(4, n, p=(0.5, 0.2, 0.2, 0.1))], verw)
     verw = np.where(np.isin(code, DYSLEXIA_CODES), np.where(rng.random(n) < 0.6, "01", "02"), verw)
     tid = _unique_ids(rng, n)
     df = t.with_columns(
@@ -329,9 +317,9 @@ def _assign(rng: np.random.Generator, t: pl.DataFrame, providers: pl.DataFrame) 
         pl.Series("verwijzer_type", verw.astype(str)),
     ).sort("ingang", "toewijzingnummer")
     return df.with_columns(
-        (
-            pl.col("agb").str.slice(2, 6) + pl.lit("-") + pl.int_range(pl.len()).over("agb").cast(pl.Utf8)
-        ).alias("referentie")
+        (pl.col("agb").str.slice(2, 6) + pl.lit("-") + pl.int_range(pl.len()).over("agb").cast(pl.Utf8)).alias(
+            "referentie"
+        )
     )
 
 
@@ -382,27 +370,21 @@ def _declarations(rng: np.random.Generator, t: pl.DataFrame) -> pl.DataFrame:
         pl.lit("C").alias("debet_credit"), pl.Series("decl_month", later), pl.lit(True).alias("correctie")
     )
     redo = cr.with_columns(
-        pl.Series(
-            "bedrag_cent", np.maximum(np.round(cr["bedrag_cent"].to_numpy() * factor), 100).astype(np.int64)
-        ),
+        pl.Series("bedrag_cent", np.maximum(np.round(cr["bedrag_cent"].to_numpy() * factor), 100).astype(np.int64)),
         pl.Series("decl_month", later),
         pl.lit(True).alias("correctie"),
     )
     lines = pl.concat([lines, credits, redo])
     meta = t.select("pid", "toewijzingnummer", "agb", "categorie", "productcode").with_row_index("row")
     lines = lines.join(meta.with_columns(pl.col("row").cast(pl.Int64)), on="row", how="left").drop("row")
-    lines = lines.sort(
-        "decl_month", "agb", "pid", "toewijzingnummer", "periode_begin", "debet_credit", "correctie"
-    )
+    lines = lines.sort("decl_month", "agb", "pid", "toewijzingnummer", "periode_begin", "debet_credit", "correctie")
     return lines.with_columns((pl.lit("R") + pl.int_range(1, pl.len() + 1).cast(pl.Utf8)).alias("referentie"))
 
 
 def _rejected(rng: np.random.Generator, t: pl.DataFrame, providers: pl.DataFrame) -> pl.DataFrame:
     """A few requests (~2 %) the gemeente rejects (JW315 answered by JW319); never trajectories."""
     m = rng.random(t.height) < 0.02
-    sub = t.filter(
-        pl.Series(m) & (pl.col("categorie") == "45") & ~pl.col("productcode").is_in(DYSLEXIA_CODES)
-    )
+    sub = t.filter(pl.Series(m) & (pl.col("categorie") == "45") & ~pl.col("productcode").is_in(DYSLEXIA_CODES))
     return (
         sub.select(
             "pid",
@@ -413,9 +395,7 @@ def _rejected(rng: np.random.Generator, t: pl.DataFrame, providers: pl.DataFrame
             (pl.col("ingang") - pl.duration(days=60)).alias("datum"),
         )
         .with_columns(
-            pl.Series(
-                "reden_afwijzing", np.asarray(["2", "3", "4", "6", "7"])[rng.integers(0, 5, sub.height)]
-            ),
+            pl.Series("reden_afwijzing", np.asarray(["2", "3", "4", "6", "7"])[rng.integers(0, 5, sub.height)]),
             (pl.lit("AF") + pl.int_range(pl.len()).cast(pl.Utf8)).alias("referentie"),
         )
         .filter(pl.col("verwijzer_type") != "")

@@ -1,0 +1,54 @@
+"""The Dagster definitions: a newcomer sees the flow from the asset graph alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.defs.automation import inbox_sensor
+from pipelines.definitions import build_definitions
+from pipelines.lib.resources import MonitorResource
+
+STAGES = ["inbox", "ingest", "link", "indicators", "protect", "publish"]
+
+
+def test_every_asset_sits_in_a_stage_group_with_a_description_and_an_owner() -> None:
+    graph = build_definitions().resolve_asset_graph()
+    groups = set()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        groups.add(node.group_name)
+        assert node.group_name in STAGES, key
+        assert node.description, key
+        assert node.owners, key
+    assert groups == set(STAGES)
+
+
+def test_stages_follow_each_other_in_the_graph() -> None:
+    graph = build_definitions().resolve_asset_graph()
+    order = {name: i for i, name in enumerate(STAGES)}
+    for key in graph.get_all_asset_keys():
+        for parent in graph.get(key).parent_keys:
+            assert order[graph.get(parent).group_name] <= order[graph.get(key).group_name], (parent, key)
+
+
+def test_job_schedule_and_sensor_are_defined() -> None:
+    defs = build_definitions()
+    assert defs.resolve_job_def("monitor_job")
+    assert defs.resolve_schedule_def("monthly_monitor").cron_schedule == "0 6 1 * *"
+    assert defs.resolve_sensor_def("new_export_in_inbox")
+
+
+def test_sensor_requests_a_run_only_when_the_inbox_changes(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "inschrijvingen.csv").write_text("bsn\n", encoding="utf-8")
+    monitor = MonitorResource(inbox=str(inbox), out=str(tmp_path / "out"))
+    first = inbox_sensor(dg.build_sensor_context(resources={"monitor": monitor}))
+    assert first.run_requests and first.cursor
+    again = inbox_sensor(dg.build_sensor_context(cursor=first.cursor, resources={"monitor": monitor}))
+    assert not again.run_requests
+    (inbox / "bewoners.csv").write_text("bsn\n", encoding="utf-8")
+    changed = inbox_sensor(dg.build_sensor_context(cursor=first.cursor, resources={"monitor": monitor}))
+    assert changed.run_requests and changed.cursor != first.cursor
