@@ -1,7 +1,8 @@
 """Burgerservicenummer (BSN): normalisation and the eleven-test.
 
 A BSN is nine digits whose weighted sum (weights 9..2 and -1) is divisible by 11. Exports from
-spreadsheets drop the leading zero, so eight digits are left-padded before the test. Only a number
+spreadsheets drop leading zeros (about 1 % of BSNs start with 00), so seven or eight digits are
+left-padded before the test; the eleven-test then still guards against a mangled number. Only a number
 that passes is ever pseudonymised: hashing an invalid one would create a person who does not exist.
 """
 
@@ -11,10 +12,10 @@ _WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 
 
 def compact(value: str) -> str:
-    """Strip spaces, dots and dashes, and restore a leading zero lost by spreadsheet software."""
+    """Strip spaces, dots and dashes, and restore leading zeros lost by spreadsheet software."""
     digits = value.strip().replace(" ", "").replace(".", "").replace("-", "")
-    if digits.isdigit() and len(digits) == 8:
-        digits = "0" + digits
+    if digits.isdigit() and len(digits) in (7, 8):
+        digits = digits.zfill(9)
     return digits
 
 

@@ -2,7 +2,7 @@
 
 Compressed formats hide text from a byte search, so Parquet files and DuckDB databases are decoded and
 every value is checked; every other file (JSON, HTML, PNG, SQLite event log, logs) is searched as bytes.
-A match is a known raw identifier (from the inbox) in its 9-digit or 8-digit (leading zero lost) form.
+A match is a known raw identifier (from the inbox) as written or with its leading zeros lost.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-_NUMBER = re.compile(rb"(?<!\d)\d{8,9}(?!\d)")
-_TEXT_NUMBER = re.compile(r"(?<!\d)\d{8,9}(?!\d)")
+_NUMBER = re.compile(rb"(?<!\d)\d{7,9}(?!\d)")
+_TEXT_NUMBER = re.compile(r"(?<!\d)\d{7,9}(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,9 @@ def identifier_forms(identifiers: Iterable[str]) -> set[str]:
     forms: set[str] = set()
     for value in identifiers:
         forms.add(value)
-        if value.startswith("0"):
+        if value.startswith("0") and len(value.lstrip("0")) >= 7:
             forms.add(value[1:])
+            forms.add(value.lstrip("0"))
     return forms
 
 

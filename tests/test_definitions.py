@@ -6,8 +6,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.defs.automation import inbox_sensor
 from pipelines.definitions import build_definitions
+from pipelines.defs.automation import inbox_sensor
 from pipelines.lib.resources import MonitorResource
 
 STAGES = ["inbox", "ingest", "link", "indicators", "protect", "publish"]

@@ -45,7 +45,7 @@ def _normalised(f: Field_) -> pl.Expr:
     if f.logicalType == "identifier":
         expr = expr.str.replace_all(r"[\s.\-]", "")
         if f.identifierType == "bsn":
-            expr = pl.when(expr.str.contains(r"^\d{8}$")).then(pl.lit("0") + expr).otherwise(expr)
+            expr = pl.when(expr.str.contains(r"^\d{7,8}$")).then(expr.str.zfill(9)).otherwise(expr)
     if f.removeSpaces:
         expr = expr.str.replace_all(r"\s", "")
     if f.upper:
