@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipelines.defs.protect import BASIS_COLUMNS
 from pipelines.protect.disclosure_check import check_publication
 from pipelines.protect.suppression import DisclosureRules, protect
 
@@ -31,16 +32,7 @@ def g1_table(schools: dict[str, int]) -> pl.DataFrame:
 
 
 def basis(table: pl.DataFrame) -> pl.DataFrame:
-    return table.select(
-        "schooljaar",
-        "niveau",
-        "eenheid_code",
-        "indicator",
-        "dimensie",
-        "categorie",
-        "soort",
-        "basis_personen",
-    )
+    return table.select(BASIS_COLUMNS)
 
 
 def test_a_lone_small_school_gets_a_secondary_partner_the_smallest_other_school() -> None:
