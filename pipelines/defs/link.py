@@ -17,14 +17,14 @@ from pipelines.lib.warehouse import (
 )
 
 
-def table_metadata(monitor: MonitorResource, table: str) -> dict[str, object]:
+def table_metadata(monitor: MonitorResource, table: str, sql_file: str) -> dict[str, object]:
     with connect(monitor.paths) as con:
         return {
             "dagster/row_count": table_rows(con, table),
             "dagster/column_schema": dg.TableSchema(
                 columns=[dg.TableColumn(n, t) for n, t in table_schema(con, table)]
             ),
-            "sql_file": f"sql/{table}.sql",
+            "sql_file": sql_file,
         }
 
 
@@ -58,9 +58,7 @@ def sql_asset(name: str, deps: list[str], group: str, description: str, prefix: 
         with connect(monitor.paths) as con:
             run_sql_file(con, "macros")
             run_sql_file(con, f"{prefix}{name}")
-        metadata = table_metadata(monitor, name)
-        metadata["sql_file"] = f"sql/{prefix}{name}.sql"
-        return dg.MaterializeResult(metadata=metadata)  # type: ignore[arg-type]
+        return dg.MaterializeResult(metadata=table_metadata(monitor, name, f"sql/{prefix}{name}.sql"))  # type: ignore[arg-type]
 
     return _asset
 

@@ -107,13 +107,13 @@ def protect(frame: pl.DataFrame, rules: DisclosureRules) -> pl.DataFrame:
     primary = primary_mask(frame, rules)
     final = secondary_mask(frame, primary)
     reason = (
-        pl.when(pl.Series(primary.to_list()))
+        pl.when(primary)
         .then(pl.lit("primair"))
-        .when(pl.Series(final.to_list()))
+        .when(final)
         .then(pl.lit("secundair"))
         .otherwise(pl.lit(None, pl.String))
     )
-    hidden = pl.Series(final.to_list())
+    hidden = final
     return frame.with_columns(
         onderdrukt=hidden,
         reden=reason,
