@@ -19,6 +19,7 @@ from pipelines.ingest.read_csv import FileRejected
 from pipelines.ingest.sources import Ingested, ijw_raw_tables, ingest_source
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.settings import Paths
+from pseudonymisation.pseudonymiser import Pseudonymiser
 
 OWNER = "team:data-engineering"
 REFERENCE_SOURCES = ("scholen", "wijken", "pc6hnr")
@@ -31,56 +32,58 @@ def staged_key(source: str) -> dg.AssetKey:
     return dg.AssetKey(["staged", source])
 
 
-def _write(ingested: Ingested, paths: Paths) -> dict[str, object]:
-    """Persist accepted rows, quarantine and summary; return Dagster metadata for the UI."""
-    for folder in (paths.staged, paths.quarantine):
-        folder.mkdir(parents=True, exist_ok=True)
-    ingested.accepted.write_parquet(paths.staged / f"{ingested.source}.parquet")
-    ingested.quarantine.write_parquet(paths.quarantine / f"{ingested.source}.parquet")
+def _summarise(ingested: Ingested, paths: Paths) -> dict[str, object]:
+    """Write the source's summary for the manifest and the checks; return Dagster metadata for the UI."""
     summary: dict[str, Any] = {
         "source": ingested.source,
         "contract_version": ingested.contract_version,
         "rows_read": ingested.rows_read,
-        "rows_accepted": ingested.accepted.height,
+        "rows_accepted": ingested.rows_accepted,
         "rows_quarantined": ingested.rows_quarantined,
         "files": [f.as_dict() for f in ingested.files],
         "ijw_messages": ingested.ijw_messages,
-        "quarantine_by_rule": {
-            f"{r['field']}:{r['rule']}": r["len"]
-            for r in ingested.quarantine.group_by("field", "rule").len().sort("len", descending=True).to_dicts()
-        },
+        "quarantine_by_rule": dict(ingested.quarantine_by_rule.most_common()),
     }
     (paths.staged / f"{ingested.source}.summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     dropped = sorted({c for f in ingested.files for c in f.dropped_columns})
     return {
-        "dagster/row_count": ingested.accepted.height,
+        "dagster/row_count": ingested.rows_accepted,
         "rows_read": ingested.rows_read,
         "rows_quarantined": ingested.rows_quarantined,
         "contract_version": ingested.contract_version,
         "dropped_columns": ", ".join(dropped) or "none",
         "quarantine_by_rule": dg.MetadataValue.json(summary["quarantine_by_rule"]),
-        "files": dg.MetadataValue.json([{k: v for k, v in f.as_dict().items()} for f in ingested.files]),
-        "dagster/column_schema": dg.TableSchema(
-            columns=[dg.TableColumn(n, str(t)) for n, t in ingested.accepted.schema.items()]
-        ),
+        "files": dg.MetadataValue.json(summary["files"]),
+        "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(n, t) for n, t in ingested.columns.items()]),
     }
+
+
+def _ingest_into(paths: Paths, source: str, pseudonymiser: Pseudonymiser, **kwargs: Any) -> Ingested:
+    """Ingest one source into its staged and quarantine Parquet files; a rejected file fails the step."""
+    try:
+        return ingest_source(
+            paths.inbox,
+            load_contract(source),
+            pseudonymiser,
+            paths.staged / f"{source}.parquet",
+            paths.quarantine / f"{source}.parquet",
+            **kwargs,
+        )
+    except FileRejected as exc:
+        raise dg.Failure(description=str(exc)) from None
 
 
 def _ingest(context: dg.AssetExecutionContext, monitor: MonitorResource, source: str) -> dg.MaterializeResult:
     paths = monitor.paths
-    contract = load_contract(source)
     addresses = None
     if source == "bewoners":
         addresses = pl.read_parquet(paths.staged / "pc6hnr.parquet")
-    try:
-        ingested = ingest_source(paths.inbox, contract, monitor.pseudonymiser(), addresses)
-    except FileRejected as exc:
-        raise dg.Failure(description=str(exc)) from None
+    ingested = _ingest_into(paths, source, monitor.pseudonymiser(), addresses=addresses)
     context.log.info(
-        f"{source}: {ingested.rows_read} rows read, {ingested.accepted.height} accepted, "
+        f"{source}: {ingested.rows_read} rows read, {ingested.rows_accepted} accepted, "
         f"{ingested.rows_quarantined} quarantined"
     )
-    return dg.MaterializeResult(metadata=_write(ingested, paths))  # type: ignore[arg-type]
+    return dg.MaterializeResult(metadata=_summarise(ingested, paths))  # type: ignore[arg-type]
 
 
 def _make_source_asset(source: str) -> dg.AssetsDefinition:
@@ -126,18 +129,19 @@ def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResourc
     pseudonymiser = monitor.pseudonymiser()
     tables, rejected, counts = ijw_raw_tables(paths.inbox)
     for source in YOUTH_CARE_SOURCES:
-        try:
-            ingested = ingest_source(paths.inbox, load_contract(source), pseudonymiser, None, tables.get(source))
-        except FileRejected as exc:
-            raise dg.Failure(description=str(exc)) from None
-        if source == "toewijzingen" and rejected.height:
-            ingested.quarantine = pl.concat([ingested.quarantine, rejected.drop("_row")], how="vertical")
+        ingested = _ingest_into(
+            paths,
+            source,
+            pseudonymiser,
+            ijw_table=tables.get(source),
+            rejected=rejected if source == "toewijzingen" else None,
+        )
         ingested.ijw_messages = counts if source == "toewijzingen" else {}
         context.log.info(
-            f"{source}: {ingested.rows_read} rows read, {ingested.accepted.height} accepted, "
+            f"{source}: {ingested.rows_read} rows read, {ingested.rows_accepted} accepted, "
             f"{ingested.rows_quarantined} quarantined; iJw messages {counts}"
         )
-        yield dg.MaterializeResult(asset_key=staged_key(source), metadata=_write(ingested, paths))  # type: ignore[arg-type]
+        yield dg.MaterializeResult(asset_key=staged_key(source), metadata=_summarise(ingested, paths))  # type: ignore[arg-type]
 
 
 def _make_quality_check(source: str) -> dg.AssetChecksDefinition:

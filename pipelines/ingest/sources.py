@@ -8,6 +8,7 @@ arrives as flat CSV, as iJw 3.2 messages, or both; both forms pass the same cont
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,9 +22,10 @@ from pipelines.ingest.read_csv import (
     ROW_COLUMN,
     FileRejected,
     RawTable,
-    read_export,
+    open_export,
 )
-from pipelines.ingest.validate import QUARANTINE_SCHEMA, validate
+from pipelines.ingest.sink import ParquetSink
+from pipelines.ingest.validate import QUARANTINE_SCHEMA, SeenRows, Validated, validate
 from pseudonymisation.pseudonymiser import Pseudonymiser
 
 IJW_FOLDER = "ijw"
@@ -50,16 +52,22 @@ class InputFile:
 
 @dataclass
 class Ingested:
+    """What ingesting one source did: per-file counts, the staged schema, quarantine counts per rule."""
+
     source: str
     contract_version: str
-    accepted: pl.DataFrame
-    quarantine: pl.DataFrame
     files: list[InputFile] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)
+    quarantine_by_rule: Counter[str] = field(default_factory=Counter)
     ijw_messages: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
         return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_accepted(self) -> int:
+        return sum(f.rows_accepted for f in self.files)
 
     @property
     def rows_quarantined(self) -> int:
@@ -118,46 +126,79 @@ def ingest_source(
     inbox: Path,
     contract: Contract,
     pseudonymiser: Pseudonymiser,
+    staged: Path,
+    quarantine: Path,
     addresses: pl.DataFrame | None = None,
     ijw_table: RawTable | None = None,
+    rejected: pl.DataFrame | None = None,
 ) -> Ingested:
-    """Read, validate and minimise every file of one source; raise `FileRejected` for unusable input."""
+    """Read, validate and minimise every file of one source batch by batch into `staged` and `quarantine`.
+
+    Raises `FileRejected` for unusable input; both outputs then keep their previous content.
+    `rejected` holds whole iJw messages refused before they became rows: quarantined, not counted as rows.
+    """
     paths = find_files(inbox, contract.file.name)
     if not paths and ijw_table is None:
         raise FileRejected(
             f"{contract.file.name}: not found in the inbox {inbox}; expected the '{contract.id}' export "
             f"({contract.owner})."
         )
-    accepted: list[pl.DataFrame] = []
-    quarantine: list[pl.DataFrame] = []
-    files: list[InputFile] = []
-    raws: list[tuple[RawTable, Path | None]] = [(read_export(p, contract, str(p.relative_to(inbox))), p) for p in paths]
-    if ijw_table is not None:
-        raws.append((ijw_table, None))
-    for raw, path in raws:
-        checked = validate(_with_contract_columns(raw, contract), contract)
-        accepted.append(minimise(checked.accepted, contract, pseudonymiser, addresses))
-        quarantine.append(checked.quarantine.drop("_row"))
-        files.append(
-            InputFile(
-                name=raw.source_file,
-                size=path.stat().st_size if path else 0,
-                sha256=sha256_of(path) if path else "",
-                rows_read=checked.rows_read,
-                rows_accepted=checked.accepted.height,
-                rows_quarantined=checked.rows_quarantined,
-                encoding=raw.encoding,
-                delimiter=raw.delimiter,
-                dropped_columns=tuple(raw.dropped_columns),
+    exports = [open_export(p, contract, str(p.relative_to(inbox))) for p in paths]
+    result = Ingested(source=contract.id, contract_version=contract.version)
+    quarantine_schema = {k: v for k, v in QUARANTINE_SCHEMA.items() if k != "_row"}
+    with ParquetSink(staged) as accepted_sink, ParquetSink(quarantine, quarantine_schema) as quarantine_sink:  # type: ignore[arg-type]
+
+        def stage(checked: Validated) -> None:
+            accepted_sink.write(minimise(checked.accepted, contract, pseudonymiser, addresses))
+            quarantine_sink.write(checked.quarantine.drop("_row"))
+            result.quarantine_by_rule.update(
+                f"{r['field']}:{r['rule']}" for r in checked.quarantine.select("field", "rule").to_dicts()
             )
-        )
-    return Ingested(
-        source=contract.id,
-        contract_version=contract.version,
-        accepted=pl.concat(accepted, how="vertical_relaxed"),
-        quarantine=pl.concat(quarantine, how="vertical"),
-        files=files,
-    )
+
+        for export in exports:
+            counts = [0, 0, 0]
+            seen = SeenRows()
+            for batch in export.batches():
+                checked = validate(batch, contract, seen)
+                stage(checked)
+                counts = [
+                    counts[0] + checked.rows_read,
+                    counts[1] + checked.accepted.height,
+                    counts[2] + checked.rows_quarantined,
+                ]
+            result.files.append(
+                InputFile(
+                    name=export.source_file,
+                    size=export.path.stat().st_size,
+                    sha256=sha256_of(export.path),
+                    rows_read=counts[0],
+                    rows_accepted=counts[1],
+                    rows_quarantined=counts[2],
+                    encoding=export.encoding,
+                    delimiter=export.delimiter,
+                    dropped_columns=tuple(export.dropped_columns),
+                )
+            )
+        if ijw_table is not None:
+            checked = validate(_with_contract_columns(ijw_table, contract), contract)
+            stage(checked)
+            result.files.append(
+                InputFile(
+                    name=ijw_table.source_file,
+                    size=0,
+                    sha256="",
+                    rows_read=checked.rows_read,
+                    rows_accepted=checked.accepted.height,
+                    rows_quarantined=checked.rows_quarantined,
+                    encoding=ijw_table.encoding,
+                    delimiter=ijw_table.delimiter,
+                )
+            )
+        if rejected is not None and rejected.height:
+            quarantine_sink.write(rejected.drop("_row", strict=False))
+            result.quarantine_by_rule.update(f"{r['field']}:{r['rule']}" for r in rejected.to_dicts())
+        result.columns = accepted_sink.columns
+    return result
 
 
 def _with_contract_columns(raw: RawTable, contract: Contract) -> RawTable:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipelines.ingest.contract import Contract, Field_
-from pipelines.ingest.read_csv import FILE_COLUMN, LINE_COLUMN, ROW_COLUMN, RawTable
+from pipelines.ingest.read_csv import EXTRA_COLUMN, FILE_COLUMN, LINE_COLUMN, ROW_COLUMN, RawTable
 
 QUARANTINE_SCHEMA = {
     "_row": pl.Int64,
@@ -26,6 +26,24 @@ QUARANTINE_SCHEMA = {
 _BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 _DATE_ISO = r"^\d{4}-\d{2}-\d{2}$"
 _DATE_NL = r"^\d{2}-\d{2}-\d{4}$"
+
+
+class SeenRows:
+    """Hashes of the rows seen so far in one export, so duplicates are found across its batches.
+
+    Exact duplicate rows of one export count once (spec §2): every copy after the first is quarantined.
+    A 64-bit hash per row keeps memory at 8 bytes a row; two different rows of one file share a hash
+    with a probability below 1e-6 even at 5 million rows.
+    """
+
+    def __init__(self) -> None:
+        self.hashes = pl.Series("h", [], dtype=pl.UInt64)
+
+    def duplicates(self, frame: pl.DataFrame, columns: list[str]) -> pl.Series:
+        hashes = frame.select(pl.struct(columns).hash(seed=0)).to_series()
+        repeated = ~hashes.is_first_distinct() | hashes.is_in(self.hashes.implode())
+        self.hashes = pl.concat([self.hashes, hashes.unique().rename("h")])
+        return repeated
 
 
 @dataclass
@@ -125,8 +143,11 @@ def _masked_value(f: Field_) -> pl.Expr:
     return pl.col(f.name).str.replace_all(r".", "*")
 
 
-def validate(raw: RawTable, contract: Contract) -> Validated:
-    """Split a raw table into typed accepted rows and a quarantine table with one row per broken rule."""
+def validate(raw: RawTable, contract: Contract, seen: SeenRows | None = None) -> Validated:
+    """Split a raw table into typed accepted rows and a quarantine table with one row per broken rule.
+
+    `seen` carries duplicate detection over the batches of one file; without it the table stands alone.
+    """
     frame = raw.frame.with_columns([_normalised(f) for f in contract.properties])
     failures: list[pl.DataFrame] = []
 
@@ -154,11 +175,13 @@ def validate(raw: RawTable, contract: Contract) -> Validated:
             later, earlier = row_rule.field, row_rule.other
             fails_s = (typed.get_column(later) < typed.get_column(earlier)).fill_null(False)
             collect(later, f"not_before_{earlier}", fails_s, pl.lit(None, pl.String))
-    duplicate = frame.select(pl.struct([f.name for f in contract.properties]).is_first_distinct().not_())
-    collect("*", "duplicate_row", duplicate.to_series(), pl.lit(None, pl.String))
+    if EXTRA_COLUMN in frame.columns:
+        collect("*", "too_many_fields", pl.col(EXTRA_COLUMN).is_not_null(), pl.lit("***"))
+    duplicate = (seen or SeenRows()).duplicates(frame, [f.name for f in contract.properties])
+    collect("*", "duplicate_row", duplicate, pl.lit(None, pl.String))
     quarantine = pl.concat(failures, how="vertical").cast(QUARANTINE_SCHEMA).sort("_row", "field")  # type: ignore[arg-type]
     bad_rows = quarantine.get_column("_row").unique()
-    accepted = typed.filter(~pl.col(ROW_COLUMN).is_in(bad_rows.implode()))
+    accepted = typed.filter(~pl.col(ROW_COLUMN).is_in(bad_rows.implode())).drop(EXTRA_COLUMN, strict=False)
     result = Validated(accepted=accepted, quarantine=quarantine, rows_read=raw.rows_read)
     if result.accepted.height + result.rows_quarantined != raw.rows_read:
         raise AssertionError(

@@ -1,0 +1,61 @@
+"""Writing a table batch by batch to Parquet, all or nothing.
+
+Ingest streams: each batch is validated, pseudonymised and appended here, so memory stays bounded by
+the batch, not the file. The rows go to a `.partial` file that replaces the real one only on `commit`,
+so a run that fails halfway leaves the previous staged table as it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+class ParquetSink:
+    def __init__(self, path: Path, empty_schema: dict[str, pl.DataType] | None = None) -> None:
+        self.path = path
+        self.partial = path.with_name(path.name + ".partial")
+        self.empty_schema = empty_schema
+        self.rows = 0
+        self._writer: pq.ParquetWriter | None = None
+        self._schema: pa.Schema | None = None
+        self.columns: dict[str, str] = {}
+
+    def write(self, frame: pl.DataFrame) -> None:
+        table = frame.to_arrow()
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._schema = table.schema
+            self.columns = {name: str(dtype) for name, dtype in frame.schema.items()}
+            self._writer = pq.ParquetWriter(self.partial, table.schema, compression="zstd")
+        elif table.schema != self._schema:
+            table = table.cast(self._schema)
+        self._writer.write_table(table)
+        self.rows += frame.height
+
+    def commit(self) -> None:
+        if self._writer is None:
+            self.write(pl.DataFrame(schema=self.empty_schema or {}))
+        assert self._writer is not None
+        self._writer.close()
+        self.partial.replace(self.path)
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        self.partial.unlink(missing_ok=True)
+
+    def __enter__(self) -> ParquetSink:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.abort()
