@@ -7,7 +7,7 @@ inbox → ingest (validate + pseudonymise) → link → indicators → protect �
 import dagster as dg
 
 from pipelines.defs.automation import inbox_sensor, monitor_job, monthly_schedule
-from pipelines.defs.indicators import indicator_assets
+from pipelines.defs.indicators import indicator_assets, indicator_checks, protected_outputs
 from pipelines.defs.ingest import inbox_specs, quality_checks, source_assets, staged_youth_care
 from pipelines.defs.link import link_assets, warehouse
 from pipelines.defs.protect import disclosure_check, protected_indicators
@@ -22,9 +22,10 @@ ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [
     *link_assets,
     *indicator_assets,
     protected_indicators,
+    *protected_outputs,
     publication,
 ]
-CHECKS = [*quality_checks, disclosure_check]
+CHECKS = [*quality_checks, disclosure_check, *indicator_checks]
 
 
 def build_definitions(monitor: MonitorResource | None = None) -> dg.Definitions:

@@ -1,20 +1,26 @@
 -- indicators: every indicator family in one long table, with value, unit, names and the gemeente's value.
--- NL: waarde = teller bij een aantal of bedrag; teller / noemer x factor bij een percentage of per 1.000
---     (factor uit de indicatorcatalogus). Elke school- en wijkrij krijgt de waarde van de gemeente voor
---     dezelfde indicator, dimensie en categorie (gemeente_waarde). Nog niet beschermd: zie protect.
--- EN: value = numerator for counts and amounts; numerator / denominator x factor for rates (factor from
---     the indicator catalogue). School and wijk rows carry the gemeente's value. Not yet protected.
+-- NL: waarde = teller bij een indicator zonder noemer (aantal of bedrag: G1, C1); anders teller / noemer x
+--     factor (factor uit de indicatorcatalogus: 100 voor %, 1000 voor per 1.000, 1 voor euro per ...); bij
+--     noemer 0 leeg. Elke school- en wijkrij krijgt de waarde van de gemeente voor dezelfde indicator,
+--     dimensie en categorie (gemeente_waarde). Nog niet beschermd: zie protect.
+-- EN: value = numerator for indicators without a denominator (counts and totals); else numerator /
+--     denominator x factor (from the indicator catalogue); empty when the denominator is 0. School and wijk
+--     rows carry the gemeente's value. Not yet protected.
 CREATE OR REPLACE TABLE indicators AS
 WITH families AS (
     SELECT * FROM ind_pupils
     UNION ALL BY NAME SELECT * FROM ind_youth_care_use
+    UNION ALL BY NAME SELECT * FROM ind_resident_youth_care
     UNION ALL BY NAME SELECT * FROM ind_referrals
     UNION ALL BY NAME SELECT * FROM ind_costs
+    UNION ALL BY NAME SELECT * FROM ind_dyslexia
     UNION ALL BY NAME SELECT * FROM ind_school_leaving
+    UNION ALL BY NAME SELECT * FROM ind_absence
+    UNION ALL BY NAME SELECT * FROM ind_linkage
 ), valued AS (
     SELECT f.*, c.naam_nl AS indicator_naam, c.eenheid, c.soort,
-           CASE WHEN c.soort IN ('aantal', 'bedrag') THEN f.teller
-                WHEN f.noemer > 0 THEN f.teller / f.noemer * c.factor END AS waarde
+           CASE WHEN f.noemer IS NULL THEN f.teller
+                WHEN f.noemer <> 0 THEN f.teller / f.noemer * c.factor END AS waarde
     FROM families f
     JOIN ref_catalogue c ON c.id = f.indicator
 ), names AS (

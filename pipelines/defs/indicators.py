@@ -1,17 +1,37 @@
-"""Stage 5, indicators: one SQL file per indicator family, then one long table with values and names."""
+"""Stage 5, indicators: one SQL file per indicator family, then one long table with values and names.
 
+Also the two tables published next to the indicators, both derived only from aggregates: the linkage
+quality report (protected here with the indicators' own disclosure rules and check) and the trends
+(computed from the protected indicator table, so they can never reveal a suppressed cell).
+"""
+
+import dagster as dg
+import polars as pl
+
+from pipelines.defs.ingest import OWNER
 from pipelines.defs.link import sql_asset
+from pipelines.defs.protect import protected_indicators, rules_of
+from pipelines.indicators.linkage_quality import check_linkage_quality, protect_linkage_quality
+from pipelines.indicators.trends import indicator_trends
+from pipelines.lib.resources import MonitorResource
+from pipelines.lib.warehouse import connect
 
 INDICATOR_FAMILIES = {
     "ind_pupils": ("G1 Leerlingen", ["pupil_units"]),
-    "ind_youth_care_use": ("A1 Leerlingen met jeugdhulp", ["pupil_units", "trajectory_years"]),
-    "ind_referrals": ("B1 Verwijzingen naar verwijzer", ["pupil_units", "trajectory_years"]),
-    "ind_costs": ("C1 Jeugdhulpkosten totaal", ["pupil_units", "declaration_years"]),
+    "ind_youth_care_use": ("A1-A4, A6 Jeugdhulpgebruik van leerlingen", ["pupil_units", "trajectory_years"]),
+    "ind_resident_youth_care": ("A11 Jeugdigen 0-17 met jeugdhulp", ["resident_units", "trajectory_years"]),
+    "ind_referrals": ("B1, B2 Verwijzingen", ["pupil_units", "trajectory_years"]),
+    "ind_costs": ("C1-C5 Jeugdhulpkosten", ["pupil_units", "declaration_years"]),
+    "ind_dyslexia": ("D1 Dyslexietrajecten", ["pupil_units", "pupil_years", "trajectory_years"]),
     "ind_school_leaving": (
-        "E1 Nieuwe voortijdig schoolverlaters",
+        "E1, E2 Schoolverlaten",
         ["pupil_units", "pupil_years", "school_years"],
     ),
+    "ind_absence": ("F2, F4 Verzuim en thuiszitters", ["pupil_units", "person_years", "absence_years"]),
+    "ind_linkage": ("L1 Koppelingsgraad", ["person_years", "pupil_years", "trajectory_years"]),
 }
+LINKAGE_FILE = "koppelingskwaliteit.parquet"
+TRENDS_FILE = "trends.parquet"
 
 indicator_assets = [
     sql_asset(name, deps, "indicators", f"{title}: teller and noemer per school year and level.", "indicators/")
@@ -22,5 +42,87 @@ indicator_assets = [
         list(INDICATOR_FAMILIES),
         "indicators",
         "All indicators with value, unit, names and gemeente_waarde; not yet protected (never published).",
-    )
+    ),
+    sql_asset(
+        "linkage_quality",
+        [
+            "persons",
+            "person_years",
+            "pupil_years",
+            "resident_years",
+            "trajectory_years",
+            "absence_years",
+            "ind_linkage",
+        ],
+        "indicators",
+        "Linkage quality per school year: persons found in other sources, L1, pupils without an address, "
+        "youth-care clients not at school; aggregates, not yet protected.",
+    ),
 ]
+
+
+def read_linkage_quality(monitor: MonitorResource) -> pl.DataFrame:
+    with connect(monitor.paths) as con:
+        return con.sql("SELECT * FROM linkage_quality").pl()
+
+
+@dg.asset(
+    group_name="protect",
+    deps=["linkage_quality"],
+    owners=[OWNER],
+    kinds={"polars", "parquet"},
+    description="Linkage quality with the indicators' disclosure control (counts below the thresholds suppressed).",
+)
+def protected_linkage_quality(monitor: MonitorResource) -> dg.MaterializeResult:
+    config = monitor.config
+    table = protect_linkage_quality(read_linkage_quality(monitor), rules_of(monitor), config.gemeente_code)
+    out = monitor.paths.protected
+    out.mkdir(parents=True, exist_ok=True)
+    table.write_parquet(out / LINKAGE_FILE)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": table.height,
+            "cells_suppressed": int(table.get_column("onderdrukt").sum()),
+        }
+    )
+
+
+@dg.asset_check(
+    asset=protected_linkage_quality,
+    name="linkage_disclosure_check",
+    blocking=True,
+    description="The independent disclosure check, on the protected linkage-quality table.",
+)
+def linkage_disclosure_check(monitor: MonitorResource) -> dg.AssetCheckResult:
+    published = pl.read_parquet(monitor.paths.protected / LINKAGE_FILE)
+    report = check_linkage_quality(
+        published, read_linkage_quality(monitor), rules_of(monitor), monitor.config.gemeente_code
+    )
+    return dg.AssetCheckResult(
+        passed=report.passed,
+        metadata={
+            "tried": dg.MetadataValue.json(report.tried),
+            "violations": dg.MetadataValue.json(report.violations[:50]),
+            "n_violations": len(report.violations),
+        },
+    )
+
+
+@dg.asset(
+    name="indicator_trends",
+    group_name="protect",
+    deps=[protected_indicators],
+    owners=[OWNER],
+    kinds={"polars", "parquet"},
+    description="Per published cell: previous year's value, change and difference to the gemeente (from "
+    "protected values only; null when either side is suppressed).",
+)
+def indicator_trends_asset(monitor: MonitorResource) -> dg.MaterializeResult:
+    protected = pl.read_parquet(monitor.paths.protected / "indicatoren.parquet")
+    trends = indicator_trends(protected)
+    trends.write_parquet(monitor.paths.protected / TRENDS_FILE)
+    return dg.MaterializeResult(metadata={"dagster/row_count": trends.height})
+
+
+protected_outputs = [protected_linkage_quality, indicator_trends_asset]
+indicator_checks = [linkage_disclosure_check]

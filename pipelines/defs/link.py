@@ -65,14 +65,37 @@ def sql_asset(name: str, deps: list[str], group: str, description: str, prefix: 
 
 link_assets = [
     sql_asset("school_years", ["warehouse"], "link", "School years whose peildatum lies within the enrolment data."),
-    sql_asset("resident_years", ["school_years"], "link", "Residence (wijk, age) of each person on each peildatum."),
+    sql_asset(
+        "resident_years",
+        ["school_years"],
+        "link",
+        "Residence (wijk, in the gemeente) of each person on each peildatum.",
+    ),
+    sql_asset(
+        "persons",
+        ["warehouse"],
+        "link",
+        "One row per person (pseudonym): birth month (register, else enrolment) and the sources it occurs in.",
+    ),
+    sql_asset(
+        "person_years",
+        ["persons", "school_years", "resident_years"],
+        "link",
+        "View: every person in every school year with age and wijk on the peildatum (the one age and wijk rule).",
+    ),
     sql_asset(
         "pupil_years",
-        ["school_years", "resident_years"],
+        ["school_years", "person_years"],
         "link",
         "One row per pupil per school year: school, wijk, age (attribution rules of spec §2).",
     ),
     sql_asset("pupil_units", ["pupil_years"], "link", "Each pupil-year attributed to school, wijk and gemeente."),
+    sql_asset(
+        "resident_units",
+        ["person_years"],
+        "link",
+        "View: each resident-year (address in the gemeente on the peildatum) attributed to wijk and gemeente.",
+    ),
     sql_asset(
         "trajectories",
         ["warehouse"],
@@ -90,5 +113,11 @@ link_assets = [
         ["trajectories"],
         "link",
         "Net cost (debet - credit) per trajectory per school year.",
+    ),
+    sql_asset(
+        "absence_years",
+        ["school_years"],
+        "link",
+        "Absence cases per overlapping school year: new, the case's school, duration, thuiszitter rule.",
     ),
 ]

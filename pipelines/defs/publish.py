@@ -1,5 +1,8 @@
 """Stage 7, publish: protected indicators as Parquet, one chart per indicator and the run manifest.
 
+Next to them: the indicator catalogue (Markdown, HTML, JSON, Parquet), the protected linkage-quality
+table and the trends, all aggregates that passed disclosure control.
+
 Only runs when the disclosure check passed (it is blocking). The publication is swapped in atomically.
 """
 
@@ -11,8 +14,10 @@ import dagster as dg
 import polars as pl
 
 from dashboards.charts import write_charts
+from pipelines.defs.indicators import LINKAGE_FILE, TRENDS_FILE, indicator_trends_asset, protected_linkage_quality
 from pipelines.defs.ingest import ALL_SOURCES, OWNER
 from pipelines.defs.protect import protected_indicators
+from pipelines.indicators.catalogue import write_catalogue
 from pipelines.lib.publication import build_manifest, is_synthetic, publish_atomically, write_json
 from pipelines.lib.resources import MonitorResource
 
@@ -24,10 +29,11 @@ def _run_start(context: dg.AssetExecutionContext) -> datetime | None:
 
 @dg.asset(
     group_name="publish",
-    deps=[protected_indicators],
+    deps=[protected_indicators, protected_linkage_quality, indicator_trends_asset],
     owners=[OWNER],
     kinds={"parquet", "altair", "json"},
-    description="data/publish/: indicatoren.parquet (spec §4), charts (HTML + PNG) and manifest.json.",
+    description="data/publish/: indicatoren.parquet (spec §4), charts (HTML + PNG), manifest.json, the indicator "
+    "catalogue, koppelingskwaliteit.parquet and trends.parquet.",
 )
 def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> dg.MaterializeResult:
     paths = monitor.paths
@@ -42,6 +48,10 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
         table.write_parquet(folder / "indicatoren.parquet")
         charts = write_charts(table, folder / "charts", monitor.config.gemeente_naam, synthetic)
         written.extend(["indicatoren.parquet", *(str(p.relative_to(folder)) for p in charts)])
+        for extra in (LINKAGE_FILE, TRENDS_FILE):
+            pl.read_parquet(paths.protected / extra).write_parquet(folder / extra)
+            written.append(extra)
+        written.extend(p.name for p in write_catalogue(folder))
         manifest = build_manifest(
             run_id=context.run_id,
             started=_run_start(context),

@@ -1,16 +1,77 @@
--- C1 Jeugdhulpkosten totaal (total youth-care cost)
--- NL: Nettokosten (euro) van de declaratieregels in jaar y van trajecten van leerlingen, alle
---     productcategorieën (dus ook 47-49). Rust op: leerlingen met nettokosten <> 0 in jaar y.
--- EN: Net cost (euro) of declaration lines in year y of trajectories of pupils, every category
---     (including 47-49). Rests on: pupils with net cost <> 0 in year y.
+-- Youth-care cost (jeugdhulpkosten): C1, C2, C3, C4, C5.
+-- Shared rules used here: pupil_units and declaration_years (net cost = debet - credit per trajectory and
+-- school year of periode_begin, every productcategorie, so including 47-49; lines before the trajectory's
+-- start count in the year they fall in; lines of an unknown toewijzingnummer do not count).
+-- Every cost figure is a `bedrag` for disclosure control: it rests on basis_personen = pupils with at least
+-- one trajectory with net cost <> 0 in the cell (spec §4: "a cost figure rests on fewer than 10 persons").
+--
+-- C1 Jeugdhulpkosten totaal (total youth-care cost), euro
+-- NL: Nettokosten (euro) van de declaratieregels in jaar y van trajecten van leerlingen, alle categorieën.
+-- EN: Net cost (euro) of declaration lines in year y of trajectories of pupils, every category.
+--
+-- C2 Kosten per leerling (cost per pupil), euro
+-- NL: C1 gedeeld door alle leerlingen.
+-- EN: C1 divided by all pupils.
+--
+-- C3 Kosten per jeugdige in zorg (cost per young person in care), euro
+-- NL: C1 gedeeld door de leerlingen met minstens één traject met nettokosten <> 0 in jaar y (kosten van een
+--     traject: de som van zijn regels in jaar y; een traject waarvan debet en credit tegen elkaar wegvallen
+--     telt niet).
+-- EN: C1 divided by pupils with at least one trajectory whose net cost in year y is not zero.
+--
+-- C4 Kosten per traject (cost per trajectory), euro
+-- NL: C1 gedeeld door de trajecten van leerlingen met nettokosten <> 0 in jaar y (ook trajecten die in
+--     jaar y niet actief zijn maar wel declaraties in jaar y hebben).
+-- EN: C1 divided by trajectories of pupils with net cost <> 0 in year y (also trajectories not active in y
+--     that have declarations in y).
+--
+-- C5 Kosten naar productcategorie (cost by product category), dimension `productcategorie`, %
+-- NL: Teller: nettokosten (euro) in die productcategorie; noemer: C1. Categorieën: elke productcategorie met
+--     kosten van leerlingen in dat jaar in de gemeente; elke eenheid krijgt ze allemaal, ook als nul.
+-- EN: Numerator: net cost (euro) in that category; denominator: C1. Categories: every category with cost of
+--     pupils in the gemeente that year; every unit gets all of them, also when zero.
 CREATE OR REPLACE TABLE ind_costs AS
-WITH person_cost AS (
-    SELECT schooljaar, person_id, sum(netto_kosten) AS kosten FROM declaration_years GROUP BY ALL
+WITH unit_costs AS (  -- one row per unit, pupil and trajectory with declarations in year y
+    SELECT u.schooljaar, u.niveau, u.eenheid_code, u.person_id, d.toewijzingnummer, d.productcategorie,
+           d.netto_kosten
+    FROM pupil_units u
+    JOIN declaration_years d ON d.schooljaar = u.schooljaar AND d.person_id = u.person_id
+), units AS (
+    SELECT schooljaar, niveau, eenheid_code, count(*) AS leerlingen FROM pupil_units GROUP BY ALL
+), per_unit AS (
+    SELECT u.schooljaar, u.niveau, u.eenheid_code, u.leerlingen,
+           coalesce(sum(c.netto_kosten), 0)::DOUBLE AS kosten,
+           count(DISTINCT c.person_id) FILTER (WHERE c.netto_kosten <> 0) AS personen_met_kosten,
+           count(c.toewijzingnummer) FILTER (WHERE c.netto_kosten <> 0) AS trajecten_met_kosten
+    FROM units u
+    LEFT JOIN unit_costs c USING (schooljaar, niveau, eenheid_code)
+    GROUP BY ALL
+), categories AS (
+    SELECT DISTINCT schooljaar, productcategorie FROM unit_costs WHERE niveau = 'gemeente'
+), per_category AS (
+    SELECT p.schooljaar, p.niveau, p.eenheid_code, k.productcategorie, p.kosten AS totaal,
+           coalesce(sum(c.netto_kosten), 0)::DOUBLE AS kosten,
+           count(DISTINCT c.person_id) FILTER (WHERE c.netto_kosten <> 0) AS personen_met_kosten
+    FROM per_unit p
+    JOIN categories k ON k.schooljaar = p.schooljaar
+    LEFT JOIN unit_costs c
+      ON c.schooljaar = p.schooljaar AND c.niveau = p.niveau AND c.eenheid_code = p.eenheid_code
+     AND c.productcategorie = k.productcategorie
+    GROUP BY ALL
 )
-SELECT u.schooljaar, u.niveau, u.eenheid_code, 'C1' AS indicator, NULL::VARCHAR AS dimensie,
-       NULL::VARCHAR AS categorie,
-       coalesce(sum(pc.kosten), 0)::DOUBLE AS teller, NULL::DOUBLE AS noemer,
-       count(pc.person_id) FILTER (WHERE pc.kosten <> 0) AS basis_personen
-FROM pupil_units u
-LEFT JOIN person_cost pc ON pc.schooljaar = u.schooljaar AND pc.person_id = u.person_id
-GROUP BY ALL;
+SELECT schooljaar, niveau, eenheid_code, 'C1' AS indicator, NULL::VARCHAR AS dimensie, NULL::VARCHAR AS categorie,
+       kosten AS teller, NULL::DOUBLE AS noemer, personen_met_kosten AS basis_personen
+FROM per_unit
+UNION ALL
+SELECT schooljaar, niveau, eenheid_code, 'C2', NULL, NULL, kosten, leerlingen::DOUBLE, personen_met_kosten
+FROM per_unit
+UNION ALL
+SELECT schooljaar, niveau, eenheid_code, 'C3', NULL, NULL, kosten, personen_met_kosten::DOUBLE, personen_met_kosten
+FROM per_unit
+UNION ALL
+SELECT schooljaar, niveau, eenheid_code, 'C4', NULL, NULL, kosten, trajecten_met_kosten::DOUBLE, personen_met_kosten
+FROM per_unit
+UNION ALL
+SELECT schooljaar, niveau, eenheid_code, 'C5', 'productcategorie', productcategorie, kosten, totaal,
+       personen_met_kosten
+FROM per_category;

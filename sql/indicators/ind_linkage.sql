@@ -1,0 +1,26 @@
+-- Linkage rate (koppelingsgraad): L1, gemeente level only. The rest of the linkage report is linkage_quality.
+-- Shared rules used here: person_years (age and residence on the peildatum), pupil_years and trajectory_years.
+--
+-- L1 Koppelingsgraad jeugdhulp-onderwijs (linkage rate youth care - education), %
+-- NL: Noemer: personen van 4 tot en met 17 jaar op de peildatum met een in jaar y actief jeugdhulptraject en
+--     een woonadres in de gemeente op de peildatum. Teller: daarvan wie in jaar y leerling is.
+--     Keuze: de teller is een deel van de noemer (ook een leerling moet in de gemeente wonen), zodat de
+--     uitkomst een aandeel is van hoogstens 100 %. Alleen gemeenteniveau.
+-- EN: Denominator: persons aged 4-17 on the peildatum with a youth-care trajectory active in year y and an
+--     address in the gemeente on the peildatum. Numerator: those who are pupils in year y. Choice: the
+--     numerator is part of the denominator, so the rate is at most 100 %. Gemeente level only.
+CREATE OR REPLACE TABLE ind_linkage AS
+WITH clients AS (
+    SELECT DISTINCT py.schooljaar, py.person_id
+    FROM person_years py
+    JOIN trajectory_years t ON t.schooljaar = py.schooljaar AND t.person_id = py.person_id
+    WHERE t.soort = 'jeugdhulp' AND py.in_gemeente AND py.leeftijd BETWEEN 4 AND 17
+)
+SELECT sy.schooljaar, 'gemeente' AS niveau, (SELECT gemeente_code FROM monitor_settings) AS eenheid_code,
+       'L1' AS indicator, NULL::VARCHAR AS dimensie, NULL::VARCHAR AS categorie,
+       count(p.person_id)::DOUBLE AS teller, count(c.person_id)::DOUBLE AS noemer,
+       count(p.person_id) AS basis_personen
+FROM school_years sy
+LEFT JOIN clients c ON c.schooljaar = sy.schooljaar
+LEFT JOIN pupil_years p ON p.schooljaar = c.schooljaar AND p.person_id = c.person_id
+GROUP BY ALL;
