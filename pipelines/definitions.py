@@ -12,6 +12,7 @@ from pipelines.defs.ingest import inbox_specs, quality_checks, source_assets, st
 from pipelines.defs.link import link_assets, warehouse
 from pipelines.defs.protect import disclosure_check, protected_indicators
 from pipelines.defs.publish import publication
+from pipelines.defs.youth_care_checks import consistency_checks
 from pipelines.lib.resources import MonitorResource, default_monitor_resource
 
 ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [
@@ -25,7 +26,7 @@ ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [
     *protected_outputs,
     publication,
 ]
-CHECKS = [*quality_checks, disclosure_check, *indicator_checks]
+CHECKS = [*quality_checks, *consistency_checks, disclosure_check, *indicator_checks]
 
 
 def build_definitions(monitor: MonitorResource | None = None) -> dg.Definitions:

@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from pipelines.ingest.ijw_consistency import RULES, read_consistency, rule_report
 from pipelines.synthetic import GenerationSummary, generate
 
 SCALE = 0.03
@@ -153,6 +154,23 @@ def test_xml_valid_against_xsd(runs: dict[str, tuple[Path, GenerationSummary]]) 
     readme = (path / "README.txt").read_text("utf-8")
     assert all(name in readme for name in invalid)
     assert not runs["clean"][1].invalid_xml
+
+
+def test_declaration_defects_are_exactly_what_the_consistency_checks_find(
+    runs: dict[str, tuple[Path, GenerationSummary]],
+) -> None:
+    path, summary = runs["a"]
+    table = read_consistency(path / "ijw")
+    found = {rule: rule_report(table, rule).failed for rule in RULES}
+    product, amount, period = RULES
+    assert found == {
+        product: summary.defects["ijw:product_not_allocated"],
+        amount: summary.defects["ijw:amount_not_volume_times_tarief"],
+        period: summary.defects["ijw:period_spans_months"],
+    }
+    assert min(found.values()) >= 1
+    clean = read_consistency(runs["clean"][0] / "ijw")
+    assert clean.height > 1000 and all(rule_report(clean, rule).failed == 0 for rule in RULES)
 
 
 def test_both_forms_carry_same_trajectories(runs: dict[str, tuple[Path, GenerationSummary]]) -> None:

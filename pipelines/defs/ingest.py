@@ -15,8 +15,9 @@ import dagster as dg
 import polars as pl
 
 from pipelines.ingest.contract import load_contract
+from pipelines.ingest.ijw_consistency import write_consistency
 from pipelines.ingest.read_csv import FileRejected
-from pipelines.ingest.sources import Ingested, ijw_raw_tables, ingest_source
+from pipelines.ingest.sources import IJW_FOLDER, Ingested, ijw_raw_tables, ingest_source
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.settings import Paths
 from pseudonymisation.pseudonymiser import Pseudonymiser
@@ -128,6 +129,7 @@ def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResourc
     paths = monitor.paths
     pseudonymiser = monitor.pseudonymiser()
     tables, rejected, counts = ijw_raw_tables(paths.inbox)
+    write_consistency(paths.inbox / IJW_FOLDER, paths.staged)  # person-free facts for youth_care_checks
     for source in YOUTH_CARE_SOURCES:
         ingested = _ingest_into(
             paths,

@@ -50,11 +50,17 @@ JW315 ↔ JW301 matching
     gets ``verwijzer_type`` None (= onbekend). The lookup is done after all messages, so a JW315 that sorts
     after its JW301 still matches.
 
+Consistency facts (person-free, beside the canonical rows)
+    The canonical declaration row has form B's columns only. What the consistency checks of
+    ``pipelines.ingest.ijw_consistency`` need is handed out next to it, without BSN: one
+    :class:`DeclarationLine` per Prestatie (declared product, period, volume, eenheid, tarief, bedrag,
+    source file and line) and, at the end, one :class:`AllocatedProduct` per final JW301 toewijzing.
+
 Dropped at parse time
-    Everything except the columns below: names, birth date, gender, addresses, phone, e-mail, relations,
-    communication, juridische status, comments, referrer name and referrer AGB/zorgverlener code, volumes,
-    tariffs, declaration numbers. Only compact records of the needed fields leave the XML tree, and the
-    tree is discarded per message.
+    Everything except the columns below and the consistency facts: names, birth date, gender, addresses,
+    phone, e-mail, relations, communication, juridische status, comments, referrer name and referrer
+    AGB/zorgverlener code, declaration numbers. Only compact records of the needed fields leave the XML
+    tree, and the tree is discarded per message.
 
 Memory bound
     One message is held at a time (at most ``max_message_bytes`` bytes plus its lxml tree); larger files or
@@ -63,7 +69,8 @@ Memory bound
     JW315 product (provider, reference, type) and one counter per distinct debet declaration line (for
     ``unmatched_credits``). Declaration rows and rejections are handed out in batches of ``batch_rows`` as
     they are produced; toewijzing rows (which need every message first) are handed out in batches at the
-    end. A 500 MB inbox therefore needs memory proportional to the number of toewijzingen and distinct
+    end. Declaration lines and allocated products travel with the rows they belong to (at most one each).
+    A 500 MB inbox therefore needs memory proportional to the number of toewijzingen and distinct
     declaration lines, not to its size.
 """
 
@@ -73,6 +80,7 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from pipelines.ingest.ijw_files import (
     IjwInputError,
@@ -97,6 +105,8 @@ from pipelines.ingest.ijw_xml import (
 __all__ = [
     "DECLARATIE_COLUMNS",
     "TOEWIJZING_COLUMNS",
+    "AllocatedProduct",
+    "DeclarationLine",
     "IjwBatch",
     "IjwRejection",
     "IjwResult",
@@ -138,6 +148,31 @@ DEFAULT_BATCH_ROWS = 50_000
 HEADER_PEEK_BYTES = 256 * 1024
 
 
+class DeclarationLine(NamedTuple):
+    """One JW323 Prestatie as its consistency checks need it: no BSN, amounts in eurocent."""
+
+    source_file: str
+    source_line: int
+    toewijzingnummer: str
+    productcategorie: str
+    productcode: str
+    periode_begin: str
+    periode_einde: str
+    volume: int
+    eenheid: str
+    tarief_cent: int | None
+    bedrag_cent: int
+    debet_credit: str
+
+
+class AllocatedProduct(NamedTuple):
+    """The product of a final JW301 toewijzing (None: not specified, i.e. aspecific or generic)."""
+
+    toewijzingnummer: str
+    productcategorie: str | None
+    productcode: str | None
+
+
 @dataclass(frozen=True)
 class IjwRejection:
     """One whole message (or unreadable archive) quarantined, with a reason safe to store and show.
@@ -156,11 +191,17 @@ class IjwRejection:
 
 @dataclass
 class IjwBatch:
-    """A slice of the output of :func:`iter_ijw`; counts are increments, so sum them over batches."""
+    """A slice of the output of :func:`iter_ijw`; counts are increments, so sum them over batches.
+
+    ``declaration_lines`` pair one to one with ``declaraties`` and ``allocated_products`` with (some of)
+    ``toewijzingen``, so :meth:`size` counts only the rows they accompany.
+    """
 
     toewijzingen: list[Row] = field(default_factory=list)
     declaraties: list[Row] = field(default_factory=list)
     rejected: list[IjwRejection] = field(default_factory=list)
+    declaration_lines: list[DeclarationLine] = field(default_factory=list)
+    allocated_products: list[AllocatedProduct] = field(default_factory=list)
     messages_read: dict[str, int] = field(default_factory=dict)
     unmatched_credits: int = 0
     unlinked_products: int = 0
@@ -176,6 +217,8 @@ class IjwResult:
     toewijzingen: list[Row] = field(default_factory=list)
     declaraties: list[Row] = field(default_factory=list)
     rejected: list[IjwRejection] = field(default_factory=list)
+    declaration_lines: list[DeclarationLine] = field(default_factory=list)
+    allocated_products: list[AllocatedProduct] = field(default_factory=list)
     messages_read: dict[str, int] = field(default_factory=dict)
     unmatched_credits: int = 0
     unlinked_products: int = 0
@@ -284,8 +327,9 @@ class _State:
             self.open_debets[key] = remaining - 1
         return row, False
 
-    def toewijzing_rows(self) -> Iterator[Row]:
-        """Final rows, ordered by toewijzingnummer so output does not depend on message order."""
+    def toewijzing_rows(self) -> Iterator[tuple[Row, AllocatedProduct | None]]:
+        """Final rows, ordered by toewijzingnummer so output does not depend on message order, each with
+        its allocated product when a JW301 was seen (a start/stop alone allocates nothing)."""
         for nummer in sorted(self.trajecten, key=int):
             t = self.trajecten[nummer]
             if t.verwijderd:
@@ -293,7 +337,8 @@ class _State:
             verwijzer = None
             if t.aanbieder is not None and t.referentie is not None:
                 verwijzer = self.verwijzers.get((t.aanbieder, t.referentie))
-            yield {
+            product = AllocatedProduct(nummer, t.productcategorie, t.productcode) if t.has_allocation else None
+            row: Row = {
                 "bsn": t.bsn,
                 "toewijzingnummer": nummer,
                 "productcategorie": t.productcategorie,
@@ -307,6 +352,7 @@ class _State:
                 "source_file": t.source_file,
                 "source_line": str(t.source_line),
             }
+            yield row, product
 
 
 def _euro(cent: int) -> str:
@@ -362,8 +408,10 @@ def iter_ijw(
                 yield batch
                 batch = IjwBatch()
         zips.close()
-        for row in state.toewijzing_rows():
+        for row, product in state.toewijzing_rows():
             batch.toewijzingen.append(row)
+            if product is not None:
+                batch.allocated_products.append(product)
             if batch.size() >= batch_rows:
                 yield batch
                 batch = IjwBatch()
@@ -401,8 +449,26 @@ def _process(source: MessageSource, zips: ZipCache, max_bytes: int, state: _Stat
         else:
             row, unmatched = state.claim(record, source.source_file)
             batch.declaraties.append(row)
+            batch.declaration_lines.append(_declaration_line(record, source.source_file))
             batch.unmatched_credits += int(unmatched)
     batch.messages_read[parsed.message_type] = batch.messages_read.get(parsed.message_type, 0) + 1
+
+
+def _declaration_line(c: Claim, source_file: str) -> DeclarationLine:
+    return DeclarationLine(
+        source_file=source_file,
+        source_line=c.line,
+        toewijzingnummer=c.toewijzingnummer,
+        productcategorie=c.productcategorie,
+        productcode=c.productcode,
+        periode_begin=c.periode_begin,
+        periode_einde=c.periode_einde,
+        volume=c.volume,
+        eenheid=c.eenheid,
+        tarief_cent=c.tarief_cent,
+        bedrag_cent=c.bedrag_cent,
+        debet_credit=c.debet_credit,
+    )
 
 
 def read_ijw(path: Path, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> IjwResult:
@@ -412,6 +478,8 @@ def read_ijw(path: Path, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) 
         result.toewijzingen.extend(batch.toewijzingen)
         result.declaraties.extend(batch.declaraties)
         result.rejected.extend(batch.rejected)
+        result.declaration_lines.extend(batch.declaration_lines)
+        result.allocated_products.extend(batch.allocated_products)
         for message_type, count in batch.messages_read.items():
             result.messages_read[message_type] = result.messages_read.get(message_type, 0) + count
         result.unmatched_credits += batch.unmatched_credits

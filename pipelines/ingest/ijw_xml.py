@@ -9,7 +9,8 @@ Why this shape:
   read, so extraction can rely on the schema (required elements present, codes in their enumerations,
   dates real dates). A message that fails is rejected *whole*: half a toewijzing is worse than none.
 * **Data minimisation at parse time.** Extraction reads only the fields the canonical tables need (BSN,
-  toewijzing, product, dates, amounts, verwijzer *type*). Names, addresses, phone numbers, e-mail,
+  toewijzing, product, dates, amounts, verwijzer *type*) and, of a declaration line, the fields its
+  consistency checks need (declared product, volume, eenheid, tarief). Names, addresses, phone numbers, e-mail,
   relations, birth date, gender, referrer names and AGB codes are never copied out of the tree, and the
   tree is dropped as soon as the compact records below are built.
 * **No personal data in reasons.** Schema errors of libxml2 echo element values. Values are only echoed
@@ -110,7 +111,11 @@ class Request(NamedTuple):
 
 
 class Claim(NamedTuple):
-    """One JW323 Prestatie; ``bedrag_cent`` stays an int so that euro text is formatted exactly."""
+    """One JW323 Prestatie; amounts stay ints (eurocent) so that euro text and checks are exact.
+
+    Product, volume, eenheid and tarief do not reach the canonical declaration row; they are kept for the
+    consistency checks (declared product vs allocation, bedrag = volume x tarief), which need them.
+    """
 
     bsn: str
     toewijzingnummer: str
@@ -119,6 +124,11 @@ class Claim(NamedTuple):
     bedrag_cent: int
     debet_credit: str
     line: int
+    productcategorie: str
+    productcode: str
+    volume: int
+    eenheid: str
+    tarief_cent: int | None
 
 
 Record = Allocation | CareEvent | Request | Claim
@@ -278,6 +288,10 @@ def _number(value: str) -> str:
     return str(int(value))
 
 
+def _optional_int(value: str | None) -> int | None:
+    return int(value) if value is not None else None
+
+
 def _line(el: etree._Element) -> int:
     """Source line for provenance (lxml reports it per element; the stubs type it loosely)."""
     line = getattr(el, "sourceline", None)
@@ -373,6 +387,11 @@ def _extract_323(root: etree._Element, ns: dict[str, str]) -> list[Record]:
                     bedrag_cent=int(_req(prest, "m:IngediendBedrag/b:Bedrag", ns)),
                     debet_credit=sys.intern(_req(prest, "m:IngediendBedrag/b:DebetCredit", ns)),
                     line=_line(prest),
+                    productcategorie=sys.intern(_req(prest, "m:ProductCategorie", ns)),
+                    productcode=sys.intern(_req(prest, "m:ProductCode", ns)),
+                    volume=int(_req(prest, "m:GeleverdVolume", ns)),
+                    eenheid=sys.intern(_req(prest, "m:Eenheid", ns)),
+                    tarief_cent=_optional_int(_text(prest, "m:ProductTarief", ns)),
                 )
             )
     return out

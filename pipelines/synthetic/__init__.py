@@ -170,7 +170,7 @@ def generate(
         if youth_care_form == "csv":
             rejected = rejected.head(0)
         people = _xml_people(persons, residence, geo.addresses, t_xml)
-        counts, bad = write_ijw(
+        counts, bad, declared = write_ijw(
             out_dir / "ijw",
             t_xml,
             d_xml,
@@ -184,6 +184,7 @@ def generate(
         invalid = [f"ijw/{b}" for b in bad]
         if bad:
             found["ijw:invalid_xml"] = len(bad)
+        found.update({f"ijw:{kind}": n for kind, n in declared.items()})
 
     say("referentiebestanden schrijven…")
     files["scholen.csv"] = w.write_csv(

@@ -33,6 +33,16 @@ def bad_bsn(value: str) -> str:
     return value[:-1] + str((int(value[-1]) + 1) % 10)
 
 
+def mark(rng: np.random.Generator, n: int, kinds: tuple[str, ...]) -> list[str]:
+    """Label ``max(1, rate × n)`` distinct rows per kind (others ""), for defects a writer applies itself."""
+    labels = [""] * n
+    used: set[int] = set()
+    for kind in kinds:
+        for row in _pick(rng, n, RATE_BAD, used):
+            labels[row] = kind
+    return labels
+
+
 def inject(
     rng: np.random.Generator, df: pl.DataFrame, kinds: dict[str, tuple[str, ...]]
 ) -> tuple[pl.DataFrame, dict[str, int]]:

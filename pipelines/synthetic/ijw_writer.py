@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import polars as pl
 
+from pipelines.synthetic import defects as dq
 from pipelines.synthetic.dates import EXTRACT_DATE
 from pipelines.synthetic.names import NameBook
 
@@ -26,6 +27,8 @@ GEMEENTE = "0034"
 CODES = {"jw301": "436", "jw305": "438", "jw307": "440", "jw315": "446", "jw319": "488", "jw323": "490"}
 NS = "http://www.istandaarden.nl/ijw/3_2"
 _EXTRACT = str(EXTRACT_DATE)  # ISO text compares like the date
+#: JW323 lines that break a consistency rule (pipelines.ingest.ijw_consistency) but not the XSD.
+DECLARATION_DEFECTS = ("product_not_allocated", "amount_not_volume_times_tarief", "period_spans_months")
 
 
 @dataclass
@@ -154,8 +157,9 @@ def write_ijw(
     book: NameBook,
     rng: np.random.Generator,
     defects: bool,
-) -> tuple[dict[str, int], list[str]]:
-    """Write all messages; return counts per message type and the names of deliberately invalid files."""
+) -> tuple[dict[str, int], list[str], dict[str, int]]:
+    """Write all messages; return counts per message type, the names of deliberately invalid files and the
+    number of declaration lines per consistency defect."""
     folder.mkdir(parents=True, exist_ok=True)
     out = _Out(folder)
     people = {int(r["pid"]): r for r in persons.to_dicts()}
@@ -205,6 +209,7 @@ def write_ijw(
 
     # JW301: toewijzing (initial), then changes with RedenWijziging.
     k = 0
+    unallocated: set[object] = set()  # toewijzingen of the invalid JW301
     for (day, agb, pid), rows in _groups(
         t, ["jw301_datum", "agb", "pid"], ["jw301_datum", "agb", "pid", "toewijzingnummer"]
     ):
@@ -221,6 +226,7 @@ def write_ijw(
         )
         if invalid:
             out.invalid.append(name)
+            unallocated.update(r["toewijzingnummer"] for r in rows)
     changes = t.filter(pl.col("wijziging") != "")
     for (day, agb, pid), rows in _groups(
         changes, ["wijziging_datum", "agb", "pid"], ["wijziging_datum", "agb", "pid", "toewijzingnummer"]
@@ -236,11 +242,11 @@ def write_ijw(
         )
 
     # JW305 start zorg / JW307 stop zorg, per provider/client/day.
-    for tag, datecol, flt in (
-        ("jw305", "jw305_datum", "begindatum_zorg"),
-        ("jw307", "jw307_datum", "einddatum_zorg"),
+    for tag, datecol, sent in (
+        ("jw305", "jw305_datum", pl.col("jw305_sent")),
+        ("jw307", "jw307_datum", pl.col("einddatum_zorg").is_not_null()),
     ):
-        sub = t.filter(pl.col(flt).is_not_null())
+        sub = t.filter(sent)
         for (day, agb, pid), rows in _groups(sub, [datecol, "agb", "pid"], [datecol, "agb", "pid", "toewijzingnummer"]):
             person = people[int(pid)]  # type: ignore[call-overload]
             out.write(
@@ -254,27 +260,27 @@ def write_ijw(
 
     # JW323 declarations per provider per month (+ separate correction declarations with credits).
     d = declarations.with_columns(pl.col(pl.Date).cast(pl.Utf8))
+    labels = _declaration_defects(rng, d, unallocated) if defects else [""] * d.height
+    d = d.with_columns(pl.Series("defect", labels, dtype=pl.Utf8))
     bsn_of = {p: str(v["bsn"]) for p, v in people.items()}
-    for (month, agb, corr), rows in _groups(
+    for (month, agb, day), rows in _groups(
         d,
-        ["decl_month", "agb", "correctie"],
-        ["decl_month", "agb", "correctie", "pid", "toewijzingnummer", "periode_begin", "debet_credit"],
+        ["decl_month", "agb", "dagtekening"],
+        ["decl_month", "agb", "dagtekening", "pid", "toewijzingnummer", "periode_begin", "debet_credit"],
     ):
         m = np.datetime64(str(month), "D").astype("datetime64[M]")
-        day = str((m + 1).astype("datetime64[D]") + (5 if not corr else 12) + int(str(agb)[-1]))
-        if np.datetime64(day, "D") > EXTRACT_DATE:
-            continue
         first = np.datetime64(min(str(r["periode_begin"]) for r in rows), "D").astype("datetime64[M]")
         period = (str(first.astype("datetime64[D]")), str((m + 1).astype("datetime64[D]") - 1))
         out.write(
             "jw323",
             str(agb),
-            day,
+            str(day),
             lambda ident, rows=rows, agb=agb, day=day, period=period: _jw323(
-                str(agb), ident, day, period, rows, bsn_of
+                str(agb), ident, str(day), period, rows, bsn_of
             ),
         )
-    return dict(sorted(out.counts.items())), out.invalid
+    found = {kind: labels.count(kind) for kind in DECLARATION_DEFECTS if kind in labels}
+    return dict(sorted(out.counts.items())), out.invalid, found
 
 
 def _jw315(
@@ -422,19 +428,44 @@ def _jw323(
     for pid, lines in by_client.items():
         parts.append(f"\t\t\t<{p}:Client><{p}:Bsn>{bsn_of[pid]}</{p}:Bsn><{p}:Prestaties>\n")
         for r in lines:
+            code, einde, tarief = _declared(r)
             parts.append(
                 f"\t\t\t\t<{p}:Prestatie><{p}:ProductReferentie><ijw:ReferentieNummer>{r['referentie']}"
                 f"</ijw:ReferentieNummer></{p}:ProductReferentie>"
                 f"<{p}:ToewijzingNummer>{r['toewijzingnummer']}</{p}:ToewijzingNummer>"
                 f"<{p}:ProductCategorie>{r['categorie']}</{p}:ProductCategorie>"
-                f"<{p}:ProductCode>{r['productcode']}</{p}:ProductCode>"
+                f"<{p}:ProductCode>{code}</{p}:ProductCode>"
                 f"<{p}:ProductPeriode><ijw:Begindatum>{r['periode_begin']}</ijw:Begindatum>"
-                f"<ijw:Einddatum>{r['periode_einde']}</ijw:Einddatum></{p}:ProductPeriode>"
+                f"<ijw:Einddatum>{einde}</ijw:Einddatum></{p}:ProductPeriode>"
                 f"<{p}:GeleverdVolume>1</{p}:GeleverdVolume><{p}:Eenheid>82</{p}:Eenheid>"
-                f"<{p}:ProductTarief>{r['bedrag_cent']}</{p}:ProductTarief>"
+                f"<{p}:ProductTarief>{tarief}</{p}:ProductTarief>"
                 f"<{p}:IngediendBedrag><ijw:Bedrag>{r['bedrag_cent']}</ijw:Bedrag>"
                 f"<ijw:DebetCredit>{r['debet_credit']}</ijw:DebetCredit></{p}:IngediendBedrag></{p}:Prestatie>\n"
             )
         parts.append(f"\t\t\t</{p}:Prestaties></{p}:Client>\n")
     parts.append(f"\t\t</{p}:Clienten>\n\t</{p}:Declaratie>\n</{p}:Bericht>\n")
     return "".join(parts)
+
+
+def _declaration_defects(rng: np.random.Generator, d: pl.DataFrame, unallocated: set[object]) -> list[str]:
+    """Defect label per declaration line; lines of a toewijzing whose JW301 is invalid are left alone, so
+    that every product defect is one the consistency check can see (it needs the allocation)."""
+    eligible = [i for i, nummer in enumerate(d["toewijzingnummer"].to_list()) if nummer not in unallocated]
+    labels = [""] * d.height
+    for i, label in zip(eligible, dq.mark(rng, len(eligible), DECLARATION_DEFECTS), strict=True):
+        labels[i] = label
+    return labels
+
+
+def _declared(r: dict[str, object]) -> tuple[str, str, int]:
+    """ProductCode, ProductPeriode Einddatum and ProductTarief as declared, with the line's defect if any:
+    a code that was not allocated, a tarief one cent off (volume is 1), a period ending next month."""
+    code, einde, tarief = str(r["productcode"]), str(r["periode_einde"]), int(r["bedrag_cent"])  # type: ignore[call-overload]
+    if r["defect"] == "product_not_allocated":
+        code = code[:2] + ("Z98" if code.endswith("Z99") else "Z99")
+    elif r["defect"] == "amount_not_volume_times_tarief":
+        tarief += 1
+    elif r["defect"] == "period_spans_months":
+        month = np.datetime64(str(r["periode_begin"]), "D").astype("datetime64[M]")
+        einde = str((month + 1).astype("datetime64[D]"))
+    return code, einde, tarief

@@ -280,7 +280,9 @@ def _timeline(rng: np.random.Generator, t: pl.DataFrame, persons: pl.DataFrame) 
         pl.Series("einddatum", einddatum),
         pl.Series("begin_care", begin_care),
         pl.Series("end_care", actual),
-        pl.Series("begindatum_zorg", np.where(begin_known, begin_care, NAT)),
+        # A JW307 repeats the Begindatum, so the start of care is known once either message was sent.
+        pl.Series("begindatum_zorg", np.where(begin_known | end_known, begin_care, NAT)),
+        pl.Series("jw305_sent", begin_known),
         pl.Series("einddatum_zorg", np.where(end_known, actual, NAT)),
         pl.Series("reden_beeindiging", np.where(end_known, reden, "")),
         pl.Series("wijziging", wijziging.astype(str)),
@@ -377,8 +379,18 @@ def _declarations(rng: np.random.Generator, t: pl.DataFrame) -> pl.DataFrame:
     lines = pl.concat([lines, credits, redo])
     meta = t.select("pid", "toewijzingnummer", "agb", "categorie", "productcode").with_row_index("row")
     lines = lines.join(meta.with_columns(pl.col("row").cast(pl.Int64)), on="row", how="left").drop("row")
+    lines = _sent_by_extract(lines)
     lines = lines.sort("decl_month", "agb", "pid", "toewijzingnummer", "periode_begin", "debet_credit", "correctie")
     return lines.with_columns((pl.lit("R") + pl.int_range(1, pl.len() + 1).cast(pl.Utf8)).alias("referentie"))
+
+
+def _sent_by_extract(lines: pl.DataFrame) -> pl.DataFrame:
+    """Declaration date per provider and month (day 6-15, corrections day 13-22 of the next month); only
+    lines sent by the extract date exist, in the CSV and the iJw form alike."""
+    next_month = pl.col("decl_month").dt.offset_by("1mo").dt.month_start()
+    offset = pl.when(pl.col("correctie")).then(12).otherwise(5) + pl.col("agb").str.slice(-1).cast(pl.Int64)
+    dated = lines.with_columns((next_month + pl.duration(days=offset)).alias("dagtekening"))
+    return dated.filter(pl.col("dagtekening") <= EXTRACT_DAY)
 
 
 def _rejected(rng: np.random.Generator, t: pl.DataFrame, providers: pl.DataFrame) -> pl.DataFrame:

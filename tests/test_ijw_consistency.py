@@ -1,0 +1,239 @@
+"""Consistency checks of iJw declaration lines: counted per rule with file and line, never fixed.
+
+Every test message is a real public example (../shared/reference/ijw/examples-3.2) edited as text, so the
+inconsistent lines are otherwise genuine, XSD-valid iJw 3.2. Line numbers are kept (edits never add or
+remove a newline), so the Prestatie lines 33, 52, 76, 95 and 114 of the real JW323 stay where they are.
+The Dagster checks are run for real on the hand-made inbox with those messages added as ``ijw/``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from pipelines.defs.youth_care_checks import NOT_APPLICABLE
+from pipelines.ingest.ijw import DECLARATIE_COLUMNS, read_ijw
+from pipelines.ingest.ijw_consistency import (
+    CONSISTENCY_FILE,
+    RULES,
+    SCHEMA,
+    read_consistency,
+    rule_report,
+    write_consistency,
+)
+from tests.conftest import TEST_KEY_HEX, materialize_all
+from tests.handmade_inbox import write_handmade_inbox
+
+EXAMPLES_32 = Path(__file__).resolve().parents[2] / "shared" / "reference" / "ijw" / "examples-3.2"
+pytestmark = pytest.mark.skipif(not EXAMPLES_32.is_dir(), reason="shared iJw reference examples not present")
+
+PRESTATIE_LINES = (33, 52, 76, 95, 114)
+PRODUCT, AMOUNT, PERIOD = RULES
+
+
+def example(name: str) -> str:
+    return (EXAMPLES_32 / f"{name}.xml").read_text(encoding="utf-8")
+
+
+def edit_prestatie(message: str, number: int, old: str, new: str) -> str:
+    """Replace ``old`` by ``new`` inside the ``number``-th Prestatie (1-based) of a JW323 only."""
+    head, *blocks = message.split("<jw323:Prestatie>")
+    assert old in blocks[number - 1], (number, old)
+    blocks[number - 1] = blocks[number - 1].replace(old, new, 1)
+    return "<jw323:Prestatie>".join([head, *blocks])
+
+
+def allocation_of_the_declared_toewijzingen() -> str:
+    """The real JW301 re-numbered so that it allocates 10072 (45A03) and 10073 (45A04) of the real JW323."""
+    return (
+        example("JW301")
+        .replace("<jw301:ToewijzingNummer>300201<", "<jw301:ToewijzingNummer>10072<")
+        .replace("<jw301:ToewijzingNummer>300202<", "<jw301:ToewijzingNummer>10073<")
+        .replace("<ijw:Categorie>55</ijw:Categorie>", "<ijw:Categorie>45</ijw:Categorie>")
+        .replace("<ijw:Code>55A11<", "<ijw:Code>45A03<")
+        .replace("<ijw:Code>55A12<", "<ijw:Code>45A04<")
+    )
+
+
+def one_inconsistency_per_rule() -> str:
+    """The real JW323 with one line breaking each rule, and one Eenheid-83 line exempt from the amount rule.
+
+    1 RN001 10072: consistent. 2 RN002 10073: declares 45A03, allocated 45A04. 3 RN003 10074: no allocation,
+    Eenheid 83 with volume 50 x tarief 1250 != 5000 (exempt). 4 RN004 10073: tarief 1400, 16 x 1400 != 24000.
+    5 RN004 10073: product period 2026-03-01 .. 2026-04-02.
+    """
+    text = example("JW323")
+    text = edit_prestatie(text, 2, "<jw323:ProductCode>45A04<", "<jw323:ProductCode>45A03<")
+    text = edit_prestatie(text, 3, "<jw323:Eenheid>04<", "<jw323:Eenheid>83<")
+    text = edit_prestatie(text, 3, "<jw323:GeleverdVolume>4<", "<jw323:GeleverdVolume>50<")
+    text = edit_prestatie(text, 4, "<jw323:ProductTarief>1500<", "<jw323:ProductTarief>1400<")
+    return edit_prestatie(text, 5, "<ijw:Einddatum>2026-03-31<", "<ijw:Einddatum>2026-04-02<")
+
+
+def write_messages(folder: Path, jw301: str, jw323: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "JW301.xml").write_text(jw301, encoding="utf-8")
+    (folder / "JW323.xml").write_text(jw323, encoding="utf-8")
+    return folder
+
+
+# ----------------------------------------------------------------------------------------- the reader
+def test_real_examples_are_consistent_but_their_allocation_is_missing() -> None:
+    table = read_consistency(EXAMPLES_32)
+    assert table.height == 5 and table.get_column("source_line").to_list() == list(PRESTATIE_LINES)
+    product, amount, period = (rule_report(table, rule) for rule in RULES)
+    # the real JW323 declares toewijzingen 10072-10074, the real JW301 allocates 300201/300202
+    assert (product.checked, product.failed, product.not_applicable) == (0, 0, 5)
+    assert (amount.checked, amount.failed, period.checked, period.failed) == (5, 0, 5, 0)
+
+
+def test_one_inconsistent_line_per_rule_is_counted_with_file_and_line(tmp_path: Path) -> None:
+    folder = write_messages(tmp_path, allocation_of_the_declared_toewijzingen(), one_inconsistency_per_rule())
+    table = read_consistency(folder, "ijw/")
+    product, amount, period = (rule_report(table, rule) for rule in RULES)
+    assert (product.lines, product.checked, product.failed, product.not_applicable) == (5, 4, 1, 1)
+    assert (amount.lines, amount.checked, amount.failed, amount.not_applicable) == (5, 4, 1, 1)
+    assert (period.lines, period.checked, period.failed, period.not_applicable) == (5, 5, 1, 0)
+    assert product.examples == [
+        {
+            "source_file": "ijw/JW323.xml",
+            "source_line": 52,
+            "toewijzingnummer": "10073",
+            "productcategorie": "45",
+            "productcode": "45A03",
+            "toegewezen_productcategorie": "45",
+            "toegewezen_productcode": "45A04",
+        }
+    ]
+    assert amount.examples == [
+        {
+            "source_file": "ijw/JW323.xml",
+            "source_line": 95,
+            "toewijzingnummer": "10073",
+            "volume": 16,
+            "eenheid": "04",
+            "tarief": "14.00",
+            "bedrag": "240.00",
+        }
+    ]
+    assert period.examples == [
+        {
+            "source_file": "ijw/JW323.xml",
+            "source_line": 114,
+            "toewijzingnummer": "10073",
+            "periode_begin": "2026-03-01",
+            "periode_einde": "2026-04-02",
+        }
+    ]
+
+
+def test_inconsistent_lines_stay_in_the_declarations_as_declared(tmp_path: Path) -> None:
+    folder = write_messages(tmp_path, allocation_of_the_declared_toewijzingen(), one_inconsistency_per_rule())
+    result = read_ijw(folder)
+    assert result.rejected == []
+    assert [tuple(row) for row in result.declaraties] == [DECLARATIE_COLUMNS] * 5
+    assert [(r["bedrag"], r["periode_einde"]) for r in result.declaraties] == [
+        ("50.00", "2026-04-30"),
+        ("240.00", "2026-04-30"),
+        ("50.00", "2026-04-30"),
+        ("240.00", "2026-04-30"),  # not "fixed" to 16 x 14.00
+        ("210.00", "2026-04-02"),  # not cut back to March
+    ]
+
+
+def test_aspecific_allocation_compares_the_categorie_and_generic_accepts_any_product(tmp_path: Path) -> None:
+    jw301 = allocation_of_the_declared_toewijzingen()
+    # 10072 allocated as categorie 43 without a code (aspecific); 10073 without any product (generic)
+    jw301 = re.sub(
+        r"<ijw:Categorie>45</ijw:Categorie>\s*<ijw:Code>45A03</ijw:Code>", "<ijw:Categorie>43</ijw:Categorie>", jw301
+    )
+    jw301 = re.sub(
+        r"<jw301:Product>\s*<ijw:Categorie>45</ijw:Categorie>\s*<ijw:Code>45A04</ijw:Code>\s*</jw301:Product>",
+        "",
+        jw301,
+    )
+    table = read_consistency(write_messages(tmp_path, jw301, example("JW323")))
+    assert read_ijw(tmp_path).rejected == []
+    verdict = dict(zip(table.get_column("source_line"), table.get_column(PRODUCT), strict=True))
+    assert verdict == {33: False, 52: True, 76: None, 95: True, 114: True}
+
+
+def test_missing_tarief_fails_unless_the_eenheid_is_euro(tmp_path: Path) -> None:
+    text = edit_prestatie(example("JW323"), 1, "<jw323:ProductTarief>1250</jw323:ProductTarief>", "")
+    text = edit_prestatie(text, 2, "<jw323:ProductTarief>1500</jw323:ProductTarief>", "")
+    text = edit_prestatie(text, 2, "<jw323:Eenheid>04<", "<jw323:Eenheid>83<")
+    table = read_consistency(write_messages(tmp_path, example("JW301"), text))
+    assert table.get_column(AMOUNT).to_list() == [False, None, True, True, True]
+    assert table.get_column("tarief").to_list()[:2] == [None, None]
+
+
+def test_table_is_person_free_and_empty_with_its_schema_without_messages(tmp_path: Path) -> None:
+    folder = write_messages(tmp_path / "ijw", allocation_of_the_declared_toewijzingen(), one_inconsistency_per_rule())
+    written = write_consistency(folder, tmp_path / "staged")
+    stored = pl.read_parquet(tmp_path / "staged" / CONSISTENCY_FILE)
+    assert stored.equals(written) and stored.height == 5
+    text = stored.write_csv()
+    assert "999900006" not in text and "999900018" not in text
+    assert not any("bsn" in column for column in stored.columns)
+    empty = write_consistency(tmp_path / "no-such-folder", tmp_path / "staged")
+    assert empty.height == 0 and empty.schema == pl.read_parquet(tmp_path / "staged" / CONSISTENCY_FILE).schema
+    assert dict(empty.schema) == SCHEMA
+
+
+# ------------------------------------------------------------------------------------- Dagster checks
+def _evaluations(inbox: Path, out: Path) -> dict[str, dg.AssetCheckEvaluation]:
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
+    try:
+        result = materialize_all(inbox, out)
+    finally:
+        mp.undo()
+    assert result.success, "the checks are not blocking: the run goes on"
+    return {
+        e.check_name: e
+        for e in result.get_asset_check_evaluations()
+        if e.asset_key == dg.AssetKey(["staged", "declaraties"]) and e.check_name.startswith("ijw_")
+    }
+
+
+@pytest.fixture(scope="module")
+def handmade_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dg.AssetCheckEvaluation]]:
+    """The hand-made inbox (flat CSV only), and the same inbox with the crafted iJw messages added."""
+    runs: dict[str, dict[str, dg.AssetCheckEvaluation]] = {}
+    for name in ("csv", "csv+ijw"):
+        root = tmp_path_factory.mktemp(name.replace("+", "_"))
+        write_handmade_inbox(root / "inbox")
+        if name == "csv+ijw":
+            write_messages(
+                root / "inbox" / "ijw", allocation_of_the_declared_toewijzingen(), one_inconsistency_per_rule()
+            )
+        runs[name] = _evaluations(root / "inbox", root / "out")
+    return runs
+
+
+def test_checks_warn_with_counts_and_examples(handmade_runs: dict[str, dict[str, dg.AssetCheckEvaluation]]) -> None:
+    evaluations = handmade_runs["csv+ijw"]
+    assert set(evaluations) == {f"ijw_{rule}" for rule in RULES}
+    expected_line = {PRODUCT: 52, AMOUNT: 95, PERIOD: 114}
+    for rule, line in expected_line.items():
+        check = evaluations[f"ijw_{rule}"]
+        assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN and not check.blocking
+        meta = {k: v.value for k, v in check.metadata.items()}
+        assert meta["jw323_lines"] == 5 and meta["lines_inconsistent"] == 1
+        assert meta["lines_checked"] == (5 if rule == PERIOD else 4)
+        assert [(e["source_file"], e["source_line"]) for e in meta["examples"]] == [("ijw/JW323.xml", line)]
+        assert check.description and check.description.startswith("1 of ")
+
+
+def test_checks_pass_as_not_applicable_without_ijw(
+    handmade_runs: dict[str, dict[str, dg.AssetCheckEvaluation]],
+) -> None:
+    evaluations = handmade_runs["csv"]
+    assert set(evaluations) == {f"ijw_{rule}" for rule in RULES}
+    for check in evaluations.values():
+        assert check.passed and check.description == NOT_APPLICABLE
+        assert check.metadata["jw323_lines"].value == 0

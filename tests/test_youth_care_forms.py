@@ -1,0 +1,123 @@
+"""Both youth-care forms (flat CSV, iJw 3.2 messages) of one synthetic population give the same monitor.
+
+Spec §1: "Both youth-care forms produce the same canonical tables." The generator writes the same care once
+as ``toewijzingen.csv`` + ``declaraties.csv`` and once as a folder of iJw messages (same seed, no defects, so
+nothing else differs); the reader must turn the messages into the same rows, and the real pipeline must then
+compute the same indicators to the last decimal.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.ingest.ijw import DECLARATIE_COLUMNS, TOEWIJZING_COLUMNS, IjwResult, read_ijw
+from pipelines.synthetic import generate
+from tests.conftest import TEST_KEY_HEX, materialize_all
+
+SCALE = 0.03  # ~1,300 pupils and ~1,100 trajectories a year: every youth-care indicator has non-zero cells
+FORMS = ("csv", "ijw")
+PROVENANCE = ("source_file", "source_line")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    """The same population generated and run once per form: form → (inbox, out)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
+    out: dict[str, tuple[Path, Path]] = {}
+    try:
+        for form in FORMS:
+            root = tmp_path_factory.mktemp(form)
+            generate(root / "inbox", scale=SCALE, seed=11, youth_care_form=form, defects=False)  # type: ignore[arg-type]
+            assert materialize_all(root / "inbox", root / "out").success
+            out[form] = (root / "inbox", root / "out")
+    finally:
+        mp.undo()
+    return out
+
+
+@pytest.fixture(scope="module")
+def read_messages(runs: dict[str, tuple[Path, Path]]) -> IjwResult:
+    return read_ijw(runs["ijw"][0] / "ijw")
+
+
+def _csv_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[str | None, ...]]:
+    """Rows of a generated form-B export in the reader's conventions: empty = None, euro with a point."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter=";")
+        rows = [
+            tuple((row[c].replace(",", ".") if c == "bedrag" else row[c]) or None for c in columns) for row in reader
+        ]
+    return sorted(rows, key=repr)
+
+
+def _ijw_rows(rows: list[dict[str, str | None]], columns: tuple[str, ...]) -> list[tuple[str | None, ...]]:
+    return sorted((tuple(row[c] for c in columns) for row in rows), key=repr)
+
+
+def _indicators(out: Path) -> pl.DataFrame:
+    with duckdb.connect(str(out / "warehouse" / "monitor.duckdb"), read_only=True) as con:
+        table = con.sql("SELECT * FROM indicators").pl()
+    return table.sort(table.columns, nulls_last=True)
+
+
+def test_the_two_inboxes_differ_only_in_the_youth_care_form(runs: dict[str, tuple[Path, Path]]) -> None:
+    csv_inbox, ijw_inbox = runs["csv"][0], runs["ijw"][0]
+    assert (csv_inbox / "toewijzingen.csv").is_file() and not (csv_inbox / "ijw").exists()
+    assert not (ijw_inbox / "toewijzingen.csv").exists() and len(list((ijw_inbox / "ijw").glob("*.xml"))) > 1000
+    for name in ("inschrijvingen.csv", "diplomas.csv", "verzuim.csv", "bewoners.csv", "scholen.csv", "pc6hnr.csv"):
+        assert (csv_inbox / name).read_bytes() == (ijw_inbox / name).read_bytes(), name
+
+
+def test_reader_turns_the_messages_into_the_rows_of_the_flat_export(
+    runs: dict[str, tuple[Path, Path]], read_messages: IjwResult
+) -> None:
+    csv_inbox, result = runs["csv"][0], read_messages
+    assert result.rejected == [] and result.unmatched_credits == 0 and result.unlinked_products == 0
+    trajectories = tuple(c for c in TOEWIJZING_COLUMNS if c not in PROVENANCE)
+    lines = tuple(c for c in DECLARATIE_COLUMNS if c not in PROVENANCE)
+    expected_trajectories = _csv_rows(csv_inbox / "toewijzingen.csv", trajectories)
+    expected_lines = _csv_rows(csv_inbox / "declaraties.csv", lines)
+    assert len(expected_trajectories) > 500 and len(expected_lines) > 5000
+    assert _ijw_rows(result.toewijzingen, trajectories) == expected_trajectories
+    assert _ijw_rows(result.declaraties, lines) == expected_lines
+
+
+def test_staged_youth_care_tables_are_equal(runs: dict[str, tuple[Path, Path]]) -> None:
+    for source in ("toewijzingen", "declaraties"):
+        staged = {
+            form: pl.read_parquet(out / "warehouse" / "staged" / f"{source}.parquet") for form, (_, out) in runs.items()
+        }
+        columns = [c for c in staged["csv"].columns if not c.startswith("_") and c not in PROVENANCE]
+        assert columns == [c for c in staged["ijw"].columns if not c.startswith("_") and c not in PROVENANCE]
+        a, b = (staged[form].select(columns).sort(columns, nulls_last=True) for form in FORMS)
+        assert a.height > 500
+        assert a.equals(b), source
+
+
+def test_indicators_are_identical(runs: dict[str, tuple[Path, Path]]) -> None:
+    from_csv, from_ijw = (_indicators(out) for _, out in (runs["csv"], runs["ijw"]))
+    youth_care = from_csv.filter(pl.col("indicator").str.contains("^[ABCDL]"))
+    present = set(youth_care.get_column("indicator"))
+    non_zero = set(youth_care.filter(pl.col("teller") > 0).get_column("indicator"))
+    assert {"A1", "B1", "C1"} <= present == non_zero, "a meaningful scale: every youth-care indicator has cases"
+    assert from_csv.height == from_ijw.height > 1000
+    assert from_csv.equals(from_ijw)
+
+
+def test_only_the_ijw_form_is_checked_for_consistency(
+    runs: dict[str, tuple[Path, Path]], read_messages: IjwResult
+) -> None:
+    tables = {
+        form: pl.read_parquet(out / "warehouse" / "staged" / "ijw_consistency.parquet")
+        for form, (_, out) in runs.items()
+    }
+    assert tables["csv"].height == 0
+    assert tables["ijw"].height == len(read_messages.declaraties)
+    rules = ["product_matches_allocation", "amount_is_volume_times_tarief", "period_within_one_month"]
+    assert tables["ijw"].select(pl.all_horizontal(rules).all()).item(), "defects=False: every line consistent"
