@@ -98,7 +98,7 @@ def residence(
     born: str = "2014-03",
     start: str = "2010-01-01",
     end: str | None = None,
-    gemeente: str = GM,
+    gemeente: str | None = GM,
 ) -> Row:
     """An address period; `wijk=None` with another gemeente is an address outside the gemeente."""
     buurt = f"BU{wijk[2:]}01" if wijk else None
