@@ -490,6 +490,11 @@ def test_iter_ijw_batches_add_up_to_read_ijw(tmp_path: Path) -> None:
     assert [r for b in batches for r in b.declaraties] == whole.declaraties
     assert [r for b in batches for r in b.rejected] == whole.rejected
     assert sum(sum(b.messages_read.values()) for b in batches) == sum(whole.messages_read.values()) == 5
+    # the person-free consistency facts travel with the rows they belong to
+    assert all(len(b.declaration_lines) == len(b.declaraties) for b in batches)
+    assert [line for b in batches for line in b.declaration_lines] == whole.declaration_lines
+    assert [p for b in batches for p in b.allocated_products] == whole.allocated_products
+    assert [p.toewijzingnummer for p in whole.allocated_products] == ["300201", "300202"]
 
 
 # -------------------------------------------------------------------------------------- robustness

@@ -15,7 +15,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines.ingest.contract import load_contract
-from pipelines.ingest.ijw_consistency import write_consistency
+from pipelines.ingest.ijw_consistency import read_consistency, write_consistency
 from pipelines.ingest.read_csv import FileRejected
 from pipelines.ingest.sources import IJW_FOLDER, Ingested, ijw_raw_tables, ingest_source
 from pipelines.lib.resources import MonitorResource
@@ -129,7 +129,8 @@ def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResourc
     paths = monitor.paths
     pseudonymiser = monitor.pseudonymiser()
     tables, rejected, counts = ijw_raw_tables(paths.inbox)
-    write_consistency(paths.inbox / IJW_FOLDER, paths.staged)  # person-free facts for youth_care_checks
+    consistency = read_consistency(paths.inbox / IJW_FOLDER, f"{IJW_FOLDER}/")  # person-free, no BSN
+    write_consistency(consistency, paths.staged)  # read by pipelines.defs.youth_care_checks
     for source in YOUTH_CARE_SOURCES:
         ingested = _ingest_into(
             paths,

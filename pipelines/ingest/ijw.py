@@ -472,7 +472,11 @@ def _declaration_line(c: Claim, source_file: str) -> DeclarationLine:
 
 
 def read_ijw(path: Path, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> IjwResult:
-    """Collect :func:`iter_ijw` into one result; convenient for tests and small inputs."""
+    """Collect :func:`iter_ijw` into one result; convenient for tests and small inputs.
+
+    Messages are still read one at a time; only the output is collected. To process a large folder in
+    bounded memory (or to benchmark the reader alone), iterate :func:`iter_ijw` and drop each batch.
+    """
     result = IjwResult()
     for batch in iter_ijw(path, max_message_bytes=max_message_bytes):
         result.toewijzingen.extend(batch.toewijzingen)

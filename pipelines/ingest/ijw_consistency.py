@@ -132,7 +132,12 @@ def _euro(cent_column: str) -> pl.Expr:
 
 
 def read_consistency(folder: Path, source_prefix: str = "") -> pl.DataFrame:
-    """Stream every message under ``folder`` and keep only the consistency facts (no canonical rows)."""
+    """Stream every message under ``folder`` and keep only the consistency facts (no canonical rows).
+
+    No folder means no iJw messages: an empty table with the full schema.
+    """
+    if not folder.is_dir():
+        return pl.DataFrame(schema=SCHEMA)
     lines: list[DeclarationLine] = []
     allocated: list[AllocatedProduct] = []
     for batch in iter_ijw(folder):
@@ -141,13 +146,11 @@ def read_consistency(folder: Path, source_prefix: str = "") -> pl.DataFrame:
     return consistency_table(lines, allocated, source_prefix)
 
 
-def write_consistency(ijw_folder: Path, staged: Path) -> pl.DataFrame:
-    """Write ``<staged>/ijw_consistency.parquet`` for this inbox; empty (with its schema) without iJw messages,
-    so a file of an earlier run can never be mistaken for this one's."""
-    table = read_consistency(ijw_folder, f"{ijw_folder.name}/") if ijw_folder.is_dir() else pl.DataFrame(schema=SCHEMA)
+def write_consistency(table: pl.DataFrame, staged: Path) -> None:
+    """Write ``<staged>/ijw_consistency.parquet``, also when empty, so that a file of an earlier run can never
+    be mistaken for this one's."""
     staged.mkdir(parents=True, exist_ok=True)
     table.write_parquet(staged / CONSISTENCY_FILE)
-    return table
 
 
 def rule_report(table: pl.DataFrame, rule: str) -> RuleReport:
