@@ -26,7 +26,7 @@ LINE_COLUMN = "_line"
 FILE_COLUMN = "_file"
 ROW_COLUMN = "_row"
 EXTRA_COLUMN = "_extra"
-CHUNK_BYTES = 16 << 20
+CHUNK_BYTES = 8 << 20
 _PROBE_BYTES = 64 << 10
 
 

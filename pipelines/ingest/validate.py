@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from pipelines.ingest.contract import Contract, Field_
@@ -32,18 +33,35 @@ class SeenRows:
     """Hashes of the rows seen so far in one export, so duplicates are found across its batches.
 
     Exact duplicate rows of one export count once (spec §2): every copy after the first is quarantined.
-    A 64-bit hash per row keeps memory at 8 bytes a row; two different rows of one file share a hash
-    with a probability below 1e-6 even at 5 million rows.
+    The 64-bit row hashes are kept sorted in 256 buckets (by their top byte) and looked up by binary
+    search: 8 bytes a row, the only memory of ingest that grows with the file, and merging a batch in
+    only ever copies one small bucket. Two different rows of one file share a hash with a probability
+    below 1e-6 even at 5 million rows.
     """
 
+    BUCKETS = 256
+
     def __init__(self) -> None:
-        self.hashes = pl.Series("h", [], dtype=pl.UInt64)
+        self.buckets = [np.empty(0, dtype=np.uint64) for _ in range(self.BUCKETS)]
 
     def duplicates(self, frame: pl.DataFrame, columns: list[str]) -> pl.Series:
-        hashes = frame.select(pl.struct(columns).hash(seed=0)).to_series()
-        repeated = ~hashes.is_first_distinct() | hashes.is_in(self.hashes.implode())
-        self.hashes = pl.concat([self.hashes, hashes.unique().rename("h")])
-        return repeated
+        series = frame.select(pl.struct(columns).hash(seed=0)).to_series()
+        hashes = series.to_numpy()
+        repeated = (~series.is_first_distinct()).to_numpy()
+        bucket = (hashes >> np.uint64(56)).astype(np.intp)
+        order = np.argsort(bucket, kind="stable")
+        bounds = np.searchsorted(bucket[order], np.arange(self.BUCKETS + 1))
+        for b in range(self.BUCKETS):
+            rows = order[bounds[b] : bounds[b + 1]]
+            if not rows.size:
+                continue
+            part, seen = hashes[rows], self.buckets[b]
+            if seen.size:
+                repeated[rows] |= seen[np.searchsorted(seen, part).clip(max=seen.size - 1)] == part
+            merged = np.concatenate([seen, np.sort(part)])
+            merged.sort(kind="stable")  # two sorted runs: timsort merges them in linear time
+            self.buckets[b] = merged
+        return pl.Series("_duplicate", repeated)
 
 
 @dataclass
@@ -149,39 +167,44 @@ def validate(raw: RawTable, contract: Contract, seen: SeenRows | None = None) ->
     `seen` carries duplicate detection over the batches of one file; without it the table stands alone.
     """
     frame = raw.frame.with_columns([_normalised(f) for f in contract.properties])
-    failures: list[pl.DataFrame] = []
-
-    def collect(name: str, rule: str, fails: pl.Expr | pl.Series, value: pl.Expr) -> None:
-        failures.append(
-            frame.filter(fails).select(
-                pl.col(ROW_COLUMN).alias("_row"),
-                pl.col(FILE_COLUMN).alias("source_file"),
-                pl.col(LINE_COLUMN).alias("line"),
-                pl.lit(name).alias("field"),
-                pl.lit(rule).alias("rule"),
-                value.cast(pl.String).alias("value"),
-            )
-        )
-
+    duplicate = (seen or SeenRows()).duplicates(frame, [f.name for f in contract.properties])
+    frame = frame.with_columns(duplicate.alias("_duplicate"))
+    rules: list[tuple[str, str, pl.Expr, pl.Expr]] = []  # (field, rule, fails, value shown)
     for f in contract.properties:
-        for rule, fails in _field_checks(f):
-            collect(f.name, rule, fails, _masked_value(f))
-    typed = frame.with_columns([_typed(f) for f in contract.properties])
+        rules += [(f.name, rule, fails, _masked_value(f)) for rule, fails in _field_checks(f)]
+    no_value = pl.lit(None, pl.String)
     for row_rule in contract.rowRules:
         if row_rule.rule == "one_of_required" and row_rule.fields:
             fails = pl.all_horizontal([pl.col(n).is_null() for n in row_rule.fields])
-            collect("|".join(row_rule.fields), "one_of_required", fails, pl.lit(None, pl.String))
+            rules.append(("|".join(row_rule.fields), "one_of_required", fails, no_value))
         elif row_rule.rule == "not_before" and row_rule.field and row_rule.other:
-            later, earlier = row_rule.field, row_rule.other
-            fails_s = (typed.get_column(later) < typed.get_column(earlier)).fill_null(False)
-            collect(later, f"not_before_{earlier}", fails_s, pl.lit(None, pl.String))
+            later, earlier = contract.field(row_rule.field), contract.field(row_rule.other)
+            fails = (_typed(later) < _typed(earlier)).fill_null(False)
+            rules.append((later.name, f"not_before_{earlier.name}", fails, no_value))
     if EXTRA_COLUMN in frame.columns:
-        collect("*", "too_many_fields", pl.col(EXTRA_COLUMN).is_not_null(), pl.lit("***"))
-    duplicate = (seen or SeenRows()).duplicates(frame, [f.name for f in contract.properties])
-    collect("*", "duplicate_row", duplicate, pl.lit(None, pl.String))
+        rules.append(("*", "too_many_fields", pl.col(EXTRA_COLUMN).is_not_null(), pl.lit("***")))
+    rules.append(("*", "duplicate_row", pl.col("_duplicate"), no_value))
+    # One lazy pass computes every rule's flag (shared sub-expressions such as typed dates once); only
+    # rules that fail somewhere are then filtered out row by row.
+    flags = frame.lazy().select([fails.alias(str(i)) for i, (_, _, fails, _) in enumerate(rules)]).collect()
+    failing = [i for i, n in enumerate(flags.select(pl.all().sum()).row(0)) if n]
+    failures = [
+        frame.filter(flags.get_column(str(i))).select(
+            pl.col(ROW_COLUMN).alias("_row"),
+            pl.col(FILE_COLUMN).alias("source_file"),
+            pl.col(LINE_COLUMN).alias("line"),
+            pl.lit(rules[i][0]).alias("field"),
+            pl.lit(rules[i][1]).alias("rule"),
+            rules[i][3].cast(pl.String).alias("value"),
+        )
+        for i in failing
+    ]
+    failures.append(pl.DataFrame(schema=QUARANTINE_SCHEMA))
+    bad = pl.any_horizontal(pl.all()) if flags.width else pl.lit(False)
+    bad_rows = flags.select(bad.alias("bad")).to_series()
+    typed = frame.filter(~bad_rows).with_columns([_typed(f) for f in contract.properties])
     quarantine = pl.concat(failures, how="vertical").cast(QUARANTINE_SCHEMA).sort("_row", "field")  # type: ignore[arg-type]
-    bad_rows = quarantine.get_column("_row").unique()
-    accepted = typed.filter(~pl.col(ROW_COLUMN).is_in(bad_rows.implode())).drop(EXTRA_COLUMN, strict=False)
+    accepted = typed.drop(EXTRA_COLUMN, "_duplicate", strict=False)
     result = Validated(accepted=accepted, quarantine=quarantine, rows_read=raw.rows_read)
     if result.accepted.height + result.rows_quarantined != raw.rows_read:
         raise AssertionError(
