@@ -1,7 +1,7 @@
 -- declaration_years: net cost per trajectory per school year.
 -- NL: Nettokosten van een declaratieregel = bedrag bij debet, min bedrag bij credit. Een regel hoort bij het
 --     schooljaar waarin periode_begin valt. Declaraties van een onbekend toewijzingnummer tellen niet mee
---     (zie linkage-rapport); declaraties vóór de start van het traject tellen gewoon mee.
+--     (zie koppelingskwaliteit); declaraties vóór de start van het traject tellen gewoon mee.
 -- EN: Net cost of a line = amount for D, minus amount for C, in the school year containing periode_begin.
 --     Lines whose toewijzingnummer is unknown are left out; lines before the trajectory's start count.
 CREATE OR REPLACE TABLE declaration_years AS
