@@ -21,7 +21,7 @@ from pseudonymisation.bsn import is_valid as is_bsn
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import load_key
 from pseudonymisation.pseudonymiser import Pseudonymiser
-from tests.handmade_inbox import valid_bsn
+from tests.handmade_inbox import valid_bsn, valid_onderwijsnummer
 
 ENROL_HEADER = (
     "bsn;onderwijsnummer;geboortedatum;brin;vestigingsnummer;onderwijssoort;leerjaar;datum_inschrijving;"
@@ -150,6 +150,29 @@ def test_unknown_codes_impossible_dates_and_end_before_start_are_quarantined(tmp
     ]
     assert out.quarantine.filter(pl.col("rule") == "allowed_values").get_column("value").to_list() == ["XYZ"]
     assert out.ingested.rows_accepted == 1
+
+
+def test_a_row_needs_one_valid_person_identifier(tmp_path: Path) -> None:
+    bad_onderwijsnummer = valid_onderwijsnummer(5)[:-1] + str((int(valid_onderwijsnummer(5)[-1]) + 1) % 10)
+    rows = [
+        f";{valid_onderwijsnummer(4)};2014-03-15;11AA;0;BAO;5;2022-08-01;",
+        f";{bad_onderwijsnummer};2014-03-15;11AA;0;BAO;5;2022-08-01;",
+        ";;2014-03-15;11AA;0;BAO;5;2022-08-01;",
+    ]
+    out = ingest_bytes(tmp_path, "inschrijvingen", csv_bytes(ENROL_HEADER, rows))
+    assert out.rules() == [
+        (3, "onderwijsnummer", "onderwijsnummer_mod11"),
+        (4, "bsn|onderwijsnummer", "one_of_required"),
+    ]
+    assert out.staged.get_column("id_type").to_list() == ["onderwijsnummer"]
+
+
+def test_a_holders_own_header_names_are_matched(tmp_path: Path) -> None:
+    header = (
+        "Leerling_BSN;Onderwijsnummer;GEBOORTEDATUM;Brin Nummer;Vestiging;Onderwijs-soort;leerjaar;Datum inschrijving"
+    )
+    out = ingest_bytes(tmp_path, "inschrijvingen", csv_bytes(header, [row.rsplit(";", 1)[0] for row in GOOD_ROWS]))
+    assert (out.ingested.rows_accepted, out.ingested.files[0].dropped_columns) == (3, ())
 
 
 def test_negative_amounts_are_quarantined(tmp_path: Path) -> None:
