@@ -7,6 +7,9 @@ Who is who (see tests/handmade_inbox.py), peildata 2022-10-01 and 2023-10-01:
 - P11 is a 3-year-old with youth care, not a pupil. P10 moves from wijk 3401 to 3402 on 2023-05-01.
 - Trajectories: P1 jeugdhulp 2022-09 to 2023-03 (referrer 02, new in 2022/23); P3 jeugdbescherming (48);
   P10 jeugdhulp from 2023-09 (referrer empty → onbekend, new in 2023/24); P12 verblijf 2021-01 to 2022-12.
+- Absence: P4 (22BB00, wijk 3402) has a RELATIEF case 2022-11-01 to 2022-12-15 without vrijstelling (45 days).
+The per-indicator hand computations for all indicators are in tests/test_indicators_*.py; this module proves
+the same SQL works after real ingest of CSV exports.
 """
 
 from __future__ import annotations
@@ -136,3 +139,38 @@ def test_published_cells_below_ten_are_suppressed(handmade_run: Path) -> None:
         True,
     )
     assert set(hidden.get_column("reden").unique()) <= {"primair", "secundair"}
+
+
+def test_f2_and_f4_come_from_the_absence_export(handmade_run: Path) -> None:
+    """P4's RELATIEF case starts in 2022/23 and lasts 45 days (>= 28, no vrijstelling): F2 and F4 are 1 of 11
+    pupils; at school 22BB00 (the case's school and P4's) 1 of 6, in wijk 3402 1 of 4. 2023/24: 0 of 9."""
+    v = values(handmade_run)
+    for indicator in ("F2", "F4"):
+        assert v[(Y1, "gemeente", "GM0034", indicator, None)] == (1, 11)
+        assert v[(Y1, "school", "22BB00", indicator, None)] == (1, 6)
+        assert v[(Y1, "wijk", "WK003402", indicator, None)] == (1, 4)
+        assert v[(Y2, "gemeente", "GM0034", indicator, None)] == (0, 9)
+
+
+def test_a11_and_l1_use_residents_of_the_register(handmade_run: Path) -> None:
+    """Residents aged 0-17: P1-P7, P9-P12 (11; P8 has no BSN). Active jeugdhulp 2022/23: P1, P11, P12 →
+    A11 3/11; 2023/24: P10, P11 → 2/11. L1 (aged 4-17): 2022/23 P1 and P12, both pupils → 2/2; 2023/24 P10
+    (pupil) and P11 (now 4, no pupil) → 1/2."""
+    v = values(handmade_run)
+    assert v[(Y1, "gemeente", "GM0034", "A11", None)] == (3, 11)
+    assert v[(Y2, "gemeente", "GM0034", "A11", None)] == (2, 11)
+    assert v[(Y1, "gemeente", "GM0034", "L1", None)] == (2, 2)
+    assert v[(Y2, "gemeente", "GM0034", "L1", None)] == (1, 2)
+    assert not [k for k in v if k[3] in ("A11", "L1") and k[1] == "school"]
+
+
+def test_publication_holds_catalogue_linkage_quality_and_trends(handmade_run: Path) -> None:
+    """Every linkage count of twelve persons is below 10, so all of it is suppressed; the trends have one row
+    per published indicator cell; the catalogue lists all twenty indicators."""
+    publish = handmade_run / "publish"
+    linkage = pl.read_parquet(publish / "koppelingskwaliteit.parquet")
+    assert linkage.height > 0 and linkage.get_column("onderdrukt").all()
+    trends = pl.read_parquet(publish / "trends.parquet")
+    assert trends.height == pl.read_parquet(publish / "indicatoren.parquet").height
+    assert pl.read_parquet(publish / "indicatorcatalogus.parquet").height == 20
+    assert "Thuiszitters" in (publish / "indicatorcatalogus.md").read_text(encoding="utf-8")
