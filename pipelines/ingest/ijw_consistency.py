@@ -93,19 +93,23 @@ class RuleReport:
     examples: list[dict[str, Any]]
 
 
+def declaration_facts(lines: Iterable[DeclarationLine]) -> pl.DataFrame:
+    """Declaration lines as a columnar frame (far smaller than the tuples it is built from)."""
+    return pl.DataFrame(list(lines), schema=_LINE_SCHEMA, orient="row")
+
+
 def consistency_table(
-    lines: Iterable[DeclarationLine], allocated: Iterable[AllocatedProduct], source_prefix: str = ""
+    facts: pl.DataFrame, allocated: Iterable[AllocatedProduct], source_prefix: str = ""
 ) -> pl.DataFrame:
     """One row per declaration line with its facts and one boolean per rule, in source order."""
-    frame = pl.DataFrame(list(lines), schema=_LINE_SCHEMA, orient="row")
+    if facts.height == 0:
+        return pl.DataFrame(schema=SCHEMA)
     products = pl.DataFrame(
         list(allocated),
         schema={"toewijzingnummer": pl.String, "productcategorie": pl.String, "productcode": pl.String},
         orient="row",
     ).rename({"productcategorie": "toegewezen_productcategorie", "productcode": "toegewezen_productcode"})
-    if frame.height == 0:
-        return pl.DataFrame(schema=SCHEMA)
-    frame = frame.join(products.with_columns(pl.lit(True).alias("heeft_toewijzing")), on="toewijzingnummer", how="left")
+    frame = facts.join(products.with_columns(pl.lit(True).alias("heeft_toewijzing")), on="toewijzingnummer", how="left")
     begin, end = pl.col("periode_begin").str.to_date(), pl.col("periode_einde").str.to_date()
     same_categorie = pl.col("toegewezen_productcategorie").is_null() | (
         pl.col("toegewezen_productcategorie") == pl.col("productcategorie")
@@ -138,12 +142,12 @@ def read_consistency(folder: Path, source_prefix: str = "") -> pl.DataFrame:
     """
     if not folder.is_dir():
         return pl.DataFrame(schema=SCHEMA)
-    lines: list[DeclarationLine] = []
+    facts: list[pl.DataFrame] = []
     allocated: list[AllocatedProduct] = []
     for batch in iter_ijw(folder):
-        lines.extend(batch.declaration_lines)
+        facts.append(declaration_facts(batch.declaration_lines))
         allocated.extend(batch.allocated_products)
-    return consistency_table(lines, allocated, source_prefix)
+    return consistency_table(pl.concat(facts), allocated, source_prefix)
 
 
 def write_consistency(table: pl.DataFrame, staged: Path) -> None:
@@ -158,10 +162,7 @@ def rule_report(table: pl.DataFrame, rule: str) -> RuleReport:
     verdict = table.get_column(rule)
     failing = table.filter(~pl.col(rule))
     columns = ["source_file", "source_line", "toewijzingnummer", *_EXAMPLE_COLUMNS[rule]]
-    examples = [
-        {k: (str(v) if v is not None and not isinstance(v, int | str) else v) for k, v in row.items()}
-        for row in failing.head(MAX_EXAMPLES).select(columns).to_dicts()
-    ]
+    examples = [{k: _plain(v) for k, v in row.items()} for row in failing.head(MAX_EXAMPLES).select(columns).to_dicts()]
     return RuleReport(
         rule=rule,
         lines=table.height,
@@ -170,3 +171,8 @@ def rule_report(table: pl.DataFrame, rule: str) -> RuleReport:
         not_applicable=verdict.null_count(),
         examples=examples,
     )
+
+
+def _plain(value: object) -> object:
+    """Dates and decimals as text, so that an example is plain JSON (Dagster metadata, logs)."""
+    return value if value is None or isinstance(value, int | str) else str(value)
