@@ -179,6 +179,48 @@ def _make_quality_check(source: str) -> dg.AssetChecksDefinition:
     return _check
 
 
+def _make_expectations_check(source: str) -> dg.AssetChecksDefinition:
+    contract = load_contract(source)
+
+    @dg.asset_check(
+        asset=staged_key(source),
+        name="contract_expectations",
+        blocking=True,
+        description=(
+            f"Great Expectations suite generated from contract {contract.id} v{contract.version}, run on the "
+            "accepted rows: only contract columns stored, pseudonymous person keys, codes, patterns, ranges, dates."
+        ),
+    )
+    def _check(monitor: MonitorResource) -> dg.AssetCheckResult:
+        from pipelines.ingest.expectations import run_suite  # Great Expectations takes seconds to import
+
+        result = run_suite(contract, monitor.paths.staged / f"{source}.parquet")
+        report = [o.as_dict() for o in result.outcomes]
+        monitor.paths.validation.mkdir(parents=True, exist_ok=True)
+        (monitor.paths.validation / f"{source}.json").write_text(
+            json.dumps(
+                {"source": source, "rows": result.rows, "success": result.success, "expectations": report}, indent=2
+            ),
+            encoding="utf-8",
+        )
+        failed = "; ".join(f"{o.column} {o.rule}: {o.unexpected or 'failed'}" for o in result.failed)
+        return dg.AssetCheckResult(
+            passed=result.success,
+            metadata={
+                "rows_validated": result.rows,
+                "expectations": len(result.outcomes),
+                "expectations_failed": len(result.failed),
+                "results": dg.MetadataValue.json(report),
+            },
+            description=(
+                f"{len(result.outcomes)} expectations on {result.rows} rows: "
+                + (f"{len(result.failed)} failed ({failed})." if failed else "all met.")
+            ),
+        )
+
+    return _check
+
+
 inbox_specs = [
     dg.AssetSpec(
         dg.AssetKey(["inbox", source]),
@@ -199,4 +241,4 @@ inbox_specs = [
 ]
 
 source_assets = [_make_source_asset(s) for s in (*REFERENCE_SOURCES, *PERSON_SOURCES)]
-quality_checks = [_make_quality_check(s) for s in ALL_SOURCES]
+quality_checks = [_make_quality_check(s) for s in ALL_SOURCES] + [_make_expectations_check(s) for s in ALL_SOURCES]

@@ -11,10 +11,32 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.ingest.contract import Contract
-from pipelines.ingest.read_csv import FILE_COLUMN, LINE_COLUMN, ROW_COLUMN
+from pipelines.ingest.read_csv import FILE_COLUMN, LINE_COLUMN
 from pseudonymisation.pseudonymiser import Pseudonymiser
 
 ADDRESS_COLUMNS = ("postcode", "huisnummer")
+AREA_COLUMNS = ("buurt_code", "wijk_code", "gemeente_code")
+PERSON_COLUMNS = ("person_id", "id_type")
+LINEAGE_COLUMNS = ("source_file", "source_line")
+
+
+def month_column(field_name: str) -> str:
+    """Where a generalised date goes: `geboortedatum` → `geboortemaand`."""
+    return f"{field_name.removesuffix('datum')}maand" if field_name.endswith("datum") else f"{field_name}_maand"
+
+
+def staged_columns(contract: Contract) -> list[str]:
+    """The columns a source has after minimisation, in order: what may be stored, and nothing else."""
+    lead = list(PERSON_COLUMNS) if contract.identifier_fields else []
+    kept: list[str] = []
+    for f in contract.properties:
+        if f.fate == "keep":
+            kept.append(f.name)
+        elif f.generalisation == "year_month":
+            kept.append(month_column(f.name))
+    if any(f.generalisation == "buurt_wijk" for f in contract.properties):
+        kept += AREA_COLUMNS
+    return [*lead, *kept, *LINEAGE_COLUMNS]
 
 
 def _pseudonyms(frame: pl.DataFrame, column: str, identifier_type: str, p: Pseudonymiser) -> pl.Expr:
@@ -43,14 +65,9 @@ def minimise(
         frame = frame.with_columns(
             pl.coalesce(person_exprs).alias("person_id"), pl.coalesce(type_exprs).alias("id_type")
         )
-    kept: list[str] = []
     for f in contract.properties:
-        if f.fate == "keep":
-            kept.append(f.name)
-        elif f.fate == "generalise" and f.generalisation == "year_month":
-            month = f"{f.name.removesuffix('datum')}maand" if f.name.endswith("datum") else f"{f.name}_maand"
-            frame = frame.with_columns(pl.col(f.name).dt.truncate("1mo").alias(month))
-            kept.append(month)
+        if f.generalisation == "year_month":
+            frame = frame.with_columns(pl.col(f.name).dt.truncate("1mo").alias(month_column(f.name)))
     if any(f.generalisation == "buurt_wijk" for f in contract.properties):
         if addresses is None:
             raise ValueError(f"{contract.id}: generalising addresses needs the pc6hnr reference table")
@@ -64,8 +81,5 @@ def minimise(
         frame = frame.with_columns(pl.col("huisnummer").cast(pl.Int64)).join(
             lookup, on=["postcode", "huisnummer"], how="left", maintain_order="left"
         )
-        kept += ["buurt_code", "wijk_code", "gemeente_code"]
-    lead = ["person_id", "id_type"] if person_exprs else []
-    return frame.select(
-        *lead, *kept, pl.col(FILE_COLUMN).alias("source_file"), pl.col(LINE_COLUMN).alias("source_line")
-    ).drop(ROW_COLUMN, strict=False)
+    frame = frame.rename({FILE_COLUMN: "source_file", LINE_COLUMN: "source_line"})
+    return frame.select(staged_columns(contract))

@@ -252,9 +252,9 @@ def open_export(path: Path, contract: Contract, display_name: str | None = None)
     source = display_name or path.name
     with path.open("rb") as handle:
         probe = handle.read(_PROBE_BYTES)
-    if not probe.strip() and path.stat().st_size <= _PROBE_BYTES:
+    if not probe.removeprefix(codecs.BOM_UTF8).strip() and path.stat().st_size <= _PROBE_BYTES:
         raise FileRejected(f"{source}: the file is empty; expected a header row and data for '{contract.id}'.")
-    if probe.count(b"\x00") > len(probe) // 100 or b"\x00" in probe.split(b"\n", 1)[0]:
+    if probe.count(b"\x00") > len(probe) // 10 or b"\x00" in probe.split(b"\n", 1)[0]:
         raise FileRejected(f"{source}: the file contains NUL bytes; expected a text CSV export (is it a binary file?).")
     if probe.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"<"):
         raise FileRejected(
@@ -263,7 +263,7 @@ def open_export(path: Path, contract: Contract, display_name: str | None = None)
         )
     encoding = detect_encoding(path, source)
     text = probe.decode("utf-8-sig" if encoding.startswith("utf-8") else "cp1252", errors="ignore")
-    lines = text.splitlines()
+    lines = text.splitlines() or [""]
     header_line = lines[0]
     delimiter = detect_delimiter(header_line)
     headers = _header_names(header_line, delimiter)

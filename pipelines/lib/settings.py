@@ -62,6 +62,11 @@ class Paths:
         return self.warehouse / "quarantine"
 
     @property
+    def validation(self) -> Path:
+        """Great Expectations results per source (counts and examples, no person keys)."""
+        return self.warehouse / "validation"
+
+    @property
     def protected(self) -> Path:
         return self.warehouse / "protected"
 

@@ -1,0 +1,191 @@
+"""Great Expectations suites generated from the contracts, run on the staged (accepted) data.
+
+Row validation already quarantined every row that breaks a rule, so a suite run on the accepted rows is an
+independent second look with a standard tool: it proves to a privacy officer that only the columns the
+contract allows were stored (no name or address slipped through), that person keys are pseudonyms, and that
+the contract's codes, patterns, ranges and date orders hold. Any failure is a hard one: the asset check
+that runs the suite is blocking. The staged Parquet is validated in batches, so memory stays bounded; the
+counts of all batches are added up, with a few example values (never for person keys).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from pipelines.ingest.contract import Contract, Field_
+from pipelines.ingest.minimise import PERSON_COLUMNS, month_column, staged_columns
+from pseudonymisation.config import load_hashing_config
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # never phone home: the machine may be offline
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+from great_expectations.data_context.types.base import ProgressBarsConfig
+
+logging.getLogger("great_expectations").setLevel(logging.ERROR)
+BATCH_ROWS = 500_000
+EXAMPLES = 5
+HIDDEN_EXAMPLE_COLUMNS = {*PERSON_COLUMNS, "source_line"}
+
+
+@dataclass
+class ExpectationOutcome:
+    """One expectation over all batches: how many values it saw and how many broke it."""
+
+    expectation: str
+    column: str
+    rule: str
+    checked: int = 0
+    unexpected: int = 0
+    examples: list[str] = field(default_factory=list)
+    table_level_failed: bool = False
+
+    @property
+    def success(self) -> bool:
+        return self.unexpected == 0 and not self.table_level_failed
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "expectation": self.expectation,
+            "column": self.column,
+            "rule": self.rule,
+            "checked": self.checked,
+            "unexpected": self.unexpected,
+            "success": self.success,
+            "examples": self.examples,
+        }
+
+
+@dataclass
+class SuiteResult:
+    source: str
+    rows: int
+    outcomes: list[ExpectationOutcome]
+
+    @property
+    def success(self) -> bool:
+        return all(o.success for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success]
+
+
+def _field_expectations(f: Field_, column: str) -> Iterator[tuple[str, gxe.Expectation]]:
+    """(rule, expectation) for one contract field, as it is stored."""
+    if f.required:
+        yield "required", gxe.ExpectColumnValuesToNotBeNull(column=column)
+    if f.fate != "keep":
+        return
+    if f.allowed_values is not None:
+        yield "allowed_values", gxe.ExpectColumnValuesToBeInSet(column=column, value_set=f.allowed_values)
+    if f.pattern is not None:
+        yield "pattern", gxe.ExpectColumnValuesToMatchRegex(column=column, regex=f.pattern)
+    if f.minimum is not None or f.maximum is not None:
+        yield "range", gxe.ExpectColumnValuesToBeBetween(column=column, min_value=f.minimum, max_value=f.maximum)
+
+
+def suite_expectations(contract: Contract) -> list[tuple[str, str, gxe.Expectation]]:
+    """Every expectation the contract implies for its staged table, as (column, rule, expectation)."""
+    columns = staged_columns(contract)
+    found: list[tuple[str, str, gxe.Expectation]] = [
+        ("*", "only_contract_columns", gxe.ExpectTableColumnsToMatchOrderedList(column_list=columns))
+    ]
+    if contract.identifier_fields:
+        length = load_hashing_config().output.length
+        found.append(("person_id", "required", gxe.ExpectColumnValuesToNotBeNull(column="person_id")))
+        pseudonym = gxe.ExpectColumnValuesToMatchRegex(column="person_id", regex=f"^[0-9a-f]{{{length}}}$")
+        found.append(("person_id", "pseudonym_format", pseudonym))
+        kinds = [f.identifierType for f in contract.identifier_fields if f.identifierType]
+        found.append(("id_type", "allowed_values", gxe.ExpectColumnValuesToBeInSet(column="id_type", value_set=kinds)))
+    for f in contract.properties:
+        column = month_column(f.name) if f.generalisation == "year_month" else f.name
+        if f.fate == "keep" or f.generalisation == "year_month":
+            found += [(column, rule, e) for rule, e in _field_expectations(f, column)]
+    for row_rule in contract.rowRules:
+        if row_rule.rule == "not_before" and row_rule.field and row_rule.other:
+            order = gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=row_rule.field,
+                column_B=row_rule.other,
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            )
+            found.append((row_rule.field, f"not_before_{row_rule.other}", order))
+    return found
+
+
+@cache
+def _context() -> Any:
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def build_suite(contract: Contract) -> gx.ExpectationSuite:
+    """The contract's suite, registered in an in-memory GX context (re-built from the contract each run)."""
+    context = _context()
+    name = f"{contract.id}-v{contract.version}"
+    if name in {s.name for s in context.suites.all()}:
+        context.suites.delete(name)
+    suite = gx.ExpectationSuite(name=name, meta={"contract": contract.id, "contract_version": contract.version})
+    for column, rule, expectation in suite_expectations(contract):
+        expectation.meta = {"column": column, "rule": rule}
+        suite.add_expectation(expectation)
+    return context.suites.add(suite)
+
+
+def _batches(path: Path) -> Iterator[pd.DataFrame]:
+    """The staged table as pandas frames of at most BATCH_ROWS rows (GX has no polars support)."""
+    parquet = pq.ParquetFile(path)
+    empty = True
+    for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
+        empty = False
+        yield batch.to_pandas()
+    if empty:
+        yield parquet.schema_arrow.empty_table().to_pandas()
+
+
+def run_suite(contract: Contract, staged: Path) -> SuiteResult:
+    """Validate the staged Parquet of one source against the suite generated from its contract."""
+    context = _context()
+    suite = build_suite(contract)
+    name = f"staged-{contract.id}"
+    if name in {d.name for d in context.data_sources.all().values()}:
+        context.data_sources.delete(name)
+    batch_definition = (
+        context.data_sources.add_pandas(name)
+        .add_dataframe_asset(contract.id)
+        .add_batch_definition_whole_dataframe("all")
+    )
+    outcomes = {
+        e.id: ExpectationOutcome(e.expectation_type, str((e.meta or {})["column"]), str((e.meta or {})["rule"]))
+        for e in suite.expectations
+    }
+    rows = 0
+    for frame in _batches(staged):
+        rows += len(frame)
+        validation = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(suite)
+        for result in validation.results:
+            outcome = outcomes[result.expectation_config.id]
+            details = result.result or {}
+            outcome.checked += int(details.get("element_count") or len(frame))
+            unexpected = details.get("unexpected_count")
+            if unexpected is None:
+                outcome.table_level_failed |= not result.success
+                if not result.success and not outcome.examples:
+                    outcome.examples = [f"found columns: {', '.join(map(str, frame.columns))}"]
+                continue
+            outcome.unexpected += int(unexpected)
+            if outcome.column not in HIDDEN_EXAMPLE_COLUMNS:
+                room = EXAMPLES - len(outcome.examples)
+                outcome.examples += [str(v) for v in (details.get("partial_unexpected_list") or [])[:room]]
+    return SuiteResult(contract.id, rows, list(outcomes.values()))
