@@ -5,6 +5,8 @@
     monitor demo                                    both, with defaults under data/
     monitor ui [--inbox DIR --out DIR]              the Dagster UI on the same definitions
     monitor key new --out FILE                      create a pseudonymisation key file (mode 600)
+    monitor contracts check [FILE ...] [--source S] validate the contracts; dry-run files against them
+    monitor contracts docs [--out DIR]              write the data dictionary (Markdown and HTML)
 
 Errors are one sentence plus where to look, never a traceback.
 """
@@ -128,6 +130,62 @@ def cmd_key_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_contracts_check(args: argparse.Namespace) -> int:
+    """Validate every contract and the hashing configuration; then, per file, how it would be ingested."""
+    from pipelines.ingest.contract import ContractError, load_all_contracts
+    from pipelines.ingest.data_dictionary import rule_count
+    from pipelines.ingest.dry_run import contract_for, dry_run
+    from pipelines.ingest.read_csv import FileRejected
+
+    directory = Path(args.dir)
+    try:
+        contracts = load_all_contracts(directory)
+        hashing = load_hashing_config(directory / "pseudonymisation.yaml")
+    except ContractError as exc:
+        return _fail(str(exc), "contracts/README.md")
+    except (OSError, ValueError) as exc:
+        return _fail(f"{type(exc).__name__}: {str(exc).splitlines()[0]}", str(directory))
+    print(f"Contracts in {directory}: all {len(contracts)} valid; hashing {hashing.algorithm}, key id {hashing.key.id}")
+    for contract in contracts.values():
+        identifiers = [f.name for f in contract.properties if f.privacy != "attribute"]
+        print(
+            f"  {contract.id:<15} v{contract.version}  {len(contract.properties):>2} fields  "
+            f"{rule_count(contract):>2} rules  identifying: {', '.join(identifiers) or '-'}"
+        )
+    status = 0
+    for name in args.files:
+        path = Path(name)
+        matched = contract_for(path, args.source)
+        if matched is None:
+            known = ", ".join(c.file.name for c in contracts.values())
+            status = _fail(f"{path.name}: no contract for this file name; expected one of {known} (or --source).")
+            continue
+        try:
+            result = dry_run(path, matched)
+        except FileRejected as exc:
+            status = _fail(f"would be rejected: {exc}")
+            continue
+        print(f"\n{path} → contract {matched.id} v{matched.version} (dry run: nothing written, no key used)")
+        print(f"  encoding {result.encoding}, delimiter {result.delimiter!r}")
+        print("  columns  " + ", ".join(f"{h} → {f}" for h, f in result.mapping.items()))
+        print(f"  dropped  {', '.join(result.dropped) or 'none'}")
+        print(
+            f"  rows     {result.rows_read} read, {result.rows_accepted} would be accepted, "
+            f"{result.rows_quarantined} quarantined"
+        )
+        for rule, count in result.by_rule.most_common():
+            print(f"    {rule}: {count}  (e.g. {'; '.join(result.examples[rule])})")
+    return status
+
+
+def cmd_contracts_docs(args: argparse.Namespace) -> int:
+    from pipelines.ingest.data_dictionary import write_data_dictionary
+
+    written = write_data_dictionary(Path(args.out))
+    print(f"Data dictionary: {len(written)} files in {Path(args.out).resolve()} (open index.html)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="monitor", description="Jeugdhulp × onderwijs monitor")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -155,6 +213,16 @@ def build_parser() -> argparse.ArgumentParser:
     key_new = key_sub.add_parser("new", help="create a new random key file (mode 600)")
     key_new.add_argument("--out", required=True)
     key_new.set_defaults(func=cmd_key_new)
+    contracts = sub.add_parser("contracts", help="data contracts: check them, dry-run files, write the docs")
+    contracts_sub = contracts.add_subparsers(dest="contracts_command", required=True)
+    check = contracts_sub.add_parser("check", help="validate the contracts; dry-run export files against them")
+    check.add_argument("files", nargs="*", help="export files to dry-run (nothing is written)")
+    check.add_argument("--source", help="contract to use instead of matching the file name")
+    check.add_argument("--dir", default=str(PROJECT_ROOT / "contracts"), help="contracts folder")
+    check.set_defaults(func=cmd_contracts_check)
+    docs = contracts_sub.add_parser("docs", help="write the data dictionary (Markdown and HTML)")
+    docs.add_argument("--out", default=str(PROJECT_ROOT / "docs" / "data-dictionary"))
+    docs.set_defaults(func=cmd_contracts_docs)
     return parser
 
 

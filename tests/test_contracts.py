@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
 import pytest
 
+from pipelines.cli import main as monitor_main
 from pipelines.ingest.contract import (
     CONTRACTS_DIR,
     SOURCES,
@@ -13,6 +16,10 @@ from pipelines.ingest.contract import (
     load_all_contracts,
     load_contract_file,
 )
+from pipelines.ingest.data_dictionary import write_data_dictionary
+from pipelines.lib.settings import PROJECT_ROOT
+from tests.handmade_inbox import valid_bsn
+from tests.test_bad_inputs import ENROL_HEADER
 
 
 def test_every_source_has_a_valid_contract_with_privacy_fate_for_each_field() -> None:
@@ -33,3 +40,67 @@ def test_a_broken_contract_fails_naming_file_line_and_field(tmp_path: Path) -> N
     message = str(info.value)
     assert str(broken) in message and "line 37" in message and "'geboortedatum'" in message
     assert "quasi_identifier must be generalised" in message
+
+
+def test_contracts_check_validates_every_contract_and_counts_its_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    assert monitor_main(["contracts", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "all 9 valid" in out
+    for source in SOURCES:
+        assert f"  {source} " in out
+    assert re.search(r"inschrijvingen\s+v1\.0\.0\s+9 fields\s+20 rules", out)
+
+
+def test_contracts_check_names_file_line_and_field_of_a_broken_contract(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(CONTRACTS_DIR, tmp_path / "contracts")
+    broken = tmp_path / "contracts" / "bewoners.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("privacy: direct_identifier", "privacy: secret"))
+    assert monitor_main(["contracts", "check", "--dir", str(tmp_path / "contracts")]) == 2
+    err = capsys.readouterr().err
+    assert f"{broken}, line " in err and "'bsn'" in err and "privacy" in err
+
+
+def test_a_dry_run_says_how_a_file_would_be_ingested_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad_bsn = valid_bsn(1)[:-1] + str((int(valid_bsn(1)[-1]) + 1) % 10)
+    rows = [
+        f"{valid_bsn(2)};;2014-03-15;11AA;0;BAO;5;2022-08-01;;Jansen",
+        f"{bad_bsn};;2014-03-15;11AA;0;XYZ;5;x;;Pietje",
+    ]
+    export = tmp_path / "inschrijvingen.csv"
+    export.write_text("\n".join([ENROL_HEADER + ";naam", *rows, ""]), encoding="utf-8")
+    before = sorted(tmp_path.rglob("*"))
+    assert monitor_main(["contracts", "check", str(export)]) == 0
+    out = capsys.readouterr().out
+    assert sorted(tmp_path.rglob("*")) == before, "a dry run writes nothing"
+    assert "2 read, 1 would be accepted, 1 quarantined" in out
+    assert "dropped  naam" in out
+    assert "bsn:bsn_eleven_test: 1  (e.g. line 3 value '*********')" in out
+    assert "onderwijssoort:allowed_values: 1  (e.g. line 3 value 'XYZ')" in out
+    assert bad_bsn not in out and valid_bsn(2) not in out and "Jansen" not in out
+
+
+def test_a_dry_run_of_an_unusable_file_says_it_would_be_rejected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "declaraties.csv"
+    export.write_text("", encoding="utf-8")
+    assert monitor_main(["contracts", "check", str(export)]) == 2
+    assert "would be rejected: declaraties.csv: the file is empty" in capsys.readouterr().err
+
+
+def test_the_data_dictionary_in_docs_is_generated_from_the_current_contracts(tmp_path: Path) -> None:
+    written = write_data_dictionary(tmp_path)
+    assert len(written) == 2 * len(SOURCES) + 2
+    for path in written:
+        committed = PROJECT_ROOT / "docs" / "data-dictionary" / path.name
+        assert committed.read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), (
+            f"{committed} is stale: run `monitor contracts docs`"
+        )
+    bewoners = (tmp_path / "bewoners.md").read_text(encoding="utf-8")
+    for field in load_all_contracts()["bewoners"].properties:
+        assert f"| `{field.name}` |" in bewoners
+    assert "indirect identificerend" in bewoners and "daarna verwijderd" in bewoners

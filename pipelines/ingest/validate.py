@@ -9,6 +9,7 @@ Nothing is dropped silently: `rows_read == accepted + quarantined rows` is asser
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -161,6 +162,34 @@ def _masked_value(f: Field_) -> pl.Expr:
     return pl.col(f.name).str.replace_all(r".", "*")
 
 
+class Rule(NamedTuple):
+    """One rule a row must meet: the field it concerns, its name, when it fails and what value to show."""
+
+    field: str
+    name: str
+    fails: pl.Expr
+    shown: pl.Expr
+
+
+def row_rules(contract: Contract) -> list[Rule]:
+    """Every rule of a contract, in the order they are reported: the single source for validation and docs."""
+    rules: list[Rule] = []
+    for f in contract.properties:
+        rules += [Rule(f.name, name, fails, _masked_value(f)) for name, fails in _field_checks(f)]
+    no_value = pl.lit(None, pl.String)
+    for row_rule in contract.rowRules:
+        if row_rule.rule == "one_of_required" and row_rule.fields:
+            fails = pl.all_horizontal([pl.col(n).is_null() for n in row_rule.fields])
+            rules.append(Rule("|".join(row_rule.fields), "one_of_required", fails, no_value))
+        elif row_rule.rule == "not_before" and row_rule.field and row_rule.other:
+            later, earlier = contract.field(row_rule.field), contract.field(row_rule.other)
+            fails = (_typed(later) < _typed(earlier)).fill_null(False)
+            rules.append(Rule(later.name, f"not_before_{earlier.name}", fails, no_value))
+    rules.append(Rule("*", "too_many_fields", pl.col(EXTRA_COLUMN).is_not_null(), pl.lit("***")))
+    rules.append(Rule("*", "duplicate_row", pl.col("_duplicate"), no_value))
+    return rules
+
+
 def validate(raw: RawTable, contract: Contract, seen: SeenRows | None = None) -> Validated:
     """Split a raw table into typed accepted rows and a quarantine table with one row per broken rule.
 
@@ -169,33 +198,21 @@ def validate(raw: RawTable, contract: Contract, seen: SeenRows | None = None) ->
     frame = raw.frame.with_columns([_normalised(f) for f in contract.properties])
     duplicate = (seen or SeenRows()).duplicates(frame, [f.name for f in contract.properties])
     frame = frame.with_columns(duplicate.alias("_duplicate"))
-    rules: list[tuple[str, str, pl.Expr, pl.Expr]] = []  # (field, rule, fails, value shown)
-    for f in contract.properties:
-        rules += [(f.name, rule, fails, _masked_value(f)) for rule, fails in _field_checks(f)]
-    no_value = pl.lit(None, pl.String)
-    for row_rule in contract.rowRules:
-        if row_rule.rule == "one_of_required" and row_rule.fields:
-            fails = pl.all_horizontal([pl.col(n).is_null() for n in row_rule.fields])
-            rules.append(("|".join(row_rule.fields), "one_of_required", fails, no_value))
-        elif row_rule.rule == "not_before" and row_rule.field and row_rule.other:
-            later, earlier = contract.field(row_rule.field), contract.field(row_rule.other)
-            fails = (_typed(later) < _typed(earlier)).fill_null(False)
-            rules.append((later.name, f"not_before_{earlier.name}", fails, no_value))
-    if EXTRA_COLUMN in frame.columns:
-        rules.append(("*", "too_many_fields", pl.col(EXTRA_COLUMN).is_not_null(), pl.lit("***")))
-    rules.append(("*", "duplicate_row", pl.col("_duplicate"), no_value))
+    if EXTRA_COLUMN not in frame.columns:  # iJw rows: no CSV fields to count
+        frame = frame.with_columns(pl.lit(None, pl.String).alias(EXTRA_COLUMN))
+    rules = row_rules(contract)
     # One lazy pass computes every rule's flag (shared sub-expressions such as typed dates once); only
     # rules that fail somewhere are then filtered out row by row.
-    flags = frame.lazy().select([fails.alias(str(i)) for i, (_, _, fails, _) in enumerate(rules)]).collect()
+    flags = frame.lazy().select([rule.fails.alias(str(i)) for i, rule in enumerate(rules)]).collect()
     failing = [i for i, n in enumerate(flags.select(pl.all().sum()).row(0)) if n]
     failures = [
         frame.filter(flags.get_column(str(i))).select(
             pl.col(ROW_COLUMN).alias("_row"),
             pl.col(FILE_COLUMN).alias("source_file"),
             pl.col(LINE_COLUMN).alias("line"),
-            pl.lit(rules[i][0]).alias("field"),
-            pl.lit(rules[i][1]).alias("rule"),
-            rules[i][3].cast(pl.String).alias("value"),
+            pl.lit(rules[i].field).alias("field"),
+            pl.lit(rules[i].name).alias("rule"),
+            rules[i].shown.cast(pl.String).alias("value"),
         )
         for i in failing
     ]

@@ -1,0 +1,256 @@
+"""The data dictionary for privacy officers, generated from the contracts (Markdown and HTML).
+
+Per source: who holds it, for what purpose and on which legal basis, how long it is kept, and per field its
+type, privacy class, what ingest does with it and which rules it must meet. The rules listed are the ones
+validation runs (`validate.row_rules`), so the document cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.ingest.contract import Contract, Field_, load_all_contracts
+from pipelines.ingest.minimise import AREA_COLUMNS, month_column, staged_columns
+from pipelines.ingest.validate import row_rules
+from pseudonymisation.config import HashingConfig, load_hashing_config
+
+PRIVACY_NL = {
+    "direct_identifier": "direct identificerend",
+    "quasi_identifier": "indirect identificerend",
+    "attribute": "kenmerk",
+}
+RETENTION_UNITS = {"Y": "jaar", "M": "maanden", "D": "dagen"}
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+    intro: str = ""
+
+
+def retention_text(period: str) -> str:
+    match = re.fullmatch(r"P(\d+)([YMD])", period)
+    return f"{match.group(1)} {RETENTION_UNITS[match.group(2)]} ({period})" if match else period
+
+
+def fate_text(f: Field_, hashing: HashingConfig) -> str:
+    """What ingest does with a field, in Dutch with the stored column named."""
+    if f.fate == "pseudonymise":
+        return (
+            f"vervangen door pseudoniem in `person_id` ({hashing.algorithm}, domein `{hashing.domain_label}`, "
+            f"sleutel `{hashing.key.id}`); de ruwe waarde wordt nooit opgeslagen"
+        )
+    if f.fate == "drop":
+        return "verwijderd bij het inlezen; nooit opgeslagen"
+    if f.generalisation == "year_month":
+        return f"ingekort tot jaar en maand in `{month_column(f.name)}`; de volledige waarde wordt niet opgeslagen"
+    if f.generalisation == "buurt_wijk":
+        codes = ", ".join(f"`{c}`" for c in AREA_COLUMNS)
+        return f"samen met de andere adresvelden omgezet naar {codes} (CBS pc6hnr), daarna verwijderd"
+    return "bewaard zoals aangeleverd (na normalisatie)"
+
+
+def rule_text(contract: Contract, field: str, rule: str) -> str:
+    """A rule as a privacy officer or holder reads it (Dutch)."""
+    f = contract.field(field) if field in {p.name for p in contract.properties} else None
+    if rule == "required":
+        return "verplicht"
+    if rule == "date":
+        return "datum (JJJJ-MM-DD of DD-MM-JJJJ), moet bestaan"
+    if rule == "integer":
+        return "geheel getal"
+    if rule == "decimal":
+        return "bedrag (decimale komma of punt, duizendtallen met punt)"
+    if rule == "bsn_eleven_test":
+        return "BSN: 9 cijfers (7 of 8 worden met voorloopnullen aangevuld), elfproef"
+    if rule == "onderwijsnummer_mod11":
+        return "onderwijsnummer: 9 cijfers, begint met 10, gewogen som mod 11 = 5"
+    if rule == "allowed_values" and f is not None:
+        if f.codelist:
+            return f"code uit codelijst {f.codelist} ({len(f.allowed_values or [])} codes)"
+        return "een van: " + ", ".join(f.allowed or [])
+    if rule == "pattern" and f is not None:
+        return f"patroon `{f.pattern}`"
+    if rule == "minimum" and f is not None:
+        return f"minimaal {f.minimum:g}"
+    if rule == "maximum" and f is not None:
+        return f"maximaal {f.maximum:g}"
+    if rule == "one_of_required":
+        return f"minstens één geldig persoonsnummer: {field.replace('|', ' of ')}"
+    if rule.startswith("not_before_"):
+        return f"`{field}` niet vóór `{rule.removeprefix('not_before_')}`"
+    if rule == "too_many_fields":
+        return "niet meer velden dan de kopregel (anders zijn waarden waarschijnlijk verschoven)"
+    if rule == "duplicate_row":
+        return "exact dubbele rijen in één bestand tellen één keer; latere kopieën gaan in quarantaine"
+    return rule
+
+
+def rule_count(contract: Contract) -> int:
+    return len(row_rules(contract))
+
+
+def sections(contract: Contract, hashing: HashingConfig) -> list[Section]:
+    rules = row_rules(contract)
+    field_names = {f.name for f in contract.properties}
+    per_field: dict[str, list[str]] = {}
+    for rule in rules:
+        per_field.setdefault(rule.field, []).append(rule_text(contract, rule.field, rule.name))
+    about = Section(
+        "Over deze bron (about this source)",
+        ["", ""],
+        [
+            ["Bestand (file)", f"`{contract.file.name}`"],
+            ["Houder (data holder)", contract.owner],
+            ["Doel (purpose)", f"{contract.purpose.nl} / {contract.purpose.en}"],
+            ["Grondslag (legal basis)", contract.legalBasis],
+            ["Bewaartermijn (retention)", retention_text(contract.retention)],
+            ["Contractversie (version)", f"{contract.version} ({contract.status})"],
+            ["Regels (rules enforced)", str(len(rules))],
+        ],
+        f"{contract.description.nl} / {contract.description.en}",
+    )
+    fields = Section(
+        "Velden (fields)",
+        ["veld", "type", "verplicht", "privacyklasse", "wat er gebeurt", "regels", "omschrijving (nl / en)"],
+        [
+            [
+                f"`{f.name}`",
+                f.logicalType,
+                "ja" if f.required else "nee",
+                PRIVACY_NL[f.privacy],
+                fate_text(f, hashing),
+                "; ".join(r for r in per_field.get(f.name, []) if r != "verplicht") or "-",
+                f"{f.description.nl} / {f.description.en}",
+            ]
+            for f in contract.properties
+        ],
+    )
+    row_level = Section(
+        "Regels over de hele rij (row rules)",
+        ["regel"],
+        [
+            [rule_text(contract, r.field, r.name)]
+            for r in rules
+            if r.field not in field_names or "not_before_" in r.name
+        ],
+        "Een rij die een regel breekt gaat in quarantaine met bestand, regelnummer, veld, regel en de waarde "
+        "(identificerende waarden gemaskeerd als `*`).",
+    )
+    stored = Section(
+        "Wat wordt opgeslagen (stored columns)",
+        ["kolom"],
+        [[f"`{c}`"] for c in staged_columns(contract)],
+        "Alleen deze kolommen komen in de gepseudonimiseerde tabel; een kolom die het contract niet kent wordt "
+        "bij het inlezen verwijderd en bij naam gemeld.",
+    )
+    result = [about, fields, row_level, stored]
+    if contract.file.renames:
+        result.append(
+            Section(
+                "Andere kolomnamen van de houder (header renames)",
+                ["kolom in het bestand", "veld"],
+                [[f"`{k}`", f"`{v}`"] for k, v in contract.file.renames.items()],
+                "Kolomnamen worden vergeleken zonder hoofdletters, spaties, streepjes en liggende streepjes.",
+            )
+        )
+    return result
+
+
+def _markdown(title: str, parts: list[Section]) -> str:
+    lines = [
+        f"# {title}",
+        "",
+        "_Gegenereerd uit `contracts/` door `monitor contracts docs`; niet met de hand bewerken._",
+    ]
+    for part in parts:
+        lines += ["", f"## {part.title}", ""]
+        if part.intro:
+            lines += [part.intro, ""]
+        lines.append("| " + " | ".join(part.header) + " |")
+        lines.append("|" + "---|" * len(part.header))
+        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in part.rows]
+    return "\n".join(lines) + "\n"
+
+
+def _inline(text: str) -> str:
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
+def _html(title: str, parts: list[Section]) -> str:
+    body = [f"<h1>{html.escape(title)}</h1>", "<p><em>Gegenereerd uit <code>contracts/</code>.</em></p>"]
+    for part in parts:
+        body.append(f"<h2>{html.escape(part.title)}</h2>")
+        if part.intro:
+            body.append(f"<p>{_inline(part.intro)}</p>")
+        head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in part.header)
+        rows = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in part.rows)
+        body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    style = (
+        "body{font-family:system-ui,sans-serif;max-width:75rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}"
+        "table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}th,td{border:1px solid #bbb;"
+        "padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#eef2f6}code{font-size:.9em}"
+    )
+    return (
+        f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n"
+    )
+
+
+def write_data_dictionary(out_dir: Path) -> list[Path]:
+    """One Markdown and one HTML page per source, plus an index; returns the files written."""
+    hashing = load_hashing_config()
+    contracts = load_all_contracts()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    index_rows: list[list[str]] = []
+    for source, contract in contracts.items():
+        title = f"Gegevenswoordenboek: {contract.name}"
+        parts = sections(contract, hashing)
+        for suffix, text in ((".md", _markdown(title, parts)), (".html", _html(title, parts))):
+            path = out_dir / f"{source}{suffix}"
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+        identifiers = [f.name for f in contract.properties if f.privacy != "attribute"]
+        index_rows.append(
+            [
+                f"[{contract.name}]({source}.md)",
+                contract.version,
+                contract.owner,
+                str(rule_count(contract)),
+                ", ".join(f"`{n}`" for n in identifiers) or "-",
+                retention_text(contract.retention),
+            ]
+        )
+    index = [
+        Section(
+            "Bronnen (sources)",
+            ["bron", "versie", "houder", "regels", "(indirect) identificerende velden", "bewaartermijn"],
+            index_rows,
+        ),
+        Section(
+            "Pseudonimisering (hashing configuration, contracts/pseudonymisation.yaml)",
+            ["", ""],
+            [
+                ["Algoritme", hashing.algorithm],
+                ["Domeinlabel", f"`{hashing.domain_label}`"],
+                ["Uitvoer", f"{hashing.output.encoding}, {hashing.output.length} tekens"],
+                ["Sleutel-id", f"`{hashing.key.id}`"],
+                [
+                    "Sleutel uit",
+                    f"`{hashing.key.environment_variable}` of bestand in `{hashing.key.file_environment_variable}`",
+                ],
+                ["Rotatie uiterlijk", hashing.key.rotation_due.isoformat()],
+            ],
+        ),
+    ]
+    title = "Gegevenswoordenboek van de monitor jeugdhulp × onderwijs"
+    (out_dir / "index.md").write_text(_markdown(title, index), encoding="utf-8")
+    html_index = re.sub(r"\[([^\]]+)\]\(([^)]+)\.md\)", r'<a href="\2.html">\1</a>', _html(title, index))
+    (out_dir / "index.html").write_text(html_index, encoding="utf-8")
+    return [*written, out_dir / "index.md", out_dir / "index.html"]
