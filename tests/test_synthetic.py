@@ -8,11 +8,13 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
 from pipelines.ingest.ijw_consistency import RULES, read_consistency, rule_report
 from pipelines.synthetic import GenerationSummary, generate
+from pipelines.synthetic.youth_care import _timeline
 
 SCALE = 0.03
 XSD_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "ijw" / "xsd-3.2"
@@ -184,6 +186,37 @@ def test_both_forms_carry_same_trajectories(runs: dict[str, tuple[Path, Generati
         prestaties += f.read_text("utf-8").count("<jw323:Prestatie>")
     assert xml_ids == set(toew["toewijzingnummer"].to_list())
     assert prestaties == _read(path, "declaraties.csv").height
+
+
+def test_every_change_of_a_toewijzing_is_dated_after_its_first_jw301(
+    runs: dict[str, tuple[Path, GenerationSummary]],
+) -> None:
+    """The reader applies JW301s in Dagtekening order; a change dated before the original would be undone."""
+    path, _ = runs["clean"]
+    first: dict[str, str] = {}
+    changed: dict[str, str] = {}
+    for f in (path / "ijw").glob("JW301_*.xml"):
+        text = f.read_text("utf-8")
+        day = re.findall(r"<ijw:Dagtekening>([\d-]+)<", text)[0]
+        for product in re.findall(r"<jw301:ToegewezenProduct>.*?</jw301:ToegewezenProduct>", text):
+            nummer = re.findall(r"<jw301:ToewijzingNummer>(\d+)<", product)[0]
+            dates = changed if "<jw301:RedenWijziging>" in product else first
+            dates[nummer] = min(day, dates.get(nummer, day))
+    assert len(changed) > 20 and set(changed) <= set(first)
+    assert all(changed[nummer] > first[nummer] for nummer in changed)
+
+
+def test_a_change_is_sent_after_the_first_jw301_even_for_short_crisis_care() -> None:
+    """Crisis care (14-90 days) extended shortly before its planned end is where the dates came close."""
+    n = 20_000
+    trajectories = pl.DataFrame(
+        {"pid": np.arange(n), "categorie": "46", "productcode": "46B03", "ingang": [dt.date(2023, 1, 15)] * n}
+    )
+    persons = pl.DataFrame({"pid": np.arange(n), "res_end": [None] * n}, schema={"pid": pl.Int64, "res_end": pl.Date})
+    timeline = _timeline(np.random.default_rng(1), trajectories, persons)
+    changes = timeline.filter(pl.col("wijziging") != "")
+    assert changes.height > 1000
+    assert (changes.get_column("wijziging_datum") > changes.get_column("jw301_datum")).all()
 
 
 def test_no_defects_when_disabled(runs: dict[str, tuple[Path, GenerationSummary]]) -> None:

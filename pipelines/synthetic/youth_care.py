@@ -247,7 +247,8 @@ def _timeline(rng: np.random.Generator, t: pl.DataFrame, persons: pl.DataFrame) 
     # Extensions (verlenging, JZ002 04): ~5 % get a later end by a second JW301 before the planned end.
     verleng = ~open_ended & (rng.random(n) < 0.05)
     extended = planned + rng.integers(60, 181, n)
-    verleng_date = planned - rng.integers(10, 31, n)
+    # decided before the planned end, but always after the allocation started (so after its first JW301)
+    verleng_date = np.maximum(planned - rng.integers(10, 31, n), ingang + 1)
     verleng &= verleng_date <= EXTRACT_DATE
     final_planned = np.where(verleng, extended, planned)
     early = rng.random(n) < 0.30
