@@ -139,7 +139,7 @@ def test_catalogue_files_are_written_in_four_forms(tmp_path: Path) -> None:
     required = {"naam_nl", "naam_en", "definitie_nl", "definitie_en", "teller", "noemer", "eenheid", "niveaus"}
     assert required | {"bronnen", "keuzes_nl"} <= set(table.columns)
     entries = json.loads((tmp_path / "indicatorcatalogus.json").read_text(encoding="utf-8"))
-    assert [e["id"] for e in entries] == SPEC_IDS
+    assert [e["indicator"] for e in entries] == SPEC_IDS
     assert entries[SPEC_IDS.index("F4")]["keuzes_nl"], "choices are part of the catalogue"
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import json
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -254,7 +254,9 @@ def _generated_note() -> str:
 
 
 def write_catalogue(folder: Path, documents_only: bool = False) -> list[Path]:
-    """Write the catalogue files into `folder`; `documents_only`: Markdown and HTML (for docs/)."""
+    """Write the catalogue files into `folder`; `documents_only`: Markdown and HTML (for docs/).
+
+    JSON and Parquet hold the same table (one row per indicator) for the dashboard."""
     indicators = load_indicators()
     folder.mkdir(parents=True, exist_ok=True)
     md, page, js, pq = (folder / name for name in CATALOGUE_FILES)
@@ -263,7 +265,7 @@ def write_catalogue(folder: Path, documents_only: bool = False) -> list[Path]:
     if documents_only:
         return [md, page]
     frame = catalogue_frame(indicators)
-    js.write_text(json.dumps([asdict(i) for i in indicators], indent=2, ensure_ascii=False), encoding="utf-8")
+    js.write_text(json.dumps(frame.to_dicts(), indent=2, ensure_ascii=False), encoding="utf-8")
     frame.write_parquet(pq)
     return [md, page, js, pq]
 

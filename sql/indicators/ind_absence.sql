@@ -31,7 +31,7 @@ WITH units AS (
 ), new_relatief AS (
     SELECT DISTINCT schooljaar, person_id FROM absence_years WHERE soort = 'RELATIEF' AND is_nieuw
 ), f2 AS (
-    SELECT u.schooljaar, u.niveau, u.eenheid_code, count(n.person_id) AS aantal
+    SELECT u.schooljaar, u.niveau, u.eenheid_code, count(n.person_id) AS aantal, count(*) AS leerlingen
     FROM pupil_units u
     LEFT JOIN new_relatief n ON n.schooljaar = u.schooljaar AND n.person_id = u.person_id
     GROUP BY ALL
@@ -52,8 +52,8 @@ WITH units AS (
     SELECT schooljaar, niveau, eenheid_code, count(*) AS aantal FROM thuiszitters GROUP BY ALL
 )
 SELECT schooljaar, niveau, eenheid_code, 'F2' AS indicator, NULL::VARCHAR AS dimensie, NULL::VARCHAR AS categorie,
-       f2.aantal::DOUBLE AS teller, u.leerlingen::DOUBLE AS noemer, f2.aantal AS basis_personen
-FROM f2 JOIN units u USING (schooljaar, niveau, eenheid_code)
+       aantal::DOUBLE AS teller, leerlingen::DOUBLE AS noemer, aantal AS basis_personen
+FROM f2
 UNION ALL
 SELECT schooljaar, niveau, eenheid_code, 'F4', NULL, NULL,
        coalesce(f4.aantal, 0)::DOUBLE, coalesce(u.leerlingen, 0)::DOUBLE, coalesce(f4.aantal, 0)
