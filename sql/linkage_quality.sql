@@ -23,7 +23,7 @@ CREATE OR REPLACE TABLE linkage_quality AS
 WITH bands AS (
     SELECT sy.schooljaar, b.leeftijdsgroep
     FROM school_years sy
-    CROSS JOIN (SELECT unnest(['0-3', '4-11', '12-17', '18-22', '23+', 'onbekend']) AS leeftijdsgroep) b
+    CROSS JOIN (SELECT unnest(age_bands()) AS leeftijdsgroep) b
 ), pupils AS (
     SELECT p.schooljaar, age_band(p.leeftijd) AS leeftijdsgroep, NOT py.in_gemeente AS zonder_woonadres
     FROM pupil_years p

@@ -15,6 +15,7 @@ CREATE OR REPLACE MACRO school_year_of(d) AS
 -- Age band of the linkage-quality report: 0-3 (before school), 4-11 (primary), 12-17 (secondary),
 -- 18-22 (still counted for E1), 23+; unknown age → onbekend.
 -- Leeftijdsgroep voor het koppelingsrapport; onbekende leeftijd → onbekend.
+CREATE OR REPLACE MACRO age_bands() AS ['0-3', '4-11', '12-17', '18-22', '23+', 'onbekend'];
 CREATE OR REPLACE MACRO age_band(age) AS
     CASE WHEN age IS NULL THEN 'onbekend' WHEN age < 4 THEN '0-3' WHEN age < 12 THEN '4-11'
          WHEN age < 18 THEN '12-17' WHEN age < 23 THEN '18-22' ELSE '23+' END;

@@ -36,6 +36,7 @@ PUBLISHED_COLUMNS = [
     "onderdrukt",
     "reden",
 ]
+AGE_BANDS = ["0-3", "4-11", "12-17", "18-22", "23+", "onbekend"]  # sql/macros.sql age_bands(), for sorting
 KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
 
 
@@ -67,7 +68,14 @@ def protect_linkage_quality(raw: pl.DataFrame, rules: DisclosureRules, gemeente_
             eenheid=pl.lit("%"),
         )
         .select(PUBLISHED_COLUMNS)
-        .sort("schooljaar", "maat", "bron", "doelbron", "leeftijdsgroep", nulls_last=True)
+        .sort(
+            "schooljaar",
+            "maat",
+            "bron",
+            "doelbron",
+            pl.col("leeftijdsgroep").cast(pl.Enum(AGE_BANDS)),
+            nulls_last=True,
+        )
     )
 
 
