@@ -3,19 +3,24 @@
 Spec §1: "Both youth-care forms produce the same canonical tables." The generator writes the same care once
 as ``toewijzingen.csv`` + ``declaraties.csv`` and once as a folder of iJw messages (same seed, no defects, so
 nothing else differs); the reader must turn the messages into the same rows, and the real pipeline must then
-compute the same indicators to the last decimal.
+compute the same indicators to the last decimal. The consistency checks of iJw declarations have nothing to
+check in the flat form and say so.
 """
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import NamedTuple
 
+import dagster as dg
 import duckdb
 import polars as pl
 import pytest
 
+from pipelines.defs.youth_care_checks import NOT_APPLICABLE
 from pipelines.ingest.ijw import DECLARATIE_COLUMNS, TOEWIJZING_COLUMNS, IjwResult, read_ijw
+from pipelines.ingest.ijw_consistency import RULES
 from pipelines.synthetic import generate
 from tests.conftest import TEST_KEY_HEX, materialize_all
 
@@ -24,26 +29,33 @@ FORMS = ("csv", "ijw")
 PROVENANCE = ("source_file", "source_line")
 
 
+class Run(NamedTuple):
+    inbox: Path
+    out: Path
+    checks: list[dg.AssetCheckEvaluation]
+
+
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
-    """The same population generated and run once per form: form → (inbox, out)."""
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    """The same population generated and run once per form."""
     mp = pytest.MonkeyPatch()
     mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
-    out: dict[str, tuple[Path, Path]] = {}
+    out: dict[str, Run] = {}
     try:
         for form in FORMS:
             root = tmp_path_factory.mktemp(form)
             generate(root / "inbox", scale=SCALE, seed=11, youth_care_form=form, defects=False)  # type: ignore[arg-type]
-            assert materialize_all(root / "inbox", root / "out").success
-            out[form] = (root / "inbox", root / "out")
+            result = materialize_all(root / "inbox", root / "out")
+            assert result.success
+            out[form] = Run(root / "inbox", root / "out", result.get_asset_check_evaluations())
     finally:
         mp.undo()
     return out
 
 
 @pytest.fixture(scope="module")
-def read_messages(runs: dict[str, tuple[Path, Path]]) -> IjwResult:
-    return read_ijw(runs["ijw"][0] / "ijw")
+def read_messages(runs: dict[str, Run]) -> IjwResult:
+    return read_ijw(runs["ijw"].inbox / "ijw")
 
 
 def _csv_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[str | None, ...]]:
@@ -66,8 +78,8 @@ def _indicators(out: Path) -> pl.DataFrame:
     return table.sort(table.columns, nulls_last=True)
 
 
-def test_the_two_inboxes_differ_only_in_the_youth_care_form(runs: dict[str, tuple[Path, Path]]) -> None:
-    csv_inbox, ijw_inbox = runs["csv"][0], runs["ijw"][0]
+def test_the_two_inboxes_differ_only_in_the_youth_care_form(runs: dict[str, Run]) -> None:
+    csv_inbox, ijw_inbox = runs["csv"].inbox, runs["ijw"].inbox
     assert (csv_inbox / "toewijzingen.csv").is_file() and not (csv_inbox / "ijw").exists()
     assert not (ijw_inbox / "toewijzingen.csv").exists() and len(list((ijw_inbox / "ijw").glob("*.xml"))) > 1000
     for name in ("inschrijvingen.csv", "diplomas.csv", "verzuim.csv", "bewoners.csv", "scholen.csv", "pc6hnr.csv"):
@@ -75,9 +87,9 @@ def test_the_two_inboxes_differ_only_in_the_youth_care_form(runs: dict[str, tupl
 
 
 def test_reader_turns_the_messages_into_the_rows_of_the_flat_export(
-    runs: dict[str, tuple[Path, Path]], read_messages: IjwResult
+    runs: dict[str, Run], read_messages: IjwResult
 ) -> None:
-    csv_inbox, result = runs["csv"][0], read_messages
+    csv_inbox, result = runs["csv"].inbox, read_messages
     assert result.rejected == [] and result.unmatched_credits == 0 and result.unlinked_products == 0
     trajectories = tuple(c for c in TOEWIJZING_COLUMNS if c not in PROVENANCE)
     lines = tuple(c for c in DECLARATIE_COLUMNS if c not in PROVENANCE)
@@ -88,10 +100,10 @@ def test_reader_turns_the_messages_into_the_rows_of_the_flat_export(
     assert _ijw_rows(result.declaraties, lines) == expected_lines
 
 
-def test_staged_youth_care_tables_are_equal(runs: dict[str, tuple[Path, Path]]) -> None:
+def test_staged_youth_care_tables_are_equal(runs: dict[str, Run]) -> None:
     for source in ("toewijzingen", "declaraties"):
         staged = {
-            form: pl.read_parquet(out / "warehouse" / "staged" / f"{source}.parquet") for form, (_, out) in runs.items()
+            form: pl.read_parquet(run.out / "warehouse" / "staged" / f"{source}.parquet") for form, run in runs.items()
         }
         columns = [c for c in staged["csv"].columns if not c.startswith("_") and c not in PROVENANCE]
         assert columns == [c for c in staged["ijw"].columns if not c.startswith("_") and c not in PROVENANCE]
@@ -100,8 +112,8 @@ def test_staged_youth_care_tables_are_equal(runs: dict[str, tuple[Path, Path]]) 
         assert a.equals(b), source
 
 
-def test_indicators_are_identical(runs: dict[str, tuple[Path, Path]]) -> None:
-    from_csv, from_ijw = (_indicators(out) for _, out in (runs["csv"], runs["ijw"]))
+def test_indicators_are_identical(runs: dict[str, Run]) -> None:
+    from_csv, from_ijw = _indicators(runs["csv"].out), _indicators(runs["ijw"].out)
     youth_care = from_csv.filter(pl.col("indicator").str.contains("^[ABCDL]"))
     present = set(youth_care.get_column("indicator"))
     non_zero = set(youth_care.filter(pl.col("teller") > 0).get_column("indicator"))
@@ -110,14 +122,21 @@ def test_indicators_are_identical(runs: dict[str, tuple[Path, Path]]) -> None:
     assert from_csv.equals(from_ijw)
 
 
-def test_only_the_ijw_form_is_checked_for_consistency(
-    runs: dict[str, tuple[Path, Path]], read_messages: IjwResult
-) -> None:
+def test_only_the_ijw_form_is_checked_for_consistency(runs: dict[str, Run], read_messages: IjwResult) -> None:
     tables = {
-        form: pl.read_parquet(out / "warehouse" / "staged" / "ijw_consistency.parquet")
-        for form, (_, out) in runs.items()
+        form: pl.read_parquet(run.out / "warehouse" / "staged" / "ijw_consistency.parquet")
+        for form, run in runs.items()
     }
     assert tables["csv"].height == 0
     assert tables["ijw"].height == len(read_messages.declaraties)
     rules = ["product_matches_allocation", "amount_is_volume_times_tarief", "period_within_one_month"]
     assert tables["ijw"].select(pl.all_horizontal(rules).all()).item(), "defects=False: every line consistent"
+
+
+def test_consistency_checks_pass_as_not_applicable_for_the_flat_form(runs: dict[str, Run]) -> None:
+    for form in FORMS:
+        checks = {c.check_name: c for c in runs[form].checks if c.check_name.startswith("ijw_")}
+        assert set(checks) == {f"ijw_{rule}" for rule in RULES}
+        assert all(c.passed and c.asset_key == dg.AssetKey(["staged", "declaraties"]) for c in checks.values())
+        described_as_not_applicable = {c.description == NOT_APPLICABLE for c in checks.values()}
+        assert described_as_not_applicable == {form == "csv"}
