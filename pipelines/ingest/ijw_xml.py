@@ -289,6 +289,7 @@ def _number(value: str) -> str:
 
 
 def _optional_int(value: str | None) -> int | None:
+    """An optional xs:integer (ProductTarief may be absent, e.g. for Eenheid 83); absent stays None, not 0."""
     return int(value) if value is not None else None
 
 
