@@ -49,7 +49,7 @@ def _pseudonyms(frame: pl.DataFrame, column: str, identifier_type: str, p: Pseud
 def minimise(
     accepted: pl.DataFrame,
     contract: Contract,
-    pseudonymiser: Pseudonymiser,
+    pseudonymiser: Pseudonymiser | None,
     addresses: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Apply every field's fate; `addresses` (postcode, huisnummer, buurt, wijk, gemeente) for buurt_wijk."""
@@ -57,7 +57,8 @@ def minimise(
     person_exprs: list[pl.Expr] = []
     type_exprs: list[pl.Expr] = []
     for f in contract.identifier_fields:
-        assert f.identifierType is not None
+        if f.identifierType is None or pseudonymiser is None:
+            raise ValueError(f"{contract.id}: field {f.name} needs an identifier type and a key to be pseudonymised")
         pseudo = _pseudonyms(frame, f.name, f.identifierType, pseudonymiser)
         person_exprs.append(pseudo)
         type_exprs.append(pl.when(pl.col(f.name).is_not_null()).then(pl.lit(f.identifierType)))

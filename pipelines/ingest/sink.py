@@ -16,6 +16,8 @@ import pyarrow.parquet as pq
 
 
 class ParquetSink:
+    """Parquet, for the staged and quarantine tables of a run."""
+
     def __init__(self, path: Path, empty_schema: dict[str, pl.DataType] | None = None) -> None:
         self.path = path
         self.partial = path.with_name(path.name + ".partial")
@@ -59,3 +61,24 @@ class ParquetSink:
             self.commit()
         else:
             self.abort()
+
+
+class CsvSink(ParquetSink):
+    """`;`-separated UTF-8 CSV with ISO dates, for pseudonymised exports a holder sends on."""
+
+    def write(self, frame: pl.DataFrame) -> None:
+        if not self.columns:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.columns = {name: str(dtype) for name, dtype in frame.schema.items()}
+            self.partial.write_bytes(b"")
+        with self.partial.open("ab") as handle:
+            frame.write_csv(handle, separator=";", include_header=self.rows == 0 and handle.tell() == 0)
+        self.rows += frame.height
+
+    def commit(self) -> None:
+        if not self.columns:
+            self.write(pl.DataFrame(schema=self.empty_schema or {}))
+        self.partial.replace(self.path)
+
+    def abort(self) -> None:
+        self.partial.unlink(missing_ok=True)

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from pipelines.ingest.contract import Contract
 from pipelines.ingest.minimise import minimise
+from pipelines.ingest.pseudonymised_exports import check_receipt, pseudonymised_contract, pseudonymised_name
 from pipelines.ingest.read_csv import (
     FILE_COLUMN,
     LINE_COLUMN,
     ROW_COLUMN,
+    ExportFile,
     FileRejected,
     RawTable,
     open_export,
@@ -45,6 +49,7 @@ class InputFile:
     encoding: str = ""
     delimiter: str = ""
     dropped_columns: tuple[str, ...] = ()
+    at_source: dict[str, Any] | None = None  # the receipt, for an export pseudonymised by its holder
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -88,12 +93,20 @@ def find_files(inbox: Path, file_name: str) -> list[Path]:
 
 
 def ijw_raw_tables(inbox: Path) -> tuple[dict[str, RawTable], pl.DataFrame, dict[str, int]]:
-    """iJw messages as raw tables in the flat form-B shape, plus whole-message rejections."""
-    from pipelines.ingest.ijw import read_ijw
-
+    """The inbox's iJw messages (folder `ijw/`) as raw tables, plus whole-message rejections."""
     folder = inbox / IJW_FOLDER
     if not folder.is_dir():
         return {}, pl.DataFrame(schema=QUARANTINE_SCHEMA), {}
+    return ijw_folder_tables(folder, f"{IJW_FOLDER}/")
+
+
+def ijw_folder_tables(folder: Path, prefix: str) -> tuple[dict[str, RawTable], pl.DataFrame, dict[str, int]]:
+    """iJw messages (a folder or zip) as raw tables in the flat form-B shape, plus whole-message rejections.
+
+    File names are reported with `prefix` in front, as they are found from where the caller stands.
+    """
+    from pipelines.ingest.ijw import read_ijw
+
     result = read_ijw(folder)
     tables: dict[str, RawTable] = {}
     for source, rows in (("toewijzingen", result.toewijzingen), ("declaraties", result.declaraties)):
@@ -101,14 +114,14 @@ def ijw_raw_tables(inbox: Path) -> tuple[dict[str, RawTable], pl.DataFrame, dict
         if frame.height:
             frame = frame.with_columns(
                 pl.int_range(0, pl.len(), dtype=pl.Int64).alias(ROW_COLUMN),
-                (pl.lit(f"{IJW_FOLDER}/") + pl.col("source_file")).alias(FILE_COLUMN),
+                (pl.lit(prefix) + pl.col("source_file")).alias(FILE_COLUMN),
                 pl.col("source_line").cast(pl.Int64, strict=False).alias(LINE_COLUMN),
             ).drop("source_file", "source_line")
-            tables[source] = RawTable(f"{IJW_FOLDER}/", frame, "utf-8", "xml")
+            tables[source] = RawTable(prefix, frame, "utf-8", "xml")
     rejected = pl.DataFrame(
         {
             "_row": [-1 - i for i in range(len(result.rejected))],
-            "source_file": [f"{IJW_FOLDER}/{r.source_file}" for r in result.rejected],
+            "source_file": [f"{prefix}{r.source_file}" for r in result.rejected],
             "line": [None] * len(result.rejected),
             "field": ["*"] * len(result.rejected),
             "rule": ["ijw_message_rejected"] * len(result.rejected),
@@ -120,6 +133,47 @@ def ijw_raw_tables(inbox: Path) -> tuple[dict[str, RawTable], pl.DataFrame, dict
     counts["rejected"] = len(result.rejected)
     counts["unmatched_credits"] = result.unmatched_credits
     return tables, rejected, counts
+
+
+Transform = Callable[[pl.DataFrame], pl.DataFrame]
+
+
+def stage_checked(
+    checked: Validated, transform: Transform, sinks: tuple[ParquetSink, ParquetSink], tally: Counter[str]
+) -> None:
+    """Accepted rows, minimised, to the first sink; their quarantine rows to the second."""
+    accepted_sink, quarantine_sink = sinks
+    accepted_sink.write(transform(checked.accepted))
+    quarantine_sink.write(checked.quarantine.drop("_row"))
+    tally.update(f"{r['field']}:{r['rule']}" for r in checked.quarantine.select("field", "rule").to_dicts())
+
+
+def stage_export(
+    export: ExportFile,
+    transform: Transform,
+    sinks: tuple[ParquetSink, ParquetSink],
+    tally: Counter[str],
+    sha256: str,
+) -> InputFile:
+    """Validate one export batch by batch (duplicates found across its batches) and stage it."""
+    read = accepted = quarantined = 0
+    seen = SeenRows()
+    for batch in export.batches():
+        checked = validate(batch, export.contract, seen)
+        stage_checked(checked, transform, sinks, tally)
+        read, accepted = read + checked.rows_read, accepted + checked.accepted.height
+        quarantined += checked.rows_quarantined
+    return InputFile(
+        name=export.source_file,
+        size=export.path.stat().st_size,
+        sha256=sha256,
+        rows_read=read,
+        rows_accepted=accepted,
+        rows_quarantined=quarantined,
+        encoding=export.encoding,
+        delimiter=export.delimiter,
+        dropped_columns=tuple(export.dropped_columns),
+    )
 
 
 def ingest_source(
@@ -134,54 +188,46 @@ def ingest_source(
 ) -> Ingested:
     """Read, validate and minimise every file of one source batch by batch into `staged` and `quarantine`.
 
-    Raises `FileRejected` for unusable input; both outputs then keep their previous content.
-    `rejected` holds whole iJw messages refused before they became rows: quarantined, not counted as rows.
+    Raw exports are pseudonymised here; exports pseudonymised at the source (`<export>.pseudo.csv`) are taken
+    as they are once their receipt checks out. Raises `FileRejected` for unusable input; both outputs then
+    keep their previous content. `rejected` holds whole iJw messages refused before they became rows:
+    quarantined, not counted as rows.
     """
-    paths = find_files(inbox, contract.file.name)
-    if not paths and ijw_table is None:
+    raw_paths = find_files(inbox, contract.file.name)
+    pseudo_paths = find_files(inbox, pseudonymised_name(contract))
+    if not raw_paths and not pseudo_paths and ijw_table is None:
         raise FileRejected(
             f"{contract.file.name}: not found in the inbox {inbox}; expected the '{contract.id}' export "
-            f"({contract.owner})."
+            f"({contract.owner}) or its pseudonymised form {pseudonymised_name(contract)}."
         )
-    exports = [open_export(p, contract, str(p.relative_to(inbox))) for p in paths]
+
+    def pseudonymise(frame: pl.DataFrame) -> pl.DataFrame:
+        return minimise(frame, contract, pseudonymiser, addresses)
+
+    derived = pseudonymised_contract(contract)
+
+    def as_delivered(frame: pl.DataFrame) -> pl.DataFrame:
+        return minimise(frame, derived, None)
+
+    exports: list[tuple[ExportFile, Transform, str, dict[str, Any] | None]] = [
+        (open_export(p, contract, str(p.relative_to(inbox))), pseudonymise, sha256_of(p), None) for p in raw_paths
+    ]
+    for path in pseudo_paths:
+        sha = sha256_of(path)
+        checked_receipt = check_receipt(path, contract, pseudonymiser.key.fingerprint, sha)
+        exports.append((open_export(path, derived, str(path.relative_to(inbox))), as_delivered, sha, checked_receipt))
     result = Ingested(source=contract.id, contract_version=contract.version)
     quarantine_schema = {k: v for k, v in QUARANTINE_SCHEMA.items() if k != "_row"}
     with ParquetSink(staged) as accepted_sink, ParquetSink(quarantine, quarantine_schema) as quarantine_sink:  # type: ignore[arg-type]
-
-        def stage(checked: Validated) -> None:
-            accepted_sink.write(minimise(checked.accepted, contract, pseudonymiser, addresses))
-            quarantine_sink.write(checked.quarantine.drop("_row"))
-            result.quarantine_by_rule.update(
-                f"{r['field']}:{r['rule']}" for r in checked.quarantine.select("field", "rule").to_dicts()
-            )
-
-        for export in exports:
-            counts = [0, 0, 0]
-            seen = SeenRows()
-            for batch in export.batches():
-                checked = validate(batch, contract, seen)
-                stage(checked)
-                counts = [
-                    counts[0] + checked.rows_read,
-                    counts[1] + checked.accepted.height,
-                    counts[2] + checked.rows_quarantined,
-                ]
-            result.files.append(
-                InputFile(
-                    name=export.source_file,
-                    size=export.path.stat().st_size,
-                    sha256=sha256_of(export.path),
-                    rows_read=counts[0],
-                    rows_accepted=counts[1],
-                    rows_quarantined=counts[2],
-                    encoding=export.encoding,
-                    delimiter=export.delimiter,
-                    dropped_columns=tuple(export.dropped_columns),
-                )
-            )
+        sinks = (accepted_sink, quarantine_sink)
+        for export, transform, sha, receipt in exports:
+            staged_file = stage_export(export, transform, sinks, result.quarantine_by_rule, sha)
+            if receipt is not None:
+                staged_file = replace(staged_file, at_source=_receipt_summary(receipt))
+            result.files.append(staged_file)
         if ijw_table is not None:
-            checked = validate(_with_contract_columns(ijw_table, contract), contract)
-            stage(checked)
+            checked = validate(with_contract_columns(ijw_table, contract), contract)
+            stage_checked(checked, pseudonymise, sinks, result.quarantine_by_rule)
             result.files.append(
                 InputFile(
                     name=ijw_table.source_file,
@@ -201,7 +247,13 @@ def ingest_source(
     return result
 
 
-def _with_contract_columns(raw: RawTable, contract: Contract) -> RawTable:
+def _receipt_summary(receipt: dict[str, Any]) -> dict[str, Any]:
+    """What the manifest keeps of a receipt: the holder's own counts, key id and fingerprint, when."""
+    keys = ("input", "rows_read", "rows_accepted", "rows_quarantined", "key_id", "key_fingerprint", "created")
+    return {k: receipt.get(k) for k in keys}
+
+
+def with_contract_columns(raw: RawTable, contract: Contract) -> RawTable:
     """iJw rows may lack optional columns; give them the contract's full column set as text."""
     frame = raw.frame
     missing = [f.name for f in contract.properties if f.name not in frame.columns]

@@ -1,0 +1,205 @@
+"""`pseudonymise`: a data holder pseudonymises its own export before it leaves the building.
+
+    pseudonymise EXPORT [EXPORT ...] --out DIR [--source NAME] [--addresses pc6hnr.csv]
+
+EXPORT is a CSV export named as in the inbox (`inschrijvingen.csv`, ...; or any name with --source) or a
+folder / zip of iJw 3.2 messages (giving `toewijzingen` and `declaraties`). With the shared key (from
+MONITOR_PSEUDONYM_KEY or MONITOR_KEY_FILE, held by a trusted third party) each export is read, validated,
+pseudonymised and minimised exactly as the monitor would do it, and DIR receives per source:
+
+    <source>.pseudo.csv               the rows the monitor may store, nothing else
+    <source>.pseudo.receipt.json      row counts, contract version, key id and fingerprint, sha256 of the output
+    <source>.pseudo.quarantine.csv    rows that broke the contract, with line, field, rule, masked value
+
+Residence (`bewoners.csv`) is generalised to buurt and wijk, which needs the CBS table: --addresses.
+Nothing is written for an export that cannot be read; the message says why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.ingest.contract import Contract, load_contract
+from pipelines.ingest.dry_run import contract_for
+from pipelines.ingest.minimise import LINEAGE_COLUMNS, minimise
+from pipelines.ingest.pseudonymised_exports import QUARANTINE_SUFFIX, RECEIPT_SUFFIX, pseudonymised_name
+from pipelines.ingest.read_csv import FileRejected, RawTable, open_export
+from pipelines.ingest.sink import CsvSink
+from pipelines.ingest.sources import (
+    InputFile,
+    ijw_folder_tables,
+    sha256_of,
+    stage_checked,
+    stage_export,
+    with_contract_columns,
+)
+from pipelines.ingest.validate import QUARANTINE_SCHEMA, validate
+from pseudonymisation.config import load_hashing_config
+from pseudonymisation.key import KeyError_, load_key
+from pseudonymisation.pseudonymiser import Pseudonymiser
+
+TOOL_VERSION = "1.0.0"
+
+
+def _addresses(path: Path | None) -> pl.DataFrame | None:
+    """The pc6hnr reference as the monitor stages it (postcode, huisnummer, buurt, wijk, gemeente)."""
+    if path is None:
+        return None
+    contract = load_contract("pc6hnr")
+    frames = [validate(batch, contract).accepted for batch in open_export(path, contract).batches()]
+    return pl.concat(frames, how="vertical")
+
+
+class PseudonymisedWriter:
+    """The three output files of one source, written all or nothing."""
+
+    def __init__(self, out: Path, contract: Contract) -> None:
+        stem = contract.file.name.removesuffix(".csv")
+        self.contract = contract
+        self.accepted = CsvSink(out / pseudonymised_name(contract))
+        quarantine_schema = {k: v for k, v in QUARANTINE_SCHEMA.items() if k != "_row"}
+        self.quarantine = CsvSink(out / f"{stem}{QUARANTINE_SUFFIX}", quarantine_schema)  # type: ignore[arg-type]
+        self.receipt = out / f"{stem}{RECEIPT_SUFFIX}"
+        self.tally: Counter[str] = Counter()
+
+    def finish(self, inputs: list[InputFile], pseudonymiser: Pseudonymiser) -> dict[str, object]:
+        self.accepted.commit()
+        self.quarantine.commit()
+        receipt: dict[str, object] = {
+            "tool": f"pseudonymise {TOOL_VERSION}",
+            "source": self.contract.id,
+            "contract_version": self.contract.version,
+            "input": [{"name": f.name, "sha256": f.sha256, "rows": f.rows_read} for f in inputs],
+            "rows_read": sum(f.rows_read for f in inputs),
+            "rows_accepted": sum(f.rows_accepted for f in inputs),
+            "rows_quarantined": sum(f.rows_quarantined for f in inputs),
+            "quarantine_by_rule": dict(self.tally.most_common()),
+            "dropped_columns": sorted({c for f in inputs for c in f.dropped_columns}),
+            "output": {
+                "name": self.accepted.path.name,
+                "sha256": sha256_of(self.accepted.path),
+                "rows": self.accepted.rows,
+            },
+            "hashing": {
+                "algorithm": pseudonymiser.config.algorithm,
+                "domain_label": pseudonymiser.config.domain_label,
+                "config_version": pseudonymiser.config.version,
+            },
+            "key_id": pseudonymiser.key.key_id,
+            "key_fingerprint": pseudonymiser.key.fingerprint,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        self.receipt.write_text(json.dumps(receipt, indent=2), encoding="utf-8")
+        return receipt
+
+    def abort(self) -> None:
+        self.accepted.abort()
+        self.quarantine.abort()
+
+
+def _without_lineage(frame: pl.DataFrame) -> pl.DataFrame:
+    """The holder's file name and line stay with the holder (the receipt ties the output to the input)."""
+    return frame.drop(LINEAGE_COLUMNS)
+
+
+def pseudonymise_csv(
+    path: Path, contract: Contract, out: Path, pseudonymiser: Pseudonymiser, addresses: pl.DataFrame | None
+) -> dict[str, object]:
+    export = open_export(path, contract, path.name)
+    writer = PseudonymisedWriter(out, contract)
+
+    def transform(frame: pl.DataFrame) -> pl.DataFrame:
+        return _without_lineage(minimise(frame, contract, pseudonymiser, addresses))
+
+    try:
+        staged = stage_export(export, transform, (writer.accepted, writer.quarantine), writer.tally, sha256_of(path))
+    except BaseException:
+        writer.abort()
+        raise
+    return writer.finish([staged], pseudonymiser)
+
+
+def pseudonymise_ijw(folder: Path, out: Path, pseudonymiser: Pseudonymiser) -> list[dict[str, object]]:
+    """iJw messages become the two flat sources, pseudonymised; rejected messages go to quarantine."""
+    tables, rejected, _ = ijw_folder_tables(folder, f"{folder.name}/")
+    receipts = []
+    for source in ("toewijzingen", "declaraties"):
+        contract = load_contract(source)
+        raw: RawTable | None = tables.get(source)
+        writer = PseudonymisedWriter(out, contract)
+
+        def transform(frame: pl.DataFrame, contract: Contract = contract) -> pl.DataFrame:
+            return _without_lineage(minimise(frame, contract, pseudonymiser))
+
+        inputs: list[InputFile] = []
+        if raw is not None:
+            checked = validate(with_contract_columns(raw, contract), contract)
+            stage_checked(checked, transform, (writer.accepted, writer.quarantine), writer.tally)
+            inputs.append(
+                InputFile(folder.name, 0, "", checked.rows_read, checked.accepted.height, checked.rows_quarantined)
+            )
+        if source == "toewijzingen" and rejected.height:
+            writer.quarantine.write(rejected.drop("_row"))
+            writer.tally.update(f"*:{r}" for r in rejected.get_column("rule").to_list())
+        receipts.append(writer.finish(inputs, pseudonymiser))
+    return receipts
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pseudonymise", description="Pseudonymise an export at the source, with the shared key."
+    )
+    parser.add_argument("exports", nargs="+", help="CSV export(s) and/or iJw message folder(s) or zip(s)")
+    parser.add_argument("--out", required=True, help="folder for the pseudonymised files and receipts")
+    parser.add_argument("--source", help="contract to use for a CSV whose name differs from the inbox name")
+    parser.add_argument("--addresses", help="CBS pc6hnr.csv, needed to generalise bewoners.csv to buurt/wijk")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    out = Path(args.out)
+    hashing = load_hashing_config()
+    try:
+        pseudonymiser = Pseudonymiser(hashing, load_key(hashing))
+    except KeyError_ as exc:
+        print(f"pseudonymise: {exc}", file=sys.stderr)
+        return 2
+    print(f"Key {pseudonymiser.key.key_id}, fingerprint {pseudonymiser.key.fingerprint}", file=sys.stderr)
+    status = 0
+    for name in args.exports:
+        path = Path(name)
+        try:
+            if path.is_dir() or path.suffix.lower() == ".zip":
+                receipts = pseudonymise_ijw(path, out, pseudonymiser)
+            else:
+                contract = contract_for(path, args.source)
+                if contract is None:
+                    raise FileRejected(f"{path.name}: no contract for this file name; use --source.")
+                addresses = _addresses(Path(args.addresses)) if args.addresses else None
+                if any(f.generalisation == "buurt_wijk" for f in contract.properties) and addresses is None:
+                    raise FileRejected(f"{path.name}: generalising addresses needs --addresses pc6hnr.csv.")
+                receipts = [pseudonymise_csv(path, contract, out, pseudonymiser, addresses)]
+        except FileRejected as exc:
+            print(f"pseudonymise: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        for r in receipts:
+            output = r["output"]
+            assert isinstance(output, dict)
+            print(
+                f"{name} → {out / str(output['name'])}: {r['rows_read']} rows read, {r['rows_accepted']} "
+                f"pseudonymised, {r['rows_quarantined']} quarantined (receipt next to it)"
+            )
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
