@@ -116,6 +116,7 @@ class Contract(_Strict):
     purpose: Bilingual
     legalBasis: str
     retention: str = Field(pattern=r"^P\d+[YMD]$")
+    retentionField: str | None = None
     file: FileSpec
     rowRules: list[RowRule] = []
     properties: list[Field_]
@@ -127,6 +128,15 @@ class Contract(_Strict):
             for name in [*(rule.fields or []), *(n for n in (rule.field, rule.other) if n)]:
                 if name not in names:
                     raise ValueError(f"row rule {rule.rule!r} names unknown field {name!r}")
+        if self.retentionField is not None:
+            reference = next((f for f in self.properties if f.name == self.retentionField), None)
+            if reference is None:
+                raise ValueError(f"retentionField names unknown field {self.retentionField!r}")
+            if reference.logicalType != "date" or reference.fate != "keep":
+                raise ValueError(
+                    f"retentionField {self.retentionField!r} must be a date field that is stored (fate 'keep'): "
+                    "a row's age counts from it"
+                )
         return self
 
     def field(self, name: str) -> Field_:

@@ -38,6 +38,15 @@ def retention_text(period: str) -> str:
     return f"{match.group(1)} {RETENTION_UNITS[match.group(2)]} ({period})" if match else period
 
 
+def retention_reference_text(contract: Contract) -> str:
+    """From which date a row's retention period runs: what the scheduled purge (`retention_purge`) uses."""
+    if contract.retentionField is None:
+        return "n.v.t.: geen persoonsgegevens, niet opgeschoond"
+    f = contract.field(contract.retentionField)
+    running = "" if f.required else " (leeg = loopt nog: de rij blijft)"
+    return f"`{f.name}`{running}"
+
+
 def fate_text(f: Field_, hashing: HashingConfig) -> str:
     """What ingest does with a field, in Dutch with the stored column named."""
     if f.fate == "pseudonymise":
@@ -110,6 +119,7 @@ def sections(contract: Contract, hashing: HashingConfig) -> list[Section]:
             ["Doel (purpose)", f"{contract.purpose.nl} / {contract.purpose.en}"],
             ["Grondslag (legal basis)", contract.legalBasis],
             ["Bewaartermijn (retention)", retention_text(contract.retention)],
+            ["Bewaartermijn telt vanaf (retention reference date)", retention_reference_text(contract)],
             ["Contractversie (version)", f"{contract.version} ({contract.status})"],
             ["Regels (rules enforced)", str(len(rules))],
         ],
@@ -225,12 +235,21 @@ def write_data_dictionary(out_dir: Path) -> list[Path]:
                 str(rule_count(contract)),
                 ", ".join(f"`{n}`" for n in identifiers) or "-",
                 retention_text(contract.retention),
+                f"`{contract.retentionField}`" if contract.retentionField else "-",
             ]
         )
     index = [
         Section(
             "Bronnen (sources)",
-            ["bron", "versie", "houder", "regels", "(indirect) identificerende velden", "bewaartermijn"],
+            [
+                "bron",
+                "versie",
+                "houder",
+                "regels",
+                "(indirect) identificerende velden",
+                "bewaartermijn",
+                "telt vanaf",
+            ],
             index_rows,
         ),
         Section(
