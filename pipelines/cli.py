@@ -5,6 +5,7 @@
     monitor demo                                    both, with defaults under data/
     monitor ui [--inbox DIR --out DIR]              the Dagster UI on the same definitions
     monitor key new --out FILE                      create a pseudonymisation key file (mode 600)
+    monitor key rotate --new-key-file FILE          re-pseudonymise from the raw inbox, retire the old warehouse
     monitor contracts check [FILE ...] [--source S] validate the contracts; dry-run files against them
     monitor contracts docs [--out DIR]              write the data dictionary (Markdown and HTML)
 
@@ -186,6 +187,28 @@ def cmd_contracts_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_key_rotate(args: argparse.Namespace) -> int:
+    from pipelines.key_rotation import RotationRefused, rotate_key
+
+    inbox, out, key_file = Path(args.inbox), Path(args.out), Path(args.new_key_file)
+    if not inbox.is_dir():
+        return _fail(f"the inbox {inbox} does not exist or is not a folder; rotation needs the raw exports.")
+    try:
+        rotation = rotate_key(inbox, out, key_file)
+    except RotationRefused as exc:
+        return _fail(str(exc), "README.md, section 'Key rotation'")
+    if not rotation.run.success:
+        for sentence in rotation.run.errors[:5]:
+            print(f"monitor: {sentence}", file=sys.stderr)
+        return _fail("the rotation run failed; the current warehouse, publication and key stay in use.")
+    print(
+        f"Key rotated: fingerprint {rotation.old_fingerprint or 'none'} → {rotation.new_fingerprint} "
+        f"(key id {rotation.key_id}). The old warehouse is deleted; the publication was rebuilt with the new key."
+    )
+    print(f"From now on: MONITOR_KEY_FILE={key_file.resolve()}; destroy the old key. Log: {out / 'key-rotations.json'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="monitor", description="Jeugdhulp × onderwijs monitor")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -213,6 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
     key_new = key_sub.add_parser("new", help="create a new random key file (mode 600)")
     key_new.add_argument("--out", required=True)
     key_new.set_defaults(func=cmd_key_new)
+    key_rotate = key_sub.add_parser("rotate", help="re-pseudonymise everything with a new key; retire the old")
+    key_rotate.add_argument("--new-key-file", required=True)
+    key_rotate.add_argument("--inbox", default="data/inbox")
+    key_rotate.add_argument("--out", default="data")
+    key_rotate.set_defaults(func=cmd_key_rotate)
     contracts = sub.add_parser("contracts", help="data contracts: check them, dry-run files, write the docs")
     contracts_sub = contracts.add_subparsers(dest="contracts_command", required=True)
     check = contracts_sub.add_parser("check", help="validate the contracts; dry-run export files against them")
