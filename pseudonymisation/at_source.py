@@ -128,7 +128,8 @@ def pseudonymise_csv(
 
 def pseudonymise_ijw(folder: Path, out: Path, pseudonymiser: Pseudonymiser) -> list[dict[str, object]]:
     """iJw messages become the two flat sources, pseudonymised; rejected messages go to quarantine."""
-    tables, rejected, _ = ijw_folder_tables(folder, f"{folder.name}/")
+    ijw = ijw_folder_tables(folder, f"{folder.name}/")
+    tables, rejected = ijw.tables, ijw.rejected
     receipts = []
     for source in ("toewijzingen", "declaraties"):
         contract = load_contract(source)

@@ -15,9 +15,9 @@ import dagster as dg
 import polars as pl
 
 from pipelines.ingest.contract import load_contract
-from pipelines.ingest.ijw_consistency import read_consistency, write_consistency
+from pipelines.ingest.ijw_consistency import write_consistency
 from pipelines.ingest.read_csv import FileRejected
-from pipelines.ingest.sources import IJW_FOLDER, Ingested, ijw_raw_tables, ingest_source
+from pipelines.ingest.sources import Ingested, ijw_raw_tables, ingest_source
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.settings import Paths
 from pseudonymisation.pseudonymiser import Pseudonymiser
@@ -128,9 +128,9 @@ def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResourc
     """Both youth-care forms through one contract each; iJw messages are parsed once for both tables."""
     paths = monitor.paths
     pseudonymiser = monitor.pseudonymiser()
-    tables, rejected, counts = ijw_raw_tables(paths.inbox)
-    consistency = read_consistency(paths.inbox / IJW_FOLDER, f"{IJW_FOLDER}/")  # person-free, no BSN
-    write_consistency(consistency, paths.staged)  # read by pipelines.defs.youth_care_checks
+    ijw = ijw_raw_tables(paths.inbox)
+    write_consistency(ijw.consistency, paths.staged)  # person-free; read by pipelines.defs.youth_care_checks
+    tables, rejected, counts = ijw.tables, ijw.rejected, ijw.counts
     for source in YOUTH_CARE_SOURCES:
         ingested = _ingest_into(
             paths,

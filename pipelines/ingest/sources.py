@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.ingest.contract import Contract
+from pipelines.ingest.ijw_consistency import SCHEMA as CONSISTENCY_SCHEMA
 from pipelines.ingest.minimise import minimise
 from pipelines.ingest.pseudonymised_exports import check_receipt, pseudonymised_contract, pseudonymised_name
 from pipelines.ingest.read_csv import (
@@ -92,20 +93,32 @@ def find_files(inbox: Path, file_name: str) -> list[Path]:
     return sorted(p for p in inbox.rglob(file_name) if p.is_file() and not p.name.startswith("."))
 
 
-def ijw_raw_tables(inbox: Path) -> tuple[dict[str, RawTable], pl.DataFrame, dict[str, int]]:
-    """The inbox's iJw messages (folder `ijw/`) as raw tables, plus whole-message rejections."""
+@dataclass
+class IjwTables:
+    """What one pass over the iJw messages gives: raw rows per source, rejected messages, message counts,
+    and the person-free consistency facts of every declaration line."""
+
+    tables: dict[str, RawTable]
+    rejected: pl.DataFrame
+    counts: dict[str, int]
+    consistency: pl.DataFrame
+
+
+def ijw_raw_tables(inbox: Path) -> IjwTables:
+    """The inbox's iJw messages (folder `ijw/`); no folder, no messages."""
     folder = inbox / IJW_FOLDER
     if not folder.is_dir():
-        return {}, pl.DataFrame(schema=QUARANTINE_SCHEMA), {}
+        return IjwTables({}, pl.DataFrame(schema=QUARANTINE_SCHEMA), {}, pl.DataFrame(schema=CONSISTENCY_SCHEMA))
     return ijw_folder_tables(folder, f"{IJW_FOLDER}/")
 
 
-def ijw_folder_tables(folder: Path, prefix: str) -> tuple[dict[str, RawTable], pl.DataFrame, dict[str, int]]:
-    """iJw messages (a folder or zip) as raw tables in the flat form-B shape, plus whole-message rejections.
+def ijw_folder_tables(folder: Path, prefix: str) -> IjwTables:
+    """iJw messages (a folder or zip) as raw tables in the flat form-B shape, read once.
 
     File names are reported with `prefix` in front, as they are found from where the caller stands.
     """
     from pipelines.ingest.ijw import read_ijw
+    from pipelines.ingest.ijw_consistency import consistency_table, declaration_facts
 
     result = read_ijw(folder)
     tables: dict[str, RawTable] = {}
@@ -132,7 +145,8 @@ def ijw_folder_tables(folder: Path, prefix: str) -> tuple[dict[str, RawTable], p
     counts = dict(result.messages_read)
     counts["rejected"] = len(result.rejected)
     counts["unmatched_credits"] = result.unmatched_credits
-    return tables, rejected, counts
+    facts = declaration_facts(result.declaration_lines)
+    return IjwTables(tables, rejected, counts, consistency_table(facts, result.allocated_products, prefix))
 
 
 Transform = Callable[[pl.DataFrame], pl.DataFrame]
