@@ -12,6 +12,7 @@ from pipelines.defs.ingest import inbox_specs, quality_checks, source_assets, st
 from pipelines.defs.link import link_assets, warehouse
 from pipelines.defs.protect import disclosure_check, protected_indicators
 from pipelines.defs.publish import publication
+from pipelines.defs.retention import retention_job, retention_purge, weekly_retention
 from pipelines.defs.youth_care_checks import consistency_checks
 from pipelines.lib.resources import MonitorResource, default_monitor_resource
 
@@ -27,15 +28,18 @@ ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [
     publication,
 ]
 CHECKS = [*quality_checks, *consistency_checks, disclosure_check, *indicator_checks]
+# Not in ASSETS (which the tests materialise per pipeline run): the purge runs after the publication in
+# monitor_job and weekly in retention_job, and deletes what is past retention as of the day it runs.
+MAINTENANCE = [retention_purge]
 
 
 def build_definitions(monitor: MonitorResource | None = None) -> dg.Definitions:
     """Definitions bound to one installation's paths (tests and the CLI pass their own)."""
     return dg.Definitions(
-        assets=ASSETS,
+        assets=[*ASSETS, *MAINTENANCE],
         asset_checks=CHECKS,
-        jobs=[monitor_job],
-        schedules=[monthly_schedule],
+        jobs=[monitor_job, retention_job],
+        schedules=[monthly_schedule, weekly_retention],
         sensors=[inbox_sensor],
         resources={"monitor": monitor or default_monitor_resource()},
         # One DuckDB file allows one writer: steps run one after another in the run's process.

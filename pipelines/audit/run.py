@@ -1,0 +1,137 @@
+"""`monitor audit`: gather the facts, write `audit.md` and `audit.html`, and say whether the audit passed.
+
+The report goes to `<out>/audit/` by default: next to the warehouse and the publication, never inside the
+published folder (the audit names files and columns of the warehouse, which is not for publication) and
+left out of its own scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.audit.history import read_run_history
+from pipelines.audit.render import to_html, to_markdown
+from pipelines.audit.report import (
+    SCANNED_FOLDERS,
+    AuditFacts,
+    KeyStatus,
+    RetentionStatus,
+    build_sections,
+    is_reference_source,
+)
+from pipelines.audit.retention import count_past_duckdb, count_past_parquet, count_rows_parquet, retention_rules
+from pipelines.audit.scan import scan_folders
+from pipelines.ingest.contract import Contract, load_all_contracts
+from pipelines.lib.publication import code_version
+from pipelines.lib.settings import Paths
+from pseudonymisation.config import HashingConfig, load_hashing_config
+from pseudonymisation.key import KeyError_, load_key
+
+TITLE = "Privacy-audit monitor jeugdhulp × onderwijs (privacy audit)"
+
+
+@dataclass(frozen=True)
+class AuditOutcome:
+    facts: AuditFacts
+    written: list[Path]
+    seconds: float
+
+
+def default_report_dir(out: Path) -> Path:
+    return out / "audit"
+
+
+def key_status(hashing: HashingConfig) -> KeyStatus:
+    """The current key's fingerprint when this process has the key; the audit works without it."""
+    try:
+        key = load_key(hashing)
+    except KeyError_ as exc:
+        return KeyStatus(None, None, f"De audit had geen sleutel ({exc}); de vingerafdrukken uit de runs staan hier.")
+    return KeyStatus(key.key_id, key.fingerprint, "Sleutel gevonden in de omgeving van deze audit.")
+
+
+def _table_counts(paths: Paths, contracts: dict[str, Contract], today: date) -> dict[str, tuple[int, int] | None]:
+    """Rows and rows past retention per stg_ table; empty when there is no (readable) warehouse."""
+    if not paths.duckdb.is_file():
+        return {}
+    try:
+        with duckdb.connect(str(paths.duckdb), read_only=True) as con:
+            return {rule.source: count_past_duckdb(con, rule) for rule in retention_rules(contracts, today)}
+    except duckdb.Error:
+        return {}  # the scan reports the file as unreadable
+
+
+def retention_status(paths: Paths, contracts: dict[str, Contract], today: date) -> list[RetentionStatus]:
+    """Per source: its retention, reference date, cutoff, and rows past it in Parquet and DuckDB."""
+    rules = {rule.source: rule for rule in retention_rules(contracts, today)}
+    tables = _table_counts(paths, contracts, today)
+    statuses: list[RetentionStatus] = []
+    for source, contract in contracts.items():
+        rule = rules.get(source)
+        parquet = paths.staged / f"{source}.parquet"
+        staged: tuple[int | None, int | None] = (None, None)
+        if parquet.is_file():
+            staged = count_past_parquet(parquet, rule) if rule else (count_rows_parquet(parquet), None)
+        table = tables.get(source)
+        statuses.append(
+            RetentionStatus(
+                source,
+                contract.retention,
+                rule.field if rule else None,
+                rule.cutoff if rule else None,
+                staged[0],
+                staged[1],
+                table[0] if table else None,
+                table[1] if table else None,
+            )
+        )
+    return statuses
+
+
+def gather_facts(out: Path, today: date, report_dir: Path) -> AuditFacts:
+    paths = Paths(inbox=out / "inbox", out=out)  # the audit never reads the inbox
+    contracts = load_all_contracts()
+    hashing = load_hashing_config()
+    runs, unreadable = read_run_history(out)
+    declared = {
+        source: frozenset(f.name for f in contract.properties)
+        for source, contract in contracts.items()
+        if is_reference_source(contract)
+    }
+    scan = scan_folders(out, [out / folder for folder in SCANNED_FOLDERS], declared, exclude=report_dir)
+    return AuditFacts(
+        out=out,
+        created=datetime.now(UTC),
+        today=today,
+        code_version=code_version(),
+        contracts=contracts,
+        hashing=hashing,
+        key=key_status(hashing),
+        retention=retention_status(paths, contracts, today),
+        runs=runs,
+        unreadable_manifests=unreadable,
+        scan=scan,
+    )
+
+
+def write_report(facts: AuditFacts, report_dir: Path) -> list[Path]:
+    sections = build_sections(facts)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    markdown, page = report_dir / "audit.md", report_dir / "audit.html"
+    markdown.write_text(to_markdown(TITLE, sections), encoding="utf-8")
+    page.write_text(to_html(TITLE, sections, facts.passed), encoding="utf-8")
+    return [markdown, page]
+
+
+def run_audit(out: Path, report_dir: Path | None = None, today: date | None = None) -> AuditOutcome:
+    """Audit the output folder `out`; the report goes to `report_dir` (default `<out>/audit`)."""
+    started = datetime.now(UTC)
+    out = out.resolve()
+    target = (report_dir or default_report_dir(out)).resolve()
+    facts = gather_facts(out, today or date.today(), target)
+    written = write_report(facts, target)
+    return AuditOutcome(facts, written, (datetime.now(UTC) - started).total_seconds())

@@ -1,0 +1,104 @@
+"""Retention: person-level rows past their contract's retention period leave the warehouse.
+
+`retention_purge` removes, per person-level source, the rows whose reference date (`retentionField` in the
+contract) lies before today minus the contract's `retention`, from `warehouse/staged/<source>.parquet` and
+the `stg_<source>` table, then rebuilds the linked tables (persons, pupil years, trajectories, ...) from what
+is left so that no derived person-level row outlives its source. The publication is never touched.
+
+It runs last in every monitor run (after `publication`: this run's aggregates are computed from the full
+exports and published first, then the warehouse lets go of what it may no longer hold) and weekly on its
+own (`weekly_retention`), so rows that age past the limit between runs go too. The date it measures from
+is today unless the run config sets `today` (tests, or re-running a missed purge as of a given date).
+The asset sits in the publish group because it follows the publication; it belongs to no earlier stage.
+"""
+
+import graphlib
+
+import dagster as dg
+from pydantic import Field
+
+from pipelines.audit.retention import has_table, parse_today, purge_source, retention_rules
+from pipelines.defs.ingest import OWNER
+from pipelines.defs.link import link_assets
+from pipelines.defs.publish import publication
+from pipelines.ingest.contract import load_all_contracts
+from pipelines.lib.resources import MonitorResource
+from pipelines.lib.warehouse import connect, run_sql_file
+
+
+class RetentionConfig(dg.Config):
+    today: str = Field(
+        default="",
+        description="Measure retention from this date (YYYY-MM-DD); empty = the day the run starts.",
+    )
+
+
+def linked_tables_in_order() -> list[str]:
+    """The link stage's tables, each after the tables it is built from (each has its sql/<name>.sql)."""
+    names = {a.key: a.key.path[-1] for a in link_assets}
+    graph = {a.key: {d for d in a.dependency_keys if d in names} for a in link_assets}
+    return [names[key] for key in graphlib.TopologicalSorter(graph).static_order()]
+
+
+@dg.asset(
+    group_name="publish",
+    deps=[publication],
+    owners=[OWNER],
+    kinds={"duckdb", "parquet"},
+    description=(
+        "Retention: removes person-level rows older than their contract's retention period (counted from the "
+        "contract's retentionField) from the staged Parquet files and stg_ tables, then rebuilds the linked "
+        "tables. Runs after the publication and weekly; published aggregates stay."
+    ),
+)
+def retention_purge(
+    context: dg.AssetExecutionContext, config: RetentionConfig, monitor: MonitorResource
+) -> dg.MaterializeResult:
+    today = parse_today(config.today)
+    rules = retention_rules(load_all_contracts(), today)
+    paths = monitor.paths
+    with connect(paths) as con:
+        purged = [purge_source(paths.staged, con, rule) for rule in rules]
+        removed = sum(p.parquet_removed + (p.duckdb_removed or 0) for p in purged)
+        rebuilt = [name for name in linked_tables_in_order() if has_table(con, name)] if removed else []
+        for name in rebuilt:
+            run_sql_file(con, name)
+    for p in purged:
+        context.log.info(
+            f"{p.source}: {p.parquet_removed} of {p.parquet_rows} staged rows and "
+            f"{p.duckdb_removed if p.duckdb_removed is not None else 'no'} warehouse rows before {p.cutoff} removed"
+        )
+    metadata: dict[str, object] = {
+        "today": today.isoformat(),
+        "rows_removed": sum(p.parquet_removed for p in purged),
+        "linked_tables_rebuilt": ", ".join(rebuilt) or "none",
+        "per_source": dg.MetadataValue.json(
+            {
+                p.source: {
+                    "cutoff": p.cutoff.isoformat(),
+                    "parquet_rows_before": p.parquet_rows,
+                    "parquet_removed": p.parquet_removed,
+                    "duckdb_rows_before": p.duckdb_rows,
+                    "duckdb_removed": p.duckdb_removed,
+                }
+                for p in purged
+            }
+        ),
+    }
+    metadata.update({f"removed_{p.source}": p.parquet_removed for p in purged})
+    return dg.MaterializeResult(metadata=metadata)  # type: ignore[arg-type]
+
+
+retention_job = dg.define_asset_job(
+    "retention_job",
+    selection=dg.AssetSelection.assets(retention_purge),
+    description="Retention purge on its own: the warehouse lets go of rows past their retention period.",
+)
+
+weekly_retention = dg.ScheduleDefinition(
+    name="weekly_retention",
+    job=retention_job,
+    cron_schedule="0 5 * * 1",
+    execution_timezone="Europe/Amsterdam",
+    description="Every Monday at 05:00: rows that aged past their retention period since the last run go.",
+)
