@@ -8,6 +8,7 @@
     monitor key rotate --new-key-file FILE          re-pseudonymise from the raw inbox, retire the old warehouse
     monitor contracts check [FILE ...] [--source S] validate the contracts; dry-run files against them
     monitor contracts docs [--out DIR]              write the data dictionary (Markdown and HTML)
+    monitor audit [--out DIR] [--report DIR]        privacy audit: scan, retention, key, run history
 
 Errors are one sentence plus where to look, never a traceback.
 """
@@ -209,6 +210,33 @@ def cmd_key_rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Privacy audit of an output folder; exit 2 when its scan finds anything identifying (values masked)."""
+    from pipelines.audit.report import verdict
+    from pipelines.audit.retention import parse_today
+    from pipelines.audit.run import run_audit
+
+    out = Path(args.out)
+    if not out.is_dir():
+        return _fail(f"the output folder {out} does not exist or is not a folder.", "monitor run --inbox DIR --out DIR")
+    try:
+        today = parse_today(args.today)
+    except ValueError as exc:
+        return _fail(f"--today: {exc}.")
+    outcome = run_audit(out, Path(args.report) if args.report else None, today)
+    scan = outcome.facts.scan
+    print(verdict(outcome.facts))
+    for finding in scan.findings[:20]:
+        print(f"  {finding}", file=sys.stderr)
+    for path, why in scan.unreadable:
+        print(f"  {path}: onleesbaar ({why})", file=sys.stderr)
+    report = outcome.written[-1]
+    print(f"Rapport: {report} en {report.with_suffix('.md').name} ({outcome.seconds:.1f} s)", file=sys.stderr)
+    if outcome.facts.passed:
+        return 0
+    return _fail(f"the audit did not pass: {len(scan.findings) + len(scan.unreadable)} place(s) listed.", str(report))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="monitor", description="Jeugdhulp × onderwijs monitor")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -251,6 +279,11 @@ def build_parser() -> argparse.ArgumentParser:
     docs = contracts_sub.add_parser("docs", help="write the data dictionary (Markdown and HTML)")
     docs.add_argument("--out", default=str(PROJECT_ROOT / "docs" / "data-dictionary"))
     docs.set_defaults(func=cmd_contracts_docs)
+    audit = sub.add_parser("audit", help="privacy audit of an output folder (Markdown and HTML report)")
+    audit.add_argument("--out", default="data", help="output folder of `monitor run` (warehouse, publish)")
+    audit.add_argument("--report", help="folder for audit.md and audit.html (default: OUT/audit)")
+    audit.add_argument("--today", help="measure retention from this date (YYYY-MM-DD; default: today)")
+    audit.set_defaults(func=cmd_audit)
     return parser
 
 
