@@ -16,16 +16,13 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.bench.memory import RssSampler, peak_mb
-from pipelines.definitions import ASSETS
+from pipelines.definitions import build_definitions
 from pipelines.runner import prepare_instance, run_monitor
 
 
 def _group_of_step(records: list[dg.EventLogEntry]) -> dict[str, str]:
     """Step key → asset group, from the assets (or checked assets) each step reported."""
-    groups: dict[dg.AssetKey, str] = {}
-    for asset in ASSETS:
-        if isinstance(asset, dg.AssetsDefinition):
-            groups.update(asset.group_names_by_key)
+    groups = {spec.key: spec.group_name or "other" for spec in build_definitions().resolve_all_asset_specs()}
     step_group: dict[str, str] = {}
     for record in records:
         event = record.dagster_event
