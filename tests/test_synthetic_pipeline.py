@@ -142,6 +142,9 @@ def test_failed_run_says_why_and_leaves_the_previous_publication(
     assert "inschrijvingen.csv: missing required column(s)" in err
     assert "Traceback" not in err
     assert hashlib.sha256(published.read_bytes()).hexdigest() == before
+    identifiers = raw_identifiers(inbox)
+    assert not [str(f) for f in scan_for_identifiers(work_out, identifiers)], "the failed run's logs leak nothing"
+    assert not [i for i in identifiers if i in err], "nor does its error message"
 
 
 def test_run_refuses_to_start_without_a_key(
