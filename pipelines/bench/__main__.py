@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 
 from pipelines.bench import pseudonyms
+from pipelines.bench.reference import run_reference
+from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig
 from pipelines.synthetic import generate
 
 NATIONAL_SCALE = 78.0  # ≈ 3.5 M pupils a year (scale 1 ≈ 45 000)
@@ -68,7 +70,7 @@ def bench_pipeline(work: Path, scale: float, label: str) -> None:
     inbox, out = work / f"inbox-{scale:g}", work / f"out-{scale:g}"
     started = time.perf_counter()
     if not (inbox / "inschrijvingen.csv").is_file():
-        generate(inbox, scale=scale, seed=20261124, youth_care_form="csv" if scale > 5 else "split")
+        generate(inbox, scale=scale, seed=20261124, youth_care_form="csv")  # the reference reads no iJw
     generated = time.perf_counter() - started
     shutil.rmtree(out, ignore_errors=True)
     result = _child("pipelines.bench.pipeline", str(inbox), str(out))
@@ -88,6 +90,14 @@ def bench_pipeline(work: Path, scale: float, label: str) -> None:
             print(f"  {stage:<12}{figures['seconds']:>9.1f}{figures['peak_mb']:>10.0f}{rate:>15}")
     wall = float(result["wall_seconds"])  # type: ignore[arg-type]
     print(f"  {'total run':<12}{wall:>9.1f}{float(result['peak_mb']):>10.0f}{rows_in / wall:>15,.0f}")  # type: ignore[arg-type]
+    if (inbox / "toewijzingen.csv").is_file() and not (inbox / "ijw").is_dir():
+        gemeente = MonitorConfig.load(DEFAULT_CONFIG).gemeente_code
+        plain = run_reference(inbox, work / f"reference-{scale:g}.duckdb", gemeente)
+        core = sum(stages[s]["seconds"] for s in ("link", "indicators") if s in stages)
+        print(
+            f"  plain DuckDB reference (G1, A1, B1, C1, E1 straight from the CSVs): {plain:.1f} s; "
+            f"pipeline link + indicators / reference = {core / plain:.2f}, whole run / reference = {wall / plain:.2f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,12 +44,15 @@ def _unique_in_order(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 
 
 def make_bsns(rng: np.random.Generator, n: int, leading_zero_share: float = 0.10) -> npt.NDArray[np.int64]:
-    """``n`` unique random BSNs passing the eleven-test; about 10 % start with 0; never 9999xxxxx."""
+    """``n`` unique random BSNs passing the eleven-test; about 10 % start with 0; never 9999xxxxx.
+
+    At most two leading zeros (a spreadsheet leaves 7 digits at worst), like the numbers actually issued.
+    """
     out = np.empty(0, dtype=np.int64)
     while out.size < n:
         m = int((n - out.size) * 1.4) + 16
         first = np.where(rng.random(m) < leading_zero_share, 0, rng.integers(1, 10, m))
-        body = rng.integers(0, 10_000_000, m)  # digits 2..8
+        body = rng.integers(100_000, 10_000_000, m)  # digits 2..8, never starting with two zeros
         partial = first * 100_000_000 + body * 10
         check = eleven_remainder(partial)  # with check digit 0 the remainder equals the weighted sum
         ok = check < 10

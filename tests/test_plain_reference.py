@@ -1,0 +1,60 @@
+"""The benchmark's plain DuckDB reference and the pipeline count the same (G1, A1, B1, C1, E1), on clean input.
+
+The reference skips contracts, quarantine and pseudonymisation, so it only agrees on input without defects:
+the synthetic generator without them, youth care as flat CSV (the reference reads no iJw).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.bench.reference import run_reference
+from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig
+from pipelines.synthetic import generate
+from tests.conftest import materialize_all
+
+COMMON = ("G1", "A1", "B1", "C1", "E1")
+KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "categorie"]
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[pl.DataFrame, pl.DataFrame]:
+    root = tmp_path_factory.mktemp("reference")
+    generate(root / "inbox", scale=0.03, seed=5, youth_care_form="csv", defects=False)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MONITOR_PSEUDONYM_KEY", "5a" * 16 + "c3" * 16)
+    try:
+        assert materialize_all(root / "inbox", root / "out").success
+    finally:
+        mp.undo()
+    run_reference(root / "inbox", root / "reference.duckdb", MonitorConfig.load(DEFAULT_CONFIG).gemeente_code)
+    with duckdb.connect(str(root / "out" / "warehouse" / "monitor.duckdb"), read_only=True) as con:
+        pipeline = con.sql(f"SELECT {', '.join(KEY)}, teller, noemer FROM indicators WHERE indicator IN {COMMON}").pl()
+    with duckdb.connect(str(root / "reference.duckdb"), read_only=True) as con:
+        reference = con.sql(
+            "SELECT schooljaar, niveau, eenheid AS eenheid_code, indicator, categorie, teller, noemer "
+            "FROM reference_indicators"
+        ).pl()
+    return pipeline, reference
+
+
+def test_reference_and_pipeline_have_the_same_cells(both: tuple[pl.DataFrame, pl.DataFrame]) -> None:
+    pipeline, reference = both
+    assert pipeline.height > 500
+    assert sorted(pipeline.select(KEY).rows(), key=str) == sorted(reference.select(KEY).rows(), key=str)
+
+
+@pytest.mark.parametrize("indicator", COMMON)
+def test_reference_and_pipeline_agree_to_the_unit(both: tuple[pl.DataFrame, pl.DataFrame], indicator: str) -> None:
+    pipeline, reference = both
+    joined = pipeline.filter(pl.col("indicator") == indicator).join(
+        reference.filter(pl.col("indicator") == indicator), on=KEY, how="full", nulls_equal=True, suffix="_ref"
+    )
+    differ = joined.filter(
+        ((pl.col("teller") - pl.col("teller_ref")).abs() > 0.005)
+        | (pl.col("noemer").is_null() != pl.col("noemer_ref").is_null())
+        | ((pl.col("noemer") - pl.col("noemer_ref")).abs() > 0)
+    )
+    assert differ.height == 0, differ.head(10)
