@@ -214,11 +214,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
     """Privacy audit of an output folder; exit 2 when its scan finds anything identifying (values masked)."""
     from pipelines.audit.report import verdict
     from pipelines.audit.retention import parse_today
-    from pipelines.audit.run import run_audit
+    from pipelines.audit.run import has_monitor_output, run_audit
 
     out = Path(args.out)
-    if not out.is_dir():
-        return _fail(f"the output folder {out} does not exist or is not a folder.", "monitor run --inbox DIR --out DIR")
+    if not has_monitor_output(out):
+        return _fail(
+            f"{out} holds no warehouse or publication to audit; --out is the output folder of `monitor run`.",
+            "monitor run --inbox DIR --out DIR",
+        )
     try:
         today = parse_today(args.today)
     except ValueError as exc:

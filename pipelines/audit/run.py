@@ -7,11 +7,13 @@ left out of its own scan.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from pipelines.audit.history import read_run_history
 from pipelines.audit.render import to_html, to_markdown
@@ -32,6 +34,7 @@ from pseudonymisation.config import HashingConfig, load_hashing_config
 from pseudonymisation.key import KeyError_, load_key
 
 TITLE = "Privacy-audit monitor jeugdhulp × onderwijs (privacy audit)"
+REPORT_FILES = ("audit.md", "audit.html")
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,8 @@ def retention_status(paths: Paths, contracts: dict[str, Contract], today: date) 
         parquet = paths.staged / f"{source}.parquet"
         staged: tuple[int | None, int | None] = (None, None)
         if parquet.is_file():
-            staged = count_past_parquet(parquet, rule) if rule else (count_rows_parquet(parquet), None)
+            with contextlib.suppress(pl.exceptions.PolarsError, OSError):  # the scan reports it unreadable
+                staged = count_past_parquet(parquet, rule) if rule else (count_rows_parquet(parquet), None)
         table = tables.get(source)
         statuses.append(
             RetentionStatus(
@@ -102,7 +106,8 @@ def gather_facts(out: Path, today: date, report_dir: Path) -> AuditFacts:
         for source, contract in contracts.items()
         if is_reference_source(contract)
     }
-    scan = scan_folders(out, [out / folder for folder in SCANNED_FOLDERS], declared, exclude=report_dir)
+    report_files = frozenset(report_dir / name for name in REPORT_FILES)
+    scan = scan_folders(out, [out / folder for folder in SCANNED_FOLDERS], declared, exclude=report_files)
     return AuditFacts(
         out=out,
         created=datetime.now(UTC),
@@ -121,10 +126,15 @@ def gather_facts(out: Path, today: date, report_dir: Path) -> AuditFacts:
 def write_report(facts: AuditFacts, report_dir: Path) -> list[Path]:
     sections = build_sections(facts)
     report_dir.mkdir(parents=True, exist_ok=True)
-    markdown, page = report_dir / "audit.md", report_dir / "audit.html"
+    markdown, page = (report_dir / name for name in REPORT_FILES)
     markdown.write_text(to_markdown(TITLE, sections), encoding="utf-8")
     page.write_text(to_html(TITLE, sections, facts.passed), encoding="utf-8")
     return [markdown, page]
+
+
+def has_monitor_output(out: Path) -> bool:
+    """Whether `out` holds a warehouse or a publication: auditing an empty folder would prove nothing."""
+    return any((out / folder).is_dir() for folder in SCANNED_FOLDERS)
 
 
 def run_audit(out: Path, report_dir: Path | None = None, today: date | None = None) -> AuditOutcome:

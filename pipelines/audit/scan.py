@@ -264,12 +264,15 @@ def _scan_file(
 
 
 def scan_folders(
-    base: Path, folders: Iterable[Path], declared: dict[str, frozenset[str]], exclude: Path | None = None
+    base: Path,
+    folders: Iterable[Path],
+    declared: dict[str, frozenset[str]],
+    exclude: frozenset[Path] = frozenset(),
 ) -> ScanResult:
     """Scan every file under `folders`; paths in the result are relative to `base`.
 
-    `declared` maps a reference source to the columns its contract declares; `exclude` is a folder left out
-    (the audit's own report folder).
+    `declared` maps a reference source to the columns its contract declares; `exclude` holds files left out
+    (the audit's own report, should it be written into a scanned folder: it names patterns like 1234AB).
     """
     result = ScanResult()
     with duckdb.connect() as memory:
@@ -277,7 +280,7 @@ def scan_folders(
             if not folder.is_dir():
                 continue
             for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-                if exclude is not None and path.resolve().is_relative_to(exclude.resolve()):
+                if path.resolve() in exclude:
                     continue
                 label = str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
                 try:
