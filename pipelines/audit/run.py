@@ -53,7 +53,7 @@ def key_status(hashing: HashingConfig) -> KeyStatus:
     try:
         key = load_key(hashing)
     except KeyError_ as exc:
-        return KeyStatus(None, None, f"De audit had geen sleutel ({exc}); de vingerafdrukken uit de runs staan hier.")
+        return KeyStatus(None, None, f"Audit zonder sleutel; de runs legden hun vingerafdruk vast ({exc}).")
     return KeyStatus(key.key_id, key.fingerprint, "Sleutel gevonden in de omgeving van deze audit.")
 
 
