@@ -1,78 +1,323 @@
-"""Altair charts of the protected indicators: one chart per indicator, as offline HTML and PNG.
+"""Altair chart templates of the dashboard, and their export as PNG and SVG with vl-convert.
 
-Charts read only the protected publication table. A suppressed cell is drawn as a label "onderdrukt"
-(never as a zero bar), and every chart made from synthetic data says so in its subtitle.
+Why templates: a school page and a wijk page show the same chart for an indicator, only with other
+numbers. Each chart is therefore built once per indicator, level and language, with a named data source
+that the page fills in (assets/dashboard.js) or the exporter fills in (`with_data`). The site ships the
+templates once instead of one spec per chart, and every template is validated against the Vega-Lite schema.
+
+Honest about small numbers: a suppressed cell is never drawn as a value (the line breaks there) but as a
+label "< 10" or "onderdrukt" at the foot of the chart. Colours are from the Okabe-Ito palette (safe for
+colour-blind readers) and the two series also differ in dash and point shape.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import copy
+import re
+from dataclasses import dataclass
+from typing import Any
 
 import altair as alt
-import polars as pl
 import vl_convert as vlc
 
-SYNTHETIC_NOTE = "synthetische data"
-SUPPRESSED_LABEL = "onderdrukt (< 10)"
+from dashboards.i18n import AXIS_FORMAT, DEFAULT_AXIS_FORMAT, Language, t, unit_label, vega_locales
+from pipelines.indicators.catalogue import Indicator
+
+UNIT_COLOUR = "#0072B2"  # Okabe-Ito blue
+GEMEENTE_COLOUR = "#D55E00"  # Okabe-Ito vermillion
+DATA_NAME = "values"
+TREND_SIZE = (560, 240)
+FACET_SIZE = (170, 120)
+KEY_SIZE = (210, 80)
+TALL = 800  # pixels: taller charts are exported to PNG at their own size, not at twice the size
+Spec = dict[str, Any]
+# The bundle shipped with the site and the exporter use the Vega-Lite version Altair's schema is for.
+VEGA_LITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
 
-def _subtitle(gemeente: str, synthetic: bool) -> list[str]:
-    lines = [f"Gemeente {gemeente}; onderdrukte cellen zijn niet getekend en staan als '{SUPPRESSED_LABEL}'."]
-    if synthetic:
-        lines.append(f"Let op: {SYNTHETIC_NOTE} — fictieve personen, geen echte cijfers.")
-    return lines
+@dataclass(frozen=True)
+class ChartContext:
+    """What every chart of one build shares: its years, the gemeente, the language and the threshold."""
 
+    years: tuple[str, ...]
+    gemeente: str
+    synthetic: bool
+    min_teller: int
+    language: Language
 
-def indicator_chart(table: pl.DataFrame, indicator: str, gemeente: str, synthetic: bool) -> alt.Chart:
-    """Gemeente value per school year; a dimension's categories side by side."""
-    rows = table.filter((pl.col("indicator") == indicator) & (pl.col("niveau") == "gemeente")).sort(
-        "schooljaar", "categorie", nulls_last=True
-    )
-    name = str(rows.get_column("indicator_naam")[0])
-    unit = str(rows.get_column("eenheid")[0])
-    data = rows.select(
-        "schooljaar",
-        pl.col("categorie").fill_null("totaal"),
-        "waarde",
-        pl.when(pl.col("onderdrukt")).then(pl.lit(SUPPRESSED_LABEL)).otherwise(pl.lit("")).alias("label"),
-    ).to_dicts()
-    base = alt.Chart(alt.Data(values=data))
-    has_categories = rows.get_column("dimensie").drop_nulls().len() > 0
-    x = alt.X("schooljaar:N", title="Schooljaar")
-    y = alt.Y("waarde:Q", title=f"{name} ({unit})", axis=alt.Axis(format=",.4~f"))
-    bars = base.mark_bar().encode(
-        x=x,
-        y=y,
-        tooltip=[
-            alt.Tooltip("schooljaar:N", title="Schooljaar"),
-            alt.Tooltip("categorie:N", title="Categorie"),
-            alt.Tooltip("waarde:Q", title=name, format=",.1f"),
-        ],
-    )
-    if has_categories:
-        bars = bars.encode(
-            color=alt.Color("categorie:N", title="Categorie", scale=alt.Scale(scheme="tableau10")),
-            xOffset="categorie:N",
+    def text(self, key: str) -> str:
+        return t(key, self.language)
+
+    def name(self, indicator: Indicator) -> str:
+        return indicator.naam_nl if self.language == "nl" else indicator.naam_en
+
+    def series(self, level: str) -> tuple[str, str]:
+        """Legend names of the unit's series and the benchmark."""
+        own = {"school": "this_school", "wijk": "this_wijk"}.get(level)
+        gemeente = f"{self.text('gemeente')} {self.gemeente}"
+        return (self.text(own) if own else gemeente, gemeente)
+
+    def subtitle(self, *lines: str) -> list[str]:
+        return [*lines, *([self.text("synthetic")] if self.synthetic else [])]
+
+    def status_label(self) -> str:
+        """Vega expression: the text drawn where a cell is suppressed."""
+        return (
+            f"datum.status === 'onderdrukt' ? '{self.text('suppressed')}' : "
+            f"datum.status === 'klein' ? '< {self.min_teller}' : ''"
         )
-    labels = base.mark_text(dy=-6, color="#555").encode(x=x, y=alt.value(200), text="label:N")
-    return (bars + labels).properties(
-        width=520,
-        height=260,
-        title=alt.Title(f"{indicator} {name}", subtitle=_subtitle(gemeente, synthetic)),
-        description=f"{name} per schooljaar voor de gemeente {gemeente} ({unit}).",
+
+
+def _format(indicator: Indicator) -> str:
+    return AXIS_FORMAT.get(indicator.eenheid, DEFAULT_AXIS_FORMAT)
+
+
+def _value_title(indicator: Indicator, ctx: ChartContext) -> str:
+    return unit_label(indicator.eenheid, ctx.language)
+
+
+def _tooltip(indicator: Indicator, ctx: ChartContext, *extra: alt.Tooltip) -> list[alt.Tooltip]:
+    return [
+        alt.Tooltip("jaar:O", title=ctx.text("school_year")),
+        *extra,
+        alt.Tooltip("reeks:N", title=" "),
+        alt.Tooltip("waarde:Q", title=_value_title(indicator, ctx), format=_format(indicator)),
+    ]
+
+
+def benchmarked(indicator: Indicator) -> bool:
+    """A rate or ratio can be held against the gemeente's; a count or total (G1, C1) cannot."""
+    return indicator.noemer is not None
+
+
+def _series_names(indicator: Indicator, level: str, ctx: ChartContext) -> list[str]:
+    """Legend names of the series a chart draws: the unit's and, where it compares, the gemeente's."""
+    gemeente = f"{ctx.text('gemeente')} {ctx.gemeente}"
+    if level == "gemeente":
+        return [gemeente]
+    own = ctx.text("this_school" if level == "school" else "this_wijk")
+    return [own, gemeente] if benchmarked(indicator) else [own]
+
+
+def _series_layers(
+    indicator: Indicator,
+    level: str,
+    ctx: ChartContext,
+    height: int,
+    point_size: int,
+    legend: bool = True,
+    short_years: bool = False,
+) -> list[alt.Chart]:
+    """Unit and gemeente lines over the years, points on the values, labels where a cell is suppressed.
+
+    The layers read the field `reeks` as the legend name (see `_name_series`). Colour, dash and point
+    shape share one legend, so the series are told apart without relying on colour."""
+    domain = _series_names(indicator, level, ctx)
+    shown = alt.Legend(orient="bottom", title=None, symbolStrokeWidth=2) if legend else None
+
+    def series(channel: type[alt.Color] | type[alt.StrokeDash] | type[alt.Shape], values: list[Any]) -> Any:
+        return channel("reeks:N", scale=alt.Scale(domain=domain, range=values[: len(domain)]), legend=shown)
+
+    colour = series(alt.Color, [UNIT_COLOUR, GEMEENTE_COLOUR])
+    # '2021/2022' as '21/22' where panels are narrow
+    years = "substring(datum.label, 2, 4) + '/' + substring(datum.label, 7, 9)" if short_years else "datum.label"
+    x = alt.X(
+        "jaar:O",
+        title=ctx.text("school_year"),
+        scale=alt.Scale(domain=list(ctx.years)),
+        axis=alt.Axis(labelAngle=0, labelExpr=years),
+    )
+    y = alt.Y(
+        "waarde:Q",
+        title=_value_title(indicator, ctx),
+        scale=alt.Scale(zero=True),
+        axis=alt.Axis(format=_format(indicator), tickCount=4),
+    )
+    categories = [alt.Tooltip("categorie:N", title=ctx.text("category"))] if indicator.dimensie else []
+    line = (
+        alt.Chart()
+        .mark_line(invalid="break-paths-show-domains", strokeWidth=2)
+        .encode(x=x, y=y, color=colour, strokeDash=series(alt.StrokeDash, [[1, 0], [6, 3]]))
+    )
+    points = (
+        alt.Chart()
+        .mark_point(filled=True, size=point_size, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            color=colour,
+            shape=series(alt.Shape, ["circle", "square"]),
+            tooltip=_tooltip(indicator, ctx, *categories),
+        )
+    )
+    low = domain[-1] if len(domain) > 1 else ""
+    labels = (
+        alt.Chart()
+        .transform_filter("datum.status === 'klein' || datum.status === 'onderdrukt'")
+        .transform_calculate(label=ctx.status_label(), ypix=f"datum.reeks === '{low}' ? {height - 18} : {height - 5}")
+        .mark_text(fontSize=11, fontWeight="bold")
+        .encode(x=x, y=alt.Y("ypix:Q", scale=None), text="label:N", color=colour)
+    )
+    return [line, points, labels]
+
+
+def _name_series(indicator: Indicator, level: str, ctx: ChartContext) -> str:
+    """Vega expression: the data's series code ('eenheid' or 'gemeente') as its legend name."""
+    names = _series_names(indicator, level, ctx)
+    return f"datum.reeks === 'gemeente' ? '{names[-1]}' : '{names[0]}'"
+
+
+def _readable(chart: alt.TopLevelMixin) -> Any:
+    """Font sizes a reader can read on screen and in a report (Vega's defaults are 10-11 px)."""
+    return (
+        chart.configure_axis(labelFontSize=12, titleFontSize=12)
+        .configure_legend(labelFontSize=12)
+        .configure_header(titleFontSize=12, labelFontSize=12)
+        .configure_title(fontSize=15, subtitleFontSize=12, subtitleColor="#444")
     )
 
 
-def write_charts(table: pl.DataFrame, out_dir: Path, gemeente: str, synthetic: bool) -> list[Path]:
-    """Write <indicator>.html (offline, Vega inlined) and <indicator>.png for every indicator."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for indicator in sorted(table.get_column("indicator").unique().to_list()):
-        chart = indicator_chart(table, indicator, gemeente, synthetic)
-        spec = chart.to_dict(validate=True)
-        html = out_dir / f"{indicator}.html"
-        chart.save(str(html), inline=True, embed_options={"actions": False})
-        png = out_dir / f"{indicator}.png"
-        png.write_bytes(vlc.vegalite_to_png(spec, scale=1.5, format_locale="nl-NL"))
-        written += [html, png]
-    return written
+def trend_template(
+    indicator: Indicator, level: str, ctx: ChartContext, categories: dict[str, str] | None = None
+) -> alt.TopLevelMixin:
+    """An indicator over the years for a school, wijk or the gemeente, with the gemeente as benchmark.
+
+    A dimension (vorm, verwijzer, productcategorie) becomes small multiples, one panel per category, so
+    the same two colours keep meaning 'this unit' and 'gemeente' everywhere. `categories` maps the
+    category codes in the data to their names in the chart's language (in this order)."""
+    name = ctx.name(indicator)
+    unit = _value_title(indicator, ctx)
+    title = alt.Title(f"{indicator.id} {name}", subtitle=ctx.subtitle(f"{ctx.text('unit')}: {unit}"), anchor="start")
+    description = f"{indicator.id} {name} ({unit}) {ctx.text('school_year').lower()}"
+    data = alt.NamedData(name=DATA_NAME)
+    if indicator.dimensie is None:
+        width, height = TREND_SIZE
+        chart = (
+            alt.layer(*_series_layers(indicator, level, ctx, height, 70), data=data)
+            .transform_calculate(reeks=_name_series(indicator, level, ctx))
+            .properties(width=width, height=height, title=title, description=description)
+        )
+        return _readable(chart)
+    width, height = FACET_SIZE
+    names = [
+        {"cat": code, "categorie": label, "volgorde": i} for i, (code, label) in enumerate((categories or {}).items())
+    ]
+    layers = _series_layers(indicator, level, ctx, height, 40, short_years=True)
+    panel = alt.layer(*layers).properties(width=width, height=height)
+    facet = alt.Facet(
+        "categorie:N",
+        title=f"{ctx.text('breakdown')} {indicator.dimensie}",
+        sort=alt.EncodingSortField("volgorde", op="min"),
+        header=alt.Header(labelLimit=width + 30, labelFontWeight="bold"),
+    )
+    chart = (
+        panel.facet(facet=facet, columns=3, data=data)
+        .transform_lookup(
+            lookup="cat",
+            from_=alt.LookupData(alt.InlineData(values=names), key="cat", fields=["categorie", "volgorde"]),
+        )
+        .transform_calculate(reeks=_name_series(indicator, level, ctx))
+        .properties(title=title, description=description)
+    )
+    return _readable(chart)
+
+
+def ranking_template(indicator: Indicator, level: str, ctx: ChartContext) -> alt.TopLevelMixin:
+    """Every school (or wijk) on one indicator, ranked, against a line at the gemeente's value.
+
+    Names come shortened from the data (labelLimit 0): measuring labels to cut them costs the exporter
+    most of its time."""
+    name = ctx.name(indicator)
+    unit = _value_title(indicator, ctx)
+    plural = ctx.text("schools" if level == "school" else "wijken")
+    y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("rang", op="min"), axis=alt.Axis(labelLimit=0))
+    x = alt.X(
+        "waarde:Q", title=unit, scale=alt.Scale(zero=True), axis=alt.Axis(format=_format(indicator), orient="top")
+    )
+    bars = (
+        alt.Chart()
+        .mark_bar(color=UNIT_COLOUR)
+        .encode(
+            x=x,
+            y=y,
+            href="url:N",
+            tooltip=[
+                alt.Tooltip("label:N", title=ctx.text("name")),
+                alt.Tooltip("waarde:Q", title=unit, format=_format(indicator)),
+            ],
+        )
+    )
+    labels = (
+        alt.Chart()
+        .transform_filter("datum.status === 'klein' || datum.status === 'onderdrukt'")
+        .transform_calculate(tekst=ctx.status_label())
+        .mark_text(align="left", dx=4, fontSize=11, fontWeight="bold", color="#333")
+        .encode(x=alt.value(0), y=y, text="tekst:N")
+    )
+    layers = [bars, labels]
+    subtitle = f"{ctx.text('unit')}: {unit}"
+    if benchmarked(indicator):
+        gemeente = f"{ctx.text('gemeente')} {ctx.gemeente}"
+        subtitle += f"; - - - {gemeente}"
+        layers.append(
+            alt.Chart()
+            .mark_rule(color=GEMEENTE_COLOUR, strokeDash=[6, 3], strokeWidth=2)
+            .encode(
+                x=alt.X("max(gemeente):Q"),
+                tooltip=[alt.Tooltip("max(gemeente):Q", title=gemeente, format=_format(indicator))],
+            )
+        )
+    chart = alt.layer(*layers, data=alt.NamedData(name=DATA_NAME)).properties(
+        width=460,
+        height=alt.Step(16),
+        title=alt.Title(f"{indicator.id} {name}: {plural.lower()}", subtitle=ctx.subtitle(subtitle), anchor="start"),
+        description=f"{indicator.id} {name}, {plural.lower()}",
+    )
+    return _readable(chart)
+
+
+def key_figure_template(indicator: Indicator, ctx: ChartContext) -> alt.TopLevelMixin:
+    """A small trend line of one gemeente key figure, for the overview's tiles (their heading is its title)."""
+    width, height = KEY_SIZE
+    chart = (
+        alt.layer(
+            *_series_layers(indicator, "gemeente", ctx, height, 40, legend=False, short_years=True),
+            data=alt.NamedData(name=DATA_NAME),
+        )
+        .transform_calculate(reeks=_name_series(indicator, "gemeente", ctx))
+        .properties(
+            width=width,
+            height=height,
+            description=f"{indicator.id} {ctx.name(indicator)}, {ctx.text('gemeente').lower()} {ctx.gemeente}",
+        )
+    )
+    return _readable(chart)
+
+
+def to_spec(chart: alt.TopLevelMixin) -> Spec:
+    """The Vega-Lite spec, validated against the schema (an invalid template fails the build)."""
+    spec: Spec = chart.to_dict(validate=True)
+    return spec
+
+
+def with_data(spec: Spec, rows: list[dict[str, Any]], description: str | None = None) -> Spec:
+    """A template filled with its rows: what the page renders and what is exported."""
+    filled = copy.deepcopy(spec)
+    filled["data"] = {"name": DATA_NAME, "values": rows}
+    if description:
+        filled["description"] = description
+    return filled
+
+
+def export(spec: Spec, language: Language) -> tuple[bytes, str]:
+    """SVG and PNG of a filled spec, numbers in the language's locale.
+
+    The PNG is drawn at twice the size for print, except tall charts (rankings of a hundred schools),
+    which are already large enough and would otherwise weigh megabytes each."""
+    locale = vega_locales()[language]
+    svg = vlc.vegalite_to_svg(
+        spec, vl_version=VEGA_LITE_VERSION, format_locale=locale["format"], time_format_locale=locale["time"]
+    )
+    height = re.search(r'height="([0-9.]+)"', svg)
+    png = vlc.svg_to_png(svg, scale=1 if height and float(height.group(1)) > TALL else 2)
+    return png, svg

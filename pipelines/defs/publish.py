@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from dashboards.charts import write_charts
+from dashboards.site import SiteReport, SiteSettings, build_dashboard, write_report_charts
 from pipelines.defs.indicators import LINKAGE_FILE, TRENDS_FILE, indicator_trends_asset, protected_linkage_quality
 from pipelines.defs.ingest import ALL_SOURCES, OWNER
 from pipelines.defs.protect import protected_indicators
@@ -32,8 +32,9 @@ def _run_start(context: dg.AssetExecutionContext) -> datetime | None:
     deps=[protected_indicators, protected_linkage_quality, indicator_trends_asset],
     owners=[OWNER],
     kinds={"parquet", "altair", "json"},
-    description="data/publish/: indicatoren.parquet (spec §4), charts (HTML + PNG), manifest.json, the indicator "
-    "catalogue, koppelingskwaliteit.parquet and trends.parquet.",
+    description="data/publish/: indicatoren.parquet (spec §4), the dashboard (dashboard/index.html, a page per "
+    "school and wijk), charts for reports (PNG + SVG), manifest.json, the indicator catalogue, "
+    "koppelingskwaliteit.parquet and trends.parquet.",
 )
 def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> dg.MaterializeResult:
     paths = monitor.paths
@@ -43,11 +44,15 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
     summaries = [json.loads((paths.staged / f"{s}.summary.json").read_text(encoding="utf-8")) for s in ALL_SOURCES]
     suppression = json.loads((paths.protected / "suppression.json").read_text(encoding="utf-8"))
     written: list[str] = []
+    sites: list[SiteReport] = []
 
     def build(folder: Path) -> None:
         table.write_parquet(folder / "indicatoren.parquet")
-        charts = write_charts(table, folder / "charts", monitor.config.gemeente_naam, synthetic)
-        written.extend(["indicatoren.parquet", *(str(p.relative_to(folder)) for p in charts)])
+        config = monitor.config
+        settings = SiteSettings(config.gemeente_naam, synthetic, config.min_teller, config.min_noemer)
+        sites.append(build_dashboard(folder / "dashboard", table, settings))
+        charts = write_report_charts(folder / "charts", sites[-1])
+        written.extend(["indicatoren.parquet", "dashboard/index.html", *(str(p.relative_to(folder)) for p in charts)])
         for extra in (LINKAGE_FILE, TRENDS_FILE):
             pl.read_parquet(paths.protected / extra).write_parquet(folder / extra)
             written.append(extra)
@@ -75,5 +80,9 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
             "dagster/row_count": table.height,
             "files": len(written) + 1,
             "synthetic_data": synthetic,
+            "dashboard_pages": sites[-1].pages,
+            "dashboard_charts": sites[-1].charts,
+            "dashboard_megabytes": round(sites[-1].size_bytes / 1e6, 1),
+            "dashboard_seconds": round(sites[-1].seconds, 1),
         }
     )

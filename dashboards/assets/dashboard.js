@@ -1,0 +1,174 @@
+// The dashboard's page script: charts from the shared templates (specs.js) and this page's data, the
+// language switch, and searching and sorting the table of units. Runs offline: Vega, Vega-Lite and
+// vega-embed come from vega.js next to this file. Number formats follow dashboards/i18n.py.
+(function () {
+  "use strict";
+
+  var STORE = "jeugdmonitor-taal";
+  var MENU = {
+    nl: { SVG_ACTION: "Opslaan als SVG", PNG_ACTION: "Opslaan als PNG", CLICK_TO_VIEW_ACTIONS: "Klik voor acties" },
+    en: { SVG_ACTION: "Save as SVG", PNG_ACTION: "Save as PNG", CLICK_TO_VIEW_ACTIONS: "Click to view actions" },
+  };
+  var page = JSON.parse(document.getElementById("page-data").textContent);
+  var views = new Map();
+  var language = initialLanguage();
+
+  function initialLanguage() {
+    var asked = new URLSearchParams(window.location.search).get("lang");
+    if (asked === "nl" || asked === "en") return asked;
+    try {
+      var stored = window.localStorage.getItem(STORE);
+      if (stored === "nl" || stored === "en") return stored;
+    } catch (error) {
+      // Storage can be off (private windows, file:// in some browsers): the default language stays.
+    }
+    return document.documentElement.getAttribute("data-default-lang") || "nl";
+  }
+
+  function formatValue(value, unit, lang, signed) {
+    var digits = unit === "aantal" || unit === "euro" ? 0 : 1;
+    var number = new Intl.NumberFormat(lang === "nl" ? "nl-NL" : "en-GB", {
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    }).format(Math.abs(value));
+    var text = number;
+    if (unit === "euro") text = lang === "nl" ? "€\u00a0" + number : "€" + number;
+    else if (unit === "%") text = lang === "nl" ? number + "\u00a0%" : number + "%";
+    var sign = value < 0 ? "-" : "";
+    if (signed) sign = value > 0 ? "+" : value < 0 ? "-" : "\u00b1";
+    return sign + text;
+  }
+
+  function render(element) {
+    var chart = page.charts[element.getAttribute("data-chart")];
+    if (!chart) return Promise.resolve();
+    var spec = JSON.parse(JSON.stringify(window.MONITOR_SPECS[language][chart.spec]));
+    spec.data = { name: "values", values: chart.rows };
+    spec.description = chart.alt[language];
+    var previous = views.get(element);
+    if (previous) previous.finalize();
+    var locale = window.MONITOR_LOCALES[language];
+    return window
+      .vegaEmbed(element, spec, {
+        renderer: "svg",
+        actions: { export: true, source: false, compiled: false, editor: false },
+        formatLocale: locale.format,
+        timeFormatLocale: locale.time,
+        i18n: MENU[language],
+        downloadFileName: element.getAttribute("data-chart"),
+      })
+      .then(function (result) {
+        views.set(element, result.view);
+        element.setAttribute("data-rendered", language);
+      })
+      .catch(function (error) {
+        console.error("chart " + element.getAttribute("data-chart") + ": " + error);
+      });
+  }
+
+  function renderAll() {
+    var charts = Array.prototype.slice.call(document.querySelectorAll(".chart[data-chart]"));
+    return Promise.all(charts.map(render)).then(function () {
+      document.documentElement.setAttribute("data-charts", language);
+    });
+  }
+
+  function applyLanguage(lang) {
+    language = lang;
+    document.documentElement.lang = lang;
+    document.querySelectorAll("[data-nl]").forEach(function (element) {
+      element.textContent = element.getAttribute("data-" + lang);
+    });
+    document.querySelectorAll("[data-i18n-attr]").forEach(function (element) {
+      element.setAttribute(element.getAttribute("data-i18n-attr"), element.getAttribute("data-attr-" + lang));
+    });
+    document.querySelectorAll("[data-v]").forEach(function (element) {
+      var value = parseFloat(element.getAttribute("data-v"));
+      element.textContent = formatValue(value, element.getAttribute("data-u"), lang, element.hasAttribute("data-signed"));
+    });
+    return renderAll();
+  }
+
+  function switchLanguage() {
+    var next = language === "nl" ? "en" : "nl";
+    try {
+      window.localStorage.setItem(STORE, next);
+    } catch (error) {
+      // Without storage the switch still holds for this page.
+    }
+    applyLanguage(next);
+  }
+
+  function chooseChart(select) {
+    var target = document.getElementById(select.getAttribute("data-target"));
+    target.setAttribute("data-chart", select.value);
+    var links = select.closest("section").querySelectorAll("a[data-export]");
+    links.forEach(function (link) {
+      link.setAttribute("href", "export/" + select.value + "." + link.getAttribute("data-export"));
+    });
+    render(target);
+  }
+
+  function sortKey(row, index, numeric) {
+    var cell = row.cells[index];
+    if (numeric) return cell.hasAttribute("data-v") ? parseFloat(cell.getAttribute("data-v")) : null;
+    return cell.getAttribute("data-s") || cell.textContent.trim().toLowerCase();
+  }
+
+  function sortTable(table, header) {
+    var index = header.cellIndex;
+    var numeric = header.getAttribute("data-type") === "number";
+    var ascending = header.getAttribute("aria-sort") !== "ascending";
+    table.querySelectorAll("th[aria-sort]").forEach(function (other) {
+      other.removeAttribute("aria-sort");
+    });
+    header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = sortKey(a, index, numeric);
+      var y = sortKey(b, index, numeric);
+      if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1; // no value: always last
+      var order = numeric ? x - y : x.localeCompare(y, language);
+      return ascending ? order : -order;
+    });
+    rows.forEach(function (row) {
+      body.appendChild(row);
+    });
+  }
+
+  function normalise(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+  }
+
+  function filterUnits() {
+    var query = normalise(document.getElementById("unit-search").value);
+    var level = document.getElementById("unit-level").value;
+    var shown = 0;
+    document.querySelectorAll("#units tbody tr").forEach(function (row) {
+      var visible =
+        (!query || normalise(row.getAttribute("data-search")).indexOf(query) >= 0) &&
+        (!level || row.getAttribute("data-level") === level);
+      row.hidden = !visible;
+      if (visible) shown += 1;
+    });
+    document.getElementById("unit-count").textContent = String(shown);
+  }
+
+  document.getElementById("lang-switch").addEventListener("click", switchLanguage);
+  document.querySelectorAll("select.chart-select").forEach(function (select) {
+    select.addEventListener("change", function () {
+      chooseChart(select);
+    });
+  });
+  document.querySelectorAll("table.sortable th[data-type] button").forEach(function (button) {
+    button.addEventListener("click", function () {
+      sortTable(button.closest("table"), button.closest("th"));
+    });
+  });
+  if (document.getElementById("unit-search")) {
+    document.getElementById("unit-search").addEventListener("input", filterUnits);
+    document.getElementById("unit-level").addEventListener("change", filterUnits);
+  }
+  applyLanguage(language);
+})();

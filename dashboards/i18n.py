@@ -1,0 +1,208 @@
+"""Dutch and English wording and number formats of the dashboard: one place, so pages and charts agree.
+
+Why here and not in the browser only: pages are rendered in the default language (Dutch) so they read
+without JavaScript, and charts exported for reports carry the same labels and formats as the screen.
+The page script formats numbers again with the browser's Intl when a reader switches language; the
+rules below and `formatValue` in assets/dashboard.js must stay the same.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+from datetime import datetime
+from functools import cache
+from typing import Any, Literal
+
+import vl_convert as vlc
+
+from pipelines.ingest.contract import CODELISTS_DIR
+
+Language = Literal["nl", "en"]
+LANGUAGES: tuple[Language, ...] = ("nl", "en")
+
+# Vega number formats (d3-format) per published unit; `$` is the locale's currency (€).
+AXIS_FORMAT = {"aantal": ",.0f", "euro": "$,.0f"}
+DEFAULT_AXIS_FORMAT = ",.1f"
+MONTHS_NL: tuple[str, ...] = ("januari", "februari", "maart", "april", "mei", "juni")
+MONTHS_NL += ("juli", "augustus", "september", "oktober", "november", "december")
+MONTHS_EN: tuple[str, ...] = ("January", "February", "March", "April", "May", "June")
+MONTHS_EN += ("July", "August", "September", "October", "November", "December")
+
+VORM = {
+    "zonder_verblijf": ("Zonder verblijf", "Without stay"),
+    "met_verblijf": ("Met verblijf", "Residential"),
+    "crisis": ("Crisis", "Crisis"),
+}
+# COD327 in English; the Dutch names come from the code list itself.
+VERWIJZER_EN = {
+    "01": "Municipality",
+    "02": "General practitioner",
+    "03": "Youth health doctor",
+    "04": "Certified institution",
+    "05": "Medical specialist",
+    "06": "Self-referral / no referrer",
+    "08": "Court, public prosecutor or youth custody",
+}
+UNKNOWN = ("Onbekend", "Unknown")
+
+TEXT: dict[str, tuple[str, str]] = {
+    "site_title": ("Monitor jeugdhulp en onderwijs", "Monitor youth care and education"),
+    "overview": ("Overzicht", "Overview"),
+    "school": ("School", "School"),
+    "wijk": ("Wijk", "District"),
+    "gemeente": ("Gemeente", "Municipality"),
+    "schools": ("Scholen", "Schools"),
+    "wijken": ("Wijken", "Districts"),
+    "this_school": ("Deze school", "This school"),
+    "this_wijk": ("Deze wijk", "This district"),
+    "pupils": ("Leerlingen", "Pupils"),
+    "school_year": ("Schooljaar", "School year"),
+    "suppressed": ("onderdrukt", "suppressed"),
+    "no_value": ("geen waarde", "no value"),
+    "synthetic": (
+        "Let op: synthetische data, fictieve personen en geen echte cijfers.",
+        "Note: synthetic data, fictitious people and not real figures.",
+    ),
+    "skip": ("Naar de inhoud", "Skip to content"),
+    "switch": ("English", "Nederlands"),
+    "switch_label": ("Switch to English", "Schakel naar het Nederlands"),
+    "built": ("Gemaakt op", "Built on"),
+    "catalogue": ("Indicatorcatalogus (definities)", "Indicator catalogue (definitions)"),
+    "data_file": ("Alle cijfers als Parquet", "All figures as Parquet"),
+    "definition": ("Definitie", "Definition"),
+    "numerator": ("Teller", "Numerator"),
+    "denominator": ("Noemer", "Denominator"),
+    "unit": ("Eenheid", "Unit"),
+    "as_table": ("Cijfers als tabel", "Figures as a table"),
+    "download": ("Download voor rapportages", "Download for reports"),
+    "category": ("Categorie", "Category"),
+    "key_figures": ("Kerncijfers van de gemeente", "Key figures of the municipality"),
+    "key_table": ("Kerncijfers per schooljaar", "Key figures per school year"),
+    "compare_schools": ("Scholen vergeleken met de gemeente", "Schools compared with the municipality"),
+    "compare_wijken": ("Wijken vergeleken met de gemeente", "Districts compared with the municipality"),
+    "compare_note": (
+        "Per indicator het laatste schooljaar met cijfers; de stippellijn is de gemeente. Klik op een balk "
+        "voor de pagina van de school of wijk.",
+        "Per indicator the latest school year with figures; the dashed line is the municipality. Click a bar "
+        "for the page of the school or district.",
+    ),
+    "indicator": ("Indicator", "Indicator"),
+    "all_units": ("Alle scholen en wijken", "All schools and districts"),
+    "all_units_note": (
+        "Laatste schooljaar met cijfers per indicator. Klik op een kolomkop om te sorteren.",
+        "Latest school year with figures per indicator. Click a column header to sort.",
+    ),
+    "search": ("Zoek op naam of code", "Search by name or code"),
+    "level": ("Niveau", "Level"),
+    "all_levels": ("Alle niveaus", "All levels"),
+    "name": ("Naam", "Name"),
+    "code": ("Code", "Code"),
+    "rows_shown": ("eenheden getoond", "units shown"),
+    "gemeente_page": ("Alle indicatoren van de gemeente", "All indicators of the municipality"),
+    "contents": ("Inhoud", "Contents"),
+    "compared_to": ("t.o.v.", "vs"),
+    "change": ("verandering", "change"),
+    "previous_year_none": ("geen vorig jaar", "no previous year"),
+    "not_computed": (
+        "Nog niet berekend voor het laatste schooljaar (heeft gegevens van het volgende jaar nodig).",
+        "Not yet computed for the latest school year (needs the next year's data).",
+    ),
+    "not_applicable": (
+        "Geen cijfers: deze indicator is niet van toepassing op deze eenheid.",
+        "No figures: this indicator does not apply to this unit.",
+    ),
+    "breakdown": ("Uitsplitsing naar", "Breakdown by"),
+}
+
+
+def t(key: str, language: Language) -> str:
+    return TEXT[key][LANGUAGES.index(language)]
+
+
+def both(nl: str, en: str) -> str:
+    """Inline HTML holding both languages; the stylesheet shows the one the page is in (no JavaScript needed)."""
+    if nl == en:
+        return html.escape(nl)
+    return f'<span class="l-nl" lang="nl">{html.escape(nl)}</span><span class="l-en" lang="en">{html.escape(en)}</span>'
+
+
+def both_t(key: str) -> str:
+    return both(*TEXT[key])
+
+
+def suppressed_label(reason: str | None, min_teller: int, language: Language) -> str:
+    """'< 10' for a cell hidden because it is small, 'onderdrukt' for one hidden to protect another."""
+    return t("suppressed", language) if reason == "secundair" else f"< {min_teller}"
+
+
+def _group(number: str, language: Language) -> str:
+    """Swap Python's ',' / '.' for Dutch '.' / ','."""
+    if language == "en":
+        return number
+    return number.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def format_value(value: float, unit: str, language: Language) -> str:
+    """1.234,5 / € 1.234 / 12,3 % in Dutch; 1,234.5 / €1,234 / 12.3% in English."""
+    if unit == "euro":
+        amount = _group(f"{value:,.0f}", language)
+        return f"€\u00a0{amount}" if language == "nl" else f"€{amount}"
+    if unit == "aantal":
+        return _group(f"{value:,.0f}", language)
+    number = _group(f"{value:,.1f}", language)
+    if unit == "%":
+        return f"{number}\u00a0%" if language == "nl" else f"{number}%"
+    return number
+
+
+def format_change(value: float, unit: str, language: Language) -> str:
+    """A difference with its sign: +0,4 / -€ 12."""
+    sign = "+" if value > 0 else "-" if value < 0 else "±"
+    return sign + format_value(abs(value), unit, language)
+
+
+def unit_label(unit: str, language: Language) -> str:
+    """The unit as a reader sees it in titles: 'per 1.000' stays Dutch-grouped only in Dutch."""
+    english = {"aantal": "number", "per 1.000": "per 1,000", "euro": "euro"}
+    return unit if language == "nl" else english.get(unit, unit)
+
+
+def format_date(moment: datetime, language: Language) -> str:
+    """24 november 2026, 11:47 / 24 November 2026, 11:47."""
+    months = MONTHS_NL if language == "nl" else MONTHS_EN
+    return f"{moment.day} {months[moment.month - 1]} {moment.year}, {moment:%H:%M}"
+
+
+@cache
+def _codelist(name: str) -> dict[str, str]:
+    with (CODELISTS_DIR / name).open(encoding="utf-8") as handle:
+        return {row[0]: row[1] for row in list(csv.reader(handle))[1:]}
+
+
+def category_label(dimension: str | None, category: str | None, language: Language) -> str:
+    """A dimension category as a reader knows it: verwijzer and productcategorie names from the code lists."""
+    if category is None:
+        return ""
+    if category == "onbekend":
+        return UNKNOWN[LANGUAGES.index(language)]
+    if dimension == "vorm" and category in VORM:
+        return VORM[category][LANGUAGES.index(language)]
+    if dimension == "verwijzer":
+        name = VERWIJZER_EN.get(category) if language == "en" else _codelist("COD327_Code_verwijzer.csv").get(category)
+        return f"{category} {name}" if name else category
+    if dimension == "productcategorie":
+        # Official JZ020 names are Dutch terms; they are kept in both languages, prefixed with the code.
+        name = _codelist("JZ020_Productcategorie.csv").get(category)
+        return f"{category} {name}" if name else category
+    return category
+
+
+@cache
+def vega_locales() -> dict[str, dict[str, Any]]:
+    """Number and time locales for Vega per language; English keeps the euro as currency."""
+    english = {**vlc.get_format_locale("en-GB"), "currency": ["€", ""]}
+    return {
+        "nl": {"format": vlc.get_format_locale("nl-NL"), "time": vlc.get_time_format_locale("nl-NL")},
+        "en": {"format": english, "time": vlc.get_time_format_locale("en-GB")},
+    }

@@ -1,0 +1,416 @@
+"""HTML of the dashboard's pages: the overview, one page per school, wijk and the gemeente.
+
+Pages are plain HTML that read without JavaScript in the default language: every text is there in Dutch
+and English (the stylesheet shows one), numbers are written out, suppressed cells say "< 10" or
+"onderdrukt". The page script (assets/dashboard.js) adds the charts from the shared templates and the
+page's own data, switches language, and sorts and filters the tables.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from dashboards.i18n import (
+    Language,
+    both,
+    both_t,
+    category_label,
+    format_change,
+    format_date,
+    format_value,
+    suppressed_label,
+    t,
+    unit_label,
+)
+from dashboards.model import KEY_FIGURES, LEVELS, Cell, Publication, Unit
+from pipelines.indicators.catalogue import Indicator
+
+e = html.escape
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What every page of one build shares."""
+
+    gemeente: str
+    synthetic: bool
+    min_teller: int
+    min_noemer: int
+    built: datetime
+    language: Language
+
+
+@dataclass
+class Page:
+    """A page's HTML and the charts it shows: chart id → template key, rows and alt text per language."""
+
+    path: str
+    html: str
+    charts: dict[str, dict[str, Any]]
+
+
+def value_html(cell: Cell | None, unit: str, ctx: PageContext, tag: str = "td", css: str = "") -> str:
+    """A value in an element: the number (re-formatted by the page script on a language switch) or why not."""
+    if cell is None:
+        return f"<{tag} class='none {css}'>–</{tag}>"
+    if cell.value is not None:
+        text = e(format_value(cell.value, unit, ctx.language))
+        return f"<{tag} class='num {css}' data-v='{cell.value}' data-u='{e(unit)}'>{text}</{tag}>"
+    if cell.status == "leeg":
+        return f"<{tag} class='none {css}'>{both_t('no_value')}</{tag}>"
+    reason = "secundair" if cell.status == "onderdrukt" else "primair"
+    label = both(suppressed_label(reason, ctx.min_teller, "nl"), suppressed_label(reason, ctx.min_teller, "en"))
+    return f"<{tag} class='suppressed {css}'>{label}</{tag}>"
+
+
+def _name(indicator: Indicator) -> str:
+    return both(f"{indicator.id} {indicator.naam_nl}", f"{indicator.id} {indicator.naam_en}")
+
+
+def _alt_text(unit: Unit, indicator: Indicator, cells: list[Cell], gemeente: list[Cell], language: Language) -> str:
+    """Alt text of a unit's chart: what it shows and its latest published value next to the gemeente's."""
+    name = indicator.naam_nl if language == "nl" else indicator.naam_en
+    where = unit.name if unit.level != "gemeente" else f"{t('gemeente', language).lower()} {unit.name}"
+    years = sorted({c.year for c in cells})
+    span = f"{years[0]}–{years[-1]}" if years else ""
+    text = f"{indicator.id} {name}, {where}, {span}."
+    if indicator.dimensie is not None:
+        hidden = sum(1 for c in cells if c.status in ("klein", "onderdrukt"))
+        hidden_text = f"{hidden}/{len(cells)} {t('suppressed', language)}"
+        return f"{text} {t('breakdown', language)} {indicator.dimensie}; {hidden_text}."
+    shown = [c for c in cells if c.category is None and c.value is not None]
+    if not shown:
+        return f"{text} {t('suppressed', language).capitalize()}."
+    last = shown[-1]
+    assert last.value is not None
+    text += f" {last.year}: {format_value(last.value, indicator.eenheid, language)}"
+    benchmark = next((c for c in gemeente if c.year == last.year and c.category is None and c.value is not None), None)
+    if benchmark is not None and unit.level != "gemeente":
+        assert benchmark.value is not None
+        text += f" ({t('gemeente', language).lower()} {format_value(benchmark.value, indicator.eenheid, language)})"
+    return text + "."
+
+
+def _lags(indicator: Indicator, pub: Publication) -> bool:
+    """E1 and E2 need the next school year: the gemeente has no cell for the latest year."""
+    return all(c.year < pub.years[-1] for c in pub.cells(pub.gemeente, indicator.id))
+
+
+def _section(indicator: Indicator, content: str) -> str:
+    key = e(indicator.id)
+    return f"<section class='indicator' id='ind-{key}' aria-labelledby='h-{key}'>{content}</section>"
+
+
+def _chart_div(chart_id: str, caption: str = "") -> str:
+    return f"<div class='chart' id='chart-{e(chart_id)}' data-chart='{e(chart_id)}'></div>{caption}"
+
+
+def _downloads(chart_id: str, root: str) -> str:
+    """Links to the PNG and SVG exported for reports (only charts that were exported have them)."""
+    return (
+        f"<p class='downloads'>{both_t('download')}: "
+        f"<a data-export='png' href='{root}export/{e(chart_id)}.png' download>PNG</a> · "
+        f"<a data-export='svg' href='{root}export/{e(chart_id)}.svg' download>SVG</a></p>"
+    )
+
+
+def _definition(indicator: Indicator) -> str:
+    noemer = e(indicator.noemer) if indicator.noemer else "—"
+    return (
+        f"<figcaption><p><strong>{both_t('definition')}:</strong> "
+        f"{both(indicator.definitie_nl, indicator.definitie_en)}</p>"
+        f"<p class='meta'>{both_t('numerator')}: {e(indicator.teller)} · {both_t('denominator')}: {noemer} · "
+        f"{both_t('unit')}: {both(unit_label(indicator.eenheid, 'nl'), unit_label(indicator.eenheid, 'en'))}</p>"
+        "</figcaption>"
+    )
+
+
+def _values_table(unit: Unit, indicator: Indicator, pub: Publication, ctx: PageContext) -> str:
+    """The chart's numbers as an accessible table: year (and category) × this unit and the gemeente."""
+    own = pub.cells(unit, indicator.id)
+    bench = {(c.year, c.category): c for c in pub.cells(pub.gemeente, indicator.id)}
+    with_gemeente = unit.level != "gemeente"
+    head = f"<th scope='col'>{both_t('school_year')}</th>"
+    if indicator.dimensie is not None:
+        head += f"<th scope='col'>{e(indicator.dimensie)}</th>"
+    head += f"<th scope='col'>{e(unit.name)}</th>"
+    if with_gemeente:
+        head += f"<th scope='col'>{both_t('gemeente')} {e(pub.gemeente.name)}</th>"
+    rows = []
+    for cell in own:
+        row = f"<th scope='row'>{e(cell.year)}</th>"
+        if indicator.dimensie is not None:
+            labels = (category_label(indicator.dimensie, cell.category, lang) for lang in ("nl", "en"))
+            row += f"<td>{both(*labels)}</td>"
+        row += value_html(cell, indicator.eenheid, ctx)
+        if with_gemeente:
+            row += value_html(bench.get((cell.year, cell.category)), indicator.eenheid, ctx)
+        rows.append(f"<tr>{row}</tr>")
+    return (
+        f"<details><summary>{both_t('as_table')}</summary><div class='scroll' tabindex='0' role='region' "
+        f"aria-label='{e(indicator.id)}'><table class='data'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}"
+        "</tbody></table></div></details>"
+    )
+
+
+def unit_page(unit: Unit, pub: Publication, ctx: PageContext, exported: bool) -> Page:
+    """A school, wijk or the gemeente: every catalogue indicator at its level with trend and benchmark."""
+    root = "../"
+    charts: dict[str, dict[str, Any]] = {}
+    sections = []
+    indicators = pub.indicators(unit.level)
+    gemeente_cells = {i.id: pub.cells(pub.gemeente, i.id) for i in indicators}
+    for indicator in indicators:
+        chart_id = f"{unit.level}-{indicator.id}" if exported else indicator.id
+        cells = pub.cells(unit, indicator.id)
+        heading = f"<h2 id='h-{e(indicator.id)}'>{_name(indicator)}</h2>"
+        if not cells:  # e.g. D1 (BAO and SBO pupils) at a secondary school
+            sections.append(_section(indicator, f"{heading}<p class='note'>{both_t('not_applicable')}</p>"))
+            continue
+        charts[chart_id] = {
+            "spec": f"trend/{unit.level}/{indicator.id}",
+            "rows": pub.chart_rows(unit, indicator),
+            "alt": {
+                lang: _alt_text(unit, indicator, cells, gemeente_cells[indicator.id], lang) for lang in ("nl", "en")
+            },
+        }
+        lagging = f"<p class='note'>{both_t('not_computed')}</p>" if _lags(indicator, pub) else ""
+        downloads = _downloads(chart_id, root) if exported else ""
+        sections.append(
+            _section(
+                indicator,
+                f"{heading}<figure>{_chart_div(chart_id)}{_definition(indicator)}</figure>{lagging}"
+                f"{_values_table(unit, indicator, pub, ctx)}{downloads}",
+            )
+        )
+    toc = "".join(f"<li><a href='#ind-{e(i.id)}'>{_name(i)}</a></li>" for i in indicators)
+    level = both_t(unit.level)
+    pupils = pub.totals(unit, "G1").get(pub.years[-1])
+    facts = ""
+    if pupils is not None:
+        facts = f" · {both_t('pupils')} {e(pub.years[-1])}: {value_html(pupils, 'aantal', ctx, tag='span')}"
+    crumbs = (
+        f"<nav class='crumbs' aria-label='breadcrumb'><a href='{root}index.html'>{both_t('overview')}</a> › "
+        f"{level} › <span aria-current='page'>{e(unit.name)}</span></nav>"
+    )
+    body = (
+        f"{crumbs}<h1>{e(unit.name)} <span class='code'>{e(unit.code)}</span></h1>"
+        f"<p class='lead'>{level}{facts}</p>"
+        f"<nav class='toc' aria-label='{e(t('contents', ctx.language))}'>"
+        f"<h2 class='toc-title'>{both_t('contents')}</h2>"
+        f"<ul>{toc}</ul></nav>{''.join(sections)}"
+    )
+    title = (f"{unit.name} – {t('site_title', 'nl')}", f"{unit.name} – {t('site_title', 'en')}")
+    return Page(unit.page, frame(root, title, body, charts, ctx), charts)
+
+
+def _key_tile(indicator: Indicator, pub: Publication, ctx: PageContext) -> tuple[str, dict[str, Any]]:
+    """One key figure: latest published value, its change since the year before, a small trend."""
+    totals = pub.totals(pub.gemeente, indicator.id)
+    shown = [c for c in totals.values() if c.value is not None]
+    latest = shown[-1] if shown else None
+    previous = totals.get(f"{int(latest.year[:4]) - 1}/{latest.year[:4]}") if latest else None
+    value = value_html(latest, indicator.eenheid, ctx, tag="p", css="big")
+    change = ""
+    if latest is not None and previous is not None and latest.value is not None and previous.value is not None:
+        delta = latest.value - previous.value
+        change = (
+            f"<span data-v='{delta}' data-u='{e(indicator.eenheid)}' data-signed='1'>"
+            f"{e(format_change(delta, indicator.eenheid, ctx.language))}</span> "
+            f"{both_t('compared_to')} {e(previous.year)}"
+        )
+    year = e(latest.year) if latest else ""
+    chart_id = f"kern-{indicator.id}"
+    rows = pub.chart_rows(pub.gemeente, indicator)
+    alt = {
+        lang: _alt_text(pub.gemeente, indicator, pub.cells(pub.gemeente, indicator.id), [], lang)
+        for lang in ("nl", "en")
+    }
+    tile = (
+        f"<article class='tile'><h3>{_name(indicator)}</h3>{value}<p class='sub'>{year} {change}</p>"
+        f"{_chart_div(chart_id)}</article>"
+    )
+    return tile, {"spec": f"kern/{indicator.id}", "rows": rows, "alt": alt}
+
+
+def _key_table(indicators: list[Indicator], pub: Publication, ctx: PageContext) -> str:
+    head = "".join(f"<th scope='col'>{e(y)}</th>" for y in pub.years)
+    rows = "".join(
+        f"<tr><th scope='row'>{_name(i)}</th>"
+        + "".join(value_html(pub.totals(pub.gemeente, i.id).get(y), i.eenheid, ctx) for y in pub.years)
+        + "</tr>"
+        for i in indicators
+    )
+    return (
+        f"<div class='scroll' tabindex='0' role='region' aria-label='{e(t('key_table', ctx.language))}'>"
+        f"<table class='data'><caption>{both_t('key_table')}</caption><thead><tr><th scope='col'>"
+        f"{both_t('indicator')}</th>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+    )
+
+
+def _comparison(level: str, pub: Publication, root: str) -> tuple[str, dict[str, dict[str, Any]]]:
+    """A ranking of all schools (or wijken) on the chosen indicator, the gemeente as a line."""
+    charts: dict[str, dict[str, Any]] = {}
+    options = []
+    for indicator in pub.indicators(level):
+        rows = pub.ranking_rows(level, indicator.id) if indicator.dimensie is None else []
+        if not rows:
+            continue
+        chart_id = f"rank-{level}-{indicator.id}"
+        year = pub.latest_year(indicator.id)
+        charts[chart_id] = {
+            "spec": f"rank/{level}/{indicator.id}",
+            "rows": rows,
+            "alt": {
+                lang: f"{indicator.id} {indicator.naam_nl if lang == 'nl' else indicator.naam_en}, {year}: "
+                f"{len(rows)} {t('schools' if level == 'school' else 'wijken', lang).lower()}"
+                for lang in ("nl", "en")
+            },
+        }
+        options.append(
+            f"<option value='{chart_id}' data-nl='{e(indicator.id)} {e(indicator.naam_nl)} ({e(year or '')})' "
+            f"data-en='{e(indicator.id)} {e(indicator.naam_en)} ({e(year or '')})'>{e(indicator.id)} "
+            f"{e(indicator.naam_nl)} ({e(year or '')})</option>"
+        )
+    if not charts:
+        return "", charts
+    first = next(iter(charts))
+    key = "compare_schools" if level == "school" else "compare_wijken"
+    html_ = (
+        f"<section aria-labelledby='h-{level}'><h2 id='h-{level}'>{both_t(key)}</h2>"
+        f"<p>{both_t('compare_note')}</p><p><label for='select-{level}'>{both_t('indicator')}</label> "
+        f"<select id='select-{level}' class='chart-select' data-target='chart-rank-{level}'>"
+        f"{''.join(options)}</select></p>"
+        f"<figure><div class='chart' id='chart-rank-{level}' data-chart='{first}'></div></figure>"
+        f"{_downloads(first, root)}</section>"
+    )
+    return html_, charts
+
+
+def _units_table(pub: Publication, ctx: PageContext) -> str:
+    """All schools and wijken with the key figures of the latest year: searchable, sortable by keyboard."""
+    indicators = [i for k in KEY_FIGURES if (i := pub.indicator(k)) is not None]
+    years = {i.id: pub.latest_year(i.id) for i in indicators}
+    head = (
+        f"<th scope='col' data-type='text'><button type='button'>{both_t('name')}</button></th>"
+        f"<th scope='col' data-type='text'><button type='button'>{both_t('level')}</button></th>"
+        + "".join(
+            f"<th scope='col' data-type='number'><button type='button'>{e(i.id)} "
+            f"{both(i.naam_nl, i.naam_en)} <span class='year'>{e(years[i.id] or '')}</span></button></th>"
+            for i in indicators
+        )
+    )
+    rows = []
+    for level in LEVELS:
+        for unit in pub.units(level):
+            cells = "".join(
+                value_html(pub.totals(unit, i.id).get(years[i.id] or ""), i.eenheid, ctx)
+                if level in i.niveaus
+                else "<td class='none'>–</td>"
+                for i in indicators
+            )
+            search = e(f"{unit.name} {unit.code}".lower())
+            rows.append(
+                f"<tr data-level='{level}' data-search='{search}'><th scope='row' data-s='{e(unit.name.lower())}'>"
+                f"<a href='{e(unit.page)}'>{e(unit.name)}</a> <span class='code'>{e(unit.code)}</span></th>"
+                f"<td data-s='{level}'>{both_t(level)}</td>{cells}</tr>"
+            )
+    level_options = "".join(
+        f"<option value='{v}' data-nl='{e(t(k, 'nl'))}' data-en='{e(t(k, 'en'))}'>{e(t(k, ctx.language))}</option>"
+        for v, k in (("", "all_levels"), ("school", "schools"), ("wijk", "wijken"))
+    )
+    return (
+        f"<section aria-labelledby='h-units'><h2 id='h-units'>{both_t('all_units')}</h2>"
+        f"<p>{both_t('all_units_note')}</p>"
+        f"<div class='filters'><label for='unit-search'>{both_t('search')}</label> "
+        f"<input id='unit-search' type='search' autocomplete='off'> "
+        f"<label for='unit-level'>{both_t('level')}</label> <select id='unit-level'>{level_options}</select> "
+        f"<span role='status' aria-live='polite'><span id='unit-count'>{len(rows)}</span> "
+        f"{both_t('rows_shown')}</span></div>"
+        f"<div class='scroll tall' tabindex='0' role='region' aria-label='{e(t('all_units', ctx.language))}'>"
+        f"<table class='data sortable' id='units'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        "</div></section>"
+    )
+
+
+def overview_page(pub: Publication, ctx: PageContext) -> Page:
+    """The gemeente's key figures with trend, schools and wijken compared with it, and a table of all units."""
+    root = ""
+    charts: dict[str, dict[str, Any]] = {}
+    key_indicators = [i for k in KEY_FIGURES if (i := pub.indicator(k)) is not None]
+    tiles = []
+    for indicator in key_indicators:
+        tile, chart = _key_tile(indicator, pub, ctx)
+        tiles.append(tile)
+        charts[f"kern-{indicator.id}"] = chart
+    sections = []
+    for level in LEVELS:
+        section, ranking = _comparison(level, pub, root)
+        sections.append(section)
+        charts |= ranking
+    gemeente = pub.gemeente
+    body = (
+        f"<h1>{both_t('site_title')}: {e(ctx.gemeente)}</h1>"
+        f"<p class='lead'><a href='{e(gemeente.page)}'>{both_t('gemeente_page')}</a></p>"
+        f"<section aria-labelledby='h-kern'><h2 id='h-kern'>{both_t('key_figures')}</h2>"
+        f"<div class='tiles'>{''.join(tiles)}</div>{_key_table(key_indicators, pub, ctx)}</section>"
+        f"{''.join(sections)}{_units_table(pub, ctx)}"
+    )
+    title = (f"{t('site_title', 'nl')} – {ctx.gemeente}", f"{t('site_title', 'en')} – {ctx.gemeente}")
+    return Page("index.html", frame(root, title, body, charts, ctx), charts)
+
+
+def _notes(ctx: PageContext) -> str:
+    """The note every page carries: how suppression shows, and that the data are synthetic when they are."""
+    low = f"< {ctx.min_teller}"
+    suppression = both(
+        f"Kleine aantallen zijn onderdrukt, zodat niemand herkenbaar is. '{low}': de teller telt minder dan "
+        f"{ctx.min_teller} personen of trajecten, of de noemer is kleiner dan {ctx.min_noemer}. 'onderdrukt': de "
+        "cel is verborgen zodat een andere verborgen cel niet terug te rekenen is. Onderdrukte cellen zijn nooit "
+        "als 0 getekend; de lijn is daar onderbroken.",
+        f"Small numbers are suppressed so that nobody can be recognised. '{low}': the numerator counts fewer than "
+        f"{ctx.min_teller} persons or trajectories, or the denominator is below {ctx.min_noemer}. 'suppressed': "
+        "the cell is hidden so that another hidden cell cannot be worked out. Suppressed cells are never drawn "
+        "as 0; the line is broken there.",
+    )
+    synthetic = f"<p class='banner' role='note'><strong>{both_t('synthetic')}</strong></p>" if ctx.synthetic else ""
+    return f"{synthetic}<p class='note suppression' role='note'>{suppression}</p>"
+
+
+def frame(root: str, title: tuple[str, str], body: str, charts: dict[str, dict[str, Any]], ctx: PageContext) -> str:
+    """The page around a body: header with language switch, notes, footer, scripts and the page's data."""
+    lang = ctx.language
+    built = both(format_date(ctx.built, "nl"), format_date(ctx.built, "en"))
+    data = json.dumps({"charts": charts}, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return f"""<!DOCTYPE html>
+<html lang="{lang}" data-default-lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title data-nl="{e(title[0])}" data-en="{e(title[1])}">{e(title[0] if lang == "nl" else title[1])}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="{root}assets/dashboard.css">
+<script src="{root}assets/vega.js" defer></script>
+<script src="{root}assets/specs.js" defer></script>
+<script src="{root}assets/dashboard.js" defer></script>
+</head>
+<body>
+<a class="skip" href="#main">{both_t("skip")}</a>
+<header class="top"><a class="brand" href="{root}index.html">{both_t("site_title")} · {e(ctx.gemeente)}</a>
+<button type="button" id="lang-switch" class="lang" data-i18n-attr="aria-label"
+ data-attr-nl="{e(t("switch_label", "nl"))}" data-attr-en="{e(t("switch_label", "en"))}"
+ aria-label="{e(t("switch_label", lang))}">{both_t("switch")}</button></header>
+<main id="main">
+{_notes(ctx)}
+{body}
+</main>
+<footer><p>{both_t("built")} {built} · <a href="{root}../indicatorcatalogus.html">{both_t("catalogue")}</a> ·
+<a href="{root}../indicatoren.parquet">{both_t("data_file")}</a></p></footer>
+<script type="application/json" id="page-data">{data}</script>
+</body>
+</html>
+"""

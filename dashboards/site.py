@@ -1,0 +1,192 @@
+"""Build the static dashboard: overview, one page per school, wijk and the gemeente, charts for reports.
+
+Why static: policy staff and schools open it from a file share or an intranet without internet and
+without a server that could leak person-level data; everything it shows is in the protected table.
+Vega, Vega-Lite and vega-embed are shipped once (assets/vega.js, from vl-convert), chart templates once
+(assets/specs.js); each page carries only its own numbers.
+
+Exports: every chart of the overview (the rankings of all indicators) and of the gemeente page is written
+as PNG and SVG for reports. School and wijk charts are not pre-exported: at the demo scale that would be
+about 3 000 charts, some 200 MB and minutes of build time (measured: ≈ 0.1 s and ≈ 70 kB per chart); each
+of them can be saved as PNG or SVG from its chart menu in the browser, offline.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import vl_convert as vlc
+
+from dashboards.charts import (
+    VEGA_LITE_VERSION,
+    ChartContext,
+    Spec,
+    export,
+    key_figure_template,
+    ranking_template,
+    to_spec,
+    trend_template,
+    with_data,
+)
+from dashboards.i18n import LANGUAGES, Language, vega_locales
+from dashboards.model import KEY_FIGURES, LEVELS, Publication
+from dashboards.pages import Page, PageContext, overview_page, unit_page
+from pipelines.indicators.catalogue import load_indicators
+
+ASSETS = ("dashboard.js", "dashboard.css")
+BUNDLE_GLOBALS = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """What a municipality decides about its dashboard."""
+
+    gemeente: str
+    synthetic: bool
+    min_teller: int
+    min_noemer: int
+    language: Language = "nl"
+
+
+@dataclass(frozen=True)
+class SiteReport:
+    """What a build wrote: for the asset's metadata and the report charts."""
+
+    folder: Path
+    pages: int
+    charts: int
+    exports: dict[str, tuple[Path, Path]] = field(default_factory=dict)
+    size_bytes: int = 0
+    seconds: float = 0.0
+
+
+@cache
+def vega_bundle() -> str:
+    """vega-embed, Vega-Lite and Vega in one classic script that defines them on `window` (no CDN)."""
+    return vlc.javascript_bundle(BUNDLE_GLOBALS, vl_version=VEGA_LITE_VERSION)
+
+
+def chart_templates(pub: Publication, ctx: ChartContext) -> dict[str, Spec]:
+    """Every chart the site draws, once per indicator and level, validated against Vega-Lite."""
+    templates: dict[str, Spec] = {}
+    for level in (*LEVELS, "gemeente"):
+        for indicator in pub.indicators(level):
+            categories = pub.categories(indicator, ctx.language) if indicator.dimensie else None
+            templates[f"trend/{level}/{indicator.id}"] = to_spec(trend_template(indicator, level, ctx, categories))
+            if level in LEVELS and indicator.dimensie is None:
+                templates[f"rank/{level}/{indicator.id}"] = to_spec(ranking_template(indicator, level, ctx))
+    for key in KEY_FIGURES:
+        if (key_figure := pub.indicator(key)) is not None:
+            templates[f"kern/{key}"] = to_spec(key_figure_template(key_figure, ctx))
+    return templates
+
+
+def _compact_json(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def _write_assets(folder: Path, templates: dict[Language, dict[str, Spec]]) -> None:
+    assets = folder / "assets"
+    assets.mkdir(parents=True)
+    (assets / "vega.js").write_text(vega_bundle(), encoding="utf-8")
+    specs = f"window.MONITOR_SPECS = {_compact_json(templates)};\n"
+    locales = f"window.MONITOR_LOCALES = {_compact_json(vega_locales())};\n"
+    (assets / "specs.js").write_text(specs + locales, encoding="utf-8")
+    for name in ASSETS:
+        (assets / name).write_text(
+            resources.files("dashboards").joinpath("assets", name).read_text(encoding="utf-8"), encoding="utf-8"
+        )
+
+
+def _export_all(
+    folder: Path, pages: Iterable[Page], templates: dict[str, Spec], language: Language
+) -> dict[str, tuple[Path, Path]]:
+    """PNG and SVG of the overview's rankings and the gemeente page's charts, in the default language."""
+    wanted = [
+        (chart_id, chart)
+        for page in pages
+        for chart_id, chart in page.charts.items()
+        if chart_id.startswith(("rank-", "gemeente-"))
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def one(item: tuple[str, dict[str, Any]]) -> tuple[str, tuple[Path, Path]]:
+        chart_id, chart = item
+        png, svg = export(with_data(templates[chart["spec"]], chart["rows"], chart["alt"][language]), language)
+        png_path, svg_path = folder / f"{chart_id}.png", folder / f"{chart_id}.svg"
+        png_path.write_bytes(png)
+        svg_path.write_text(svg, encoding="utf-8")
+        return chart_id, (png_path, svg_path)
+
+    return dict(one(item) for item in wanted)
+
+
+def build_dashboard(folder: Path, table: pl.DataFrame, settings: SiteSettings) -> SiteReport:
+    """Write the site into `folder` (which must not exist yet) from the protected indicator table."""
+    started = time.perf_counter()
+    pub = Publication(table, load_indicators())
+    templates = {
+        lang: chart_templates(
+            pub, ChartContext(pub.years, settings.gemeente, settings.synthetic, settings.min_teller, lang)
+        )
+        for lang in LANGUAGES
+    }
+    ctx = PageContext(
+        gemeente=settings.gemeente,
+        synthetic=settings.synthetic,
+        min_teller=settings.min_teller,
+        min_noemer=settings.min_noemer,
+        built=datetime.now().astimezone(),
+        language=settings.language,
+    )
+    pages = [overview_page(pub, ctx), unit_page(pub.gemeente, pub, ctx, exported=True)]
+    pages += [unit_page(unit, pub, ctx, exported=False) for level in LEVELS for unit in pub.units(level)]
+    _write_assets(folder, templates)
+    for page in pages:
+        path = folder / page.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page.html, encoding="utf-8")
+    exports = _export_all(folder / "export", pages, templates[settings.language], settings.language)
+    return SiteReport(
+        folder=folder,
+        pages=len(pages),
+        charts=sum(len(p.charts) for p in pages),
+        exports=exports,
+        size_bytes=sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def write_report_charts(out_dir: Path, site: SiteReport) -> list[Path]:
+    """charts/<indicator>.png|svg|html: the gemeente's chart of every indicator, for reports.
+
+    The HTML holds the SVG itself, so it opens offline without any script."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for chart_id, (png, svg) in sorted(site.exports.items()):
+        if not chart_id.startswith("gemeente-"):
+            continue
+        indicator = chart_id.removeprefix("gemeente-")
+        page = out_dir / f"{indicator}.html"
+        drawing = svg.read_text(encoding="utf-8")
+        page.write_text(
+            f"<!DOCTYPE html>\n<html lang='nl'><head><meta charset='utf-8'><title>{indicator}</title></head>"
+            f"<body>{drawing}</body></html>\n",
+            encoding="utf-8",
+        )
+        written += [
+            page,
+            Path(shutil.copy(png, out_dir / f"{indicator}.png")),
+            Path(shutil.copy(svg, out_dir / f"{indicator}.svg")),
+        ]
+    return written
