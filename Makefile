@@ -11,7 +11,7 @@ DEMO_KEY_FILE ?= $(HOME)/.config/jeugdmonitor/demo-pseudonym.key
 SCALE ?= 1
 SEED ?= 20261124
 
-.PHONY: setup demo data run ui test lint bench clean
+.PHONY: setup demo data run ui test lint bench clean browser
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -35,7 +35,11 @@ run: setup
 ui: setup
 	MONITOR_KEY_FILE=$(DEMO_KEY_FILE) $(RUN)/monitor ui --inbox data/inbox --out data
 
-test: setup
+# The dashboard's browser test drives Debian's chromium (Playwright never downloads a browser here).
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+test: setup browser
 	$(RUN)/pytest -q
 
 lint: setup
