@@ -34,7 +34,7 @@ SELECT v.schooljaar, v.niveau, v.eenheid_code,
        v.indicator, v.indicator_naam, v.dimensie, v.categorie,
        v.teller, v.noemer, v.waarde, v.eenheid,
        CASE WHEN v.niveau <> 'gemeente' THEN g.waarde END AS gemeente_waarde,
-       v.soort, v.basis_personen
+       v.soort, v.basis_personen, v.max_persoon_kosten
 FROM valued v
 LEFT JOIN (SELECT DISTINCT ON (niveau, eenheid_code) * FROM names) n
   ON n.niveau = v.niveau AND n.eenheid_code = v.eenheid_code

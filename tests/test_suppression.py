@@ -1,57 +1,103 @@
-"""Primary and secondary suppression, and the independent disclosure check that must catch leaks."""
+"""Primary and secondary suppression: which cells `protect` hides, and why (hand-made tables, see the docstrings)."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from pipelines.defs.protect import BASIS_COLUMNS
-from pipelines.protect.disclosure_check import check_publication
 from pipelines.protect.suppression import DisclosureRules, protect
-
-RULES = DisclosureRules(min_teller=10, min_noemer=50, min_cost_persons=10)
-
-
-def g1_table(schools: dict[str, int]) -> pl.DataFrame:
-    rows = [("2024/2025", "gemeente", "GM0034", sum(schools.values()))]
-    rows += [("2024/2025", "school", code, n) for code, n in schools.items()]
-    return pl.DataFrame(
-        {
-            "schooljaar": [r[0] for r in rows],
-            "niveau": [r[1] for r in rows],
-            "eenheid_code": [r[2] for r in rows],
-            "indicator": "G1",
-            "dimensie": pl.Series([None] * len(rows), dtype=pl.String),
-            "categorie": pl.Series([None] * len(rows), dtype=pl.String),
-            "teller": [float(r[3]) for r in rows],
-            "noemer": pl.Series([None] * len(rows), dtype=pl.Float64),
-            "waarde": [float(r[3]) for r in rows],
-            "soort": "aantal",
-            "basis_personen": [r[3] for r in rows],
-        }
-    )
-
-
-def basis(table: pl.DataFrame) -> pl.DataFrame:
-    return table.select(BASIS_COLUMNS)
+from tests.test_disclosure_check import GM, RULES, cell, check, g1, reasons, table
 
 
 def test_a_lone_small_school_gets_a_secondary_partner_the_smallest_other_school() -> None:
     """Schools 3, 40, 25, 60 → total 128. Hiding only the 3 would leave it as 128 - 40 - 25 - 60;
     the smallest other school (25) is hidden too."""
-    table = g1_table({"AA00": 3, "BB00": 40, "CC00": 25, "DD00": 60})
-    protected = protect(table, RULES)
-    reasons = dict(zip(protected.get_column("eenheid_code"), protected.get_column("reden"), strict=True))
-    assert reasons == {"GM0034": None, "AA00": "primair", "BB00": None, "CC00": "secundair", "DD00": None}
+    protected = protect(table(g1({"AA00": 3, "BB00": 40, "CC00": 25, "DD00": 60})), RULES)
+    assert reasons(protected) == {
+        (GM, "G1", None): None,
+        ("AA00", "G1", None): "primair",
+        ("BB00", "G1", None): None,
+        ("CC00", "G1", None): "secundair",
+        ("DD00", "G1", None): None,
+    }
 
 
-def test_the_disclosure_check_catches_the_unprotected_table_and_passes_the_protected_one() -> None:
-    table = g1_table({"AA00": 3, "BB00": 40, "CC00": 25, "DD00": 60})
-    only_primary = table.with_columns(onderdrukt=pl.col("teller") < 10, reden=pl.lit(None, pl.String)).with_columns(
-        teller=pl.when(pl.col("onderdrukt")).then(None).otherwise(pl.col("teller")),
-        waarde=pl.when(pl.col("onderdrukt")).then(None).otherwise(pl.col("waarde")),
+def test_hidden_schools_must_hide_at_least_the_margin_together() -> None:
+    """Schools 1, 0, 12, 30, 45 → 88. The 1 and the 0 are hidden (primary), but together they are 1 < 3: a reader
+    knows each is 0 or 1. The partner must close the gap: the smallest school of at least 2, the 12."""
+    protected = protect(table(g1({"AA00": 1, "BB00": 0, "CC00": 12, "DD00": 30, "EE00": 45})), RULES)
+    assert reasons(protected)[("CC00", "G1", None)] == "secundair"
+    assert protected.get_column("onderdrukt").sum() == 3
+
+
+def test_the_margin_is_configurable() -> None:
+    """With a margin of 1, the hidden 1 and 0 above are enough."""
+    protected = protect(table(g1({"AA00": 1, "BB00": 0, "CC00": 12, "DD00": 30})), DisclosureRules(protection_margin=1))
+    assert protected.get_column("onderdrukt").sum() == 2
+
+
+def test_a_cost_total_dominated_by_one_person_is_suppressed() -> None:
+    """C1 of 100 000 euro on 20 persons: one of 51 000 (51 %) → suppressed; one of 50 000 (exactly half) → shown."""
+    dominated = table([cell("gemeente", GM, "C1", 100_000, soort="bedrag", personen=20, max_persoon=51_000)])
+    shared = table([cell("gemeente", GM, "C1", 100_000, soort="bedrag", personen=20, max_persoon=50_000)])
+    assert protect(dominated, RULES).get_column("reden").to_list() == ["primair"]
+    assert protect(shared, RULES).get_column("reden").to_list() == [None]
+    assert protect(shared, DisclosureRules(max_dominance_share=0.4)).get_column("reden").to_list() == ["primair"]
+
+
+def test_a_small_wijk_hides_every_rate_that_shows_its_pupils() -> None:
+    """Wijk W1 has 8 pupils (G1 primary). A1 there (2 of 8) is primary anyway; W2 (60 pupils) partners W1 in the
+    G1 sum, so W2's A1 (15 of 60), which shows the 60 as its noemer, is hidden with it (secundair)."""
+    truth = table(
+        [
+            cell("gemeente", GM, "G1", 168),
+            cell("wijk", "W1", "G1", 8),
+            cell("wijk", "W2", "G1", 60),
+            cell("wijk", "W3", "G1", 100),
+            cell("gemeente", GM, "A1", 47, 168, soort="percentage"),
+            cell("wijk", "W1", "A1", 2, 8, soort="percentage"),
+            cell("wijk", "W2", "A1", 15, 60, soort="percentage"),
+            cell("wijk", "W3", "A1", 30, 100, soort="percentage"),
+        ]
     )
-    assert not check_publication(only_primary.drop("soort", "basis_personen"), basis(table), RULES).passed
-    protected = protect(table, RULES)
-    report = check_publication(protected.drop("soort", "basis_personen"), basis(table), RULES)
-    assert report.passed, report.violations
-    assert len(report.tried) == 4
+    protected = protect(truth, RULES)
+    assert reasons(protected) == {
+        (GM, "G1", None): None,
+        ("W1", "G1", None): "primair",
+        ("W2", "G1", None): "secundair",
+        ("W3", "G1", None): None,
+        (GM, "A1", None): None,
+        ("W1", "A1", None): "primair",
+        ("W2", "A1", None): "secundair",
+        ("W3", "A1", None): None,
+    }
+    assert check(protected, truth).passed
+
+
+def test_the_outcome_does_not_depend_on_row_order() -> None:
+    truth = table(g1({"AA00": 3, "BB00": 25, "CC00": 25, "DD00": 60}))
+    forward = protect(truth, RULES).sort("eenheid_code")
+    backward = protect(truth.reverse(), RULES).sort("eenheid_code")
+    assert forward.get_column("reden").to_list() == backward.get_column("reden").to_list()
+
+
+def test_suppressed_cells_show_nothing_and_the_gemeente_value_follows_the_gemeente_cell() -> None:
+    """G1 gemeente 5 (< 10): hidden, so no school row may carry its value as gemeente_waarde."""
+    protected = protect(table(g1({"AA00": 2, "BB00": 3})), RULES)
+    assert protected.select(pl.col("teller", "noemer", "waarde", "gemeente_waarde").is_null().all()).row(0) == (
+        True,
+        True,
+        True,
+        True,
+    )
+
+
+def test_the_complement_rule_applies_to_percentages_only() -> None:
+    """95 of 100 pupils with care (complement 5) is hidden; 95 new trajectories per 100 pupils is a rate per
+    1.000 with no complement to protect, so it is shown."""
+    truth = table(
+        [
+            cell("gemeente", GM, "A1", 95, 100, soort="percentage"),
+            cell("gemeente", GM, "A6", 95, 100, soort="per_1000"),
+        ]
+    )
+    assert protect(truth, RULES).get_column("reden").to_list() == ["primair", None]

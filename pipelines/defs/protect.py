@@ -1,10 +1,12 @@
 """Stage 6, protect: primary and secondary suppression, then an independent, blocking disclosure check.
 
 The protected table is written to `warehouse/protected/`, not to the published folder: only the publish
-step copies it there, and only after the check passed.
+step copies it there, and only after the check passed. Next to it, `suppression.json`: suppressed cells per
+indicator and level (primary, secondary), which the publish step copies into the run manifest.
 """
 
 import json
+import time
 
 import dagster as dg
 import polars as pl
@@ -12,7 +14,9 @@ import polars as pl
 from pipelines.defs.ingest import OWNER
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.warehouse import connect
-from pipelines.protect.disclosure_check import check_publication
+from pipelines.indicators.trends import indicator_trends
+from pipelines.protect.disclosure_check import BASIS_COLUMNS, check_publication
+from pipelines.protect.recoverable import Recoverer
 from pipelines.protect.suppression import DisclosureRules, protect
 
 PUBLISHED_COLUMNS = [
@@ -32,26 +36,36 @@ PUBLISHED_COLUMNS = [
     "onderdrukt",
     "reden",
 ]
-BASIS_COLUMNS = [
-    "schooljaar",
-    "niveau",
-    "eenheid_code",
-    "indicator",
-    "dimensie",
-    "categorie",
-    "soort",
-    "basis_personen",
-]
-
-
 def rules_of(monitor: MonitorResource) -> DisclosureRules:
     c = monitor.config
-    return DisclosureRules(c.min_teller, c.min_noemer, c.min_cost_persons)
+    return DisclosureRules(
+        min_teller=c.min_teller,
+        min_noemer=c.min_noemer,
+        min_cost_persons=c.min_cost_persons,
+        max_dominance_share=c.max_dominance_share,
+        protection_margin=c.protection_margin,
+        round_to=c.round_to,
+    )
 
 
 def read_indicators(monitor: MonitorResource) -> pl.DataFrame:
+    """The unprotected indicators with the catalogue factor (to recompute a rounded value)."""
     with connect(monitor.paths) as con:
-        return con.sql("SELECT * FROM indicators").pl()
+        return con.sql("SELECT i.*, c.factor FROM indicators i JOIN ref_catalogue c ON c.id = i.indicator").pl()
+
+
+def suppressed_per_indicator_level(protected: pl.DataFrame) -> pl.DataFrame:
+    """Cells, suppressed cells (onderdrukt) and of those primary and secondary, per indicator and level."""
+    return (
+        protected.group_by("indicator", "niveau")
+        .agg(
+            pl.len().alias("cellen"),
+            pl.col("onderdrukt").sum().alias("onderdrukt"),
+            (pl.col("reden") == "primair").sum().alias("primair"),
+            (pl.col("reden") == "secundair").sum().alias("secundair"),
+        )
+        .sort("indicator", "niveau")
+    )
 
 
 @dg.asset(
@@ -62,40 +76,26 @@ def read_indicators(monitor: MonitorResource) -> pl.DataFrame:
     description="Indicators with primary and secondary suppression (spec §4), in the published schema.",
 )
 def protected_indicators(monitor: MonitorResource) -> dg.MaterializeResult:
-    protected = protect(read_indicators(monitor), rules_of(monitor))
-    # Protected values must also hide the gemeente value where the gemeente cell is suppressed.
-    gemeente_hidden = protected.filter((pl.col("niveau") == "gemeente") & pl.col("onderdrukt")).select(
-        "schooljaar", "indicator", "dimensie", "categorie", pl.lit(True).alias("_g_hidden")
-    )
+    started = time.perf_counter()
+    recoverer = Recoverer()
     protected = (
-        protected.join(
-            gemeente_hidden,
-            on=["schooljaar", "indicator", "dimensie", "categorie"],
-            how="left",
-            nulls_equal=True,
-        )
-        .with_columns(gemeente_waarde=pl.when(pl.col("_g_hidden")).then(None).otherwise(pl.col("gemeente_waarde")))
+        protect(read_indicators(monitor), rules_of(monitor), recoverer)
         .select(PUBLISHED_COLUMNS)
         .with_columns(pl.col("teller", "noemer", "waarde", "gemeente_waarde").cast(pl.Float64))
     )
+    seconds = time.perf_counter() - started
     out = monitor.paths.protected
     out.mkdir(parents=True, exist_ok=True)
     protected.write_parquet(out / "indicatoren.parquet")
-    counts = (
-        protected.group_by("indicator", "niveau")
-        .agg(
-            pl.len().alias("cellen"),
-            pl.col("onderdrukt").sum().alias("onderdrukt"),
-            (pl.col("reden") == "secundair").sum().alias("secundair"),
-        )
-        .sort("indicator", "niveau")
-    )
-    (out / "suppression.json").write_text(json.dumps(counts.to_dicts(), indent=2), encoding="utf-8")
+    counts = suppressed_per_indicator_level(protected).to_dicts()
+    (out / "suppression.json").write_text(json.dumps(counts, indent=2), encoding="utf-8")
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": protected.height,
             "cells_suppressed": int(protected.get_column("onderdrukt").sum()),
-            "suppressed_per_indicator_level": dg.MetadataValue.json(counts.to_dicts()),
+            "suppressed_per_indicator_level": dg.MetadataValue.json(counts),
+            "protect_seconds": round(seconds, 2),
+            "lps_solved": recoverer.lps,
         }
     )
 
@@ -107,14 +107,17 @@ def protected_indicators(monitor: MonitorResource) -> dg.MaterializeResult:
     description="Re-reads the protected table; fails if a cell breaks a rule or a suppressed value is recoverable.",
 )
 def disclosure_check(monitor: MonitorResource) -> dg.AssetCheckResult:
+    started = time.perf_counter()
     published = pl.read_parquet(monitor.paths.protected / "indicatoren.parquet")
     basis = read_indicators(monitor).select(BASIS_COLUMNS)
-    report = check_publication(published, basis, rules_of(monitor))
+    # The year-over-year figures the publication shows next to this table (trends.parquet, the dashboard).
+    report = check_publication(published, basis, rules_of(monitor), changes=indicator_trends(published))
     return dg.AssetCheckResult(
         passed=report.passed,
         metadata={
             "tried": dg.MetadataValue.json(report.tried),
             "violations": dg.MetadataValue.json(report.violations[:50]),
             "n_violations": len(report.violations),
+            "check_seconds": round(time.perf_counter() - started, 2),
         },
     )

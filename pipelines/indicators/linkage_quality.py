@@ -50,6 +50,7 @@ def as_cells(frame: pl.DataFrame, gemeente_code: str) -> pl.DataFrame:
         dimensie=pl.when(pl.col("leeftijdsgroep").is_not_null()).then(pl.lit("leeftijdsgroep")),
         categorie=pl.col("leeftijdsgroep"),
         soort=pl.lit("percentage"),
+        factor=pl.lit(100.0),
         basis_personen=pl.col("teller").cast(pl.Int64),
         teller=pl.col("teller").cast(pl.Float64),
         noemer=pl.col("noemer").cast(pl.Float64),
@@ -84,5 +85,5 @@ def check_linkage_quality(
 ) -> CheckReport:
     """The indicators' independent disclosure check, applied to the published linkage table."""
     cells = as_cells(published, gemeente_code).with_columns(pl.col("waarde").cast(pl.Float64))
-    basis = as_cells(raw, gemeente_code).select(*KEY, "soort", "basis_personen")
+    basis = as_cells(raw, gemeente_code).select(*KEY, "soort", "factor", "basis_personen", "teller", "noemer")
     return check_publication(cells.select(*KEY, "teller", "noemer", "waarde", "onderdrukt", "reden"), basis, rules)

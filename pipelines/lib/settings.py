@@ -26,6 +26,9 @@ class MonitorConfig:
     min_noemer: int
     min_cost_persons: int
     max_quarantine_share: float
+    max_dominance_share: float = 0.5
+    protection_margin: float = 3.0
+    round_to: int = 0
 
     @classmethod
     def load(cls, path: Path = DEFAULT_CONFIG) -> MonitorConfig:
@@ -39,6 +42,9 @@ class MonitorConfig:
             min_noemer=int(raw["disclosure"]["min_noemer"]),
             min_cost_persons=int(raw["disclosure"]["min_cost_persons"]),
             max_quarantine_share=float(raw["quality"]["max_quarantine_share"]),
+            max_dominance_share=float(raw["disclosure"].get("max_dominance_share", 0.5)),
+            protection_margin=float(raw["disclosure"].get("protection_margin", 3)),
+            round_to=int(raw["disclosure"].get("round_to", 0)),
         )
 
 

@@ -1,21 +1,32 @@
 """An independent check of a published indicator table: does any cell point at a child?
 
-Written separately from `suppression` (and with polars group-bys instead of its loop) so that a bug in
-one is caught by the other. It re-reads what is about to be published and reports every violation:
-a published cell below a primary threshold, a suppressed cell that still shows a number, or a sum
-relation (schools or wijken → gemeente; categories → their total) with exactly one unknown member,
-which could be solved from the published cells.
+Written separately from the suppression (polars group-bys here, a work-list there) so that a bug in one is
+caught by the other; they share only the facts of `structure` and the LP of `recoverable`. It re-reads what
+is about to be published, next to the true values of the warehouse, and reports every violation:
+- a suppressed cell that still shows a number, a published cell that breaks a primary rule (true values),
+  a published number that is not the warehouse's (or, with rounding, not its rounded value), a value
+  that does not follow from the published teller and noemer, a gemeente value shown for a suppressed gemeente;
+- a hidden number that can be recovered: shown by another published cell (shared numbers), constant on
+  every solution of the published relations (sums over schools, wijken and categories, non-negativity,
+  teller <= noemer), or confined by one published sum to less than the protection margin;
+- a change across years shown next to a suppressed cell (trends): it would give the suppressed value.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
+from pipelines.protect import structure as st
+from pipelines.protect.recoverable import LinearSystem, Recoverer, Terms
 from pipelines.protect.suppression import RATE_KINDS, DisclosureRules
 
-CELL = ["schooljaar", "indicator", "dimensie", "categorie"]
+KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
+UNIT = ["schooljaar", "niveau", "eenheid_code"]
+BASIS_COLUMNS = [*KEY, "soort", "factor", "basis_personen", "max_persoon_kosten", "teller", "noemer"]
+SHOWN = 20  # violations listed per kind
 
 
 @dataclass
@@ -27,59 +38,313 @@ class CheckReport:
     def passed(self) -> bool:
         return not self.violations
 
+    def add(self, kind: str, rows: list[Any]) -> None:
+        self.violations += [f"{kind}: {r}" for r in rows[:SHOWN]]
+        if len(rows) > SHOWN:
+            self.violations.append(f"{kind}: {len(rows) - SHOWN} more")
 
-def check_publication(published: pl.DataFrame, basis: pl.DataFrame, rules: DisclosureRules) -> CheckReport:
-    """`published`: the spec §4 table; `basis`: soort and basis_personen per cell from the warehouse."""
+
+def check_publication(
+    published: pl.DataFrame,
+    basis: pl.DataFrame,
+    rules: DisclosureRules,
+    changes: pl.DataFrame | None = None,
+) -> CheckReport:
+    """`published`: the spec §4 table; `basis`: the same cells' true values (`BASIS_COLUMNS`, warehouse);
+    `changes`: year-over-year figures published next to it (KEY + vorige_waarde, verandering), if any."""
     report = CheckReport()
-    keys = ["schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
-    cells = published.join(basis, on=keys, how="left", nulls_equal=True)
-
-    report.tried.append("suppressed cells show no teller, noemer or waarde")
-    leaking = cells.filter(
-        pl.col("onderdrukt")
-        & (pl.col("teller").is_not_null() | pl.col("noemer").is_not_null() | pl.col("waarde").is_not_null())
+    true = basis.select(
+        *KEY,
+        "soort",
+        "factor",
+        "basis_personen",
+        (pl.col("max_persoon_kosten") if "max_persoon_kosten" in basis.columns else pl.lit(None, pl.Float64)).alias(
+            "max_persoon_kosten"
+        ),
+        pl.col("teller").alias("w_teller"),
+        pl.col("noemer").alias("w_noemer"),
     )
-    report.violations += [f"suppressed cell shows a number: {r}" for r in leaking.select(keys).rows()[:20]]
+    shown = [c for c in ("teller", "noemer", "waarde", "onderdrukt", "gemeente_waarde") if c in published.columns]
+    cells = published.select(*KEY, *shown).join(true, on=KEY, how="full", nulls_equal=True, coalesce=True)
+    _check_cells(cells, rules, report)
+    _check_relations(cells.filter(pl.col("onderdrukt").is_not_null(), pl.col("soort").is_not_null()), rules, report)
+    if changes is not None:
+        _check_changes(published, changes, report)
+    return report
+
+
+def _check_cells(cells: pl.DataFrame, rules: DisclosureRules, report: CheckReport) -> None:
+    report.tried.append("every published cell is a warehouse cell and the other way round")
+    report.add("cell without a match", cells.filter(pl.col("onderdrukt").is_null() | pl.col("soort").is_null()).select(KEY).rows())
+
+    report.tried.append("suppressed cells show no teller, noemer or waarde; published cells show them")
+    hidden, shown = pl.col("onderdrukt"), ~pl.col("onderdrukt")
+    any_number = pl.any_horizontal(pl.col("teller", "noemer", "waarde").is_not_null())
+    incomplete = pl.col("teller").is_null() | (pl.col("w_noemer").is_not_null() & pl.col("noemer").is_null())
+    report.add("suppressed cell shows a number", cells.filter(hidden & any_number).select(KEY).rows())
+    report.add("published cell without its numbers", cells.filter(shown & incomplete).select(KEY).rows())
 
     report.tried.append(
-        f"published counts >= {rules.min_teller}, rate noemer >= {rules.min_noemer} and complement >= "
-        f"{rules.min_teller}, costs resting on >= {rules.min_cost_persons} persons"
+        f"published cells pass the primary rules on the true values: counts >= {rules.min_teller}, rate noemer >= "
+        f"{rules.min_noemer}, percentage complement >= {rules.min_teller}, costs on >= {rules.min_cost_persons} "
+        f"persons with no person above {rules.max_dominance_share:.0%} of the amount"
     )
-    shown = cells.filter(~pl.col("onderdrukt"))
-    broken = shown.filter(
-        ((pl.col("soort") == "aantal") & (pl.col("teller") < rules.min_teller))
-        | (
-            pl.col("soort").is_in(RATE_KINDS)
-            & (
-                (pl.col("teller") < rules.min_teller)
-                | (pl.col("noemer") < rules.min_noemer)
-                | ((pl.col("noemer") - pl.col("teller")) < rules.min_teller)
+    teller, noemer, soort = pl.col("w_teller"), pl.col("w_noemer"), pl.col("soort")
+    breaks = (
+        ((soort == "aantal") & (teller < rules.min_teller))
+        | (soort.is_in(RATE_KINDS) & ((teller < rules.min_teller) | (noemer < rules.min_noemer) | noemer.is_null()))
+        | ((soort == "percentage") & (noemer - teller < rules.min_teller))
+        | ((soort == "bedrag") & (pl.col("basis_personen") < rules.min_cost_persons))
+        | ((soort == "bedrag") & (pl.col("max_persoon_kosten").fill_null(0) > rules.max_dominance_share * teller))
+        | ((soort == "bedrag") & (teller <= 0))
+        | ~soort.is_in(["aantal", "bedrag", *RATE_KINDS])
+    )
+    report.add("published cell breaks a primary rule", cells.filter(shown & breaks.fill_null(True)).select(KEY).rows())
+
+    step = rules.round_to
+    report.tried.append(
+        "published numbers are the warehouse's" + (f" (counts rounded to a multiple of {step})" if step else "")
+    )
+    wrong = pl.lit(False)
+    for column in ("teller", "noemer"):
+        cost = (soort == "bedrag") & ((column == "teller") | pl.col("indicator").is_in(sorted(st.COST_NOEMERS)))
+        gap = (pl.col(column) - pl.col(f"w_{column}")).abs()
+        allowed = pl.when(cost | (step == 0)).then(1e-6 * pl.col(f"w_{column}").abs().clip(1, None)).otherwise(step / 2)
+        off_grid = ~cost & (step > 0) & ((pl.col(column) % max(step, 1)) != 0)
+        wrong = wrong | (gap > allowed) | off_grid
+    report.add("published number differs from the warehouse", cells.filter(shown & wrong.fill_null(False)).select(KEY).rows())
+
+    report.tried.append("published waarde = teller (no noemer) or teller / noemer x factor; gemeente_waarde = the "
+                        "published gemeente value")
+    expected = pl.when(pl.col("noemer").is_null()).then(pl.col("teller")).otherwise(
+        pl.col("teller") / pl.col("noemer") * pl.col("factor")
+    )
+    inconsistent = (pl.col("waarde") - expected).abs() > 1e-9 * expected.abs().clip(1, None)
+    report.add("waarde does not follow from teller and noemer", cells.filter(shown & inconsistent.fill_null(True)).select(KEY).rows())
+    if "gemeente_waarde" in cells.columns:
+        cell = ["schooljaar", "indicator", "dimensie", "categorie"]
+        gemeente = cells.filter(pl.col("niveau") == st.GEMEENTE).select(*cell, pl.col("waarde").alias("g_waarde"))
+        rows = cells.filter(pl.col("niveau") != st.GEMEENTE).join(gemeente, on=cell, how="left", nulls_equal=True)
+        differs = pl.col("gemeente_waarde").ne_missing(pl.col("g_waarde"))
+        report.add("gemeente_waarde is not the published gemeente value", rows.filter(differs).select(KEY).rows())
+
+
+def _quantities(cells: pl.DataFrame) -> pl.DataFrame:
+    """One row per (cell, field): the quantity it shows, its published and true value, and whether it is shown."""
+    shared = pl.DataFrame(
+        [(ind, f, name) for (ind, f), name in st.SHARED_QUANTITIES.items()],
+        schema=["indicator", "veld", "naam"],
+        orient="row",
+    )
+    parts = []
+    for f in (st.TELLER, st.NOEMER):
+        parts.append(
+            cells.filter(pl.col(f"w_{f}").is_not_null()).select(
+                *KEY,
+                "soort",
+                pl.lit(f).alias("veld"),
+                pl.col(f).alias("gepubliceerd"),
+                pl.col(f"w_{f}").alias("waar"),
+                (~pl.col("onderdrukt")).alias("getoond"),
             )
         )
-        | ((pl.col("soort") == "bedrag") & (pl.col("basis_personen") < rules.min_cost_persons))
-        | pl.col("soort").is_null()
+    fields = pl.concat(parts).join(shared, on=["indicator", "veld"], how="left")
+    own = (
+        pl.when(pl.col("dimensie").is_null())
+        .then(pl.concat_str("indicator", "veld", separator="|"))
+        .otherwise(pl.concat_str("indicator", "dimensie", "categorie", "veld", separator="|"))
     )
-    report.violations += [f"published cell breaks a primary rule: {r}" for r in broken.select(keys).rows()[:20]]
+    cost = (pl.col("soort") == "bedrag") & ((pl.col("veld") == st.TELLER) | (pl.col("naam") == st.COSTS))
+    return fields.with_columns(naam=pl.coalesce("naam", own), kosten=cost)
 
-    report.tried.append("school and wijk cells summing to the gemeente: never exactly one unknown")
-    gemeente = published.filter(pl.col("niveau") == "gemeente").select(
-        *CELL, pl.col("onderdrukt").cast(pl.Int32).alias("total_unknown")
-    )
-    children = (
-        published.filter(pl.col("niveau") != "gemeente")
-        .group_by("niveau", *CELL)
-        .agg(pl.col("onderdrukt").cast(pl.Int32).sum().alias("children_unknown"))
-        .join(gemeente, on=CELL, how="inner", nulls_equal=True)
-        .filter(pl.col("children_unknown") + pl.col("total_unknown") == 1)
-    )
-    report.violations += [f"recoverable from the gemeente total: {r}" for r in children.rows()[:20]]
 
-    report.tried.append("categories of a dimension summing to their total (the noemer): never exactly one unknown")
-    categories = (
-        published.filter(pl.col("dimensie").is_not_null())
-        .group_by("schooljaar", "niveau", "eenheid_code", "indicator", "dimensie")
-        .agg(pl.col("onderdrukt").sum().alias("unknown"), pl.len().alias("n"))
-        .filter(pl.col("unknown") == 1)
+def _check_relations(cells: pl.DataFrame, rules: DisclosureRules, report: CheckReport) -> None:
+    fields = _quantities(cells)
+    qkey = [*UNIT, "naam"]
+    quantities = (
+        fields.group_by(qkey, maintain_order=True)
+        .agg(
+            pl.col("getoond").any().alias("bekend"),
+            pl.col("gepubliceerd").filter(pl.col("getoond")).n_unique().alias("waarden"),
+            pl.col("gepubliceerd").filter(pl.col("getoond")).first().alias("gepubliceerd"),
+            pl.col("waar").first(),
+            pl.col("kosten").any(),
+        )
+        .with_row_index("q")
     )
-    report.violations += [f"recoverable from the category total: {r}" for r in categories.rows()[:20]]
-    return report
+    report.tried.append("cells showing the same number (G1 and the rates' noemer, A6/B2, C1-C5) show it alike")
+    report.add("one number shown with different values", quantities.filter(pl.col("waarden") > 1).select(qkey).rows())
+
+    hidden_tellers = fields.filter(~pl.col("getoond"), pl.col("veld") == st.TELLER).join(quantities, on=qkey)
+    report.tried.append("a suppressed cell's teller is shown by no published cell")
+    report.add("suppressed teller shown elsewhere", hidden_tellers.filter(pl.col("bekend")).select(KEY).rows())
+
+    relations = _relations(cells, fields, quantities, rules)
+    report.tried.append(
+        f"relations: {len(relations.equal)} sums (schools and wijken within the gemeente, categories within their "
+        f"total; F4 schools and A2 vorm as bounds, not sums), {len(relations.at_most)} bounds (teller <= noemer, "
+        "non-additive parts), every count and amount >= 0"
+        + (f", rounded counts within {rules.round_to / 2:g} of the truth" if rules.round_to else "")
+    )
+    report.add("a relation does not hold on the true values", relations.broken)
+    report.tried.append(
+        f"every published sum leaves its hidden members together >= {rules.protection_margin:g} (counts) or 1 euro"
+    )
+    report.add("hidden members of a sum confined below the margin", relations.narrow)
+
+    targets = sorted(set(hidden_tellers.get_column("q").to_list()) | relations.hidden_noemers)
+    system, unknown = relations.system(quantities, rules)
+    recoverer = Recoverer()
+    found = recoverer.recoverable(system, [{unknown[q]: 1.0} for q in targets if q in unknown])
+    in_system = [q for q in targets if q in unknown]
+    names = quantities.select(qkey).rows()
+    report.tried.append(
+        f"{len(targets)} hidden numbers: none constant on all solutions of the relations "
+        f"({recoverer.lps} LPs for the bounds that always bind, linear algebra for the rest)"
+    )
+    report.add("hidden number recoverable from the published ones", [names[in_system[t]] for t in found])
+
+
+@dataclass
+class _Relations:
+    equal: list[Terms] = field(default_factory=list)  # sum(a_q q) == 0 over quantities
+    at_most: list[Terms] = field(default_factory=list)  # sum(a_q q) <= 0
+    broken: list[Any] = field(default_factory=list)
+    narrow: list[Any] = field(default_factory=list)
+    hidden_noemers: set[int] = field(default_factory=set)
+    external: dict[int, tuple[float, bool]] = field(default_factory=dict)  # quantity → (true value, known)
+
+    def system(self, quantities: pl.DataFrame, rules: DisclosureRules) -> tuple[LinearSystem, dict[int, int]]:
+        """Unknowns: hidden quantities (and, with rounding, published counts within half a step)."""
+        known = quantities.get_column("bekend").to_list()
+        value = quantities.get_column("gepubliceerd").to_list()
+        truth = quantities.get_column("waar").to_list()
+        cost = quantities.get_column("kosten").to_list()
+        for q, (v, is_known) in sorted(self.external.items()):
+            known.append(is_known)
+            value.append(v)
+            truth.append(v)
+            cost.append(False)
+        system = LinearSystem()
+        unknown: dict[int, int] = {}
+        bounded: list[tuple[Terms, float]] = []
+        for q in sorted({q for terms in (*self.equal, *self.at_most) for q in terms}):
+            if not known[q]:
+                unknown[q] = system.add_unknown(min(0.0, truth[q]) if cost[q] else 0.0)
+            elif rules.round_to and not cost[q] and q not in self.external:
+                unknown[q] = system.add_unknown(max(0.0, value[q] - rules.round_to / 2))
+                bounded.append(({unknown[q]: 1.0}, value[q] + rules.round_to / 2))
+        for rows, target in ((self.equal, system.equal), (self.at_most, system.at_most)):
+            for terms in rows:
+                local = {unknown[q]: a for q, a in terms.items() if q in unknown}
+                if local:
+                    target.append((local, -sum(a * value[q] for q, a in terms.items() if q not in unknown)))
+        system.at_most += bounded
+        return system, unknown
+
+
+def _relations(cells: pl.DataFrame, fields: pl.DataFrame, quantities: pl.DataFrame, rules: DisclosureRules) -> _Relations:
+    """The published relations between quantities, from group-bys over the table."""
+    relations = _Relations()
+    q_of = {row[:-1]: row[-1] for row in quantities.select(*UNIT, "naam", "q").rows()}
+    known = quantities.get_column("bekend").to_list()
+    truth = quantities.get_column("waar").to_list()
+    cost = quantities.get_column("kosten").to_list()
+    next_q = quantities.height
+
+    def add_sum(total: int, members: list[int], where: Any) -> None:
+        if abs(truth[total] - sum(truth[m] for m in members)) > 1e-6 * max(1.0, abs(truth[total])):
+            relations.broken.append(where)
+        relations.equal.append({total: 1.0, **{m: -1.0 for m in members}})
+        hidden = [m for m in members if not known[m]]
+        if known[total] and hidden and sum(truth[m] for m in hidden) < (1.0 if cost[hidden[0]] else rules.protection_margin):
+            relations.narrow.append(where)
+
+    # Levels: unit quantities against the gemeente's.
+    levels = (
+        quantities.filter(pl.col("niveau").is_in(st.UNIT_LEVELS))
+        .group_by("schooljaar", "naam", "niveau", maintain_order=True)
+        .agg(pl.col("q"))
+        .join(
+            quantities.filter(pl.col("niveau") == st.GEMEENTE).select("schooljaar", "naam", pl.col("q").alias("totaal")),
+            on=["schooljaar", "naam"],
+        )
+    )
+    for jaar, naam, niveau, members, total in levels.rows():
+        if (naam.split("|")[0], niveau) in st.PARTIAL_LEVELS:
+            relations.at_most.append({**dict.fromkeys(members, 1.0), total: -1.0})
+        else:
+            add_sum(total, members, (jaar, niveau, naam))
+
+    # Dimensions: categories of one unit.
+    groups = (
+        fields.filter(pl.col("dimensie").is_not_null())
+        .join(quantities.select(*UNIT, "naam", "q"), on=[*UNIT, "naam"])
+        .group_by(*UNIT, "indicator", "dimensie", "veld", maintain_order=True)
+        .agg(pl.col("q"))
+    )
+    by_group: dict[tuple[Any, ...], dict[str, list[int]]] = {}
+    for jaar, niveau, code, ind, dim, veld, qs in groups.rows():
+        by_group.setdefault((jaar, niveau, code, ind, dim), {})[veld] = qs
+    for (jaar, niveau, code, ind, dim), parts in by_group.items():
+        spec = st.dimension(dim)
+        tellers, noemers = parts.get(st.TELLER, []), parts.get(st.NOEMER, [])
+        where = (jaar, niveau, code, ind, dim)
+        if not spec.additive:
+            if isinstance(spec.total, tuple):
+                name = st.quantity_name(spec.total[0], None, None, spec.total[1])
+                if (total := q_of.get((jaar, niveau, code, name))) is not None:
+                    relations.at_most += [{t: 1.0, total: -1.0} for t in tellers]
+                    relations.at_most.append({total: 1.0, **dict.fromkeys(tellers, -1.0)})
+        elif spec.total == st.NOEMER and len(set(noemers)) == 1:
+            add_sum(noemers[0], tellers, where)
+        else:
+            for veld, members in ((st.TELLER, tellers), (st.NOEMER, noemers)):
+                if not members or len(set(members)) < len(members):
+                    continue
+                value = sum(truth[m] for m in members)
+                known.append(value >= rules.min_teller)
+                truth.append(value)
+                cost.append(False)
+                relations.external[next_q] = (value, value >= rules.min_teller)
+                add_sum(next_q, members, (*where, veld))
+                next_q += 1
+
+    # Bounds: a percentage's teller is at most its noemer.
+    pairs = (
+        fields.filter(pl.col("soort").is_in(list(st.BOUNDED_BY_NOEMER)))
+        .join(quantities.select(*UNIT, "naam", "q"), on=[*UNIT, "naam"])
+        .group_by(*KEY)
+        .agg(pl.col("q").filter(pl.col("veld") == st.TELLER).first().alias("t"),
+             pl.col("q").filter(pl.col("veld") == st.NOEMER).first().alias("n"))
+        .filter(pl.col("t") != pl.col("n"))
+        .select("t", "n")
+        .unique()
+        .sort("t", "n")
+    )
+    relations.at_most += [{t: 1.0, n: -1.0} for t, n in pairs.rows()]
+
+    hidden_noemers = fields.filter(~pl.col("getoond"), pl.col("veld") == st.NOEMER).join(
+        quantities.filter(~pl.col("bekend")), on=[*UNIT, "naam"]
+    )
+    relations.hidden_noemers = set(hidden_noemers.get_column("q").to_list())
+    return relations
+
+
+def _check_changes(published: pl.DataFrame, changes: pl.DataFrame, report: CheckReport) -> None:
+    """A change next to a suppressed cell gives it: waarde(y) = waarde(y-1) + change (and the other way round)."""
+    report.tried.append(
+        "across years: a previous value is shown only where that year is published, a change only where both are"
+    )
+    cell = ["niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
+    start = pl.col("schooljaar").str.slice(0, 4).cast(pl.Int32)
+    previous = published.select(
+        *cell, pl.format("{}/{}", start + 1, start + 2).alias("schooljaar"), pl.col("onderdrukt").alias("vorig_onderdrukt")
+    )
+    rows = changes.join(published.select(*KEY, "onderdrukt"), on=KEY, how="left", nulls_equal=True).join(
+        previous, on=[*cell, "schooljaar"], how="left", nulls_equal=True
+    )
+    previous_hidden = pl.col("vorig_onderdrukt").fill_null(True)
+    change_leaks = pl.col("verandering").is_not_null() & (pl.col("onderdrukt").fill_null(True) | previous_hidden)
+    leaks = rows.filter(change_leaks | (pl.col("vorige_waarde").is_not_null() & previous_hidden))
+    report.add("change shown next to a suppressed year", leaks.select(KEY).rows())

@@ -1,25 +1,30 @@
-"""Disclosure control: primary and secondary suppression of indicator cells (spec §4).
+"""Disclosure control of indicator cells (spec §4): primary suppression, secondary suppression, optional rounding.
 
-Primary: a cell is suppressed when its teller counts fewer than `min_teller` persons or trajectories,
-when a rate's noemer is below `min_noemer` or its complement (noemer - teller) is below `min_teller`
-(percentages near 100 %), or when a cost figure rests on fewer than `min_cost_persons` persons.
+Primary: a cell is suppressed when its teller counts fewer than `min_teller` persons or trajectories, when a
+rate's noemer is below `min_noemer`, when a percentage's complement (noemer - teller) is below `min_teller`
+(near 100 % the few without are the identifiable ones), or when a cost figure rests on fewer than
+`min_cost_persons` persons or one person accounts for more than `max_dominance_share` of it (dominance:
+that person's cost is then almost the published total).
 
-Secondary: published cells are tied by sums: the schools of a year add up to the gemeente, and so do the
-wijken; the categories of a dimension add up to their total (the noemer shown on every published row).
-Wherever such a relation has exactly one unknown member, that member can be solved for, so another
-member is suppressed: the smallest published one (least information lost), ties broken by code so the
-result is deterministic. This repeats until no relation has exactly one unknown.
+Secondary: `secondary` hides more cells until no hidden number can be narrowed below the protection margin
+from the published ones (sums over schools, wijken and categories, shared numbers, bounds; see `structure`).
+
+Rounding (off unless `round_to` > 0): published counts are rounded to a multiple of `round_to` after
+suppression, and values recomputed from the rounded numbers, so a value cannot undo the rounding.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 import polars as pl
 
+from pipelines.protect.recoverable import Recoverer
+from pipelines.protect.structure import COST_NOEMERS
+from pipelines.protect.secondary import CELL_KEY, build_model, secondary_mask
+
 RATE_KINDS = ("percentage", "per_1000", "per_100")
-Key = tuple[object, ...]
+GEMEENTE_CELL = ["schooljaar", "indicator", "dimensie", "categorie"]
 
 
 @dataclass(frozen=True)
@@ -27,10 +32,13 @@ class DisclosureRules:
     min_teller: int = 10
     min_noemer: int = 50
     min_cost_persons: int = 10
+    max_dominance_share: float = 0.5
+    protection_margin: float = 3.0
+    round_to: int = 0
 
 
 def primary_mask(frame: pl.DataFrame, rules: DisclosureRules) -> pl.Series:
-    """True for cells that break a primary rule."""
+    """True for cells that break a primary rule (unknown soort or missing numbers: suppressed)."""
     soort = pl.col("soort")
     teller, noemer = pl.col("teller"), pl.col("noemer")
     count_rule = (soort == "aantal") & (teller < rules.min_teller)
@@ -38,86 +46,77 @@ def primary_mask(frame: pl.DataFrame, rules: DisclosureRules) -> pl.Series:
         (teller < rules.min_teller)
         | noemer.is_null()
         | (noemer < rules.min_noemer)
-        | ((noemer - teller) < rules.min_teller)
+        | ((soort == "percentage") & ((noemer - teller) < rules.min_teller))
     )
-    cost_rule = (soort == "bedrag") & (pl.col("basis_personen") < rules.min_cost_persons)
-    return frame.select((count_rule | rate_rule | cost_rule).fill_null(True)).to_series()
+    cost_rule = (soort == "bedrag") & ((pl.col("basis_personen") < rules.min_cost_persons) | dominated(frame, rules))
+    known_kind = soort.is_in(["aantal", "bedrag", *RATE_KINDS])
+    return frame.select((count_rule | rate_rule | cost_rule | ~known_kind).fill_null(True)).to_series()
 
 
-def relations(frame: pl.DataFrame) -> list[tuple[int | None, list[int], int | None]]:
-    """Sum relations as (index of the total cell or None, child indices, index of a unit-total proxy).
+def dominated(frame: pl.DataFrame, rules: DisclosureRules) -> pl.Expr:
+    """One person's cost is more than the allowed share of the cell's cost (a total of 0 or less: no share
+    can be worked out, so it counts as dominated). Needs `max_persoon_kosten`; without it, never."""
+    if "max_persoon_kosten" not in frame.columns:
+        return pl.lit(False)
+    teller = pl.col("teller")
+    share_rule = pl.col("max_persoon_kosten") > rules.max_dominance_share * teller
+    return (teller <= 0) | share_rule.fill_null(False)
 
-    For categories, the total is not a cell of its own: it is the noemer printed on every published
-    category row of the unit, so it is known as soon as one category row is published (`proxy` = -1).
+
+def protect(frame: pl.DataFrame, rules: DisclosureRules, recoverer: Recoverer | None = None) -> pl.DataFrame:
+    """Suppress (teller, noemer, waarde → null) with reason `primair` or `secundair`; then round if asked.
+
+    The outcome depends on the cells, not on their order in `frame`: the work is done in key order.
+    `gemeente_waarde`, when present, is set to the published value of the gemeente cell (null if suppressed).
     """
-    rows = frame.select("schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie").rows()
-    gemeente: dict[Key, int] = {}
-    children: dict[tuple[Key, str], list[int]] = defaultdict(list)
-    categories: dict[Key, list[int]] = defaultdict(list)
-    for i, (jaar, niveau, code, ind, dim, cat) in enumerate(rows):
-        cell: Key = (jaar, ind, dim, cat)
-        if niveau == "gemeente":
-            gemeente[cell] = i
-        else:
-            children[(cell, str(niveau))].append(i)
-        if dim is not None:
-            categories[(jaar, niveau, code, ind, dim)].append(i)
-    result: list[tuple[int | None, list[int], int | None]] = []
-    for (cell, _niveau), members in children.items():
-        result.append((gemeente.get(cell), members, None))
-    for members in categories.values():
-        result.append((None, members, -1))
-    return result
-
-
-def secondary_mask(frame: pl.DataFrame, primary: pl.Series) -> pl.Series:
-    """Extend `primary` until no sum relation has exactly one suppressed (unknown) member."""
-    suppressed = primary.to_list()
-    size = frame.get_column("teller").fill_null(0).to_list()
-    codes = frame.get_column("eenheid_code").to_list()
-    rels = relations(frame)
-    changed = True
-    while changed:
-        changed = False
-        for total, members, proxy in rels:
-            unknown = [m for m in members if suppressed[m]]
-            if proxy is not None:  # category total known iff any category row is published
-                total_known = len(unknown) < len(members)
-                n_unknown = len(unknown) if total_known else len(unknown) + 1
-            else:
-                total_known = total is None or not suppressed[total]
-                n_unknown = len(unknown) + (0 if total_known else 1)
-            if total is None and proxy is None:
-                continue  # no published total: children alone reveal nothing
-            if n_unknown != 1:
-                continue
-            candidates = [m for m in members if not suppressed[m]]
-            if not candidates and total is not None:
-                candidates = [total]
-            if not candidates:
-                continue
-            pick = min(candidates, key=lambda m: (size[m], str(codes[m]), m))
-            suppressed[pick] = True
-            changed = True
-    return pl.Series("onderdrukt", suppressed, dtype=pl.Boolean)
-
-
-def protect(frame: pl.DataFrame, rules: DisclosureRules) -> pl.DataFrame:
-    """Suppress (teller, noemer, waarde → null) with reason `primair` or `secundair`."""
-    primary = primary_mask(frame, rules)
-    final = secondary_mask(frame, primary)
-    reason = (
-        pl.when(primary)
-        .then(pl.lit("primair"))
-        .when(final)
-        .then(pl.lit("secundair"))
-        .otherwise(pl.lit(None, pl.String))
-    )
-    hidden = final
-    return frame.with_columns(
+    ordered = frame.with_row_index("_rij").sort(CELL_KEY, nulls_last=True)
+    primary = primary_mask(ordered, rules)
+    model = build_model(ordered, rules.min_teller)
+    final = secondary_mask(model, primary.to_list(), rules.protection_margin, recoverer or Recoverer())
+    marks = ordered.select(
+        "_rij", onderdrukt=pl.Series(final, dtype=pl.Boolean), _primair=primary
+    ).sort("_rij")
+    hidden = marks.get_column("onderdrukt")
+    reason = pl.when(marks.get_column("_primair")).then(pl.lit("primair")).when(hidden).then(pl.lit("secundair"))
+    protected = frame.with_columns(
         onderdrukt=hidden,
-        reden=reason,
+        reden=reason.otherwise(pl.lit(None, pl.String)),
         teller=pl.when(hidden).then(None).otherwise(pl.col("teller")),
         noemer=pl.when(hidden).then(None).otherwise(pl.col("noemer")),
         waarde=pl.when(hidden).then(None).otherwise(pl.col("waarde")),
+    )
+    if rules.round_to > 0:
+        protected = round_counts(protected, rules.round_to)
+    if "gemeente_waarde" in protected.columns:
+        protected = with_gemeente_value(protected)
+    return protected
+
+
+def round_counts(frame: pl.DataFrame, base: int) -> pl.DataFrame:
+    """Counts to the nearest multiple of `base` (amounts in euro stay exact); values recomputed with the
+    catalogue factor. Needs `factor` for every cell with a noemer."""
+
+    def rounded(column: str) -> pl.Expr:
+        return ((pl.col(column) / base + 0.5).floor() * base).cast(pl.Float64)
+
+    is_cost = pl.col("soort") == "bedrag"
+    cost_noemer = pl.col("indicator").is_in(sorted(COST_NOEMERS))
+    return frame.with_columns(
+        teller=pl.when(is_cost).then(pl.col("teller")).otherwise(rounded("teller")),
+        noemer=pl.when(cost_noemer).then(pl.col("noemer")).otherwise(rounded("noemer")),
+    ).with_columns(
+        waarde=pl.when(pl.col("noemer").is_null())
+        .then(pl.col("teller"))
+        .when(pl.col("noemer") != 0)
+        .then(pl.col("teller") / pl.col("noemer") * pl.col("factor"))
+    )
+
+
+def with_gemeente_value(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every school and wijk row carries the gemeente's published value; null where that cell is suppressed."""
+    gemeente = frame.filter(pl.col("niveau") == "gemeente").select(*GEMEENTE_CELL, pl.col("waarde").alias("_g"))
+    return (
+        frame.join(gemeente, on=GEMEENTE_CELL, how="left", nulls_equal=True, maintain_order="left")
+        .with_columns(gemeente_waarde=pl.when(pl.col("niveau") != "gemeente").then(pl.col("_g")))
+        .drop("_g")
     )

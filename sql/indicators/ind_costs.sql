@@ -4,6 +4,9 @@
 -- start count in the year they fall in; lines of an unknown toewijzingnummer do not count).
 -- Every cost figure is a `bedrag` for disclosure control: it rests on basis_personen = pupils with at least
 -- one trajectory with net cost <> 0 in the cell (spec §4: "a cost figure rests on fewer than 10 persons").
+-- max_persoon_kosten = the largest net cost of one pupil in the cell (C5: within the category), for the
+-- dominance rule (a cost total is suppressed when one person accounts for too large a share of it); like
+-- basis_personen it is a basis column, never published.
 --
 -- C1 Jeugdhulpkosten totaal (total youth-care cost), euro
 -- NL: Nettokosten (euro) van de declaratieregels in jaar y van trajecten van leerlingen, alle categorieën.
@@ -36,6 +39,18 @@ WITH unit_costs AS (  -- one row per unit, pupil and trajectory with declaration
            d.netto_kosten
     FROM pupil_units u
     JOIN declaration_years d ON d.schooljaar = u.schooljaar AND d.person_id = u.person_id
+), unit_dominance AS (  -- the largest net cost of one pupil in the unit
+    SELECT schooljaar, niveau, eenheid_code, max(kosten)::DOUBLE AS max_persoon_kosten
+    FROM (SELECT schooljaar, niveau, eenheid_code, person_id, sum(netto_kosten) AS kosten FROM unit_costs GROUP BY ALL)
+    GROUP BY ALL
+), category_dominance AS (  -- the same within one productcategorie
+    SELECT schooljaar, niveau, eenheid_code, productcategorie, max(kosten)::DOUBLE AS max_persoon_kosten
+    FROM (
+        SELECT schooljaar, niveau, eenheid_code, productcategorie, person_id, sum(netto_kosten) AS kosten
+        FROM unit_costs
+        GROUP BY ALL
+    )
+    GROUP BY ALL
 ), units AS (
     SELECT schooljaar, niveau, eenheid_code, count(*) AS leerlingen FROM pupil_units GROUP BY ALL
 ), per_unit AS (
@@ -58,20 +73,31 @@ WITH unit_costs AS (  -- one row per unit, pupil and trajectory with declaration
       ON c.schooljaar = p.schooljaar AND c.niveau = p.niveau AND c.eenheid_code = p.eenheid_code
      AND c.productcategorie = k.productcategorie
     GROUP BY ALL
+), unit_rows AS (
+    SELECT p.*, d.max_persoon_kosten
+    FROM per_unit p
+    LEFT JOIN unit_dominance d USING (schooljaar, niveau, eenheid_code)
+), category_rows AS (
+    SELECT p.*, d.max_persoon_kosten
+    FROM per_category p
+    LEFT JOIN category_dominance d USING (schooljaar, niveau, eenheid_code, productcategorie)
 )
 SELECT schooljaar, niveau, eenheid_code, 'C1' AS indicator, NULL::VARCHAR AS dimensie, NULL::VARCHAR AS categorie,
-       kosten AS teller, NULL::DOUBLE AS noemer, personen_met_kosten AS basis_personen
-FROM per_unit
+       kosten AS teller, NULL::DOUBLE AS noemer, personen_met_kosten AS basis_personen, max_persoon_kosten
+FROM unit_rows
 UNION ALL
-SELECT schooljaar, niveau, eenheid_code, 'C2', NULL, NULL, kosten, leerlingen::DOUBLE, personen_met_kosten
-FROM per_unit
+SELECT schooljaar, niveau, eenheid_code, 'C2', NULL, NULL, kosten, leerlingen::DOUBLE, personen_met_kosten,
+       max_persoon_kosten
+FROM unit_rows
 UNION ALL
-SELECT schooljaar, niveau, eenheid_code, 'C3', NULL, NULL, kosten, personen_met_kosten::DOUBLE, personen_met_kosten
-FROM per_unit
+SELECT schooljaar, niveau, eenheid_code, 'C3', NULL, NULL, kosten, personen_met_kosten::DOUBLE, personen_met_kosten,
+       max_persoon_kosten
+FROM unit_rows
 UNION ALL
-SELECT schooljaar, niveau, eenheid_code, 'C4', NULL, NULL, kosten, trajecten_met_kosten::DOUBLE, personen_met_kosten
-FROM per_unit
+SELECT schooljaar, niveau, eenheid_code, 'C4', NULL, NULL, kosten, trajecten_met_kosten::DOUBLE, personen_met_kosten,
+       max_persoon_kosten
+FROM unit_rows
 UNION ALL
 SELECT schooljaar, niveau, eenheid_code, 'C5', 'productcategorie', productcategorie, kosten, totaal,
-       personen_met_kosten
-FROM per_category;
+       personen_met_kosten, max_persoon_kosten
+FROM category_rows;

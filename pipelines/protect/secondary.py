@@ -1,0 +1,311 @@
+"""Secondary suppression: hide more cells until no hidden number can be worked out from the published ones.
+
+The table is modelled as quantities (the numbers cells show, shared between cells; see `structure`) tied by
+relations: sums (levels, additive dimensions), and bounds (non-negativity, teller <= noemer, the partial
+levels and non-additive dimensions). A quantity is known when any published cell shows it; hiding one hides
+every cell that shows it.
+
+Two passes, both deterministic (cells are visited in the order of their key, ties broken the same way):
+1. Local rule, per exact sum whose total is known: its hidden members must be two or more and must together
+   be at least one protection margin (else non-negativity pins them: hidden siblings of a sum that the
+   published ones already reach are all 0). A sum whose total is hidden needs one hidden member. When a sum
+   breaks the rule, the cheapest published member is hidden: the one that hides the fewest published cells,
+   then one large enough to close the shortfall, then the smallest.
+2. Audit: the feasible range of every hidden quantity is computed (`intervals`); a quantity whose range is
+   narrower than the margin (a bridge between two hidden groups, a chain of bounds) gets the cheapest
+   published quantity of its relations hidden as well, and the local rule runs again. Repeats until clean.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from pipelines.protect import structure as st
+from pipelines.protect.recoverable import LinearSystem, Recoverer, Terms
+
+CELL_KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
+
+
+@dataclass
+class Quantity:
+    value: float
+    cost: bool
+    cells: list[int] = field(default_factory=list)
+    external_known: bool | None = None  # a total published outside the table: always known or never
+
+
+@dataclass(frozen=True)
+class Sum:
+    """total == sum(members)."""
+
+    total: int
+    members: tuple[int, ...]
+
+
+@dataclass
+class Model:
+    quantities: list[Quantity]
+    teller_of: list[int]
+    noemer_of: list[int | None]
+    sums: list[Sum]
+    at_most: list[Terms]  # sum(a_q q) <= 0
+
+    def rows_of(self) -> list[list[int]]:
+        """Per quantity: the relations it is in (sums first, then at-most rows numbered after them)."""
+        rows: list[list[int]] = [[] for _ in self.quantities]
+        for r, s in enumerate(self.sums):
+            for q in (s.total, *s.members):
+                rows[q].append(r)
+        for r, terms in enumerate(self.at_most, start=len(self.sums)):
+            for q in terms:
+                rows[q].append(r)
+        return rows
+
+    def row_quantities(self, r: int) -> Iterable[int]:
+        if r < len(self.sums):
+            return (self.sums[r].total, *self.sums[r].members)
+        return self.at_most[r - len(self.sums)].keys()
+
+
+def build_model(frame: pl.DataFrame, min_teller: int) -> Model:
+    """Quantities and relations of a table of true values, rows in the order given (sort it first)."""
+    return _Builder(frame.select(*CELL_KEY, "teller", "noemer", "soort").rows(), min_teller).model()
+
+
+class _Builder:
+    def __init__(self, rows: list[tuple[Any, ...]], min_teller: int) -> None:
+        self.rows = rows
+        self.min_teller = min_teller
+        self.index: dict[tuple[Any, ...], int] = {}
+        self.quantities: list[Quantity] = []
+        self.sums: list[Sum] = []
+        self.at_most: list[Terms] = []
+        self.teller_of: list[int] = []
+        self.noemer_of: list[int | None] = []
+
+    def quantity(self, key: tuple[Any, ...], value: float, cost: bool, cell: int | None) -> int:
+        q = self.index.get(key)
+        if q is None:
+            q = self.index[key] = len(self.quantities)
+            self.quantities.append(Quantity(value, cost))
+        elif abs(self.quantities[q].value - value) > 1e-6 * max(1.0, abs(value)):
+            raise ValueError(f"cells showing {key} disagree: {self.quantities[q].value} and {value}")
+        if cell is not None:
+            self.quantities[q].cells.append(cell)
+        return q
+
+    def model(self) -> Model:
+        for c, (jaar, niveau, code, ind, dim, cat, teller, noemer, soort) in enumerate(self.rows):
+            name = st.quantity_name(ind, dim, cat, st.TELLER)
+            cost = st.is_cost(name, st.TELLER, soort)
+            self.teller_of.append(self.quantity((jaar, niveau, code, name), teller or 0.0, cost, c))
+            if noemer is None:
+                self.noemer_of.append(None)
+                continue
+            name = st.quantity_name(ind, dim, cat, st.NOEMER)
+            cost = st.is_cost(name, st.NOEMER, soort)
+            self.noemer_of.append(self.quantity((jaar, niveau, code, name), noemer, cost, c))
+        self.levels()
+        self.dimensions()
+        self.bounds()
+        return Model(self.quantities, self.teller_of, self.noemer_of, self.sums, self.at_most)
+
+    def levels(self) -> None:
+        """School and wijk quantities add up to the gemeente's (F4 schools: at most)."""
+        gemeente = {(jaar, name): q for (jaar, niveau, _, name), q in self.index.items() if niveau == st.GEMEENTE}
+        children: dict[tuple[Any, ...], list[int]] = {}
+        for (jaar, niveau, _, name), q in self.index.items():
+            if niveau in st.UNIT_LEVELS and (jaar, name) in gemeente:
+                children.setdefault((jaar, name, niveau), []).append(q)
+        for (jaar, name, niveau), members in children.items():
+            total = gemeente[(jaar, name)]
+            if (name.split("|")[0], niveau) in st.PARTIAL_LEVELS:
+                self.at_most.append({**dict.fromkeys(members, 1.0), total: -1.0})
+            else:
+                self.sums.append(Sum(total, tuple(members)))
+
+    def dimensions(self) -> None:
+        """Categories of one unit: a sum to their total, or bounds for a non-additive dimension."""
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for c, (jaar, niveau, code, ind, dim, *_) in enumerate(self.rows):
+            if dim is not None:
+                groups.setdefault((jaar, niveau, code, ind, dim), []).append(c)
+        for (jaar, niveau, code, ind, dim), cells in groups.items():
+            spec = st.dimension(dim)
+            tellers = [self.teller_of[c] for c in cells]
+            noemers = [self.noemer_of[c] for c in cells]
+            if not spec.additive:
+                if isinstance(spec.total, tuple):
+                    key = (jaar, niveau, code, st.quantity_name(spec.total[0], None, None, spec.total[1]))
+                    if (total := self.index.get(key)) is not None:
+                        self.at_most.extend({t: 1.0, total: -1.0} for t in tellers)
+                        self.at_most.append({total: 1.0, **dict.fromkeys(tellers, -1.0)})
+            elif spec.total == st.NOEMER and len(set(noemers)) == 1 and noemers[0] is not None:
+                self.sums.append(Sum(noemers[0], tuple(tellers)))
+            else:
+                self.external_total((jaar, niveau, code, ind, dim, st.TELLER), tellers)
+                if None not in noemers and len(set(noemers)) == len(noemers):
+                    self.external_total((jaar, niveau, code, ind, dim, st.NOEMER), [q for q in noemers if q is not None])
+
+    def external_total(self, key: tuple[Any, ...], members: list[int]) -> None:
+        """A total published outside the table: known to the reader when it passes the count rule itself."""
+        jaar, niveau, code, ind, dim, field_name = key
+        value = sum(self.quantities[q].value for q in members)
+        total = self.quantity((jaar, niveau, code, st.external_total_name(ind, dim, field_name)), value, False, None)
+        self.quantities[total].external_known = value >= self.min_teller
+        self.sums.append(Sum(total, tuple(members)))
+
+    def bounds(self) -> None:
+        """A percentage's teller is at most its noemer."""
+        pairs = {
+            (self.teller_of[c], q)
+            for c, row in enumerate(self.rows)
+            if row[-1] in st.BOUNDED_BY_NOEMER and (q := self.noemer_of[c]) is not None and q != self.teller_of[c]
+        }
+        self.at_most += [{t: 1.0, n: -1.0} for t, n in sorted(pairs)]
+
+
+@dataclass
+class Suppressor:
+    """Secondary suppression on a model, starting from the primary cells."""
+
+    model: Model
+    margin: float
+    recoverer: Recoverer
+    suppressed: list[bool]
+    shown: list[int] = field(init=False)  # per quantity: published cells showing it
+    rows_of: list[list[int]] = field(init=False)
+    queue: deque[int] = field(default_factory=deque)  # sums to look at again, each at most once in it
+    pending: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.rows_of = self.model.rows_of()
+        self.shown = [len(q.cells) for q in self.model.quantities]
+        primary, self.suppressed = self.suppressed, [False] * len(self.suppressed)
+        for c, hidden in enumerate(primary):
+            if hidden:
+                self.hide_cell(c)
+
+    def known(self, q: int) -> bool:
+        external = self.model.quantities[q].external_known
+        return external if external is not None else self.shown[q] > 0
+
+    def hide_cell(self, c: int) -> None:
+        if self.suppressed[c]:
+            return
+        self.suppressed[c] = True
+        for q in (self.model.teller_of[c], self.model.noemer_of[c]):
+            if q is None:
+                continue
+            self.shown[q] -= 1
+            if self.shown[q] == 0:
+                self.enqueue(r for r in self.rows_of[q] if r < len(self.model.sums))
+
+    def enqueue(self, sums: Iterable[int]) -> None:
+        for r in sums:
+            if r not in self.pending:
+                self.pending.add(r)
+                self.queue.append(r)
+
+    def hide(self, q: int) -> None:
+        """Hide a quantity: every cell that shows it."""
+        for c in self.model.quantities[q].cells:
+            self.hide_cell(c)
+
+    def hide_primary(self) -> None:
+        """A primary cell's teller is hidden wherever it is shown (C1 also shows as C5's noemer)."""
+        for c in [c for c, s in enumerate(self.suppressed) if s]:
+            self.hide(self.model.teller_of[c])
+
+    def floor(self, q: int) -> float:
+        """The least a sum's hidden members must add up to: the margin for counts, 1 euro for amounts."""
+        return 1.0 if self.model.quantities[q].cost else self.margin
+
+    def cheapest(self, candidates: Iterable[int], shortfall: float) -> int | None:
+        """Fewest published cells hidden, then large enough to close the shortfall, then smallest."""
+        quantities = self.model.quantities
+        hideable = [q for q in candidates if self.known(q) and quantities[q].external_known is None]
+        if not hideable:
+            return None
+        return min(hideable, key=lambda q: (self.shown[q], abs(quantities[q].value) < shortfall, abs(quantities[q].value), q))
+
+    def local_pass(self) -> None:
+        quantities = self.model.quantities
+        self.enqueue(range(len(self.model.sums)))
+        while self.queue:
+            r = self.queue.popleft()
+            self.pending.discard(r)
+            s = self.model.sums[r]
+            hidden = [q for q in s.members if not self.known(q)]
+            if not hidden and self.known(s.total):
+                continue
+            if not self.known(s.total):
+                if not hidden:
+                    pick = self.cheapest(s.members, 0.0)
+                    if pick is not None:
+                        self.hide(pick)
+                continue
+            residual = sum(quantities[q].value for q in hidden)
+            floor = self.floor(hidden[0])
+            if len(hidden) >= 2 and residual >= floor:
+                continue
+            shortfall = max(0.0, floor - residual)
+            pick = self.cheapest(s.members, shortfall)
+            if pick is None:
+                pick = self.cheapest([s.total], 0.0)
+            if pick is not None:
+                self.hide(pick)
+                self.enqueue([r])
+
+    def system(self) -> tuple[LinearSystem, dict[int, int]]:
+        """The relations over hidden quantities (known ones are constants); quantity → unknown."""
+        quantities = self.model.quantities
+        system = LinearSystem()
+        unknown: dict[int, int] = {}
+        for q, quantity in enumerate(quantities):
+            if not self.known(q) and (quantity.cells or quantity.external_known is False):
+                unknown[q] = system.add_unknown(min(0.0, quantity.value) if quantity.cost else 0.0)
+        rows = [({s.total: 1.0, **{m: -1.0 for m in s.members}}, True) for s in self.model.sums]
+        rows += [(terms, False) for terms in self.model.at_most]
+        for terms, equal in rows:
+            local = {unknown[q]: a for q, a in terms.items() if q in unknown}
+            if local:
+                constant = -sum(a * quantities[q].value for q, a in terms.items() if q not in unknown)
+                (system.equal if equal else system.at_most).append((local, constant))
+        return system, unknown
+
+    def audit_pass(self) -> bool:
+        """One audit round; True when it hid something (so another round is due)."""
+        system, unknown = self.system()
+        hidden = [q for q in unknown if self.model.quantities[q].cells]
+        recovered = self.recoverer.recoverable(system, [{unknown[q]: 1.0} for q in hidden])
+        touched: set[int] = set()
+        changed = False
+        for q in (hidden[t] for t in recovered):
+            if touched & set(self.rows_of[q]):
+                continue
+            candidates = {p for r in self.rows_of[q] for p in self.model.row_quantities(r)}
+            pick = self.cheapest(sorted(candidates), self.floor(q))
+            if pick is None:
+                continue
+            self.hide(pick)
+            touched |= set(self.rows_of[q]) | set(self.rows_of[pick])
+            changed = True
+        return changed
+
+    def run(self) -> list[bool]:
+        self.hide_primary()
+        self.local_pass()
+        while self.audit_pass():
+            self.local_pass()
+        return self.suppressed
+
+
+def secondary_mask(model: Model, primary: list[bool], margin: float, recoverer: Recoverer) -> list[bool]:
+    """Primary plus secondary suppression, per cell of the model."""
+    return Suppressor(model, margin, recoverer, list(primary)).run()

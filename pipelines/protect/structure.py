@@ -1,0 +1,95 @@
+"""What the published numbers are to someone who wants to recover a suppressed one: the facts of the tables.
+
+Disclosure control is only as good as its model of what a reader can combine. Both the suppression
+(`secondary`) and the independent check (`disclosure_check`) read these facts; each builds its own
+relations from them, so a bug in one builder is caught by the other.
+
+Quantities. A published cell shows a teller and (for ratios) a noemer. Several cells of one unit and year show
+the same number: every rate on pupils has G1's teller as its noemer, A6 and B2 count the same new trajectories
+(B1's noemer), C2-C4 divide C1 and C5's noemer is C1. Such a number is one *quantity*: it is known as soon as
+any published cell shows it, so hiding it means hiding every cell that shows it.
+
+Relations a reader may use (all hold on the data; the check verifies them on the true values):
+- Levels: school quantities add up to the gemeente's, and so do wijk quantities (every pupil is in one
+  school and one wijk, ONBEKEND included). Exception: F4 at school level counts only RELATIEF cases by the
+  case's school, so the schools add up to at most the gemeente (`PARTIAL_LEVELS`).
+- Dimensions: additive ones (verwijzer, productcategorie) add up to their total, which is the noemer every
+  category row shows. A2 vorm is not additive: a pupil with trajectories of two forms counts in both; its
+  categories are each at most A1's teller and together at least A1's teller (`Dimension.total`). A dimension
+  not listed here (the linkage table's age bands) is taken as additive with a total published elsewhere
+  (conservative: the reader is assumed to know it), as long as that total passes the count rule itself.
+- Bounds: a count is never negative and a percentage's teller is at most its noemer.
+- Across years: the only published figure that ties two years is the change of one cell (trends.parquet,
+  the dashboard), shown only when both years are published; the check verifies exactly that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TELLER, NOEMER = "teller", "noemer"
+GEMEENTE = "gemeente"
+UNIT_LEVELS = ("school", "wijk")
+
+PUPILS = "leerlingen"
+NEW_TRAJECTORIES = "nieuwe_jeugdhulptrajecten"
+COSTS = "kosten"
+SHARED_QUANTITIES: dict[tuple[str, str], str] = {
+    ("G1", TELLER): PUPILS,
+    **{(indicator, NOEMER): PUPILS for indicator in ("A1", "A2", "A3", "A4", "A6", "B2", "C2", "F2", "F4")},
+    ("A6", TELLER): NEW_TRAJECTORIES,
+    ("B2", TELLER): NEW_TRAJECTORIES,
+    ("B1", NOEMER): NEW_TRAJECTORIES,
+    **{(indicator, TELLER): COSTS for indicator in ("C1", "C2", "C3", "C4")},
+    ("C5", NOEMER): COSTS,
+}
+# Indicators whose noemer is an amount in euro (C5: share of C1).
+COST_NOEMERS = frozenset(ind for (ind, field), name in SHARED_QUANTITIES.items() if field == NOEMER and name == COSTS)
+
+PARTIAL_LEVELS = frozenset({("F4", "school")})
+BOUNDED_BY_NOEMER = frozenset({"percentage"})
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """How the categories of a dimension relate to a total.
+
+    additive: the categories add up to the total. total: "noemer" (the noemer every category row shows),
+    an (indicator, field) of the same unit, or None (not in the table: published elsewhere).
+    """
+
+    additive: bool
+    total: str | tuple[str, str] | None
+
+
+DIMENSIONS = {
+    "vorm": Dimension(additive=False, total=("A1", TELLER)),
+    "verwijzer": Dimension(additive=True, total=NOEMER),
+    "productcategorie": Dimension(additive=True, total=NOEMER),
+}
+UNLISTED_DIMENSION = Dimension(additive=True, total=None)
+
+
+def dimension(name: str) -> Dimension:
+    return DIMENSIONS.get(name, UNLISTED_DIMENSION)
+
+
+def quantity_name(indicator: str, dimensie: str | None, categorie: str | None, field: str) -> str:
+    """The name of the number a cell shows as its teller or noemer (shared names for shared numbers)."""
+    shared = SHARED_QUANTITIES.get((indicator, field))
+    if shared is not None:
+        return shared
+    if dimensie is None:
+        return f"{indicator}|{field}"
+    return f"{indicator}|{dimensie}|{categorie}|{field}"
+
+
+def external_total_name(indicator: str, dimensie: str, field: str) -> str:
+    """The total of an unlisted dimension, published outside the table."""
+    return f"{indicator}|{dimensie}|*|{field}"
+
+
+def is_cost(name: str, field: str, soort: str) -> bool:
+    """Euro amounts (protected by a relative margin): the teller of a cost figure, and C1 shown as C5's noemer.
+    Every other quantity is a count (C2-C4 divide by pupils, persons or trajectories)."""
+    return soort == "bedrag" and (field == TELLER or name == COSTS)
