@@ -66,16 +66,21 @@ def check_publication(
     )
     shown = [c for c in ("teller", "noemer", "waarde", "onderdrukt", "gemeente_waarde") if c in published.columns]
     cells = published.select(*KEY, *shown).join(true, on=KEY, how="full", nulls_equal=True, coalesce=True)
-    _check_cells(cells, rules, report)
-    _check_relations(cells.filter(pl.col("onderdrukt").is_not_null(), pl.col("soort").is_not_null()), rules, report)
+    unmatched = _check_cells(cells, rules, report)
+    if unmatched:
+        report.tried.append("relations: not tried, the table does not match the warehouse cell for cell")
+    else:
+        _check_relations(cells, rules, report)
     if changes is not None:
         _check_changes(published, changes, report)
     return report
 
 
-def _check_cells(cells: pl.DataFrame, rules: DisclosureRules, report: CheckReport) -> None:
+def _check_cells(cells: pl.DataFrame, rules: DisclosureRules, report: CheckReport) -> bool:
+    """The per-cell rules; True when some cell has no counterpart (then the relations cannot be set up)."""
     report.tried.append("every published cell is a warehouse cell and the other way round")
-    report.add("cell without a match", cells.filter(pl.col("onderdrukt").is_null() | pl.col("soort").is_null()).select(KEY).rows())
+    unmatched = cells.filter(pl.col("onderdrukt").is_null() | pl.col("soort").is_null()).select(KEY).rows()
+    report.add("cell without a match", unmatched)
 
     report.tried.append("suppressed cells show no teller, noemer or waarde; published cells show them")
     hidden, shown = pl.col("onderdrukt"), ~pl.col("onderdrukt")
@@ -127,6 +132,7 @@ def _check_cells(cells: pl.DataFrame, rules: DisclosureRules, report: CheckRepor
         rows = cells.filter(pl.col("niveau") != st.GEMEENTE).join(gemeente, on=cell, how="left", nulls_equal=True)
         differs = pl.col("gemeente_waarde").ne_missing(pl.col("g_waarde"))
         report.add("gemeente_waarde is not the published gemeente value", rows.filter(differs).select(KEY).rows())
+    return bool(unmatched)
 
 
 def _quantities(cells: pl.DataFrame) -> pl.DataFrame:
@@ -195,8 +201,12 @@ def _check_relations(cells: pl.DataFrame, rules: DisclosureRules, report: CheckR
     targets = sorted(set(hidden_tellers.get_column("q").to_list()) | relations.hidden_noemers)
     system, unknown = relations.system(quantities, rules)
     recoverer = Recoverer()
-    found = recoverer.recoverable(system, [{unknown[q]: 1.0} for q in targets if q in unknown])
     in_system = [q for q in targets if q in unknown]
+    try:
+        found = recoverer.recoverable(system, [{unknown[q]: 1.0} for q in in_system])
+    except ValueError as error:
+        report.add("the published numbers contradict the relations", [str(error)])
+        return
     names = quantities.select(qkey).rows()
     report.tried.append(
         f"{len(targets)} hidden numbers: none constant on all solutions of the relations "
