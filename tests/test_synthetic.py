@@ -258,8 +258,10 @@ def test_realism(runs: dict[str, tuple[Path, GenerationSummary]]) -> None:
         _dmy("datum_uitschrijving").alias("e"),
         _dmy("geboortedatum").alias("birth"),
     )
+    # ~1.5 % of pupils have only an onderwijsnummer; at this scale that is ~20 pupils a year, so allow
+    # three binomial standard deviations either side (about 0.5 % to 3 %).
     only_onr = [(_pupils(ins, y)["onderwijsnummer"] != "").mean() for y in range(2021, 2026)]
-    assert all(0.008 <= v <= 0.03 for v in only_onr), only_onr  # type: ignore[operator]
+    assert all(0.005 <= v <= 0.03 for v in only_onr), only_onr  # type: ignore[operator]
     dip = _read(path, "diplomas.csv", encoding="windows-1252").with_columns(
         pl.when(pl.col("bsn") != "").then(pl.col("bsn")).otherwise(pl.col("onderwijsnummer")).alias("person"),
         _dmy("datum_diploma").alias("d"),
