@@ -174,8 +174,18 @@ def test_a_single_category_hidden_with_its_total_is_not_recoverable() -> None:
     truth = table(
         [
             cell("gemeente", GM, "C1", 5000, soort="bedrag", personen=4, max_persoon=2000),
-            cell("gemeente", GM, "C5", 5000, 5000, soort="bedrag", dimensie="productcategorie", categorie="45",
-                 personen=4, max_persoon=2000),
+            cell(
+                "gemeente",
+                GM,
+                "C5",
+                5000,
+                5000,
+                soort="bedrag",
+                dimensie="productcategorie",
+                categorie="45",
+                personen=4,
+                max_persoon=2000,
+            ),
         ]
     )
     protected = protect(truth, RULES)
@@ -190,16 +200,40 @@ def test_a_published_cell_showing_a_hidden_total_as_its_noemer_is_caught() -> No
     truth = table(
         [
             cell("gemeente", GM, "C1", 90_000, soort="bedrag", personen=30, max_persoon=60_000),
-            cell("gemeente", GM, "C5", 30_000, 90_000, soort="bedrag", dimensie="productcategorie", categorie="45",
-                 personen=25, max_persoon=3_000),
-            cell("gemeente", GM, "C5", 60_000, 90_000, soort="bedrag", dimensie="productcategorie", categorie="46",
-                 personen=5, max_persoon=60_000),
+            cell(
+                "gemeente",
+                GM,
+                "C5",
+                30_000,
+                90_000,
+                soort="bedrag",
+                dimensie="productcategorie",
+                categorie="45",
+                personen=25,
+                max_persoon=3_000,
+            ),
+            cell(
+                "gemeente",
+                GM,
+                "C5",
+                60_000,
+                90_000,
+                soort="bedrag",
+                dimensie="productcategorie",
+                categorie="46",
+                personen=5,
+                max_persoon=60_000,
+            ),
         ]
     )
     leaky = check(hide(truth, (pl.col("indicator") == "C1") | (pl.col("categorie") == "46")), truth)
     assert any("shown elsewhere" in v for v in leaky.violations), leaky.violations
     protected = protect(truth, RULES)
-    assert reasons(protected) == {(GM, "C1", None): "primair", (GM, "C5", "45"): "secundair", (GM, "C5", "46"): "primair"}
+    assert reasons(protected) == {
+        (GM, "C1", None): "primair",
+        (GM, "C5", "45"): "secundair",
+        (GM, "C5", "46"): "primair",
+    }
     assert check(protected, truth).passed
 
 
@@ -225,7 +259,9 @@ def test_rounded_counts_pass_and_an_unrounded_value_next_to_them_is_caught() -> 
     assert (a1["teller"], a1["noemer"]) == (25.0, 210.0)
     assert abs(a1["waarde"] - 25 / 210 * 100) < 1e-9
     assert check(protected, truth, rules).passed
-    unrounded_value = protected.with_columns(waarde=pl.when(pl.col("indicator") == "A1").then(23 / 212 * 100).otherwise("waarde"))
+    unrounded_value = protected.with_columns(
+        waarde=pl.when(pl.col("indicator") == "A1").then(23 / 212 * 100).otherwise("waarde")
+    )
     assert any("waarde does not follow" in v for v in check(unrounded_value, truth, rules).violations)
 
 

@@ -45,7 +45,9 @@ def b1_table(counts: list[list[int]]) -> pl.DataFrame:
 def reader_intervals(published: pl.DataFrame, truth: pl.DataFrame) -> dict[tuple[str, str | None], tuple[float, float]]:
     """Per hidden teller (unit, category; None = B2): the feasible interval a reader can work out."""
     true_value = {(r["eenheid_code"], r["categorie"]): r["teller"] for r in truth.iter_rows(named=True)}
-    shown = {(r["eenheid_code"], r["categorie"]): r["teller"] for r in published.iter_rows(named=True) if not r["onderdrukt"]}
+    shown = {
+        (r["eenheid_code"], r["categorie"]): r["teller"] for r in published.iter_rows(named=True) if not r["onderdrukt"]
+    }
     # B1's noemer is B2's teller: published when any B1 row of the unit is.
     for r in published.iter_rows(named=True):
         if not r["onderdrukt"] and r["indicator"] == "B1":

@@ -12,9 +12,9 @@ import dagster as dg
 import polars as pl
 
 from pipelines.defs.ingest import OWNER
+from pipelines.indicators.trends import indicator_trends
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.warehouse import connect
-from pipelines.indicators.trends import indicator_trends
 from pipelines.protect.disclosure_check import BASIS_COLUMNS, check_publication
 from pipelines.protect.recoverable import Recoverer
 from pipelines.protect.suppression import DisclosureRules, protect
@@ -36,6 +36,8 @@ PUBLISHED_COLUMNS = [
     "onderdrukt",
     "reden",
 ]
+
+
 def rules_of(monitor: MonitorResource) -> DisclosureRules:
     c = monitor.config
     return DisclosureRules(

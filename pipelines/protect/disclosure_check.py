@@ -117,15 +117,24 @@ def _check_cells(cells: pl.DataFrame, rules: DisclosureRules, report: CheckRepor
         allowed = pl.when(cost | (step == 0)).then(1e-6 * pl.col(f"w_{column}").abs().clip(1, None)).otherwise(step / 2)
         off_grid = ~cost & (step > 0) & ((pl.col(column) % max(step, 1)) != 0)
         wrong = wrong | (gap > allowed) | off_grid
-    report.add("published number differs from the warehouse", cells.filter(shown & wrong.fill_null(False)).select(KEY).rows())
+    report.add(
+        "published number differs from the warehouse", cells.filter(shown & wrong.fill_null(False)).select(KEY).rows()
+    )
 
-    report.tried.append("published waarde = teller (no noemer) or teller / noemer x factor; gemeente_waarde = the "
-                        "published gemeente value")
-    expected = pl.when(pl.col("noemer").is_null()).then(pl.col("teller")).otherwise(
-        pl.col("teller") / pl.col("noemer") * pl.col("factor")
+    report.tried.append(
+        "published waarde = teller (no noemer) or teller / noemer x factor; gemeente_waarde = the "
+        "published gemeente value"
+    )
+    expected = (
+        pl.when(pl.col("noemer").is_null())
+        .then(pl.col("teller"))
+        .otherwise(pl.col("teller") / pl.col("noemer") * pl.col("factor"))
     )
     inconsistent = (pl.col("waarde") - expected).abs() > 1e-9 * expected.abs().clip(1, None)
-    report.add("waarde does not follow from teller and noemer", cells.filter(shown & inconsistent.fill_null(True)).select(KEY).rows())
+    report.add(
+        "waarde does not follow from teller and noemer",
+        cells.filter(shown & inconsistent.fill_null(True)).select(KEY).rows(),
+    )
     if "gemeente_waarde" in cells.columns:
         cell = ["schooljaar", "indicator", "dimensie", "categorie"]
         gemeente = cells.filter(pl.col("niveau") == st.GEMEENTE).select(*cell, pl.col("waarde").alias("g_waarde"))
@@ -230,7 +239,7 @@ class _Relations:
         value = quantities.get_column("gepubliceerd").to_list()
         truth = quantities.get_column("waar").to_list()
         cost = quantities.get_column("kosten").to_list()
-        for q, (v, is_known) in sorted(self.external.items()):
+        for _, (v, is_known) in sorted(self.external.items()):  # numbered after the table's quantities
             known.append(is_known)
             value.append(v)
             truth.append(v)
@@ -253,7 +262,9 @@ class _Relations:
         return system, unknown
 
 
-def _relations(cells: pl.DataFrame, fields: pl.DataFrame, quantities: pl.DataFrame, rules: DisclosureRules) -> _Relations:
+def _relations(
+    cells: pl.DataFrame, fields: pl.DataFrame, quantities: pl.DataFrame, rules: DisclosureRules
+) -> _Relations:
     """The published relations between quantities, from group-bys over the table."""
     relations = _Relations()
     q_of = {row[:-1]: row[-1] for row in quantities.select(*UNIT, "naam", "q").rows()}
@@ -267,7 +278,11 @@ def _relations(cells: pl.DataFrame, fields: pl.DataFrame, quantities: pl.DataFra
             relations.broken.append(where)
         relations.equal.append({total: 1.0, **{m: -1.0 for m in members}})
         hidden = [m for m in members if not known[m]]
-        if known[total] and hidden and sum(truth[m] for m in hidden) < (1.0 if cost[hidden[0]] else rules.protection_margin):
+        if (
+            known[total]
+            and hidden
+            and sum(truth[m] for m in hidden) < (1.0 if cost[hidden[0]] else rules.protection_margin)
+        ):
             relations.narrow.append(where)
 
     # Levels: unit quantities against the gemeente's.
@@ -276,7 +291,9 @@ def _relations(cells: pl.DataFrame, fields: pl.DataFrame, quantities: pl.DataFra
         .group_by("schooljaar", "naam", "niveau", maintain_order=True)
         .agg(pl.col("q"))
         .join(
-            quantities.filter(pl.col("niveau") == st.GEMEENTE).select("schooljaar", "naam", pl.col("q").alias("totaal")),
+            quantities.filter(pl.col("niveau") == st.GEMEENTE).select(
+                "schooljaar", "naam", pl.col("q").alias("totaal")
+            ),
             on=["schooljaar", "naam"],
         )
     )
@@ -325,8 +342,10 @@ def _relations(cells: pl.DataFrame, fields: pl.DataFrame, quantities: pl.DataFra
         fields.filter(pl.col("soort").is_in(list(st.BOUNDED_BY_NOEMER)))
         .join(quantities.select(*UNIT, "naam", "q"), on=[*UNIT, "naam"])
         .group_by(*KEY)
-        .agg(pl.col("q").filter(pl.col("veld") == st.TELLER).first().alias("t"),
-             pl.col("q").filter(pl.col("veld") == st.NOEMER).first().alias("n"))
+        .agg(
+            pl.col("q").filter(pl.col("veld") == st.TELLER).first().alias("t"),
+            pl.col("q").filter(pl.col("veld") == st.NOEMER).first().alias("n"),
+        )
         .filter(pl.col("t") != pl.col("n"))
         .select("t", "n")
         .unique()
@@ -349,7 +368,9 @@ def _check_changes(published: pl.DataFrame, changes: pl.DataFrame, report: Check
     cell = ["niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
     start = pl.col("schooljaar").str.slice(0, 4).cast(pl.Int32)
     previous = published.select(
-        *cell, pl.format("{}/{}", start + 1, start + 2).alias("schooljaar"), pl.col("onderdrukt").alias("vorig_onderdrukt")
+        *cell,
+        pl.format("{}/{}", start + 1, start + 2).alias("schooljaar"),
+        pl.col("onderdrukt").alias("vorig_onderdrukt"),
     )
     rows = changes.join(published.select(*KEY, "onderdrukt"), on=KEY, how="left", nulls_equal=True).join(
         previous, on=[*cell, "schooljaar"], how="left", nulls_equal=True

@@ -7,13 +7,13 @@ every cell that shows it.
 
 Two passes, both deterministic (cells are visited in the order of their key, ties broken the same way):
 1. Local rule, per exact sum whose total is known: its hidden members must be two or more and must together
-   be at least one protection margin (else non-negativity pins them: hidden siblings of a sum that the
-   published ones already reach are all 0). A sum whose total is hidden needs one hidden member. When a sum
-   breaks the rule, the cheapest published member is hidden: the one that hides the fewest published cells,
-   then one large enough to close the shortfall, then the smallest.
-2. Audit: the feasible range of every hidden quantity is computed (`intervals`); a quantity whose range is
-   narrower than the margin (a bridge between two hidden groups, a chain of bounds) gets the cheapest
-   published quantity of its relations hidden as well, and the local rule runs again. Repeats until clean.
+   be at least the protection margin (default 3; else non-negativity confines them: hidden siblings of a sum
+   that the published ones already reach are all 0). A sum whose total is hidden needs one hidden member.
+   When a sum breaks the rule, the cheapest published member is hidden: the one that hides the fewest
+   published cells, then one large enough to close the shortfall, then the smallest.
+2. Audit: every hidden quantity is tested for exact recovery from all relations together (`recoverable`:
+   a bridge between two hidden groups, a chain of bounds). A recoverable one gets the cheapest published
+   quantity of its relations hidden as well, and the local rule runs again. Repeats until none is left.
 """
 
 from __future__ import annotations
@@ -150,7 +150,9 @@ class _Builder:
             else:
                 self.external_total((jaar, niveau, code, ind, dim, st.TELLER), tellers)
                 if None not in noemers and len(set(noemers)) == len(noemers):
-                    self.external_total((jaar, niveau, code, ind, dim, st.NOEMER), [q for q in noemers if q is not None])
+                    self.external_total(
+                        (jaar, niveau, code, ind, dim, st.NOEMER), [q for q in noemers if q is not None]
+                    )
 
     def external_total(self, key: tuple[Any, ...], members: list[int]) -> None:
         """A total published outside the table: known to the reader when it passes the count rule itself."""
@@ -232,7 +234,9 @@ class Suppressor:
         hideable = [q for q in candidates if self.known(q) and quantities[q].external_known is None]
         if not hideable:
             return None
-        return min(hideable, key=lambda q: (self.shown[q], abs(quantities[q].value) < shortfall, abs(quantities[q].value), q))
+        return min(
+            hideable, key=lambda q: (self.shown[q], abs(quantities[q].value) < shortfall, abs(quantities[q].value), q)
+        )
 
     def local_pass(self) -> None:
         quantities = self.model.quantities

@@ -6,8 +6,9 @@ rate's noemer is below `min_noemer`, when a percentage's complement (noemer - te
 `min_cost_persons` persons or one person accounts for more than `max_dominance_share` of it (dominance:
 that person's cost is then almost the published total).
 
-Secondary: `secondary` hides more cells until no hidden number can be narrowed below the protection margin
-from the published ones (sums over schools, wijken and categories, shared numbers, bounds; see `structure`).
+Secondary: `secondary` hides more cells until no hidden number can be worked out from the published ones
+(sums over schools, wijken and categories, shared numbers, bounds; see `structure`), and the hidden members
+of every published sum add up to at least the protection margin.
 
 Rounding (off unless `round_to` > 0): published counts are rounded to a multiple of `round_to` after
 suppression, and values recomputed from the rounded numbers, so a value cannot undo the rounding.
@@ -20,8 +21,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipelines.protect.recoverable import Recoverer
-from pipelines.protect.structure import COST_NOEMERS
 from pipelines.protect.secondary import CELL_KEY, build_model, secondary_mask
+from pipelines.protect.structure import COST_NOEMERS
 
 RATE_KINDS = ("percentage", "per_1000", "per_100")
 GEMEENTE_CELL = ["schooljaar", "indicator", "dimensie", "categorie"]
@@ -73,9 +74,7 @@ def protect(frame: pl.DataFrame, rules: DisclosureRules, recoverer: Recoverer | 
     primary = primary_mask(ordered, rules)
     model = build_model(ordered, rules.min_teller)
     final = secondary_mask(model, primary.to_list(), rules.protection_margin, recoverer or Recoverer())
-    marks = ordered.select(
-        "_rij", onderdrukt=pl.Series(final, dtype=pl.Boolean), _primair=primary
-    ).sort("_rij")
+    marks = ordered.select("_rij", onderdrukt=pl.Series(final, dtype=pl.Boolean), _primair=primary).sort("_rij")
     hidden = marks.get_column("onderdrukt")
     reason = pl.when(marks.get_column("_primair")).then(pl.lit("primair")).when(hidden).then(pl.lit("secundair"))
     protected = frame.with_columns(
