@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import copy
 import re
+import struct
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +33,7 @@ FACET_SIZE = (170, 120)
 KEY_SIZE = (210, 80)
 TALL = 800  # pixels: taller charts are exported to PNG at their own size, not at twice the size
 Spec = dict[str, Any]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # The bundle shipped with the site and the exporter use the Vega-Lite version Altair's schema is for.
 VEGA_LITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
@@ -320,4 +323,30 @@ def export(spec: Spec, language: Language) -> tuple[bytes, str]:
     )
     height = re.search(r'height="([0-9.]+)"', svg)
     png = vlc.svg_to_png(svg, scale=1 if height and float(height.group(1)) > TALL else 2)
-    return png, svg
+    return compact_png(png), svg
+
+
+def compact_png(png: bytes) -> bytes:
+    """The same image with its pixel data deflated again at zlib's default level.
+
+    vl-convert writes PNGs with fast compression; recompressing makes them about four times smaller
+    (≈ 0.05 s each), which is what keeps the exported charts of a site in megabytes, not tens of them."""
+    chunks: list[tuple[bytes, bytes]] = []
+    position = len(PNG_SIGNATURE)
+    while position < len(png):
+        (length,) = struct.unpack(">I", png[position : position + 4])
+        chunks.append((png[position + 4 : position + 8], png[position + 8 : position + 8 + length]))
+        position += 12 + length
+    pixels = zlib.compress(zlib.decompress(b"".join(data for kind, data in chunks if kind == b"IDAT")))
+    out = [PNG_SIGNATURE]
+    for kind, data in chunks:
+        if kind != b"IDAT":
+            out.append(_chunk(kind, data))
+        elif pixels:  # all pixel data goes into the place of the first IDAT chunk
+            out.append(_chunk(kind, pixels))
+            pixels = b""
+    return b"".join(out)
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))

@@ -101,6 +101,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rows_shown": ("eenheden getoond", "units shown"),
     "gemeente_page": ("Alle indicatoren van de gemeente", "All indicators of the municipality"),
     "contents": ("Inhoud", "Contents"),
+    "breadcrumb": ("Kruimelpad", "Breadcrumb"),
     "compared_to": ("t.o.v.", "vs"),
     "change": ("verandering", "change"),
     "previous_year_none": ("geen vorig jaar", "no previous year"),

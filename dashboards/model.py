@@ -86,8 +86,8 @@ class Publication:
 
     def __init__(self, table: pl.DataFrame, catalogue: list[Indicator]) -> None:
         self.years: tuple[str, ...] = tuple(sorted(table.get_column("schooljaar").unique().to_list()))
-        present = set(table.get_column("indicator").unique().to_list())
-        self.catalogue = [i for i in catalogue if i.id in present]
+        self._levels = set(table.select("niveau", "indicator").unique().iter_rows())
+        self.catalogue = [i for i in catalogue if any(ind == i.id for _, ind in self._levels)]
         self._cells: dict[tuple[str, str, str], list[Cell]] = defaultdict(list)
         names: dict[tuple[str, str], str] = {}
         ordered = table.sort("schooljaar", "categorie", nulls_last=False)
@@ -106,7 +106,7 @@ class Publication:
 
     def indicators(self, level: str) -> list[Indicator]:
         """Catalogue entries with rows at this level, in catalogue order."""
-        return [i for i in self.catalogue if level in i.niveaus]
+        return [i for i in self.catalogue if (level, i.id) in self._levels]
 
     def indicator(self, indicator_id: str) -> Indicator | None:
         return next((i for i in self.catalogue if i.id == indicator_id), None)

@@ -67,6 +67,12 @@ def value_html(cell: Cell | None, unit: str, ctx: PageContext, tag: str = "td", 
     return f"<{tag} class='suppressed {css}'>{label}</{tag}>"
 
 
+def aria_label(key: str, ctx: PageContext) -> str:
+    """An aria-label in the page's language that the page script switches with the rest."""
+    nl, en = (e(t(key, lang)) for lang in ("nl", "en"))
+    return f"aria-label='{e(t(key, ctx.language))}' data-i18n-attr='aria-label' data-attr-nl='{nl}' data-attr-en='{en}'"
+
+
 def _name(indicator: Indicator) -> str:
     return both(f"{indicator.id} {indicator.naam_nl}", f"{indicator.id} {indicator.naam_en}")
 
@@ -194,13 +200,13 @@ def unit_page(unit: Unit, pub: Publication, ctx: PageContext, exported: bool) ->
     if pupils is not None:
         facts = f" · {both_t('pupils')} {e(pub.years[-1])}: {value_html(pupils, 'aantal', ctx, tag='span')}"
     crumbs = (
-        f"<nav class='crumbs' aria-label='breadcrumb'><a href='{root}index.html'>{both_t('overview')}</a> › "
+        f"<nav class='crumbs' {aria_label('breadcrumb', ctx)}><a href='{root}index.html'>{both_t('overview')}</a> › "
         f"{level} › <span aria-current='page'>{e(unit.name)}</span></nav>"
     )
     body = (
         f"{crumbs}<h1>{e(unit.name)} <span class='code'>{e(unit.code)}</span></h1>"
         f"<p class='lead'>{level}{facts}</p>"
-        f"<nav class='toc' aria-label='{e(t('contents', ctx.language))}'>"
+        f"<nav class='toc' {aria_label('contents', ctx)}>"
         f"<h2 class='toc-title'>{both_t('contents')}</h2>"
         f"<ul>{toc}</ul></nav>{''.join(sections)}"
     )
@@ -246,7 +252,7 @@ def _key_table(indicators: list[Indicator], pub: Publication, ctx: PageContext) 
         for i in indicators
     )
     return (
-        f"<div class='scroll' tabindex='0' role='region' aria-label='{e(t('key_table', ctx.language))}'>"
+        f"<div class='scroll' tabindex='0' role='region' {aria_label('key_table', ctx)}>"
         f"<table class='data'><caption>{both_t('key_table')}</caption><thead><tr><th scope='col'>"
         f"{both_t('indicator')}</th>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
     )
@@ -258,7 +264,7 @@ def _comparison(level: str, pub: Publication, root: str) -> tuple[str, dict[str,
     options = []
     for indicator in pub.indicators(level):
         rows = pub.ranking_rows(level, indicator.id) if indicator.dimensie is None else []
-        if not rows:
+        if not any(row["status"] == "ok" for row in rows):  # nothing to compare: every unit suppressed
             continue
         chart_id = f"rank-{level}-{indicator.id}"
         year = pub.latest_year(indicator.id)
@@ -331,7 +337,7 @@ def _units_table(pub: Publication, ctx: PageContext) -> str:
         f"<label for='unit-level'>{both_t('level')}</label> <select id='unit-level'>{level_options}</select> "
         f"<span role='status' aria-live='polite'><span id='unit-count'>{len(rows)}</span> "
         f"{both_t('rows_shown')}</span></div>"
-        f"<div class='scroll tall' tabindex='0' role='region' aria-label='{e(t('all_units', ctx.language))}'>"
+        f"<div class='scroll tall' tabindex='0' role='region' {aria_label('all_units', ctx)}>"
         f"<table class='data sortable' id='units'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         "</div></section>"
     )
@@ -401,9 +407,8 @@ def frame(root: str, title: tuple[str, str], body: str, charts: dict[str, dict[s
 <body>
 <a class="skip" href="#main">{both_t("skip")}</a>
 <header class="top"><a class="brand" href="{root}index.html">{both_t("site_title")} · {e(ctx.gemeente)}</a>
-<button type="button" id="lang-switch" class="lang" data-i18n-attr="aria-label"
- data-attr-nl="{e(t("switch_label", "nl"))}" data-attr-en="{e(t("switch_label", "en"))}"
- aria-label="{e(t("switch_label", lang))}">{both_t("switch")}</button></header>
+<button type="button" id="lang-switch" class="lang" {aria_label("switch_label", ctx)}>{both_t("switch")}</button>
+</header>
 <main id="main">
 {_notes(ctx)}
 {body}

@@ -1,0 +1,316 @@
+"""The dashboard: Dutch number formats, suppressed cells, valid charts, and the site read in headless Chromium.
+
+The browser test builds the site the way a run does (the `publication` asset on a small synthetic inbox),
+serves the publication on localhost and opens every page in Debian's chromium through Playwright. It fails,
+not skips, when chromium is missing: `make test` installs it.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import re
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from altair.utils.schemapi import validate_jsonschema
+from altair.vegalite.v6.schema.core import load_schema
+
+from dashboards.charts import ChartContext, with_data
+from dashboards.i18n import format_date, format_value
+from dashboards.model import Publication, Unit, axis_labels
+from dashboards.pages import PageContext, unit_page
+from dashboards.site import chart_templates
+from pipelines.indicators.catalogue import load_indicators
+from pipelines.synthetic import generate
+from tests.conftest import TEST_KEY_HEX, materialize_all
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+# Data marks only: axis labels and legends are text too, and would make any chart look drawn.
+DATA_MARKS = ", ".join(
+    f"svg.marks g.{mark}.role-mark {element}"
+    for mark, element in (
+        ("mark-line", "path"),
+        ("mark-symbol", "path"),
+        ("mark-rect", "path"),
+        ("mark-text", "text"),
+        ("mark-rule", "line"),
+    )
+)
+CHART_STATE = f"""() => Array.from(document.querySelectorAll('.chart[data-chart]')).map(el => ({{
+    id: el.dataset.chart,
+    marks: el.querySelectorAll({json.dumps(DATA_MARKS)}).length,
+    alt: (el.querySelector('[role=graphics-document]') || {{getAttribute: () => null}}).getAttribute('aria-label'),
+    texts: Array.from(el.querySelectorAll('svg.marks text')).map(t => t.textContent),
+}}))"""
+COLUMNS = {
+    "schooljaar": pl.String,
+    "niveau": pl.String,
+    "eenheid_code": pl.String,
+    "eenheid_naam": pl.String,
+    "indicator": pl.String,
+    "indicator_naam": pl.String,
+    "dimensie": pl.String,
+    "categorie": pl.String,
+    "teller": pl.Float64,
+    "noemer": pl.Float64,
+    "waarde": pl.Float64,
+    "eenheid": pl.String,
+    "gemeente_waarde": pl.Float64,
+    "onderdrukt": pl.Boolean,
+    "reden": pl.String,
+}
+
+
+def cell(year: str, level: str, code: str, waarde: float | None, reden: str | None = None) -> dict[str, Any]:
+    """One A1 row of the published table; a suppressed one (reden set) has no numbers, as spec §4 says."""
+    return {
+        "schooljaar": year,
+        "niveau": level,
+        "eenheid_code": code,
+        "eenheid_naam": {"GM0034": "Almere", "99XX00": "De Proefschool"}[code],
+        "indicator": "A1",
+        "indicator_naam": "Leerlingen met jeugdhulp",
+        "dimensie": None,
+        "categorie": None,
+        "teller": None if reden else waarde,
+        "noemer": None if reden else 100.0,
+        "waarde": None if reden else waarde,
+        "eenheid": "%",
+        "gemeente_waarde": None if level == "gemeente" else 11.0,
+        "onderdrukt": reden is not None,
+        "reden": reden,
+    }
+
+
+@pytest.fixture
+def small_table() -> pl.DataFrame:
+    """A school with A1 published in 2021, primarily suppressed in 2022 and secondarily in 2023."""
+    rows = [cell(y, "gemeente", "GM0034", 11.0) for y in ("2021/2022", "2022/2023", "2023/2024")]
+    rows += [
+        cell("2021/2022", "school", "99XX00", 14.0),
+        cell("2022/2023", "school", "99XX00", None, "primair"),
+        cell("2023/2024", "school", "99XX00", None, "secundair"),
+    ]
+    return pl.DataFrame(rows, schema=COLUMNS)
+
+
+def test_numbers_money_and_dates_read_the_dutch_way_and_english_on_request() -> None:
+    assert format_value(1234.5, "per 1.000", "nl") == "1.234,5"
+    assert format_value(1234.0, "euro", "nl") == "€\u00a01.234"
+    assert format_value(12.34, "%", "nl") == "12,3\u00a0%"
+    assert format_value(45336.0, "aantal", "nl") == "45.336"
+    assert format_value(1234.5, "per 1.000", "en") == "1,234.5"
+    assert format_value(1234.0, "euro", "en") == "€1,234"
+    assert format_value(12.34, "%", "en") == "12.3%"
+    assert format_date(datetime(2026, 11, 24, 9, 5), "nl") == "24 november 2026, 09:05"
+    assert format_date(datetime(2026, 3, 1, 17, 30), "en") == "1 March 2026, 17:30"
+
+
+def test_a_suppressed_cell_reaches_charts_and_tables_without_a_value_only_its_label(small_table: pl.DataFrame) -> None:
+    pub = Publication(small_table, load_indicators())
+    school = Unit("school", "99XX00", "De Proefschool")
+    indicator = pub.indicator("A1")
+    assert indicator is not None
+    rows = {(r["jaar"], r["reeks"]): r for r in pub.chart_rows(school, indicator)}
+    assert rows[("2021/2022", "eenheid")] == {"jaar": "2021/2022", "reeks": "eenheid", "waarde": 14.0, "status": "ok"}
+    assert rows[("2022/2023", "eenheid")]["waarde"] is None and rows[("2022/2023", "eenheid")]["status"] == "klein"
+    assert rows[("2023/2024", "eenheid")]["waarde"] is None
+    assert rows[("2023/2024", "eenheid")]["status"] == "onderdrukt"
+    assert rows[("2023/2024", "gemeente")]["waarde"] == 11.0, "the gemeente is the benchmark in every year"
+    ctx = PageContext("Almere", True, 10, 50, datetime(2026, 11, 24, 9, 5), "nl")
+    page = unit_page(school, pub, ctx, exported=False)
+    suppressed = re.findall(r"<td class='suppressed[^']*'>(.*?)</td>", page.html)
+    assert suppressed == [
+        "&lt; 10",
+        '<span class="l-nl" lang="nl">onderdrukt</span><span class="l-en" lang="en">suppressed</span>',
+    ]
+    assert "data-v='0" not in page.html, "a suppressed cell is never written as zero"
+    assert "synthetische data" in page.html
+
+
+def test_every_chart_template_filled_with_data_validates_against_the_vega_lite_schema(
+    small_table: pl.DataFrame,
+) -> None:
+    pub = Publication(small_table, load_indicators())
+    school = Unit("school", "99XX00", "De Proefschool")
+    schema = load_schema()
+    for language in ("nl", "en"):
+        templates = chart_templates(pub, ChartContext(pub.years, "Almere", True, 10, language))
+        assert set(templates) == {"trend/school/A1", "trend/gemeente/A1", "rank/school/A1", "kern/A1"}
+        indicator = pub.indicator("A1")
+        assert indicator is not None
+        filled = {
+            "trend/school/A1": pub.chart_rows(school, indicator),
+            "trend/gemeente/A1": pub.chart_rows(pub.gemeente, indicator),
+            "rank/school/A1": pub.ranking_rows("school", "A1"),
+            "kern/A1": pub.chart_rows(pub.gemeente, indicator),
+        }
+        for key, rows in filled.items():
+            assert rows, key
+            validate_jsonschema(with_data(templates[key], rows, "alt"), schema)
+
+
+def test_axis_labels_stay_one_per_unit_when_long_names_are_cut() -> None:
+    long = "Interconfessionele basisschool De Kiekendief"
+    units = [Unit("school", "11AA00", long), Unit("school", "11AA01", long + " 2"), Unit("school", "11AB00", "OBS")]
+    labels = axis_labels(units)
+    assert len(set(labels.values())) == 3
+    assert labels[units[2]] == "OBS"
+    assert all(len(label) <= 42 for label in labels.values())
+
+
+@pytest.fixture(scope="module")
+def publication(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The publication of one small synthetic run, dashboard included."""
+    root = tmp_path_factory.mktemp("dashboard")
+    generate(root / "inbox", scale=0.05, seed=11)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
+    try:
+        result = materialize_all(root / "inbox", root / "out")
+    finally:
+        mp.undo()
+    assert result.success
+    return root / "out" / "publish"
+
+
+def test_site_has_an_overview_and_one_page_per_school_wijk_and_the_gemeente(publication: Path) -> None:
+    site = publication / "dashboard"
+    units = pl.read_parquet(publication / "indicatoren.parquet").select("niveau", "eenheid_code").unique()
+    for level in ("school", "wijk", "gemeente"):
+        codes = set(units.filter(pl.col("niveau") == level).get_column("eenheid_code"))
+        pages = {p.stem for p in (site / level).glob("*.html")}
+        assert pages == {re.sub(r"[^A-Za-z0-9_-]", "_", c) for c in codes}, level
+    assert (site / "index.html").is_file()
+    assert (site / "assets" / "vega.js").stat().st_size > 500_000, "Vega, Vega-Lite and vega-embed shipped once"
+
+
+def test_site_refers_to_nothing_outside_the_publication(publication: Path) -> None:
+    site = publication / "dashboard"
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), page
+    assert "cdn.jsdelivr" not in (site / "assets" / "specs.js").read_text(encoding="utf-8")
+
+
+def test_report_charts_are_exported_as_png_and_svg(publication: Path) -> None:
+    exports = publication / "dashboard" / "export"
+    names = {p.name for p in exports.iterdir()}
+    for chart in ("gemeente-A1", "gemeente-B1", "rank-school-A1", "rank-wijk-A1"):
+        assert (exports / f"{chart}.png").read_bytes().startswith(b"\x89PNG"), chart
+        assert (exports / f"{chart}.svg").read_text(encoding="utf-8").startswith("<svg"), chart
+    assert all(name.endswith((".png", ".svg")) for name in names)
+    assert "synthetische data" in (exports / "gemeente-A1.svg").read_text(encoding="utf-8")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """No access log: the test reports what matters itself."""
+
+
+@pytest.fixture(scope="module")
+def served(publication: Path) -> Iterator[str]:
+    """The publication on a localhost port, as an intranet would serve it."""
+    handler = functools.partial(QuietHandler, directory=str(publication))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_every_page_renders_offline_in_headless_chromium_in_dutch_and_english(publication: Path, served: str) -> None:
+    assert CHROMIUM.exists(), "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
+    from playwright.sync_api import sync_playwright
+
+    site = publication / "dashboard"
+    pages = [
+        "index.html",
+        *sorted(str(p.relative_to(site)) for p in site.glob("*/*.html") if p.parent.name != "export"),
+    ]
+    problems: list[str] = []
+    outside: list[str] = []
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+        context.on("request", lambda r: None if r.url.startswith((served, "data:", "blob:")) else outside.append(r.url))
+        page = context.new_page()
+        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        suppressed_shown = 0
+        school_page = None
+        for path in pages:
+            page.goto(f"{served}dashboard/{path}")
+            page.wait_for_selector("html[data-charts='nl']", timeout=60_000)
+            charts = page.evaluate(CHART_STATE)
+            assert charts, path
+            for chart in charts:
+                if chart["marks"] == 0 or not chart["alt"]:
+                    problems.append(f"{path}: chart {chart['id']} has {chart['marks']} marks, alt {chart['alt']!r}")
+            suppressed_shown += sum(text == "< 10" for chart in charts for text in chart["texts"])
+            if path.startswith("school/") and page.locator("td.suppressed", has_text="< 10").count():
+                school_page = school_page or path
+        assert not problems, problems[:10]
+        assert not outside, f"requests outside localhost: {outside[:5]}"
+        assert suppressed_shown > 0, "some chart draws a suppressed cell as '< 10'"
+        assert school_page is not None, "some school has a suppressed cell"
+
+        # A suppressed cell in a school's table reads "< 10", never a number.
+        page.goto(f"{served}dashboard/{school_page}")
+        page.wait_for_selector("html[data-charts='nl']")
+        page.locator("details").first.evaluate("d => d.open = true")
+        page.screenshot(path=str(ARTIFACTS / "dashboard-school.png"), full_page=True)
+        page.locator("details").evaluate_all("ds => ds.forEach(d => d.open = true)")
+        assert page.locator("td.suppressed", has_text="< 10").first.is_visible()
+
+        # The overview: a ranking per indicator, a table that sorts from the keyboard and filters by name.
+        page.goto(f"{served}dashboard/index.html")
+        page.wait_for_selector("html[data-charts='nl']")
+        page.screenshot(path=str(ARTIFACTS / "dashboard-overzicht.png"), full_page=True)
+        page.select_option("#select-school", index=1)
+        page.wait_for_function("document.querySelector('#chart-rank-school svg.marks') !== null")
+        header = page.locator("#units thead th[data-type='number'] button").first
+        header.focus()
+        page.keyboard.press("Enter")
+        assert header.locator("xpath=..").get_attribute("aria-sort") == "ascending"
+        total = int(page.locator("#unit-count").inner_text())
+        first = page.locator("#units tbody tr th a").first.inner_text()
+        page.fill("#unit-search", first)
+        assert 1 <= int(page.locator("#unit-count").inner_text()) < total
+
+        # One setting switches language: texts, number formats, charts, and it holds on the next page.
+        page.click("#lang-switch")
+        page.wait_for_selector("html[lang='en'][data-charts='en']")
+        assert "Monitor youth care and education" in page.locator("h1").inner_text()
+        pupils = page.locator(".tile .big").first.inner_text()
+        assert re.fullmatch(r"\d{1,3}(,\d{3})*", pupils), pupils
+        assert "School year" in " ".join(t for c in page.evaluate(CHART_STATE) for t in c["texts"])
+        page.goto(f"{served}dashboard/{school_page}")
+        page.wait_for_selector("html[lang='en'][data-charts='en']")
+        assert page.locator("#lang-switch").inner_text() == "Nederlands"
+        assert "Pupils" in page.locator(".lead").inner_text()
+        assert not problems, problems[:10]
+        assert not outside, f"requests outside localhost: {outside[:5]}"
+        browser.close()
