@@ -1,9 +1,10 @@
-"""Stage 7, publish: protected indicators as Parquet, one chart per indicator and the run manifest.
+"""Stage 7, publish: protected indicators as Parquet, the dashboard, charts and the run manifest.
 
 Next to them: the indicator catalogue (Markdown, HTML, JSON, Parquet), the protected linkage-quality
 table and the trends, all aggregates that passed disclosure control.
 
-Only runs when the disclosure check passed (it is blocking). The publication is swapped in atomically.
+Only runs when the disclosure check passed (it is blocking). The publication is swapped in atomically;
+the dashboard (dashboards/site.py) is built inside it, so a failed build keeps the previous one too.
 """
 
 import json
