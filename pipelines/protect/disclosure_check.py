@@ -160,7 +160,7 @@ def _quantities(cells: pl.DataFrame) -> pl.DataFrame:
                 pl.lit(f).alias("veld"),
                 pl.col(f).alias("gepubliceerd"),
                 pl.col(f"w_{f}").alias("waar"),
-                (~pl.col("onderdrukt")).alias("getoond"),
+                (~pl.col("onderdrukt") & pl.col(f).is_not_null()).alias("getoond"),
             )
         )
     fields = pl.concat(parts).join(shared, on=["indicator", "veld"], how="left")
