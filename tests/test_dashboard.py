@@ -189,6 +189,10 @@ def publication(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         mp.undo()
     assert result.success
+    built = result.asset_materializations_for_node("publication")[-1].metadata
+    ARTIFACTS.mkdir(exist_ok=True)
+    facts = {key: value.value for key, value in built.items() if key.startswith("dashboard_")}
+    (ARTIFACTS / "dashboard-build.json").write_text(json.dumps(facts, indent=2), encoding="utf-8")
     return root / "out" / "publish"
 
 
@@ -208,6 +212,7 @@ def test_site_refers_to_nothing_outside_the_publication(publication: Path) -> No
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), page
+        assert "window.vegaEmbed=" not in text, f"{page}: Vega is shipped once, in assets/vega.js"
     assert "cdn.jsdelivr" not in (site / "assets" / "specs.js").read_text(encoding="utf-8")
 
 
