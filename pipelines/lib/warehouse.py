@@ -7,6 +7,7 @@ in sql/, each of which creates the table it is named after.
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,9 +24,19 @@ CATALOGUE_FILE = SQL_DIR / "catalogue.yaml"
 
 @contextmanager
 def connect(paths: Paths) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One connection per step: DuckDB allows a single writer, so steps run one after another."""
+    """One connection per step: DuckDB allows a single writer, so steps run one after another.
+
+    DuckDB would take up to 80 % of the machine's memory; the monitor caps it (MONITOR_DUCKDB_MEMORY_LIMIT,
+    default 6GB) and lets large joins spill to `warehouse/duckdb-tmp/`, so a national run stays bounded.
+    """
     paths.warehouse.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(paths.duckdb))
+    con = duckdb.connect(
+        str(paths.duckdb),
+        config={
+            "memory_limit": os.environ.get("MONITOR_DUCKDB_MEMORY_LIMIT", "6GB"),
+            "temp_directory": str(paths.warehouse / "duckdb-tmp"),
+        },
+    )
     try:
         yield con
     finally:
