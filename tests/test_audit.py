@@ -130,7 +130,7 @@ def test_the_report_shows_hashing_configuration_key_fingerprint_retention_and_ru
     assert f"`{fingerprint}`: 1 run(s) (huidige sleutel)" in markdown
     assert TEST_KEY_HEX not in markdown
     assert f"| `{manifest['run_id']}` |" in markdown, "run history from the manifests"
-    cells = sum(c["onderdrukt"] + c["secundair"] for c in manifest["cells_suppressed"])
+    cells = sum(c["onderdrukt"] for c in manifest["cells_suppressed"])
     assert f"{cells:,}".replace(",", ".") + " van " in markdown
     retention = markdown.split("## Bewaartermijnen (retention)")[1].split("\n## ")[0]
     for source, contract in load_all_contracts().items():

@@ -48,7 +48,7 @@ def _record(manifest: dict[str, Any], source: str) -> RunRecord:
         rows_accepted=sum(int(r.get("rows_accepted", 0)) for r in rows),
         rows_quarantined=sum(int(r.get("rows_quarantined", 0)) for r in rows),
         cells=sum(int(c.get("cellen", 0)) for c in cells),
-        cells_suppressed=sum(int(c.get("onderdrukt", 0)) + int(c.get("secundair", 0)) for c in cells),
+        cells_suppressed=sum(int(c.get("onderdrukt", 0)) for c in cells),  # primair + secundair
         source=source,
     )
 
