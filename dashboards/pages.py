@@ -111,8 +111,9 @@ def _section(indicator: Indicator, content: str) -> str:
     return f"<section class='indicator' id='ind-{key}' aria-labelledby='h-{key}'>{content}</section>"
 
 
-def _chart_div(chart_id: str, caption: str = "") -> str:
-    return f"<div class='chart' id='chart-{e(chart_id)}' data-chart='{e(chart_id)}'></div>{caption}"
+def _chart_div(chart_id: str) -> str:
+    """Where the page script draws a chart from the page's data (see assets/dashboard.js)."""
+    return f"<div class='chart' id='chart-{e(chart_id)}' data-chart='{e(chart_id)}'></div>"
 
 
 def _downloads(chart_id: str, root: str) -> str:

@@ -14,13 +14,14 @@ menu in the browser, offline.
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ from dashboards.charts import (
 from dashboards.i18n import LANGUAGES, Language, vega_locales
 from dashboards.model import KEY_FIGURES, LEVELS, Publication
 from dashboards.pages import Page, PageContext, overview_page, unit_page
-from pipelines.indicators.catalogue import load_indicators
+from pipelines.indicators.catalogue import Indicator, load_indicators
 
 ASSETS = ("dashboard.js", "dashboard.css")
 BUNDLE_GLOBALS = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
@@ -79,16 +80,34 @@ def vega_bundle() -> str:
 
 def chart_templates(pub: Publication, ctx: ChartContext) -> dict[str, Spec]:
     """Every chart the site draws, once per indicator and level, validated against Vega-Lite."""
+    levels = tuple((level, tuple(pub.indicators(level))) for level in (*LEVELS, "gemeente"))
+    categories = tuple(
+        (i.id, tuple(pub.categories(i, ctx.language).items())) for i in pub.catalogue if i.dimensie is not None
+    )
+    key_figures = tuple(i for key in KEY_FIGURES if (i := pub.indicator(key)) is not None)
+    return copy.deepcopy(_templates(ctx, levels, categories, key_figures))
+
+
+@lru_cache(maxsize=8)
+def _templates(
+    ctx: ChartContext,
+    levels: tuple[tuple[str, tuple[Indicator, ...]], ...],
+    categories: tuple[tuple[str, tuple[tuple[str, str], ...]], ...],
+    key_figures: tuple[Indicator, ...],
+) -> dict[str, Spec]:
+    """The templates of one shape of publication. They never depend on the numbers, only on these
+    arguments, so a process that builds several publications (a test suite, a long-lived Dagster
+    process) pays Altair's few seconds once per shape."""
+    names = dict(categories)
     templates: dict[str, Spec] = {}
-    for level in (*LEVELS, "gemeente"):
-        for indicator in pub.indicators(level):
-            categories = pub.categories(indicator, ctx.language) if indicator.dimensie else None
-            templates[f"trend/{level}/{indicator.id}"] = to_spec(trend_template(indicator, level, ctx, categories))
+    for level, indicators in levels:
+        for indicator in indicators:
+            chart = trend_template(indicator, level, ctx, dict(names.get(indicator.id, ())) or None)
+            templates[f"trend/{level}/{indicator.id}"] = to_spec(chart)
             if level in LEVELS and indicator.dimensie is None:
                 templates[f"rank/{level}/{indicator.id}"] = to_spec(ranking_template(indicator, level, ctx))
-    for key in KEY_FIGURES:
-        if (key_figure := pub.indicator(key)) is not None:
-            templates[f"kern/{key}"] = to_spec(key_figure_template(key_figure, ctx))
+    for indicator in key_figures:
+        templates[f"kern/{indicator.id}"] = to_spec(key_figure_template(indicator, ctx))
     return templates
 
 
