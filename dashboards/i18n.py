@@ -158,8 +158,11 @@ def format_value(value: float, unit: str, language: Language) -> str:
 
 
 def format_change(value: float, unit: str, language: Language) -> str:
-    """A difference with its sign: +0,4 / -€ 12."""
+    """A difference with its sign: +0,4 / -€ 12; a change of a percentage is in points (+0,3 %-punt)."""
     sign = "+" if value > 0 else "-" if value < 0 else "±"
+    if unit == "%":
+        points = _group(f"{abs(value):,.1f}", language)
+        return sign + points + ("\u00a0%-punt" if language == "nl" else "\u00a0pp")
     return sign + format_value(abs(value), unit, language)
 
 

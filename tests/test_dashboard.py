@@ -23,7 +23,7 @@ from altair.utils.schemapi import validate_jsonschema
 from altair.vegalite.v6.schema.core import load_schema
 
 from dashboards.charts import ChartContext, with_data
-from dashboards.i18n import format_date, format_value
+from dashboards.i18n import format_change, format_date, format_value
 from dashboards.model import Publication, Unit, axis_labels
 from dashboards.pages import PageContext, unit_page
 from dashboards.site import chart_templates
@@ -112,7 +112,7 @@ def small_table() -> pl.DataFrame:
     return pl.DataFrame(rows, schema=COLUMNS)
 
 
-def test_numbers_money_and_dates_read_the_dutch_way_and_english_on_request() -> None:
+def test_numbers_money_changes_and_dates_read_the_dutch_way_and_english_on_request() -> None:
     assert format_value(1234.5, "per 1.000", "nl") == "1.234,5"
     assert format_value(1234.0, "euro", "nl") == "€\u00a01.234"
     assert format_value(12.34, "%", "nl") == "12,3\u00a0%"
@@ -120,6 +120,8 @@ def test_numbers_money_and_dates_read_the_dutch_way_and_english_on_request() -> 
     assert format_value(1234.5, "per 1.000", "en") == "1,234.5"
     assert format_value(1234.0, "euro", "en") == "€1,234"
     assert format_value(12.34, "%", "en") == "12.3%"
+    assert format_change(0.34, "%", "nl") == "+0,3\u00a0%-punt", "a change of a percentage is in points"
+    assert format_change(-126.0, "euro", "en") == "-€126"
     assert format_date(datetime(2026, 11, 24, 9, 5), "nl") == "24 november 2026, 09:05"
     assert format_date(datetime(2026, 3, 1, 17, 30), "en") == "1 March 2026, 17:30"
 

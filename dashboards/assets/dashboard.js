@@ -33,6 +33,7 @@
     }).format(Math.abs(value));
     var text = number;
     if (unit === "euro") text = lang === "nl" ? "€\u00a0" + number : "€" + number;
+    else if (unit === "%" && signed) text = number + (lang === "nl" ? "\u00a0%-punt" : "\u00a0pp");
     else if (unit === "%") text = lang === "nl" ? number + "\u00a0%" : number + "%";
     var sign = value < 0 ? "-" : "";
     if (signed) sign = value > 0 ? "+" : value < 0 ? "-" : "\u00b1";
