@@ -32,3 +32,20 @@ def materialize_all(inbox: Path, out: Path, raise_on_error: bool = True) -> dg.E
         instance=instance,
         raise_on_error=raise_on_error,
     )
+
+
+@pytest.fixture(scope="session")
+def small_synthetic_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dg.ExecuteInProcessResult]:
+    """One small synthetic run (scale 0.05, seed 11) shared by every test that only reads its outputs."""
+    from pipelines.synthetic import generate
+
+    root = tmp_path_factory.mktemp("small_synthetic")
+    generate(root / "inbox", scale=0.05, seed=11)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
+    try:
+        result = materialize_all(root / "inbox", root / "out")
+    finally:
+        mp.undo()
+    assert result.success
+    return root, result

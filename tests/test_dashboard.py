@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import dagster as dg
 import polars as pl
 import pytest
 from altair.utils.schemapi import validate_jsonschema
@@ -28,8 +29,6 @@ from dashboards.model import Publication, Unit, axis_labels
 from dashboards.pages import PageContext, unit_page
 from dashboards.site import chart_templates
 from pipelines.indicators.catalogue import load_indicators
-from pipelines.synthetic import generate
-from tests.conftest import TEST_KEY_HEX, materialize_all
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -180,17 +179,9 @@ def test_axis_labels_stay_one_per_unit_when_long_names_are_cut() -> None:
 
 
 @pytest.fixture(scope="module")
-def publication(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def publication(small_synthetic_run: tuple[Path, dg.ExecuteInProcessResult]) -> Path:
     """The publication of one small synthetic run, dashboard included."""
-    root = tmp_path_factory.mktemp("dashboard")
-    generate(root / "inbox", scale=0.05, seed=11)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
-    try:
-        result = materialize_all(root / "inbox", root / "out")
-    finally:
-        mp.undo()
-    assert result.success
+    root, result = small_synthetic_run
     built = result.asset_materializations_for_node("publication")[-1].metadata
     ARTIFACTS.mkdir(exist_ok=True)
     facts = {key: value.value for key, value in built.items() if key.startswith("dashboard_")}

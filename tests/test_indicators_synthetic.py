@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import polars as pl
 import pytest
@@ -16,25 +17,14 @@ from pipelines.indicators.reference import reference_indicators
 from pipelines.indicators.trends import TREND_COLUMNS
 from pipelines.lib.settings import MonitorConfig
 from pipelines.protect.suppression import DisclosureRules
-from pipelines.synthetic import generate
-from tests.conftest import TEST_KEY_HEX, materialize_all
 
 CHECKED = ["A1", "B1", "C1", "E1", "F4"]
 KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "categorie"]
 
 
 @pytest.fixture(scope="module")
-def synthetic_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("synthetic_indicators")
-    generate(root / "inbox", scale=0.05, seed=11)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
-    try:
-        result = materialize_all(root / "inbox", root / "out")
-    finally:
-        mp.undo()
-    assert result.success
-    return root / "out"
+def synthetic_out(small_synthetic_run: tuple[Path, dg.ExecuteInProcessResult]) -> Path:
+    return small_synthetic_run[0] / "out"
 
 
 def sql_indicators(out: Path, query: str) -> pl.DataFrame:
