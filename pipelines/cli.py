@@ -79,6 +79,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     publish = out.resolve() / "publish"
     print(f"\nDone in {outcome.seconds:.1f} s ({outcome.steps} assets). Outputs:")
     print(f"  published indicators  {publish / 'indicatoren.parquet'}")
+    print(f"  dashboard             {publish / 'dashboard' / 'index.html'}")
     print(f"  charts                {publish / 'charts'}")
     print(f"  run manifest          {publish / 'manifest.json'}")
     print(f"  warehouse (private)   {out.resolve() / 'warehouse'}")
