@@ -36,9 +36,9 @@ from pipelines.ingest.sources import (
     InputFile,
     ijw_folder_tables,
     sha256_of,
-    stage_checked,
     stage_export,
-    with_contract_columns,
+    stage_ijw_table,
+    stage_rejected,
 )
 from pipelines.ingest.validate import QUARANTINE_SCHEMA, validate
 from pseudonymisation.config import load_hashing_config
@@ -139,16 +139,12 @@ def pseudonymise_ijw(folder: Path, out: Path, pseudonymiser: Pseudonymiser) -> l
         def transform(frame: pl.DataFrame, contract: Contract = contract) -> pl.DataFrame:
             return _without_lineage(minimise(frame, contract, pseudonymiser))
 
+        sinks = (writer.accepted, writer.quarantine)
         inputs: list[InputFile] = []
         if raw is not None:
-            checked = validate(with_contract_columns(raw, contract), contract)
-            stage_checked(checked, transform, (writer.accepted, writer.quarantine), writer.tally)
-            inputs.append(
-                InputFile(folder.name, 0, "", checked.rows_read, checked.accepted.height, checked.rows_quarantined)
-            )
-        if source == "toewijzingen" and rejected.height:
-            writer.quarantine.write(rejected.drop("_row"))
-            writer.tally.update(f"*:{r}" for r in rejected.get_column("rule").to_list())
+            inputs.append(stage_ijw_table(raw, contract, transform, sinks, writer.tally, name=folder.name))
+        if source == "toewijzingen":
+            stage_rejected(rejected, writer.quarantine, writer.tally)
         receipts.append(writer.finish(inputs, pseudonymiser))
     return receipts
 

@@ -29,6 +29,7 @@ from dashboards.model import Publication, Unit, axis_labels
 from dashboards.pages import PageContext, unit_page
 from dashboards.site import chart_templates
 from pipelines.indicators.catalogue import load_indicators
+from tests.test_synthetic_pipeline import SPEC_COLUMNS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -59,23 +60,6 @@ CHART_STATE = f"""() => Array.from(document.querySelectorAll('.chart[data-chart]
     alt: (el.querySelector('[role=graphics-document]') || {{getAttribute: () => null}}).getAttribute('aria-label'),
     texts: Array.from(el.querySelectorAll('svg.marks text')).map(t => t.textContent),
 }}))"""
-COLUMNS = {
-    "schooljaar": pl.String,
-    "niveau": pl.String,
-    "eenheid_code": pl.String,
-    "eenheid_naam": pl.String,
-    "indicator": pl.String,
-    "indicator_naam": pl.String,
-    "dimensie": pl.String,
-    "categorie": pl.String,
-    "teller": pl.Float64,
-    "noemer": pl.Float64,
-    "waarde": pl.Float64,
-    "eenheid": pl.String,
-    "gemeente_waarde": pl.Float64,
-    "onderdrukt": pl.Boolean,
-    "reden": pl.String,
-}
 
 
 def cell(year: str, level: str, code: str, waarde: float | None, reden: str | None = None) -> dict[str, Any]:
@@ -108,7 +92,7 @@ def small_table() -> pl.DataFrame:
         cell("2022/2023", "school", "99XX00", None, "primair"),
         cell("2023/2024", "school", "99XX00", None, "secundair"),
     ]
-    return pl.DataFrame(rows, schema=COLUMNS)
+    return pl.DataFrame(rows, schema=SPEC_COLUMNS)
 
 
 def test_numbers_money_changes_and_dates_read_the_dutch_way_and_english_on_request() -> None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import html
-import re
 
-from pipelines.ingest.data_dictionary import Section
+from pipelines.lib.report import Section, inline_html, markdown_document
 
 _STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:80rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}"
@@ -18,19 +17,7 @@ _STYLE = (
 
 
 def to_markdown(title: str, sections: list[Section]) -> str:
-    lines = [f"# {title}", "", "_Gemaakt door `monitor audit`; niet met de hand bewerken._"]
-    for part in sections:
-        lines += ["", f"## {part.title}", ""]
-        if part.intro:
-            lines += [part.intro, ""]
-        lines.append("| " + " | ".join(part.header) + " |")
-        lines.append("|" + "---|" * len(part.header))
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in part.rows]
-    return "\n".join(lines) + "\n"
-
-
-def _inline(text: str) -> str:
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+    return markdown_document(title, "Gemaakt door `monitor audit`; niet met de hand bewerken.", sections)
 
 
 def to_html(title: str, sections: list[Section], passed: bool) -> str:
@@ -40,9 +27,9 @@ def to_html(title: str, sections: list[Section], passed: bool) -> str:
         body.append(f"<h2>{html.escape(part.title)}</h2>")
         if part.intro:
             css = f' class="verdict {"pass" if passed else "fail"}"' if i == 0 else ""
-            body.append(f"<p{css}>{_inline(part.intro)}</p>")
+            body.append(f"<p{css}>{inline_html(part.intro)}</p>")
         head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in part.header)
-        rows = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in part.rows)
+        rows = "".join("<tr>" + "".join(f"<td>{inline_html(c)}</td>" for c in row) + "</tr>" for row in part.rows)
         body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
     return (
         f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'

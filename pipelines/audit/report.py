@@ -14,14 +14,9 @@ from pathlib import Path
 from pipelines.audit.history import RunRecord
 from pipelines.audit.scan import CODE_COLUMNS, ScanResult
 from pipelines.ingest.contract import Contract
-from pipelines.ingest.data_dictionary import (
-    PRIVACY_NL,
-    Section,
-    fate_text,
-    retention_reference_text,
-    retention_text,
-)
+from pipelines.ingest.data_dictionary import PRIVACY_NL, fate_text, retention_reference_text, retention_text
 from pipelines.ingest.minimise import staged_columns
+from pipelines.lib.report import Section
 from pseudonymisation.config import HashingConfig
 
 SCANNED_FOLDERS = ("warehouse", "publish", "runs")

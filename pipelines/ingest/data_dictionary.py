@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.ingest.contract import Contract, Field_, load_all_contracts
 from pipelines.ingest.minimise import AREA_COLUMNS, month_column, staged_columns
 from pipelines.ingest.validate import row_rules
+from pipelines.lib.report import Section, inline_html, markdown_document
 from pseudonymisation.config import HashingConfig, load_hashing_config
 
 PRIVACY_NL = {
@@ -23,14 +23,6 @@ PRIVACY_NL = {
     "attribute": "kenmerk",
 }
 RETENTION_UNITS = {"Y": "jaar", "M": "maanden", "D": "dagen"}
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    header: list[str]
-    rows: list[list[str]]
-    intro: str = ""
 
 
 def retention_text(period: str) -> str:
@@ -173,23 +165,9 @@ def sections(contract: Contract, hashing: HashingConfig) -> list[Section]:
 
 
 def _markdown(title: str, parts: list[Section]) -> str:
-    lines = [
-        f"# {title}",
-        "",
-        "_Gegenereerd uit `contracts/` door `monitor contracts docs`; niet met de hand bewerken._",
-    ]
-    for part in parts:
-        lines += ["", f"## {part.title}", ""]
-        if part.intro:
-            lines += [part.intro, ""]
-        lines.append("| " + " | ".join(part.header) + " |")
-        lines.append("|" + "---|" * len(part.header))
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in part.rows]
-    return "\n".join(lines) + "\n"
-
-
-def _inline(text: str) -> str:
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+    return markdown_document(
+        title, "Gegenereerd uit `contracts/` door `monitor contracts docs`; niet met de hand bewerken.", parts
+    )
 
 
 def _html(title: str, parts: list[Section]) -> str:
@@ -197,9 +175,9 @@ def _html(title: str, parts: list[Section]) -> str:
     for part in parts:
         body.append(f"<h2>{html.escape(part.title)}</h2>")
         if part.intro:
-            body.append(f"<p>{_inline(part.intro)}</p>")
+            body.append(f"<p>{inline_html(part.intro)}</p>")
         head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in part.header)
-        rows = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in part.rows)
+        rows = "".join("<tr>" + "".join(f"<td>{inline_html(c)}</td>" for c in row) + "</tr>" for row in part.rows)
         body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
     style = (
         "body{font-family:system-ui,sans-serif;max-width:75rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}"

@@ -190,6 +190,36 @@ def stage_export(
     )
 
 
+def stage_ijw_table(
+    raw: RawTable,
+    contract: Contract,
+    transform: Transform,
+    sinks: tuple[ParquetSink, ParquetSink],
+    tally: Counter[str],
+    name: str | None = None,
+) -> InputFile:
+    """Validate and stage the rows parsed from iJw messages (one table, already in memory)."""
+    checked = validate(with_contract_columns(raw, contract), contract)
+    stage_checked(checked, transform, sinks, tally)
+    return InputFile(
+        name=name or raw.source_file,
+        size=0,
+        sha256="",
+        rows_read=checked.rows_read,
+        rows_accepted=checked.accepted.height,
+        rows_quarantined=checked.rows_quarantined,
+        encoding=raw.encoding,
+        delimiter=raw.delimiter,
+    )
+
+
+def stage_rejected(rejected: pl.DataFrame, quarantine_sink: ParquetSink, tally: Counter[str]) -> None:
+    """Whole iJw messages refused before they became rows: quarantined, not counted as rows."""
+    if rejected.height:
+        quarantine_sink.write(rejected.drop("_row", strict=False))
+        tally.update(f"{r['field']}:{r['rule']}" for r in rejected.select("field", "rule").to_dicts())
+
+
 def ingest_source(
     inbox: Path,
     contract: Contract,
@@ -240,23 +270,9 @@ def ingest_source(
                 staged_file = replace(staged_file, at_source=_receipt_summary(receipt))
             result.files.append(staged_file)
         if ijw_table is not None:
-            checked = validate(with_contract_columns(ijw_table, contract), contract)
-            stage_checked(checked, pseudonymise, sinks, result.quarantine_by_rule)
-            result.files.append(
-                InputFile(
-                    name=ijw_table.source_file,
-                    size=0,
-                    sha256="",
-                    rows_read=checked.rows_read,
-                    rows_accepted=checked.accepted.height,
-                    rows_quarantined=checked.rows_quarantined,
-                    encoding=ijw_table.encoding,
-                    delimiter=ijw_table.delimiter,
-                )
-            )
-        if rejected is not None and rejected.height:
-            quarantine_sink.write(rejected.drop("_row", strict=False))
-            result.quarantine_by_rule.update(f"{r['field']}:{r['rule']}" for r in rejected.to_dicts())
+            result.files.append(stage_ijw_table(ijw_table, contract, pseudonymise, sinks, result.quarantine_by_rule))
+        if rejected is not None:
+            stage_rejected(rejected, quarantine_sink, result.quarantine_by_rule)
         result.columns = accepted_sink.columns
     return result
 

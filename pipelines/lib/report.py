@@ -1,0 +1,37 @@
+"""Reports for people, built from titled tables: the data dictionary and the privacy audit share this shape.
+
+A report is a list of sections (title, optional intro, one table). Markdown is rendered here once; each
+report renders its own HTML page around the same cells, with `inline_html` for `code` spans.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+    intro: str = ""
+
+
+def markdown_document(title: str, note: str, sections: list[Section]) -> str:
+    """`# title`, an italic note on where it comes from, then one `##` section with a table each."""
+    lines = [f"# {title}", "", f"_{note}_"]
+    for part in sections:
+        lines += ["", f"## {part.title}", ""]
+        if part.intro:
+            lines += [part.intro, ""]
+        lines.append("| " + " | ".join(part.header) + " |")
+        lines.append("|" + "---|" * len(part.header))
+        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in part.rows]
+    return "\n".join(lines) + "\n"
+
+
+def inline_html(text: str) -> str:
+    """Escaped text with `code` spans as <code>."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
