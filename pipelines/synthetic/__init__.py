@@ -71,36 +71,35 @@ def generate(
     for name in ("toewijzingen.csv", "declaraties.csv"):
         (out_dir / name).unlink(missing_ok=True)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(12)]
-
-    say("wijken, buurten en adressen opbouwen…")
-    geo = build_geography(streams[0], scale)
-    say("personen genereren…")
-    persons = build_population(streams[1], geo, scale)
-    say("scholen genereren…")
-    schools = build_schools(streams[2], geo, scale)
-    say("schoolloopbanen en diploma's genereren…")
-    careers = build_careers(streams[3], persons, schools, geo)
-    say("woonadressen genereren…")
-    residence = build_residence(streams[4], persons, geo)
-    say("jeugdhulptrajecten en declaraties genereren…")
-    yc = build_youth_care(streams[5], persons, careers.enrolments, geo, scale)
-    say("verzuimmeldingen genereren…")
-    absence = build_absence(streams[6], persons, careers.enrolments)
-
+    # Each step draws from its own stream, and the defects of all files from one stream in a fixed file order,
+    # so a file can be written (and its rows freed) as soon as its step is done: memory holds one step at a time.
     files: dict[str, int] = {}
     found: dict[str, int] = {}
     rng_dq = streams[7]
 
-    def emit(name: str, df: pl.DataFrame, kinds: dict[str, tuple[str, ...]], **fmt: object) -> None:
+    def emit(name: str, src: pl.DataFrame, text: w.Text, kinds: dict[str, tuple[str, ...]], **fmt: object) -> None:
+        plan = None
         if defects:
-            df, counts = dq.inject(rng_dq, df, kinds)
-            found.update({f"{name}:{k}": v for k, v in counts.items()})
-        files[name] = w.write_csv(df, out_dir / name, **fmt)  # type: ignore[arg-type]
+            plan = dq.plan(rng_dq, src.height, kinds, lambda rows, col: _cells(src, text, rows, col))
+            found.update({f"{name}:{k}": v for k, v in plan.counts.items()})
+        files[name] = w.write_csv(src, out_dir / name, text=text, plan=plan, **fmt)  # type: ignore[arg-type]
 
-    say("bestanden schrijven…")
+    say("wijken, buurten en adressen opbouwen…")
+    geo = build_geography(streams[0], scale)
+    say("personen genereren…")
+    persons = w.check_dense(build_population(streams[1], geo, scale), "pid")
+    say("scholen genereren…")
+    schools = w.check_dense(build_schools(streams[2], geo, scale), "school_id")
+    w.check_dense(geo.addresses, "address_id")
+
+    say("schoolloopbanen en diploma's genereren…")
+    careers = build_careers(streams[3], persons, schools, geo)
+    enrolments = careers.enrolments
+    say("inschrijvingen en diploma's schrijven…")
     emit(
         "inschrijvingen.csv",
-        w.inschrijvingen(careers.enrolments, persons, schools, streams[8]),
+        enrolments.with_columns(pl.Series("short", streams[8].random(enrolments.height) < 0.5)),
+        lambda chunk: w.inschrijvingen(chunk, persons, schools),
         {
             "bad_bsn": (),
             "unknown_code": ("onderwijssoort", "VAVO"),
@@ -113,27 +112,39 @@ def generate(
     )
     emit(
         "diplomas.csv",
-        w.diplomas(careers.diplomas, persons, schools),
+        careers.diplomas,
+        lambda chunk: w.diplomas(chunk, persons, schools),
         {"unknown_code": ("diploma", "MAVO")},
         sep=";",
         encoding="cp1252",
         crlf=True,
     )
+    del careers
+
+    say("verzuimmeldingen genereren en schrijven…")
     emit(
         "verzuim.csv",
-        w.verzuim(absence, persons, schools),
+        build_absence(streams[6], persons, enrolments),
+        lambda chunk: w.verzuim(chunk, persons, schools),
         {"end_before_start": ("datum_start", "datum_einde")},
         sep=",",
         encoding="utf-8",
         bom=True,
     )
+
+    say("woonadressen genereren en schrijven…")
+    residence = build_residence(streams[4], persons, geo)
     emit(
         "bewoners.csv",
-        w.bewoners(residence, persons, geo.addresses),
+        residence,
+        lambda chunk: w.bewoners(chunk, persons, geo.addresses),
         {"bad_bsn": (), "end_before_start": ("datum_vanaf", "datum_tot")},
         sep=";",
     )
+    residence = residence.select("pid", "address_id", "vanaf")
 
+    say("jeugdhulptrajecten en declaraties genereren…")
+    yc = build_youth_care(streams[5], persons, enrolments, geo, scale)
     t = yc.trajectories
     in_csv: pl.Expr = {
         "split": pl.col("ingang") < SPLIT_DAY,
@@ -149,19 +160,28 @@ def generate(
     }[youth_care_form]
     t_csv, t_xml = t.filter(in_csv), t.filter(in_xml)
     if t_csv.height or youth_care_form != "ijw":
-        d_csv = yc.declarations.filter(pl.col("toewijzingnummer").is_in(t_csv["toewijzingnummer"].implode()))
+        say("toewijzingen en declaraties schrijven…")
         emit(
             "toewijzingen.csv",
-            w.toewijzingen(t_csv, persons),
+            t_csv,
+            lambda chunk: w.toewijzingen(chunk, persons),
             {"unknown_code": ("productcategorie", "99"), "end_before_start": ("ingangsdatum", "einddatum")},
             sep=";",
         )
+        d_csv = (
+            yc.declarations
+            if t_csv.height == t.height
+            else yc.declarations.filter(pl.col("toewijzingnummer").is_in(t_csv["toewijzingnummer"].implode()))
+        )
         emit(
             "declaraties.csv",
-            w.declaraties(d_csv, persons),
+            d_csv,
+            lambda chunk: w.declaraties(chunk, persons),
             {"negative_amount": ("bedrag",), "impossible_date": ("periode_einde", "2024-06-31")},
             sep=";",
         )
+        del d_csv
+    del t_csv
     invalid: list[str] = []
     if t_xml.height:
         say("iJw-berichten schrijven…")
@@ -185,6 +205,8 @@ def generate(
         if bad:
             found["ijw:invalid_xml"] = len(bad)
         found.update({f"ijw:{kind}": n for kind, n in declared.items()})
+    t = t.select("pid")
+    del yc, t_xml
 
     say("referentiebestanden schrijven…")
     files["scholen.csv"] = w.write_csv(
@@ -194,12 +216,10 @@ def generate(
     files["pc6hnr.csv"] = w.write_csv(w.pc6hnr(geo.addresses, geo.buurten, used), out_dir / "pc6hnr.csv", sep=";")
     files["wijken.csv"] = w.write_csv(geo.wijken, out_dir / "wijken.csv", sep=";")
 
-    pupils = {
-        f"{y}/{y + 1}": pupils_on(careers.enrolments, y).height for y in range(FIRST_SCHOOL_YEAR, LAST_SCHOOL_YEAR + 1)
-    }
+    pupils = {f"{y}/{y + 1}": pupils_on(enrolments, y).height for y in range(FIRST_SCHOOL_YEAR, LAST_SCHOOL_YEAR + 1)}
     _readme(out_dir, seed, scale, youth_care_form, defects, invalid)
     files["README.txt"] = 1
-    linked = pl.concat([careers.enrolments["pid"], residence["pid"], t["pid"]]).n_unique()
+    linked = pl.concat([enrolments["pid"], residence["pid"], t["pid"]]).n_unique()
     return GenerationSummary(
         files=dict(sorted(files.items())),
         persons=linked,
@@ -209,6 +229,14 @@ def generate(
         defects=dict(sorted(found.items())),
         invalid_xml=tuple(invalid),
     )
+
+
+def _cells(src: pl.DataFrame, text: w.Text, rows: list[int], column: str) -> list[str | None]:
+    """The text a file has in ``column`` at ``rows`` (only those rows are turned into text)."""
+    if not rows:
+        return []
+    values: list[str | None] = text(src[np.asarray(rows, dtype=np.int64)])[column].to_list()
+    return values
 
 
 def _xml_people(

@@ -6,35 +6,78 @@ styles; each file here deliberately uses the convention of the system it imitate
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from pipelines.synthetic.dates import EXTRACT_DAY
+from pipelines.synthetic.defects import Plan
 
 ISO = "%Y-%m-%d"
 DMY = "%d-%m-%Y"
+
+
+CHUNK_ROWS = 500_000  # rows turned into text and written at a time (memory stays flat as scale grows)
+
+Text = Callable[[pl.DataFrame], pl.DataFrame]
 
 
 def write_csv(
     df: pl.DataFrame,
     path: Path,
     *,
+    text: Text | None = None,
+    plan: Plan | None = None,
     sep: str = ";",
     encoding: str = "utf-8",
     crlf: bool = False,
     bom: bool = False,
 ) -> int:
-    """Write an all-text frame; returns the number of data rows."""
-    # Empty text is written as an empty field (polars would quote "" to tell it from null).
-    df = df.with_columns(pl.when(pl.col(pl.Utf8) == "").then(None).otherwise(pl.col(pl.Utf8)).name.keep())
-    text = df.write_csv(separator=sep, line_terminator="\r\n" if crlf else "\n", quote_style="necessary")
-    data = text.encode(encoding)
-    if bom:
-        data = b"\xef\xbb\xbf" + data
-    path.write_bytes(data)
-    return df.height
+    """Write ``text(df)`` (an all-text frame; ``df`` itself without ``text``) with ``plan``'s defects, chunk by
+    chunk so neither the whole text frame nor the whole file is ever in memory; returns the data rows written.
+
+    ``text`` must work row by row (row i of its result depends on row i of its input only)."""
+    to_text = text or (lambda chunk: chunk)
+    written = 0
+    with path.open("wb") as fh:
+        if bom:
+            fh.write(b"\xef\xbb\xbf")
+        for first in range(0, max(df.height, 1), CHUNK_ROWS):
+            chunk = to_text(df.slice(first, CHUNK_ROWS))
+            if plan is not None:
+                chunk = plan.apply(chunk, first)
+            # Empty text is written as an empty field (polars would quote "" to tell it from null).
+            chunk = chunk.with_columns(pl.when(pl.col(pl.Utf8) == "").then(None).otherwise(pl.col(pl.Utf8)).name.keep())
+            csv = chunk.write_csv(
+                separator=sep,
+                line_terminator="\r\n" if crlf else "\n",
+                quote_style="necessary",
+                include_header=first == 0,
+            )
+            fh.write(csv.encode(encoding))
+            written += chunk.height
+    return written
+
+
+def gather(table: pl.DataFrame, ids: pl.Series, columns: list[str]) -> pl.DataFrame:
+    """``columns`` of ``table`` for each id (null for a null id), where row i of ``table`` has id i: a left join
+    on a dense key, without hashing the table for every chunk."""
+    return table.select(pl.col(columns).gather(ids))
+
+
+def with_lookups(df: pl.DataFrame, *lookups: tuple[pl.DataFrame, str, list[str]]) -> pl.DataFrame:
+    """``df`` plus, per (table, key, columns), the looked-up columns of ``table`` by ``df[key]``."""
+    parts = [df] + [gather(table, df[key], columns) for table, key, columns in lookups]
+    return pl.concat(parts, how="horizontal")
+
+
+def check_dense(table: pl.DataFrame, key: str) -> pl.DataFrame:
+    """``table`` unchanged after checking that row i has ``key`` i (what ``gather`` relies on)."""
+    if not table[key].equals(pl.Series(key, np.arange(table.height, dtype=np.int64))):
+        raise ValueError(f"{key} is not the row number")
+    return table
 
 
 def date_text(col: str, fmt: str = ISO) -> pl.Expr:
@@ -54,14 +97,11 @@ def onr_text(col: str = "onr") -> pl.Expr:
     return pl.when(pl.col(col) >= 0).then(pl.col(col).cast(pl.Utf8)).otherwise(pl.lit(""))
 
 
-def inschrijvingen(
-    enr: pl.DataFrame, persons: pl.DataFrame, schools: pl.DataFrame, rng: np.random.Generator
-) -> pl.DataFrame:
-    """Enrolment export (leerplicht system via Excel): BSN loses its leading 0, '01' sometimes '1'."""
-    df = enr.join(persons.select("pid", "bsn", "onr", "birth"), on="pid", how="left").join(
-        schools.select("school_id", "brin", "vestnr"), on="school_id", how="left"
-    )
-    short = pl.Series(rng.random(df.height) < 0.5)
+def inschrijvingen(enr: pl.DataFrame, persons: pl.DataFrame, schools: pl.DataFrame) -> pl.DataFrame:
+    """Enrolment export (leerplicht system via Excel): BSN loses its leading 0, '01' sometimes '1' (where
+    ``enr["short"]``, drawn per enrolment by the caller)."""
+    df = with_lookups(enr, (persons, "pid", ["bsn", "onr", "birth"]), (schools, "school_id", ["brin", "vestnr"]))
+    short = pl.col("short")
     return df.select(
         bsn_text(pad=False).alias("bsn"),
         onr_text().alias("onderwijsnummer"),
@@ -80,9 +120,7 @@ def inschrijvingen(
 
 def diplomas(dip: pl.DataFrame, persons: pl.DataFrame, schools: pl.DataFrame) -> pl.DataFrame:
     """Diploma export (education registration), DD-MM-YYYY."""
-    df = dip.join(persons.select("pid", "bsn", "onr"), on="pid", how="left").join(
-        schools.select("school_id", "brin", "vestnr"), on="school_id", how="left"
-    )
+    df = with_lookups(dip, (persons, "pid", ["bsn", "onr"]), (schools, "school_id", ["brin", "vestnr"]))
     return df.select(
         bsn_text().alias("bsn"),
         onr_text().alias("onderwijsnummer"),
@@ -95,9 +133,7 @@ def diplomas(dip: pl.DataFrame, persons: pl.DataFrame, schools: pl.DataFrame) ->
 
 def verzuim(cases: pl.DataFrame, persons: pl.DataFrame, schools: pl.DataFrame) -> pl.DataFrame:
     """Absence export (leerplicht system): comma-separated, ISO dates, school empty for ABSOLUUT."""
-    df = cases.join(persons.select("pid", "bsn", "onr"), on="pid", how="left").join(
-        schools.select("school_id", "brin", "vestnr"), on="school_id", how="left"
-    )
+    df = with_lookups(cases, (persons, "pid", ["bsn", "onr"]), (schools, "school_id", ["brin", "vestnr"]))
     return df.select(
         bsn_text().alias("bsn"),
         onr_text().alias("onderwijsnummer"),
@@ -112,8 +148,8 @@ def verzuim(cases: pl.DataFrame, persons: pl.DataFrame, schools: pl.DataFrame) -
 
 def bewoners(periods: pl.DataFrame, persons: pl.DataFrame, addresses: pl.DataFrame) -> pl.DataFrame:
     """BRP extract: one row per address period (datum_tot inclusive, empty = current)."""
-    df = periods.join(persons.select("pid", "bsn", "birth"), on="pid", how="left").join(
-        addresses.select("address_id", "postcode", "huisnummer"), on="address_id", how="left"
+    df = with_lookups(
+        periods, (persons, "pid", ["bsn", "birth"]), (addresses, "address_id", ["postcode", "huisnummer"])
     )
     return df.select(
         bsn_text().alias("bsn"),
@@ -127,7 +163,7 @@ def bewoners(periods: pl.DataFrame, persons: pl.DataFrame, addresses: pl.DataFra
 
 def toewijzingen(t: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
     """Flat youth-care export: one row per toewijzing, final state (after JW301 changes)."""
-    df = t.join(persons.select("pid", "bsn"), on="pid", how="left")
+    df = with_lookups(t, (persons, "pid", ["bsn"]))
     return df.select(
         bsn_text().alias("bsn"),
         pl.col("toewijzingnummer").cast(pl.Utf8),
@@ -147,7 +183,7 @@ def toewijzingen(t: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
 
 def declaraties(d: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
     """Declaration lines in euro with decimal comma."""
-    df = d.join(persons.select("pid", "bsn"), on="pid", how="left")
+    df = with_lookups(d, (persons, "pid", ["bsn"]))
     euros = (
         (pl.col("bedrag_cent") // 100).cast(pl.Utf8)
         + pl.lit(",")
