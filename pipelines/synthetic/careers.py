@@ -63,10 +63,27 @@ class Careers:
     diplomas: pl.DataFrame  # pid, school_id, diploma, datum
 
 
-def _pick(rng: np.random.Generator, options: tuple[str, ...], probs: tuple[float, ...], n: int) -> npt.NDArray[np.str_]:
-    """Draw ``n`` labels from ``options`` with ``probs`` (normalised)."""
+# Stage and diploma labels as int8 codes while stages are drawn (0 = none): 1 byte instead of 28 per label.
+LABELS = ("", *SOORTEN)
+CODE = {label: np.int8(i) for i, label in enumerate(LABELS)}
+NONE = CODE[""]
+Codes = npt.NDArray[np.int8]
+
+
+def _pick(rng: np.random.Generator, options: tuple[str, ...], probs: tuple[float, ...], n: int) -> Codes:
+    """Draw ``n`` labels (as codes) from ``options`` with ``probs`` (normalised)."""
     p = np.asarray(probs, dtype=np.float64)
-    return np.asarray(options)[rng.choice(len(options), n, p=p / p.sum())]
+    return np.asarray([CODE[o] for o in options], dtype=np.int8)[rng.choice(len(options), n, p=p / p.sum())]
+
+
+def _codes_of(labels: pl.Series) -> Codes:
+    """Label column → codes (as drawn in ``_stages``)."""
+    return labels.cast(pl.Enum(list(LABELS))).to_physical().to_numpy().astype(np.int8)
+
+
+def _is(codes: Codes, *labels: str) -> npt.NDArray[np.bool_]:
+    """Whether each code is one of ``labels``."""
+    return np.isin(codes, [CODE[label] for label in labels])
 
 
 def _date_between(rng: np.random.Generator, year: npt.NDArray[np.int64], m1: int, d1: int, m2: int, d2: int) -> Dates:
@@ -79,7 +96,7 @@ class _Stages:
 
     def __init__(self) -> None:
         self.cols: dict[str, list[np.ndarray]] = {
-            k: [] for k in ("pid", "soort", "start", "end", "prog_start", "diploma", "dipl_date", "seq")
+            k: [] for k in ("pid", "soort", "start", "end", "prog_start", "diploma", "dipl_date")
         }
 
     def add(
@@ -90,32 +107,30 @@ class _Stages:
         start: Dates,
         end: Dates,
         prog_start: np.ndarray,
-        diploma: np.ndarray,
+        diploma: npt.ArrayLike,
         dipl_date: Dates,
-        seq: int,
     ) -> None:
         m = mask
         self.cols["pid"].append(pid[m])
-        self.cols["soort"].append(np.broadcast_to(np.asarray(soort, dtype="U7"), m.shape)[m])
+        self.cols["soort"].append(np.broadcast_to(np.asarray(soort, dtype=np.int8), m.shape)[m])
         self.cols["start"].append(start[m])
         self.cols["end"].append(end[m])
         self.cols["prog_start"].append(np.broadcast_to(prog_start, m.shape)[m].astype(np.int64))
-        self.cols["diploma"].append(np.broadcast_to(np.asarray(diploma, dtype="U7"), m.shape)[m])
+        self.cols["diploma"].append(np.broadcast_to(np.asarray(diploma, dtype=np.int8), m.shape)[m])
         self.cols["dipl_date"].append(np.broadcast_to(dipl_date, m.shape)[m])
-        self.cols["seq"].append(np.full(int(m.sum()), seq, dtype=np.int64))
 
     def frame(self) -> pl.DataFrame:
-        data = {k: np.concatenate(v) for k, v in self.cols.items()}
+        labels = pl.Series(LABELS, dtype=pl.Utf8)
+        data = {k: np.concatenate(self.cols.pop(k)) for k in list(self.cols)}
         return pl.DataFrame(
             {
                 "pid": data["pid"],
-                "soort": data["soort"],
+                "soort": labels.gather(data["soort"].astype(np.int64)),
                 "start": data["start"],
                 "end": data["end"],
                 "prog_start": data["prog_start"],
-                "diploma": data["diploma"],
+                "diploma": labels.gather(data["diploma"].astype(np.int64)),
                 "dipl_date": data["dipl_date"],
-                "seq": data["seq"],
             }
         )
 
@@ -127,8 +142,9 @@ def _stages(rng: np.random.Generator, persons: pl.DataFrame) -> pl.DataFrame:
     n = pid.size
     cohort = year_of(birth) + (month_of(birth) >= 10)
     sc = cohort + (rng.random(n) < 0.07)  # kleuterverlenging / zittenblijven shifts the school cohort
+    del cohort
     st = _Stages()
-    empty = np.full(n, "", dtype="U7")
+    c = CODE
     nat = np.full(n, NAT)
 
     # Primary.
@@ -136,32 +152,31 @@ def _stages(rng: np.random.Generator, persons: pl.DataFrame) -> pl.DataFrame:
     bao_start = add_years(birth, 4)
     bao_end = _date_between(rng, sc + 12, 7, 6, 7, 20)
     switch_year = sc + 4 + rng.integers(3, 6, n)
-    sbo = prim == "SBO"
+    sbo = prim == c["SBO"]
     st.add(
-        prim != "SO",
+        prim != c["SO"],
         pid,
-        "BAO",
+        c["BAO"],
         bao_start,
         np.where(sbo, ymd(switch_year, 7, 31), bao_end),
         sc + 1,
-        empty,
+        NONE,
         nat,
-        1,
     )
-    st.add(sbo, pid, "SBO", ymd(switch_year, 8, 1), bao_end, sc + 1, empty, nat, 2)
-    so = prim == "SO"
-    st.add(so, pid, "SO", bao_start, ymd(sc + 12, 7, 31), sc + 1, empty, nat, 1)
+    st.add(sbo, pid, c["SBO"], ymd(switch_year, 8, 1), bao_end, sc + 1, NONE, nat)
+    so = prim == c["SO"]
+    st.add(so, pid, c["SO"], bao_start, ymd(sc + 12, 7, 31), sc + 1, NONE, nat)
+    del prim, bao_start, bao_end, switch_year
     vso_end_year = sc + 12 + rng.integers(6, 9, n)
     st.add(
         so,
         pid,
-        "VSO",
+        c["VSO"],
         ymd(sc + 12, 8, 1),
         _date_between(rng, vso_end_year, 6, 20, 7, 20),
         sc + 12,
-        empty,
+        NONE,
         nat,
-        3,
     )
 
     # Secondary.
@@ -171,19 +186,24 @@ def _stages(rng: np.random.Generator, persons: pl.DataFrame) -> pl.DataFrame:
         _pick(rng, tracks, (0.30, 0.35, 0.20, 0.15, 0.0, 0.0), n),
         _pick(rng, tracks, (0.03, 0.12, 0.15, 0.23, 0.26, 0.21), n),
     )
+    del sbo
     vo = ~so
     vo_y0 = sc + 12
-    down = np.where(track == "VWO", "HAVO", np.where(track == "HAVO", "VMBO-GT", ""))
-    afstroom = vo & (down != "") & (rng.random(n) < np.where(track == "VWO", 0.10, 0.08))
-    k = np.where(track == "VWO", 3, 2)
+    vwo, havo = track == c["VWO"], track == c["HAVO"]
+    down = np.where(vwo, c["HAVO"], np.where(havo, c["VMBO-GT"], NONE))
+    afstroom = vo & (down != NONE) & (rng.random(n) < np.where(vwo, 0.10, 0.08))
+    k = np.where(vwo, 3, 2)
+    del vwo, havo
     final = np.where(afstroom, down, track)
-    dur = np.select([final == k for k in VO_DURATION], list(VO_DURATION.values()), 4) + (rng.random(n) < 0.12)
+    dur = np.select([final == c[s] for s in VO_DURATION], list(VO_DURATION.values()), 4) + (rng.random(n) < 0.12)
     vo_end_year = vo_y0 + dur
-    has_exam = final != "PRO"
-    passed = has_exam & (rng.random(n) < np.where(final == "HAVO", 0.90, np.where(final == "VWO", 0.92, 0.93)))
+    has_exam = final != c["PRO"]
+    passed = has_exam & (rng.random(n) < np.where(final == c["HAVO"], 0.90, np.where(final == c["VWO"], 0.92, 0.93)))
+    del has_exam
     dipl_date = _date_between(rng, vo_end_year, 6, 15, 7, 10)
     vo_end = np.where(passed, dipl_date + rng.integers(0, 20, n), _date_between(rng, vo_end_year, 6, 25, 7, 20))
     dropout = vo & (rng.random(n) < 0.002 * dur)
+    del dur
     drop_date = uniform_dates(rng, ymd(vo_y0, 10, 1), vo_end - 30)
     vo_end = np.where(dropout, drop_date, vo_end)
     passed &= ~dropout
@@ -197,10 +217,10 @@ def _stages(rng: np.random.Generator, persons: pl.DataFrame) -> pl.DataFrame:
         ymd(vo_y0, 8, 1),
         seg_a_end,
         vo_y0,
-        np.where(seg_a_passed, track, ""),
+        np.where(seg_a_passed, track, NONE),
         np.where(seg_a_passed, dipl_date, NAT),
-        3,
     )
+    del seg_a_end, seg_a_passed, track
     seg_b = afstroom & (~dropout | (drop_date > ymd(vo_y0 + k, 8, 1)))
     st.add(
         seg_b,
@@ -209,104 +229,103 @@ def _stages(rng: np.random.Generator, persons: pl.DataFrame) -> pl.DataFrame:
         ymd(vo_y0 + k, 8, 1),
         vo_end,
         vo_y0,
-        np.where(passed, down, ""),
+        np.where(passed, down, NONE),
         np.where(passed, dipl_date, NAT),
-        4,
     )
+    del seg_b, afstroom, down, drop_date, vo_end, dipl_date, k
 
     # First MBO programme, depending on how VO ended.
     u = rng.random(n)
-    lvl = np.full(n, "", dtype="U7")
-    vmbo = np.isin(final, ["VMBO-BB", "VMBO-KB", "VMBO-GT"])
+    lvl = np.zeros(n, dtype=np.int8)
+    vmbo = _is(final, "VMBO-BB", "VMBO-KB", "VMBO-GT")
     lvl = np.where(
-        vmbo & passed & (final == "VMBO-BB"),
-        np.where(u < 0.09, "MBO-1", np.where(u < 0.97, "MBO-2", "")),
+        vmbo & passed & (final == c["VMBO-BB"]),
+        np.where(u < 0.09, c["MBO-1"], np.where(u < 0.97, c["MBO-2"], NONE)),
         lvl,
     )
     lvl = np.where(
-        vmbo & passed & (final == "VMBO-KB"),
-        np.where(u < 0.36, "MBO-2", np.where(u < 0.97, "MBO-3", "")),
+        vmbo & passed & (final == c["VMBO-KB"]),
+        np.where(u < 0.36, c["MBO-2"], np.where(u < 0.97, c["MBO-3"], NONE)),
         lvl,
     )
     lvl = np.where(
-        vmbo & passed & (final == "VMBO-GT"),
-        np.where(u < 0.25, "MBO-3", np.where(u < 0.97, "MBO-4", "")),
+        vmbo & passed & (final == c["VMBO-GT"]),
+        np.where(u < 0.25, c["MBO-3"], np.where(u < 0.97, c["MBO-4"], NONE)),
         lvl,
     )
-    lvl = np.where(vmbo & ~passed & ~dropout, np.where(u < 0.4, "MBO-1", np.where(u < 0.85, "MBO-2", "")), lvl)
-    lvl = np.where((final == "HAVO") & passed & (u < 0.08), "MBO-4", lvl)
-    lvl = np.where((final == "HAVO") & ~passed & ~dropout & (u < 0.7), "MBO-4", lvl)
-    lvl = np.where((final == "VWO") & ~passed & ~dropout & (u < 0.6), "MBO-4", lvl)
-    lvl = np.where((final == "PRO") & ~dropout & (u < 0.55), "MBO-1", lvl)
-    lvl = np.where(so & (u < 0.15), "MBO-1", lvl)
-    lvl = np.where(vo | so, lvl, "")
+    lvl = np.where(vmbo & ~passed & ~dropout, np.where(u < 0.4, c["MBO-1"], np.where(u < 0.85, c["MBO-2"], NONE)), lvl)
+    lvl = np.where((final == c["HAVO"]) & passed & (u < 0.08), c["MBO-4"], lvl)
+    lvl = np.where((final == c["HAVO"]) & ~passed & ~dropout & (u < 0.7), c["MBO-4"], lvl)
+    lvl = np.where((final == c["VWO"]) & ~passed & ~dropout & (u < 0.6), c["MBO-4"], lvl)
+    lvl = np.where((final == c["PRO"]) & ~dropout & (u < 0.55), c["MBO-1"], lvl)
+    lvl = np.where(so & (u < 0.15), c["MBO-1"], lvl)
+    lvl = np.where(vo | so, lvl, NONE)
+    del u, vmbo, final, passed, dropout, vo
     # Pupils from outside Almere come for MBO (their VO was elsewhere unless they attended VO here).
     external = persons["cls"].to_numpy() == EXTERNAL
     ext_lvl = _pick(rng, ("MBO-1", "MBO-2", "MBO-3", "MBO-4"), (0.05, 0.3, 0.3, 0.35), n)
     lvl = np.where(external & (rng.random(n) < 0.85), ext_lvl, lvl)
+    del external, ext_lvl
     mbo_y0 = np.where(so, vso_end_year, vo_end_year)
-    next_start = _MboStep(rng, lvl.astype(str), mbo_y0, pid, st, seq=5)
+    del so, vso_end_year, vo_end_year
+    next_start = _MboStep(rng, lvl, mbo_y0, pid, st)
+    del lvl, mbo_y0
     # Second MBO programme (stacking).
     u2 = rng.random(n)
+    first = next_start.level
     lvl2 = np.where(
-        next_start.passed & (next_start.level == "MBO-1") & (u2 < 0.55),
-        "MBO-2",
+        next_start.passed & (first == c["MBO-1"]) & (u2 < 0.55),
+        c["MBO-2"],
         np.where(
-            next_start.passed & (next_start.level == "MBO-2") & (u2 < 0.55),
-            "MBO-3",
-            np.where(next_start.passed & (next_start.level == "MBO-3") & (u2 < 0.30), "MBO-4", ""),
+            next_start.passed & (first == c["MBO-2"]) & (u2 < 0.55),
+            c["MBO-3"],
+            np.where(next_start.passed & (first == c["MBO-3"]) & (u2 < 0.30), c["MBO-4"], NONE),
         ),
     )
     # MBO dropouts: about a third re-enrol the next school year at another level (switchers, not leavers).
-    retry = (next_start.level != "") & ~next_start.passed & (u2 > 0.62)
+    retry = (first != NONE) & ~next_start.passed & (u2 > 0.62)
     lvl2 = np.where(
         retry,
-        np.where(
-            next_start.level == "MBO-1",
-            "MBO-2",
-            np.where(next_start.level == "MBO-4", "MBO-3", next_start.level),
-        ),
+        np.where(first == c["MBO-1"], c["MBO-2"], np.where(first == c["MBO-4"], c["MBO-3"], first)),
         lvl2,
     )
     y2 = np.where(retry, next_start.drop_year + 1, next_start.end_year)
-    _MboStep(rng, lvl2.astype(str), y2, pid, st, seq=6)
+    del next_start, first, retry, u2
+    _MboStep(rng, lvl2, y2, pid, st)
     frame = st.frame()
     return frame.with_columns(pl.Series("sc", sc[frame["pid"].to_numpy()]))
 
 
 class _MboStep:
-    """One MBO programme per person (empty level = none); remembers outcome for stacking."""
+    """One MBO programme per person (level code NONE = none); remembers outcome for stacking."""
 
     def __init__(
         self,
         rng: np.random.Generator,
-        level: npt.NDArray[np.str_],
+        level: Codes,
         y0: npt.NDArray[np.int64],
         pid: np.ndarray,
         st: _Stages,
-        seq: int,
     ) -> None:
         n = level.size
-        has = level != ""
-        dur = np.select([level == k for k in MBO_DURATION], list(MBO_DURATION.values()), 1).astype(np.int64)
-        dur = dur + ((level == "MBO-4") & (rng.random(n) < 0.4))
-        pass_p = np.select([level == k for k in MBO_PASS], list(MBO_PASS.values()), 0.0)
+        has = level != NONE
+        dur = np.select([level == CODE[k] for k in MBO_DURATION], list(MBO_DURATION.values()), 1).astype(np.int64)
+        dur = dur + ((level == CODE["MBO-4"]) & (rng.random(n) < 0.4))
+        pass_p = np.select([level == CODE[k] for k in MBO_PASS], list(MBO_PASS.values()), 0.0)
         passed = has & (rng.random(n) < pass_p)
         start = ymd(y0, 8, 1) + rng.integers(0, 32, n)
         end_year = y0 + dur
         dipl = _date_between(rng, end_year, 6, 15, 7, 15)
         drop = uniform_dates(rng, start + 45, ymd(end_year, 6, 1))
         end = np.where(passed, dipl + rng.integers(0, 15, n), drop)
-        st.add(has, pid, level, start, end, y0, np.where(passed, level, ""), np.where(passed, dipl, NAT), seq)
+        st.add(has, pid, level, start, end, y0, np.where(passed, level, NONE), np.where(passed, dipl, NAT))
         self.level, self.passed, self.end_year = level, passed, end_year
         self.drop_year = school_year_of(drop)
 
 
 def _apply_residence(rng: np.random.Generator, stages: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
     """Clip stages to the period a person is in Almere's schools (move-in, move-away, schooling elsewhere)."""
-    p = persons.select(
-        "pid", "cls", "birth", "res_start", "res_end", "arrival", "elsewhere_primary", "elsewhere_secondary"
-    )
+    p = persons.select("cls", "res_start", "res_end", "arrival", "elsewhere_primary", "elsewhere_secondary")
     n = p.height
     keep_school = rng.random(n)
     leave_jitter = rng.integers(0, 11, n)
@@ -317,7 +336,10 @@ def _apply_residence(rng: np.random.Generator, stages: pl.DataFrame, persons: pl
         pl.Series("ext_vo", ext_vo),
         pl.Series("in_jit", rng.integers(0, 15, n)),
     )
-    df = stages.join(p, on="pid", how="left")
+    del keep_school, leave_jitter, ext_vo
+    # Row i of persons is pid i, so a gather is the left join on pid (without its hash table).
+    df = pl.concat([stages, p.select(pl.all().gather(stages["pid"]))], how="horizontal").lazy()
+    del p
     primary = pl.col("soort").is_in(["BAO", "SBO", "SO"])
     secondary = ~primary
     df = df.filter(
@@ -354,8 +376,13 @@ def _apply_residence(rng: np.random.Generator, stages: pl.DataFrame, persons: pl
         (pl.col("last_day").is_not_null() & (pl.col("last_day") < pl.col("end"))).alias("truncated"),
     )
     df = df.filter(pl.col("end") > pl.col("start"))
-    return df.with_columns(
-        pl.when(pl.col("truncated")).then(pl.lit("")).otherwise(pl.col("diploma")).alias("diploma"),
+    return (
+        df.select(
+            *(c for c in stages.columns if c != "diploma"),
+            pl.when(pl.col("truncated")).then(pl.lit("")).otherwise(pl.col("diploma")).alias("diploma"),
+        )
+        .select(stages.columns)
+        .collect()
     )
 
 
@@ -368,24 +395,28 @@ def _assign_schools(
 ) -> npt.NDArray[np.int64]:
     """School per stage: BAO near home (same district 85 %), others by capacity among schools offering it."""
     school_id = np.full(stages.height, -1, dtype=np.int64)
-    soort = stages["soort"].to_numpy()
+    soort = _codes_of(stages["soort"])
     offers = schools["offers"].to_list()
     weight = schools["weight"].to_numpy()
     district = np.asarray(schools["district"].to_list())
-    home = persons["home_buurt"].to_numpy()[stages["pid"].to_numpy()]
     pc4 = geo.buurten["pc4"].to_list()
-    buurt_district = np.array([DISTRICTS.get(str(x)[:3], "") for x in pc4] + [""])
+    # District names as numbers (index into ``names``): 1 byte per stage instead of a numpy string.
+    buurt_dname = [DISTRICTS.get(str(x)[:3], "") for x in pc4] + [""]
+    names = sorted(set(buurt_dname) | set(district.tolist()))
+    buurt_district = np.array([names.index(x) for x in buurt_dname], dtype=np.int8)
+    home = persons["home_buurt"].to_numpy()[stages["pid"].to_numpy()]
     home_dname = buurt_district[np.where(home >= 0, home, len(pc4))]
+    del home
     local = rng.random(stages.height) < 0.85
     for s in SOORTEN:
         cand = np.array([i for i, o in enumerate(offers) if s in o], dtype=np.int64)
-        rows = np.flatnonzero(soort == s)
+        rows = np.flatnonzero(soort == CODE[s])
         w = weight[cand] / weight[cand].sum()
         school_id[rows] = cand[rng.choice(cand.size, rows.size, p=w)]
         if s == "BAO":
             for d in np.unique(district[cand]):
                 loc = cand[district[cand] == d]
-                r = rows[(home_dname[rows] == d) & local[rows]]
+                r = rows[(home_dname[rows] == names.index(d)) & local[rows]]
                 if r.size and loc.size:
                     wl = weight[loc] / weight[loc].sum()
                     school_id[r] = loc[rng.choice(loc.size, r.size, p=wl)]
@@ -396,8 +427,8 @@ def _switch_schools(rng: np.random.Generator, enr: pl.DataFrame, schools: pl.Dat
     """Split ~2 %/year of BAO/SBO/VO enrolments at a mid-year school switch; a few overlap on a peildatum."""
     n = enr.height
     years = (enr["end"] - enr["start"]).dt.total_days().to_numpy() / 365.25
-    soort = enr["soort"].to_numpy()
-    eligible = np.isin(soort, ["BAO", "SBO", "VMBO-BB", "VMBO-KB", "VMBO-GT", "HAVO", "VWO"]) & (years > 0.6)
+    soort = _codes_of(enr["soort"])
+    eligible = _is(soort, "BAO", "SBO", "VMBO-BB", "VMBO-KB", "VMBO-GT", "HAVO", "VWO") & (years > 0.6)
     sw = eligible & (rng.random(n) < np.minimum(0.02 * years, 0.5))
     start = enr["start"].to_numpy().astype("datetime64[D]")
     end = enr["end"].to_numpy().astype("datetime64[D]")
@@ -414,7 +445,7 @@ def _switch_schools(rng: np.random.Generator, enr: pl.DataFrame, schools: pl.Dat
     new_school = enr["school_id"].to_numpy().copy()
     for s in SOORTEN:
         cand = np.array([i for i, o in enumerate(offers) if s in o], dtype=np.int64)
-        rows = np.flatnonzero(sw & (soort == s))
+        rows = np.flatnonzero(sw & (soort == CODE[s]))
         w = weight[cand] / weight[cand].sum()
         new_school[rows] = cand[rng.choice(cand.size, rows.size, p=w)]
     sw &= new_school != enr["school_id"].to_numpy()
@@ -434,13 +465,13 @@ def _leerjaar(enr: pl.DataFrame) -> pl.Series:
     end = enr["end"].to_numpy().astype("datetime64[D]")
     last = np.minimum(end, EXTRACT_DATE)
     sy = school_year_of(last)
-    soort = enr["soort"].to_numpy()
+    soort = _codes_of(enr["soort"])
     prog = enr["prog_start"].to_numpy()
     sc = enr["sc"].to_numpy()
     groep = np.clip(sy - sc - 3, 1, 8)
     year = np.clip(sy - prog + 1, 1, 6)
-    val = np.where(np.isin(soort, ["BAO", "SBO"]), groep, year).astype(np.int64)
-    return pl.Series("leerjaar", val).cast(pl.Int64).set(pl.Series(np.isin(soort, ["SO", "VSO"])), None)
+    val = np.where(_is(soort, "BAO", "SBO"), groep, year).astype(np.int64)
+    return pl.Series("leerjaar", val).cast(pl.Int64).set(pl.Series(_is(soort, "SO", "VSO")), None)
 
 
 def build_careers(rng: np.random.Generator, persons: pl.DataFrame, schools: pl.DataFrame, geo: Geography) -> Careers:
