@@ -326,72 +326,107 @@ def _assign(rng: np.random.Generator, t: pl.DataFrame, providers: pl.DataFrame) 
     )
 
 
+_EXTRACT_DAYS = int(EXTRACT_DATE.astype(np.int64))  # the extract date as days since 1970
+
+
+def _days(dates: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int32]:
+    """Dates as int32 days since 1970 (polars' Date)."""
+    return dates.astype("datetime64[D]").astype(np.int64).astype(np.int32)
+
+
+def _month_start(months: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
+    """First day (int32 days since 1970) of months counted since January 1970."""
+    return _days(months.astype(np.int64).astype("datetime64[M]"))
+
+
 def _declarations(rng: np.random.Generator, t: pl.DataFrame) -> pl.DataFrame:
-    """One debet line per trajectory per month of care; ~0.8 % credited and re-declared later."""
+    """One debet line per trajectory per month of care; ~0.8 % credited and re-declared later.
+
+    Lines stay compact numpy arrays (int32 days and months) until the end: only the lines sent by the extract
+    date become a frame, in their final order (the sort key is unique per line, so the order is determined)."""
     n = t.height
-    cat = t["categorie"].to_numpy()
-    code = t["productcode"].to_numpy()
+    cat = t["categorie"]
+    code = t["productcode"]
     start = t["begin_care"].to_numpy().astype("datetime64[D]")
     end = np.minimum(t["end_care"].to_numpy().astype("datetime64[D]"), LAST_DECLARED)
-    med = np.array([COST[c][0] for c in cat], dtype=np.float64)
-    sig = np.array([COST[c][1] for c in cat], dtype=np.float64)
+    med = cat.replace_strict({c: float(v[0]) for c, v in COST.items()}, return_dtype=pl.Float64).to_numpy()
+    sig = cat.replace_strict({c: float(v[1]) for c, v in COST.items()}, return_dtype=pl.Float64).to_numpy()
     monthly = med * np.exp(sig * rng.standard_normal(n))
     days_total = np.maximum((end - start).astype(np.int64) + 1, 1)
-    monthly = np.where(code == "45D01", rng.uniform(1100, 1400, n) * 30.44 / days_total, monthly)
-    monthly = np.where(code == "45D02", rng.uniform(2700, 3300, n) * 30.44 / days_total, monthly)
+    monthly = np.where((code == "45D01").to_numpy(), rng.uniform(1100, 1400, n) * 30.44 / days_total, monthly)
+    monthly = np.where((code == "45D02").to_numpy(), rng.uniform(2700, 3300, n) * 30.44 / days_total, monthly)
     m0 = start.astype("datetime64[M]").astype(np.int64)
     m1 = end.astype("datetime64[M]").astype(np.int64)
     cnt = np.where(end >= start, m1 - m0 + 1, 0)
-    idx = np.repeat(np.arange(n), cnt)
-    off = np.arange(idx.size) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-    month = (m0[idx] + off).astype("datetime64[M]")
-    mstart = month.astype("datetime64[D]")
-    mend = (month + 1).astype("datetime64[D]") - 1
-    pb = np.maximum(mstart, start[idx])
-    pe = np.minimum(mend, end[idx])
-    days = (pe - pb).astype(np.int64) + 1
-    mdays = (mend - mstart).astype(np.int64) + 1
-    cents = np.maximum(np.round(monthly[idx] * days / mdays * 100), 100).astype(np.int64)
+    idx = np.repeat(np.arange(n, dtype=np.int32), cnt)
+    month = (np.repeat(m0 - (np.cumsum(cnt) - cnt), cnt) + np.arange(idx.size)).astype(np.int32)
+    del m0, m1, cnt
+    start_d, end_d = _days(start), _days(end)
+    mstart = _month_start(month)
+    mend = _month_start(month + 1) - 1
+    pb = np.maximum(mstart, start_d[idx])
+    pe = np.minimum(mend, end_d[idx])
+    cents = np.round(monthly[idx] * ((pe - pb).astype(np.int64) + 1) / ((mend - mstart).astype(np.int64) + 1) * 100)
+    cents = np.maximum(cents, 100).astype(np.int64)
+    del mstart, mend
     # Declaration messages: sent 5-15 days after the month; keyed by the month declared.
-    decl_month = month
+    credit = (rng.random(idx.size) < 0.008) & (_month_start(month + 2) + 15 <= _EXTRACT_DAYS)
+    k = int(credit.sum())
+    ci = np.flatnonzero(credit)
+    del credit
+    later = month[ci] + rng.integers(1, 3, k).astype(np.int32)
+    factor = rng.uniform(0.85, 1.1, k)
+    redo_cents = np.maximum(np.round(cents[ci] * factor), 100).astype(np.int64)
+    # All lines: the debet lines, then a credit (C) and a corrected debet of each credited line.
+    line = np.concatenate([np.arange(idx.size, dtype=np.int32), ci.astype(np.int32), ci.astype(np.int32)])
+    amount = np.concatenate([cents, cents[ci], redo_cents])
+    del cents, redo_cents, factor
+    kind = np.concatenate([np.zeros(idx.size, np.int8), np.ones(k, np.int8), np.full(k, 2, np.int8)])  # D, C, redo
+    decl_month = np.concatenate([month, later, later])
+    del month, later, ci
+    # Only lines sent by the extract date exist (day 6-15, corrections day 13-22 of the next month, by provider).
+    row = idx[line]
+    del idx
+    agb_digit = t["agb"].str.slice(-1).cast(pl.Int32).to_numpy()
+    dagtekening = _month_start(decl_month + 1) + np.where(kind == 0, 5, 12).astype(np.int32) + agb_digit[row]
+    sent = np.flatnonzero(dagtekening <= _EXTRACT_DAYS)
+    line, kind, row, amount = line[sent], kind[sent], row[sent], amount[sent]
+    decl_month, dagtekening = decl_month[sent], dagtekening[sent]
+    del sent
+    # Order by decl_month, agb, pid, toewijzingnummer, periode_begin, debet_credit (C < D), correctie: one int64
+    # key, with the trajectory's rank by (agb, pid, toewijzingnummer) standing in for those three.
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.lexsort((t["toewijzingnummer"].to_numpy(), t["pid"].to_numpy(), t["agb"].rank("dense").to_numpy()))] = (
+        np.arange(n)
+    )
+    pb_line = pb[line]
+    m_lo, d_lo = (int(decl_month.min()), int(pb_line.min())) if line.size else (0, 0)
+    n_days = int(pb_line.max()) - d_lo + 1 if line.size else 1
+    n_months = int(decl_month.max()) - m_lo + 1 if line.size else 1
+    if n_months * max(n, 1) * n_days * 4 >= 2**63:
+        raise ValueError("too many declaration lines for one sort key")
+    key = (decl_month - m_lo).astype(np.int64) * n + rank[row]
+    key = (key * n_days + (pb_line - d_lo)) * 4 + (kind != 1) * 2 + (kind != 0)
+    del rank, pb_line
+    order = np.argsort(key, kind="stable")
+    del key
+    line, kind, row = line[order], kind[order], row[order]
+    meta = t.select("pid", "toewijzingnummer", "agb", "categorie", "productcode").select(pl.all().gather(row))
+    del row
     lines = pl.DataFrame(
         {
-            "row": idx,
-            "periode_begin": pb,
-            "periode_einde": pe,
-            "bedrag_cent": cents,
-            "debet_credit": "D",
-            "decl_month": decl_month.astype("datetime64[D]"),
-            "correctie": False,
+            "periode_begin": pl.Series(pb[line]).cast(pl.Date),
+            "periode_einde": pl.Series(pe[line]).cast(pl.Date),
+            "bedrag_cent": amount[order],
+            "debet_credit": pl.Series(kind == 1).replace_strict({True: "C", False: "D"}, return_dtype=pl.Utf8),
+            "decl_month": pl.Series(_month_start(decl_month[order])).cast(pl.Date),
+            "correctie": kind != 0,
         }
     )
-    credit = (rng.random(idx.size) < 0.008) & ((month + 2).astype("datetime64[D]") + 15 <= EXTRACT_DATE)
-    cr = lines.filter(pl.Series(credit))
-    later = (month[credit] + rng.integers(1, 3, int(credit.sum()))).astype("datetime64[D]")
-    factor = rng.uniform(0.85, 1.1, int(credit.sum()))
-    credits = cr.with_columns(
-        pl.lit("C").alias("debet_credit"), pl.Series("decl_month", later), pl.lit(True).alias("correctie")
+    lines = pl.concat(
+        [lines, meta, pl.DataFrame({"dagtekening": pl.Series(dagtekening[order]).cast(pl.Date)})], how="horizontal"
     )
-    redo = cr.with_columns(
-        pl.Series("bedrag_cent", np.maximum(np.round(cr["bedrag_cent"].to_numpy() * factor), 100).astype(np.int64)),
-        pl.Series("decl_month", later),
-        pl.lit(True).alias("correctie"),
-    )
-    lines = pl.concat([lines, credits, redo])
-    meta = t.select("pid", "toewijzingnummer", "agb", "categorie", "productcode").with_row_index("row")
-    lines = lines.join(meta.with_columns(pl.col("row").cast(pl.Int64)), on="row", how="left").drop("row")
-    lines = _sent_by_extract(lines)
-    lines = lines.sort("decl_month", "agb", "pid", "toewijzingnummer", "periode_begin", "debet_credit", "correctie")
     return lines.with_columns((pl.lit("R") + pl.int_range(1, pl.len() + 1).cast(pl.Utf8)).alias("referentie"))
-
-
-def _sent_by_extract(lines: pl.DataFrame) -> pl.DataFrame:
-    """Declaration date per provider and month (day 6-15, corrections day 13-22 of the next month); only
-    lines sent by the extract date exist, in the CSV and the iJw form alike."""
-    next_month = pl.col("decl_month").dt.offset_by("1mo").dt.month_start()
-    offset = pl.when(pl.col("correctie")).then(12).otherwise(5) + pl.col("agb").str.slice(-1).cast(pl.Int64)
-    dated = lines.with_columns((next_month + pl.duration(days=offset)).alias("dagtekening"))
-    return dated.filter(pl.col("dagtekening") <= EXTRACT_DAY)
 
 
 def _rejected(rng: np.random.Generator, t: pl.DataFrame, providers: pl.DataFrame) -> pl.DataFrame:
