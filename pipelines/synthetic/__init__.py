@@ -28,7 +28,7 @@ from pipelines.synthetic.names import NameBook
 from pipelines.synthetic.population import build_population
 from pipelines.synthetic.residence import build_residence
 from pipelines.synthetic.schools import build_schools, duo_rows
-from pipelines.synthetic.youth_care import DYSLEXIA_CODES, build_youth_care
+from pipelines.synthetic.youth_care import DYSLEXIA_CODES, YouthCare, build_youth_care
 
 __all__ = ["DYSLEXIA_CODES", "GenerationSummary", "generate"]
 
@@ -158,7 +158,9 @@ def generate(
         "ijw": pl.lit(True),
         "both": pl.lit(True),
     }[youth_care_form]
-    t_csv, t_xml = t.filter(in_csv), t.filter(in_xml)
+    csv_mask = t.with_columns(in_csv.alias("_in"))["_in"].to_numpy()
+    xml_mask = t.with_columns(in_xml.alias("_in"))["_in"].to_numpy()
+    t_csv, t_xml = t.filter(csv_mask), t.filter(xml_mask)
     if t_csv.height or youth_care_form != "ijw":
         say("toewijzingen en declaraties schrijven…")
         emit(
@@ -168,15 +170,11 @@ def generate(
             {"unknown_code": ("productcategorie", "99"), "end_before_start": ("ingangsdatum", "einddatum")},
             sep=";",
         )
-        d_csv = (
-            yc.declarations
-            if t_csv.height == t.height
-            else yc.declarations.filter(pl.col("toewijzingnummer").is_in(t_csv["toewijzingnummer"].implode()))
-        )
+        d_csv = yc.lines_of(csv_mask)
         emit(
             "declaraties.csv",
             d_csv,
-            lambda chunk: w.declaraties(chunk, persons),
+            _declaration_text(yc, persons),
             {"negative_amount": ("bedrag",), "impossible_date": ("periode_einde", "2024-06-31")},
             sep=";",
         )
@@ -185,7 +183,7 @@ def generate(
     invalid: list[str] = []
     if t_xml.height:
         say("iJw-berichten schrijven…")
-        d_xml = yc.declarations.filter(pl.col("toewijzingnummer").is_in(t_xml["toewijzingnummer"].implode()))
+        d_xml = yc.declarations(yc.lines_of(xml_mask))
         rejected = yc.rejected.filter(pl.col("datum") >= SPLIT_DAY) if youth_care_form == "split" else yc.rejected
         if youth_care_form == "csv":
             rejected = rejected.head(0)
@@ -229,6 +227,11 @@ def generate(
         defects=dict(sorted(found.items())),
         invalid_xml=tuple(invalid),
     )
+
+
+def _declaration_text(yc: YouthCare, persons: pl.DataFrame) -> w.Text:
+    """declaraties.csv text of compact declaration lines."""
+    return lambda chunk: w.declaraties(yc.declarations(chunk), persons)
 
 
 def _cells(src: pl.DataFrame, text: w.Text, rows: list[int], column: str) -> list[str | None]:

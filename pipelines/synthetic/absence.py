@@ -29,15 +29,18 @@ def build_absence(rng: np.random.Generator, persons: pl.DataFrame, enrolments: p
     """Cases: pid, school_id (null for ABSOLUUT), soort, start, einde, vrijstelling."""
     birth = persons.select("pid", "birth", "cls")
     frames = []
-    enr_all = enrolments.with_columns(pl.col("end").fill_null(EXTRACT_DATE).alias("end_f"))
+    enr_all = enrolments.select("pid", "school_id", "start", pl.col("end").fill_null(EXTRACT_DATE).alias("end_f"))
+    res = persons.filter(pl.col("cls") == RESIDENT).select("pid", "birth", "res_start", "res_end")
+    rb = res["birth"].to_numpy().astype("datetime64[D]")
+    rs = res["res_start"].to_numpy().astype("datetime64[D]")
+    rend = res["res_end"].to_numpy().astype("datetime64[D]")
     for y in range(FIRST_SCHOOL_YEAR, LAST_SCHOOL_YEAR + 1):
-        pupils = pupils_on(enrolments, y).join(birth, on="pid")
+        on = pupils_on(enrolments, y)
+        pupils = on.join(birth, on="pid")
         pd_ = np.datetime64(f"{y}-10-01", "D")
         b = pupils["birth"].to_numpy().astype("datetime64[D]")
         leerplichtig = (add_years(b, 5) <= pd_) & (add_years(b, 18) > pd_)
-        pupils = pupils.filter(pl.Series(leerplichtig)).join(
-            enr_all.select("pid", "school_id", "start", "end_f"), on=["pid", "school_id", "start"], how="left"
-        )
+        pupils = pupils.filter(pl.Series(leerplichtig)).join(enr_all, on=["pid", "school_id", "start"], how="left")
         n = pupils.height
         lo = np.maximum(pupils["start"].to_numpy().astype("datetime64[D]"), ymd(y, 8, 20))
         hi = np.minimum.reduce(
@@ -75,13 +78,9 @@ def build_absence(rng: np.random.Generator, persons: pl.DataFrame, enrolments: p
                 )
             )
         # ABSOLUUT: leerplichtige residents not enrolled on the peildatum (thuiszitters; some vrijstelling).
-        res = persons.filter(pl.col("cls") == RESIDENT)
-        rb = res["birth"].to_numpy().astype("datetime64[D]")
-        rs = res["res_start"].to_numpy().astype("datetime64[D]")
-        rend = res["res_end"].to_numpy().astype("datetime64[D]")
         lp = (add_years(rb, 5) <= pd_) & (add_years(rb, 18) > pd_) & (rs <= pd_) & (np.isnat(rend) | (rend > pd_))
-        cand = res.filter(pl.Series(lp)).join(pupils_on(enrolments, y).select("pid"), on="pid", how="anti")
-        k = min(cand.height, max(1, round(ABSOLUUT_SHARE * pupils_on(enrolments, y).height)))
+        cand = res.filter(pl.Series(lp)).join(on.select("pid"), on="pid", how="anti")
+        k = min(cand.height, max(1, round(ABSOLUUT_SHARE * on.height)))
         chosen = cand["pid"].to_numpy()[rng.choice(cand.height, k, replace=False)] if k else np.empty(0, np.int64)
         start = pd_ + rng.integers(-40, 200, k)
         start = np.minimum(start, EXTRACT_DATE - 1)

@@ -67,6 +67,7 @@ class Careers:
 LABELS = ("", *SOORTEN)
 CODE = {label: np.int8(i) for i, label in enumerate(LABELS)}
 NONE = CODE[""]
+ENUM = pl.Enum(list(LABELS))  # soort and diploma in the stage frame (1 byte a row); text only in the results
 Codes = npt.NDArray[np.int8]
 
 
@@ -78,7 +79,7 @@ def _pick(rng: np.random.Generator, options: tuple[str, ...], probs: tuple[float
 
 def _codes_of(labels: pl.Series) -> Codes:
     """Label column → codes (as drawn in ``_stages``)."""
-    return labels.cast(pl.Enum(list(LABELS))).to_physical().to_numpy().astype(np.int8)
+    return labels.cast(ENUM).to_physical().to_numpy().astype(np.int8)
 
 
 def _is(codes: Codes, *labels: str) -> npt.NDArray[np.bool_]:
@@ -115,7 +116,7 @@ class _Stages:
         self.cols["soort"].append(np.broadcast_to(np.asarray(soort, dtype=np.int8), m.shape)[m])
         self.cols["start"].append(start[m])
         self.cols["end"].append(end[m])
-        self.cols["prog_start"].append(np.broadcast_to(prog_start, m.shape)[m].astype(np.int64))
+        self.cols["prog_start"].append(np.broadcast_to(prog_start, m.shape)[m].astype(np.int32))
         self.cols["diploma"].append(np.broadcast_to(np.asarray(diploma, dtype=np.int8), m.shape)[m])
         self.cols["dipl_date"].append(np.broadcast_to(dipl_date, m.shape)[m])
 
@@ -125,11 +126,11 @@ class _Stages:
         return pl.DataFrame(
             {
                 "pid": data["pid"],
-                "soort": labels.gather(data["soort"].astype(np.int64)),
+                "soort": labels.gather(data["soort"].astype(np.int64)).cast(ENUM),
                 "start": data["start"],
                 "end": data["end"],
                 "prog_start": data["prog_start"],
-                "diploma": labels.gather(data["diploma"].astype(np.int64)),
+                "diploma": labels.gather(data["diploma"].astype(np.int64)).cast(ENUM),
                 "dipl_date": data["dipl_date"],
             }
         )
@@ -293,7 +294,7 @@ def _stages(rng: np.random.Generator, persons: pl.DataFrame) -> pl.DataFrame:
     del next_start, first, retry, u2
     _MboStep(rng, lvl2, y2, pid, st)
     frame = st.frame()
-    return frame.with_columns(pl.Series("sc", sc[frame["pid"].to_numpy()]))
+    return frame.with_columns(pl.Series("sc", sc[frame["pid"].to_numpy()].astype(np.int32)))
 
 
 class _MboStep:
@@ -325,16 +326,18 @@ class _MboStep:
 
 def _apply_residence(rng: np.random.Generator, stages: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
     """Clip stages to the period a person is in Almere's schools (move-in, move-away, schooling elsewhere)."""
-    p = persons.select("cls", "res_start", "res_end", "arrival", "elsewhere_primary", "elsewhere_secondary")
+    p = persons.select(
+        pl.col("cls").cast(pl.Int8), "res_start", "res_end", "arrival", "elsewhere_primary", "elsewhere_secondary"
+    )
     n = p.height
     keep_school = rng.random(n)
     leave_jitter = rng.integers(0, 11, n)
     ext_vo = rng.random(n) < 0.25
     p = p.with_columns(
         pl.Series("u_keep", keep_school),
-        pl.Series("jit", leave_jitter),
+        pl.Series("jit", leave_jitter.astype(np.int32)),
         pl.Series("ext_vo", ext_vo),
-        pl.Series("in_jit", rng.integers(0, 15, n)),
+        pl.Series("in_jit", rng.integers(0, 15, n).astype(np.int32)),
     )
     del keep_school, leave_jitter, ext_vo
     # Row i of persons is pid i, so a gather is the left join on pid (without its hash table).
@@ -379,7 +382,7 @@ def _apply_residence(rng: np.random.Generator, stages: pl.DataFrame, persons: pl
     return (
         df.select(
             *(c for c in stages.columns if c != "diploma"),
-            pl.when(pl.col("truncated")).then(pl.lit("")).otherwise(pl.col("diploma")).alias("diploma"),
+            pl.when(pl.col("truncated")).then(pl.lit("", dtype=ENUM)).otherwise(pl.col("diploma")).alias("diploma"),
         )
         .select(stages.columns)
         .collect()
@@ -451,7 +454,7 @@ def _switch_schools(rng: np.random.Generator, enr: pl.DataFrame, schools: pl.Dat
     sw &= new_school != enr["school_id"].to_numpy()
     first = enr.with_columns(
         pl.Series("end", np.where(sw, old_end, end)),
-        pl.when(pl.Series(sw)).then(pl.lit("")).otherwise(pl.col("diploma")).alias("diploma"),
+        pl.when(pl.Series(sw)).then(pl.lit("", dtype=ENUM)).otherwise(pl.col("diploma")).alias("diploma"),
     )
     second = enr.filter(pl.Series(sw)).with_columns(
         pl.Series("start", (date + 1)[sw]),
@@ -488,12 +491,14 @@ def build_careers(rng: np.random.Generator, persons: pl.DataFrame, schools: pl.D
     enrolments = stages.select(
         "pid",
         "school_id",
-        "soort",
+        pl.col("soort").cast(pl.Utf8),
         "leerjaar",
         "start",
         pl.when(pl.col("end") > EXTRACT_DAY).then(None).otherwise(pl.col("end")).alias("end"),
     ).sort("pid", "start", "school_id")
-    diplomas = diplomas_all.select("pid", "school_id", pl.col("diploma"), pl.col("dipl_date").alias("datum"))
+    diplomas = diplomas_all.select(
+        "pid", "school_id", pl.col("diploma").cast(pl.Utf8), pl.col("dipl_date").alias("datum")
+    )
     return Careers(enrolments=enrolments, diplomas=diplomas.sort("pid", "datum"))
 
 

@@ -78,12 +78,47 @@ WIJZIGING_FOR_REDEN = {"35": "07", "38": "09", "39": "06", "36": "05"}  # JZ588 
 
 @dataclass(frozen=True)
 class YouthCare:
-    """Trajectories, declaration lines, providers and rejected requests (iJw only)."""
+    """Trajectories, declaration lines, providers and rejected requests (iJw only).
+
+    ``lines`` holds the declaration lines compactly, in their final order: ``row`` (the trajectory's row),
+    periode_begin, periode_einde, bedrag_cent (Int32), ``kind`` (0 debet, 1 credit, 2 corrected debet),
+    decl_month, dagtekening; ``declarations`` turns (a selection of) them into the full columns."""
 
     trajectories: pl.DataFrame
-    declarations: pl.DataFrame
+    lines: pl.DataFrame
     providers: pl.DataFrame  # agb, kind
     rejected: pl.DataFrame  # pid, agb, categorie, productcode, datum (JW315 + JW319 afwijzing)
+
+    def lines_of(self, trajectories: npt.NDArray[np.bool_] | None = None) -> pl.DataFrame:
+        """``lines`` with their number (``ref``, from 1) for the selected trajectories (default all)."""
+        lines = self.lines.with_row_index("ref", offset=1)
+        if trajectories is None or trajectories.all():
+            return lines
+        return lines.filter(pl.Series(trajectories).gather(lines["row"]))
+
+    def declarations(self, lines: pl.DataFrame | None = None) -> pl.DataFrame:
+        """Full declaration lines (periode_begin, periode_einde, bedrag_cent, debet_credit, decl_month,
+        correctie, pid, toewijzingnummer, agb, categorie, productcode, dagtekening, referentie) of ``lines``
+        (from ``lines_of``; default all)."""
+        lines = self.lines_of() if lines is None else lines
+        meta = self.trajectories.select("pid", "toewijzingnummer", "agb", "categorie", "productcode").select(
+            pl.all().gather(lines["row"])
+        )
+        return pl.concat(
+            [
+                lines.select(
+                    "periode_begin",
+                    "periode_einde",
+                    pl.col("bedrag_cent").cast(pl.Int64),
+                    pl.when(pl.col("kind") == 1).then(pl.lit("C")).otherwise(pl.lit("D")).alias("debet_credit"),
+                    "decl_month",
+                    (pl.col("kind") != 0).alias("correctie"),
+                ),
+                meta,
+                lines.select("dagtekening", (pl.lit("R") + pl.col("ref").cast(pl.Utf8)).alias("referentie")),
+            ],
+            how="horizontal",
+        )
 
 
 def load_products() -> pl.DataFrame:
@@ -177,9 +212,9 @@ def build_youth_care(
     trajectories = pl.concat([trajectories, dys])
     trajectories = _timeline(rng, trajectories, persons)
     trajectories = _assign(rng, trajectories, providers)
-    declarations = _declarations(rng, trajectories)
+    lines = _declarations(rng, trajectories)
     rejected = _rejected(rng, trajectories, providers)
-    return YouthCare(trajectories, declarations, providers, rejected)
+    return YouthCare(trajectories, lines, providers, rejected)
 
 
 def _dyslexia(rng: np.random.Generator, persons: pl.DataFrame, enrolments: pl.DataFrame) -> pl.DataFrame:
@@ -410,23 +445,20 @@ def _declarations(rng: np.random.Generator, t: pl.DataFrame) -> pl.DataFrame:
     del rank, pb_line
     order = np.argsort(key, kind="stable")
     del key
-    line, kind, row = line[order], kind[order], row[order]
-    meta = t.select("pid", "toewijzingnummer", "agb", "categorie", "productcode").select(pl.all().gather(row))
-    del row
-    lines = pl.DataFrame(
+    line = line[order]
+    if amount.size and int(amount.max()) >= 2**31:
+        raise ValueError("declaration amount beyond Int32")
+    return pl.DataFrame(
         {
+            "row": pl.Series(row[order], dtype=pl.Int32),
             "periode_begin": pl.Series(pb[line]).cast(pl.Date),
             "periode_einde": pl.Series(pe[line]).cast(pl.Date),
-            "bedrag_cent": amount[order],
-            "debet_credit": pl.Series(kind == 1).replace_strict({True: "C", False: "D"}, return_dtype=pl.Utf8),
+            "bedrag_cent": pl.Series(amount[order].astype(np.int32)),
+            "kind": pl.Series(kind[order]),
             "decl_month": pl.Series(_month_start(decl_month[order])).cast(pl.Date),
-            "correctie": kind != 0,
+            "dagtekening": pl.Series(dagtekening[order]).cast(pl.Date),
         }
     )
-    lines = pl.concat(
-        [lines, meta, pl.DataFrame({"dagtekening": pl.Series(dagtekening[order]).cast(pl.Date)})], how="horizontal"
-    )
-    return lines.with_columns((pl.lit("R") + pl.int_range(1, pl.len() + 1).cast(pl.Utf8)).alias("referentie"))
 
 
 def _rejected(rng: np.random.Generator, t: pl.DataFrame, providers: pl.DataFrame) -> pl.DataFrame:
