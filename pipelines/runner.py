@@ -7,10 +7,13 @@ finished step, so an analyst sees where a long run is without reading Dagster's 
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
 import threading
 import time
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -18,7 +21,7 @@ from typing import TextIO
 import dagster as dg
 
 from pipelines.definitions import build_definitions
-from pipelines.lib.resources import MonitorResource
+from pipelines.lib.resources import MonitorResource, default_monitor_resource
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
@@ -109,3 +112,71 @@ def run_monitor(inbox: Path, out: Path, stream: TextIO | None = sys.stderr) -> R
     if not success and not errors:
         errors = ["The run did not finish; see the Dagster UI (make ui) for this run."]
     return RunOutcome(run_id, success, errors, done, time.monotonic() - started)
+
+
+def _run_partition(out: Path, key: str) -> tuple[str, bool, str, float]:
+    """One partition of yearly_job as its own Dagster run, in a worker process (its steps on the job's executor)."""
+    from pipelines.definitions import yearly_job_for_workers
+
+    began = time.monotonic()
+    instance = prepare_instance(out / "dagster")
+    job = dg.reconstructable(yearly_job_for_workers)
+    with dg.execute_job(job, instance=instance, tags={"dagster/partition": key}, run_config=QUIET_LOGS) as result:
+        return key, result.success, result.run_id, time.monotonic() - began
+
+
+@dataclass
+class PartitionedOutcome:
+    success: bool
+    errors: list[str] = field(default_factory=list)
+    partitions: dict[str, float] = field(default_factory=dict)  # partition key → seconds of its run
+    seconds: float = 0.0
+
+
+def run_partitioned(inbox: Path, out: Path, workers: int = 2, stream: TextIO | None = sys.stderr) -> PartitionedOutcome:
+    """The scale-out path: ingest, then one run per (gemeente, school year) with `workers` runs side by side
+    (each a Dagster run in a worker process, its step on yearly_job's executor: a process per step here), then
+    the regional publication and the purge.
+
+    Worker processes rebuild the definitions themselves, so they find the paths in MONITOR_INBOX, MONITOR_OUT
+    (set here) and MONITOR_CONFIG, as `monitor ui` passes them to Dagster's own processes.
+    """
+    from pipelines.defs.partitions import PARTITIONS
+
+    def say(line: str) -> None:
+        if stream is not None:
+            print(line, file=stream, flush=True)
+
+    started = time.monotonic()
+    os.environ["MONITOR_INBOX"], os.environ["MONITOR_OUT"] = str(inbox.resolve()), str(out.resolve())
+    instance = prepare_instance(out / "dagster")
+    defs = build_definitions(default_monitor_resource())  # the very resource the worker processes build
+
+    def in_process(job_name: str) -> list[str]:
+        result = defs.resolve_job_def(job_name).execute_in_process(
+            instance=instance, raise_on_error=False, run_config=QUIET_LOGS
+        )
+        say(f"  {job_name}: {'ok' if result.success else 'FAILED'} ({time.monotonic() - started:.1f} s)")
+        return [] if result.success else _failure_sentences(instance, result.run_id)
+
+    outcome = PartitionedOutcome(success=False)
+    if errors := in_process("regional_ingest_job"):
+        outcome.errors = errors
+        return outcome
+    keys = PARTITIONS.get_partition_keys(dynamic_partitions_store=instance)
+    say(f"  {len(keys)} partitions, {workers} at a time: {', '.join(keys)}")
+
+    spawn = multiprocessing.get_context("spawn")  # no fork of a process that holds DuckDB and Dagster threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+        runs = pool.map(_run_partition, [out.resolve()] * len(keys), keys)
+        for key, success, run_id, seconds in runs:
+            outcome.partitions[key] = seconds
+            say(f"  yearly_job {key}: {'ok' if success else 'FAILED'} ({seconds:.1f} s)")
+            if not success:
+                sentences = _failure_sentences(instance, run_id) or [f"run {run_id} failed; see the Dagster UI."]
+                outcome.errors.extend(f"Partition {key}: {e}" for e in sentences)
+    if not outcome.errors:
+        outcome.errors = in_process("regional_publication_job") or in_process("retention_job")
+    outcome.success = not outcome.errors
+    outcome.seconds = time.monotonic() - started
+    return outcome

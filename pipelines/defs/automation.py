@@ -9,7 +9,8 @@ from pipelines.lib.resources import MonitorResource
 
 monitor_job = dg.define_asset_job(
     "monitor_job",
-    selection=dg.AssetSelection.all(),
+    # Everything but the partitioned scale-out path (pipelines/defs/partitions.py, its own jobs).
+    selection=dg.AssetSelection.all() - dg.AssetSelection.tag("scale_out", "true"),
     description="Every stage: ingest → validate → pseudonymise → link → indicators → protect → publish.",
 )
 

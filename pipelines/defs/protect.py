@@ -15,7 +15,7 @@ from pipelines.defs.ingest import OWNER
 from pipelines.indicators.trends import indicator_trends
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.warehouse import connect
-from pipelines.protect.disclosure_check import BASIS_COLUMNS, check_publication
+from pipelines.protect.disclosure_check import BASIS_COLUMNS, CheckReport, check_publication
 from pipelines.protect.recoverable import Recoverer
 from pipelines.protect.suppression import DisclosureRules, protect
 
@@ -70,6 +70,24 @@ def suppressed_per_indicator_level(protected: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def protect_for_publication(indicators: pl.DataFrame, rules: DisclosureRules) -> tuple[pl.DataFrame, Recoverer]:
+    """Primary and secondary suppression in the published schema: the one path of every publication."""
+    recoverer = Recoverer()
+    protected = (
+        protect(indicators, rules, recoverer)
+        .select(PUBLISHED_COLUMNS)
+        .with_columns(pl.col("teller", "noemer", "waarde", "gemeente_waarde").cast(pl.Float64))
+    )
+    return protected, recoverer
+
+
+def check_protected(published: pl.DataFrame, indicators: pl.DataFrame, rules: DisclosureRules) -> CheckReport:
+    """The independent check of a protected table against the unprotected one, trends included."""
+    # The year-over-year figures the publication shows next to this table (trends.parquet, the dashboard).
+    changes = indicator_trends(published)
+    return check_publication(published, indicators.select(BASIS_COLUMNS), rules, changes=changes)
+
+
 @dg.asset(
     group_name="protect",
     deps=["indicators"],
@@ -79,12 +97,7 @@ def suppressed_per_indicator_level(protected: pl.DataFrame) -> pl.DataFrame:
 )
 def protected_indicators(monitor: MonitorResource) -> dg.MaterializeResult:
     started = time.perf_counter()
-    recoverer = Recoverer()
-    protected = (
-        protect(read_indicators(monitor), rules_of(monitor), recoverer)
-        .select(PUBLISHED_COLUMNS)
-        .with_columns(pl.col("teller", "noemer", "waarde", "gemeente_waarde").cast(pl.Float64))
-    )
+    protected, recoverer = protect_for_publication(read_indicators(monitor), rules_of(monitor))
     seconds = time.perf_counter() - started
     out = monitor.paths.protected
     out.mkdir(parents=True, exist_ok=True)
@@ -111,9 +124,7 @@ def protected_indicators(monitor: MonitorResource) -> dg.MaterializeResult:
 def disclosure_check(monitor: MonitorResource) -> dg.AssetCheckResult:
     started = time.perf_counter()
     published = pl.read_parquet(monitor.paths.protected / "indicatoren.parquet")
-    basis = read_indicators(monitor).select(BASIS_COLUMNS)
-    # The year-over-year figures the publication shows next to this table (trends.parquet, the dashboard).
-    report = check_publication(published, basis, rules_of(monitor), changes=indicator_trends(published))
+    report = check_protected(published, read_indicators(monitor), rules_of(monitor))
     return dg.AssetCheckResult(
         passed=report.passed,
         metadata={

@@ -28,6 +28,22 @@ def _run_start(context: dg.AssetExecutionContext) -> datetime | None:
     return datetime.fromtimestamp(stats.start_time, UTC) if stats.start_time else None
 
 
+def write_publication(
+    folder: Path, table: pl.DataFrame, extras: dict[str, pl.DataFrame], settings: SiteSettings
+) -> tuple[list[str], SiteReport]:
+    """One gemeente's publication without its manifest: the table, the dashboard, report charts, the extra
+    protected tables and the indicator catalogue. Returns the files written (relative) and the site report."""
+    table.write_parquet(folder / "indicatoren.parquet")
+    site = build_dashboard(folder / "dashboard", table, settings)
+    charts = write_report_charts(folder / "charts", site)
+    written = ["indicatoren.parquet", "dashboard/index.html", *(str(p.relative_to(folder)) for p in charts)]
+    for name, frame in extras.items():
+        frame.write_parquet(folder / name)
+        written.append(name)
+    written.extend(p.name for p in write_catalogue(folder))
+    return written, site
+
+
 @dg.asset(
     group_name="publish",
     deps=[protected_indicators, protected_linkage_quality, indicator_trends_asset],
@@ -48,16 +64,12 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
     sites: list[SiteReport] = []
 
     def build(folder: Path) -> None:
-        table.write_parquet(folder / "indicatoren.parquet")
         config = monitor.config
         settings = SiteSettings(config.gemeente_naam, synthetic, config.min_teller, config.min_noemer)
-        sites.append(build_dashboard(folder / "dashboard", table, settings))
-        charts = write_report_charts(folder / "charts", sites[-1])
-        written.extend(["indicatoren.parquet", "dashboard/index.html", *(str(p.relative_to(folder)) for p in charts)])
-        for extra in (LINKAGE_FILE, TRENDS_FILE):
-            pl.read_parquet(paths.protected / extra).write_parquet(folder / extra)
-            written.append(extra)
-        written.extend(p.name for p in write_catalogue(folder))
+        extras = {name: pl.read_parquet(paths.protected / name) for name in (LINKAGE_FILE, TRENDS_FILE)}
+        files, site = write_publication(folder, table, extras, settings)
+        written.extend(files)
+        sites.append(site)
         manifest = build_manifest(
             run_id=context.run_id,
             started=_run_start(context),

@@ -29,6 +29,12 @@ class MonitorConfig:
     max_dominance_share: float = 0.5
     protection_margin: float = 3.0
     round_to: int = 0
+    region: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def gemeenten(self) -> dict[str, str]:
+        """Code → name of every gemeente the monitor computes: its own first, then the rest of its region."""
+        return {self.gemeente_code: self.gemeente_naam, **dict(self.region)}
 
     @classmethod
     def load(cls, path: Path = DEFAULT_CONFIG) -> MonitorConfig:
@@ -45,6 +51,7 @@ class MonitorConfig:
             max_dominance_share=float(raw["disclosure"].get("max_dominance_share", 0.5)),
             protection_margin=float(raw["disclosure"].get("protection_margin", 3)),
             round_to=int(raw["disclosure"].get("round_to", 0)),
+            region=tuple((str(code), str(name)) for code, name in raw.get("region", {}).get("gemeenten", {}).items()),
         )
 
 

@@ -1,0 +1,220 @@
+"""Scale-out: the person-level stages partitioned per gemeente and school year, for a region or the country.
+
+The ordinary run (`monitor_job`) computes one gemeente in one DuckDB file, one step after another. For a
+region, or when one machine is not enough, the same SQL runs per partition instead:
+
+    regional_ingest_job       ingest every source (as always), then register the partitions:
+                              the school years found in the enrolments × the gemeenten of monitor.toml
+    yearly_job                link + indicators for one (gemeente, school year), each in its own scratch
+                              DuckDB, so partitions run side by side (multiprocess executor here; Kubernetes
+                              or Celery on a cluster, chosen with MONITOR_EXECUTOR: see docs/scale-out.md)
+    regional_publication_job  per gemeente: all its school years combined, protected, checked, published
+                              under <out>/regio/<gemeente>/, swapped in atomically
+
+`monitor run --partitioned --workers N` runs the three in order; in the Dagster UI, launch a backfill of
+`yearly_job` over all partitions between the other two.
+"""
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
+from dashboards.site import SiteSettings
+from pipelines.defs.indicators import INDICATOR_FAMILIES, LINKAGE_FILE, TRENDS_FILE
+from pipelines.defs.ingest import ALL_SOURCES, OWNER, staged_key
+from pipelines.defs.protect import check_protected, protect_for_publication, rules_of, suppressed_per_indicator_level
+from pipelines.defs.publish import write_publication
+from pipelines.defs.retention import linked_tables_in_order
+from pipelines.indicators.linkage_quality import check_linkage_quality, protect_linkage_quality
+from pipelines.indicators.trends import indicator_trends
+from pipelines.lib.partitions import (
+    compute_partition,
+    partition_key,
+    read_partitions,
+    remove_stale_partitions,
+    school_year_of_key,
+    school_years_in,
+)
+from pipelines.lib.publication import build_manifest, is_synthetic, publish_atomically, write_json
+from pipelines.lib.resources import MonitorResource
+
+SCHOOL_YEARS = dg.DynamicPartitionsDefinition(name="schooljaar")
+GEMEENTEN = dg.DynamicPartitionsDefinition(name="gemeente")
+PARTITIONS = dg.MultiPartitionsDefinition({"gemeente": GEMEENTEN, "schooljaar": SCHOOL_YEARS})
+REGION_FOLDER = "regio"
+SCALE_OUT_TAG = {"scale_out": "true"}  # keeps these assets out of monitor_job
+
+
+def partition_sql_files() -> list[str]:
+    """The ordinary run's SQL files in dependency order, after school_years (which a partition cuts)."""
+    link = [name for name in linked_tables_in_order() if name != "school_years"]
+    return [*link, *(f"indicators/{name}" for name in INDICATOR_FAMILIES), "indicators", "linkage_quality"]
+
+
+def _sync(instance: dg.DagsterInstance, partitions: dg.DynamicPartitionsDefinition, keys: list[str]) -> None:
+    """Make the registered keys of a dynamic partitions definition exactly `keys`."""
+    name = str(partitions.name)
+    for stale in set(instance.get_dynamic_partitions(name)) - set(keys):
+        instance.delete_dynamic_partition(name, stale)
+    instance.add_dynamic_partitions(name, keys)
+
+
+@dg.asset(
+    group_name="link",
+    deps=[staged_key("inschrijvingen")],
+    owners=[OWNER],
+    tags=SCALE_OUT_TAG,
+    kinds={"duckdb"},
+    description="Registers the partitions of yearly_indicators: school years found in the enrolments "
+    "(sql/school_years.sql) × the gemeenten of monitor.toml; drops results of partitions that no longer exist.",
+)
+def partition_registry(context: dg.AssetExecutionContext, monitor: MonitorResource) -> dg.MaterializeResult:
+    paths = monitor.paths
+    years = school_years_in(paths.staged)
+    gemeenten = list(monitor.config.gemeenten)
+    _sync(context.instance, SCHOOL_YEARS, [partition_key(y) for y in years])
+    _sync(context.instance, GEMEENTEN, gemeenten)
+    removed = remove_stale_partitions(paths, gemeenten, years)
+    return dg.MaterializeResult(
+        metadata={
+            "school_years": ", ".join(years),
+            "gemeenten": ", ".join(gemeenten),
+            "partitions": len(years) * len(gemeenten),
+            "stale_results_removed": ", ".join(removed) or "none",
+        }
+    )
+
+
+@dg.asset(
+    group_name="indicators",
+    partitions_def=PARTITIONS,
+    deps=[partition_registry, *(staged_key(s) for s in ALL_SOURCES)],
+    owners=[OWNER],
+    tags=SCALE_OUT_TAG,
+    kinds={"duckdb", "sql", "parquet"},
+    description="Link + indicators for one gemeente and school year: the ordinary run's SQL files in a "
+    "private scratch DuckDB (partitions run side by side); keeps only that year's aggregates (not yet protected).",
+)
+def yearly_indicators(context: dg.AssetExecutionContext, monitor: MonitorResource) -> dg.MaterializeResult:
+    keys = context.partition_key.keys_by_dimension
+    gemeente, schooljaar = keys["gemeente"], school_year_of_key(keys["schooljaar"])
+    result = compute_partition(
+        monitor.paths, monitor.config, gemeente, schooljaar, list(ALL_SOURCES), partition_sql_files()
+    )
+    context.log.info(f"{gemeente} {schooljaar}: {result.rows} in {result.seconds:.1f} s (pid {os.getpid()})")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": result.rows["indicators"],
+            "linkage_quality_rows": result.rows["linkage_quality"],
+            "seconds": round(result.seconds, 1),
+            "folder": dg.MetadataValue.path(str(result.folder)),
+        }
+    )
+
+
+@dg.asset(
+    group_name="publish",
+    deps=[yearly_indicators],
+    owners=[OWNER],
+    tags=SCALE_OUT_TAG,
+    kinds={"parquet", "altair", "json"},
+    description="<out>/regio/<gemeente>/: per gemeente all school years of yearly_indicators, protected and "
+    "checked like the ordinary publication (indicatoren.parquet, dashboard, charts, trends, linkage quality, "
+    "manifest). Nothing is swapped in unless every gemeente passes the disclosure check.",
+)
+def regional_publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> dg.MaterializeResult:
+    paths, config, rules = monitor.paths, monitor.config, rules_of(monitor)
+    years = sorted(school_year_of_key(k) for k in context.instance.get_dynamic_partitions(str(SCHOOL_YEARS.name)))
+    synthetic = is_synthetic(paths.inbox)
+    pseudonymiser = monitor.pseudonymiser()
+    summaries = [pl.read_json(paths.staged / f"{s}.summary.json").to_dicts()[0] for s in ALL_SOURCES]
+    cells: dict[str, int] = {}
+
+    def build(region: Path) -> None:
+        for gemeente, naam in config.gemeenten.items():
+            raw = read_partitions(paths, gemeente, years, "indicators")
+            protected, _ = protect_for_publication(raw, rules)
+            report = check_protected(protected, raw, rules)
+            linkage_raw = read_partitions(paths, gemeente, years, "linkage_quality")
+            linkage = protect_linkage_quality(linkage_raw, rules, gemeente)
+            linkage_report = check_linkage_quality(linkage, linkage_raw, rules, gemeente)
+            if not (report.passed and linkage_report.passed):
+                violations = len(report.violations) + len(linkage_report.violations)
+                raise dg.Failure(f"Disclosure check failed for {gemeente}: {violations} violations; nothing published.")
+            folder = region / gemeente
+            folder.mkdir()
+            settings = SiteSettings(naam, synthetic, config.min_teller, config.min_noemer)
+            extras = {LINKAGE_FILE: linkage, TRENDS_FILE: indicator_trends(protected)}
+            written, _site = write_publication(folder, protected, extras, settings)
+            manifest = build_manifest(
+                run_id=context.run_id,
+                started=None,
+                summaries=summaries,
+                key_id=pseudonymiser.key.key_id,
+                key_fingerprint=pseudonymiser.key.fingerprint,
+                hashing_version=pseudonymiser.config.version,
+                suppression=suppressed_per_indicator_level(protected).to_dicts(),
+                synthetic=synthetic,
+                outputs=written,
+            )
+            write_json(folder / "manifest.json", {**manifest, "gemeente": gemeente, "school_years": years})
+            cells[gemeente] = protected.height
+
+    publish_atomically(paths.out / REGION_FOLDER, build)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(paths.out / REGION_FOLDER)),
+            "cells_per_gemeente": dg.MetadataValue.json(cells),
+            "school_years": ", ".join(years),
+        }
+    )
+
+
+def scale_out_executor() -> dg.ExecutorDefinition:
+    """Where yearly_job's steps run, chosen by the deployment (MONITOR_EXECUTOR), never by editing code.
+
+    multiprocess (default): a process per step on this machine. k8s: a Kubernetes job per step (dagster-k8s).
+    celery: a Celery task per step on the workers of a broker (dagster-celery).
+    """
+    choice = os.environ.get("MONITOR_EXECUTOR", "multiprocess")
+    if choice == "multiprocess":
+        return dg.multiprocess_executor
+    if choice == "k8s":
+        from dagster_k8s import k8s_job_executor
+
+        return k8s_job_executor
+    if choice == "celery":
+        from dagster_celery import celery_executor
+
+        return celery_executor
+    raise ValueError(f"MONITOR_EXECUTOR={choice!r}: choose multiprocess, k8s or celery.")
+
+
+regional_ingest_job = dg.define_asset_job(
+    "regional_ingest_job",
+    selection=dg.AssetSelection.groups("ingest") | dg.AssetSelection.assets(partition_registry),
+    description="Scale-out, step 1: ingest every source, then register the (gemeente, school year) partitions.",
+)
+regional_publication_job = dg.define_asset_job(
+    "regional_publication_job",
+    selection=dg.AssetSelection.assets(regional_publication),
+    description="Scale-out, step 3: per gemeente, combine its school years, protect, check and publish.",
+)
+
+
+def yearly_job() -> UnresolvedAssetJobDefinition:
+    """Scale-out, step 2: one run per (gemeente, school year) partition, on the deployment's executor."""
+    return dg.define_asset_job(
+        "yearly_job",
+        selection=dg.AssetSelection.assets(yearly_indicators),
+        partitions_def=PARTITIONS,
+        executor_def=scale_out_executor(),
+        description="Scale-out, step 2: link + indicators for one gemeente and school year (launch a backfill "
+        "over all partitions; they run side by side).",
+    )
+
+
+SCALE_OUT_ASSETS = [partition_registry, yearly_indicators, regional_publication]
