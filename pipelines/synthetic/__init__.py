@@ -20,6 +20,7 @@ import polars as pl
 from pipelines.synthetic import defects as dq
 from pipelines.synthetic import writers as w
 from pipelines.synthetic.absence import build_absence
+from pipelines.synthetic.careers import ENUM as SOORT_ENUM
 from pipelines.synthetic.careers import build_careers, pupils_on
 from pipelines.synthetic.dates import EXTRACT_DATE, FIRST_SCHOOL_YEAR, LAST_SCHOOL_YEAR, SPLIT_DAY
 from pipelines.synthetic.geography import build_geography
@@ -120,6 +121,9 @@ def generate(
         crlf=True,
     )
     del careers
+    # What later steps need of the enrolments and persons (absence, dyslexia care, summary; writers, youth care).
+    enrolments = enrolments.select("pid", "school_id", pl.col("soort").cast(SOORT_ENUM), "start", "end")
+    persons = persons.drop("elsewhere_primary", "elsewhere_secondary", "arrival")
 
     say("verzuimmeldingen genereren en schrijven…")
     emit(
@@ -141,7 +145,9 @@ def generate(
         {"bad_bsn": (), "end_before_start": ("datum_vanaf", "datum_tot")},
         sep=";",
     )
-    residence = residence.select("pid", "address_id", "vanaf")
+    resident_pids, used = residence["pid"].unique(), residence["address_id"].unique()
+    last_address = _last_address(residence) if youth_care_form != "csv" else None
+    del residence
 
     say("jeugdhulptrajecten en declaraties genereren…")
     yc = build_youth_care(streams[5], persons, enrolments, geo, scale)
@@ -187,7 +193,8 @@ def generate(
         rejected = yc.rejected.filter(pl.col("datum") >= SPLIT_DAY) if youth_care_form == "split" else yc.rejected
         if youth_care_form == "csv":
             rejected = rejected.head(0)
-        people = _xml_people(persons, residence, geo.addresses, t_xml)
+        assert last_address is not None
+        people = _xml_people(persons, last_address, geo.addresses, t_xml)
         counts, bad, declared = write_ijw(
             out_dir / "ijw",
             t_xml,
@@ -210,14 +217,14 @@ def generate(
     files["scholen.csv"] = w.write_csv(
         duo_rows(schools, geo, streams[10]), out_dir / "scholen.csv", sep=";", encoding="cp1252", crlf=True
     )
-    used = pl.concat([residence["address_id"], schools["address_id"]]).unique()
+    used = pl.concat([used, schools["address_id"]]).unique()
     files["pc6hnr.csv"] = w.write_csv(w.pc6hnr(geo.addresses, geo.buurten, used), out_dir / "pc6hnr.csv", sep=";")
     files["wijken.csv"] = w.write_csv(geo.wijken, out_dir / "wijken.csv", sep=";")
 
     pupils = {f"{y}/{y + 1}": pupils_on(enrolments, y).height for y in range(FIRST_SCHOOL_YEAR, LAST_SCHOOL_YEAR + 1)}
     _readme(out_dir, seed, scale, youth_care_form, defects, invalid)
     files["README.txt"] = 1
-    linked = pl.concat([enrolments["pid"], residence["pid"], t["pid"]]).n_unique()
+    linked = pl.concat([enrolments["pid"], resident_pids, t["pid"]]).n_unique()
     return GenerationSummary(
         files=dict(sorted(files.items())),
         persons=linked,
@@ -242,11 +249,13 @@ def _cells(src: pl.DataFrame, text: w.Text, rows: list[int], column: str) -> lis
     return values
 
 
-def _xml_people(
-    persons: pl.DataFrame, residence: pl.DataFrame, addresses: pl.DataFrame, t: pl.DataFrame
-) -> pl.DataFrame:
+def _last_address(residence: pl.DataFrame) -> pl.DataFrame:
+    """pid → address_id of the person's latest address period."""
+    return residence.sort("pid", "vanaf").group_by("pid").agg(pl.col("address_id").last())
+
+
+def _xml_people(persons: pl.DataFrame, last: pl.DataFrame, addresses: pl.DataFrame, t: pl.DataFrame) -> pl.DataFrame:
     """Client data for iJw messages: BSN, birth date, sex and the latest address (made-up street)."""
-    last = residence.sort("pid", "vanaf").group_by("pid").agg(pl.col("address_id").last())
     return (
         persons.filter(pl.col("pid").is_in(t["pid"].unique().implode()))
         .join(last, on="pid", how="left")

@@ -30,17 +30,27 @@ def build_absence(rng: np.random.Generator, persons: pl.DataFrame, enrolments: p
     birth = persons.select("pid", "birth", "cls")
     frames = []
     enr_all = enrolments.select("pid", "school_id", "start", pl.col("end").fill_null(EXTRACT_DATE).alias("end_f"))
+    # A pupil's row is an enrolment row; when (pid, school_id, start) is unique, joining back finds just that row.
+    unique_key = enr_all.select(pl.struct("pid", "school_id", "start").is_unique().all()).item()
     res = persons.filter(pl.col("cls") == RESIDENT).select("pid", "birth", "res_start", "res_end")
-    rb = res["birth"].to_numpy().astype("datetime64[D]")
     rs = res["res_start"].to_numpy().astype("datetime64[D]")
     rend = res["res_end"].to_numpy().astype("datetime64[D]")
+    # 5th and 18th birthdays once (numpy's calendar conversions are slow), per person and per resident.
+    all_birth = persons["birth"].to_numpy().astype("datetime64[D]")
+    turns_5, turns_18 = add_years(all_birth, 5), add_years(all_birth, 18)
+    res_pid = res["pid"].to_numpy()
+    res_5, res_18 = turns_5[res_pid], turns_18[res_pid]
     for y in range(FIRST_SCHOOL_YEAR, LAST_SCHOOL_YEAR + 1):
         on = pupils_on(enrolments, y)
         pupils = on.join(birth, on="pid")
         pd_ = np.datetime64(f"{y}-10-01", "D")
-        b = pupils["birth"].to_numpy().astype("datetime64[D]")
-        leerplichtig = (add_years(b, 5) <= pd_) & (add_years(b, 18) > pd_)
-        pupils = pupils.filter(pl.Series(leerplichtig)).join(enr_all, on=["pid", "school_id", "start"], how="left")
+        p_pid = pupils["pid"].to_numpy()
+        leerplichtig = (turns_5[p_pid] <= pd_) & (turns_18[p_pid] > pd_)
+        pupils = pupils.filter(pl.Series(leerplichtig))
+        if unique_key:
+            pupils = pupils.with_columns(pl.col("end").fill_null(EXTRACT_DATE).alias("end_f"))
+        else:
+            pupils = pupils.join(enr_all, on=["pid", "school_id", "start"], how="left")
         n = pupils.height
         lo = np.maximum(pupils["start"].to_numpy().astype("datetime64[D]"), ymd(y, 8, 20))
         hi = np.minimum.reduce(
@@ -78,7 +88,7 @@ def build_absence(rng: np.random.Generator, persons: pl.DataFrame, enrolments: p
                 )
             )
         # ABSOLUUT: leerplichtige residents not enrolled on the peildatum (thuiszitters; some vrijstelling).
-        lp = (add_years(rb, 5) <= pd_) & (add_years(rb, 18) > pd_) & (rs <= pd_) & (np.isnat(rend) | (rend > pd_))
+        lp = (res_5 <= pd_) & (res_18 > pd_) & (rs <= pd_) & (np.isnat(rend) | (rend > pd_))
         cand = res.filter(pl.Series(lp)).join(on.select("pid"), on="pid", how="anti")
         k = min(cand.height, max(1, round(ABSOLUUT_SHARE * on.height)))
         chosen = cand["pid"].to_numpy()[rng.choice(cand.height, k, replace=False)] if k else np.empty(0, np.int64)

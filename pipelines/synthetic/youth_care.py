@@ -174,8 +174,20 @@ def build_youth_care(
 ) -> YouthCare:
     """Generate trajectories for residents, dyslexia care for BAO pupils, and their declarations."""
     providers = _providers(rng, scale)
+    trajectories = pl.concat([_draw(rng, persons, geo), _dyslexia(rng, persons, enrolments)])
+    trajectories = _timeline(rng, trajectories, persons)
+    trajectories = _assign(rng, trajectories, providers)
+    lines = _declarations(rng, trajectories)
+    rejected = _rejected(rng, trajectories, providers)
+    return YouthCare(trajectories, lines, providers, rejected)
+
+
+def _draw(rng: np.random.Generator, persons: pl.DataFrame, geo: Geography) -> pl.DataFrame:
+    """Trajectory starts of residents (pid, categorie, productcode, ingang) by frailty, wijk and age."""
     products = load_products()
-    res = persons.filter(pl.col("cls") == RESIDENT)
+    res = persons.filter(pl.col("cls") == RESIDENT).select(
+        "pid", "birth", "res_start", "res_end", "home_buurt", "frailty"
+    )
     pid = res["pid"].to_numpy()
     birth = res["birth"].to_numpy().astype("datetime64[D]")
     rs = res["res_start"].to_numpy().astype("datetime64[D]")
@@ -207,14 +219,7 @@ def build_youth_care(
         codes = products.filter((pl.col("productcategorie") == c) & ~pl.col("productcode").is_in(DYSLEXIA_CODES))
         code[m] = np.asarray(codes["productcode"].to_list())[rng.integers(0, codes.height, int(m.sum()))]
     code = code.astype(str)
-    trajectories = pl.DataFrame({"pid": pid[rep], "categorie": cat, "productcode": code, "ingang": start})
-    dys = _dyslexia(rng, persons, enrolments)
-    trajectories = pl.concat([trajectories, dys])
-    trajectories = _timeline(rng, trajectories, persons)
-    trajectories = _assign(rng, trajectories, providers)
-    lines = _declarations(rng, trajectories)
-    rejected = _rejected(rng, trajectories, providers)
-    return YouthCare(trajectories, lines, providers, rejected)
+    return pl.DataFrame({"pid": pid[rep], "categorie": cat, "productcode": code, "ingang": start})
 
 
 def _dyslexia(rng: np.random.Generator, persons: pl.DataFrame, enrolments: pl.DataFrame) -> pl.DataFrame:
@@ -406,54 +411,62 @@ def _declarations(rng: np.random.Generator, t: pl.DataFrame) -> pl.DataFrame:
     del mstart, mend
     # Declaration messages: sent 5-15 days after the month; keyed by the month declared.
     credit = (rng.random(idx.size) < 0.008) & (_month_start(month + 2) + 15 <= _EXTRACT_DAYS)
-    k = int(credit.sum())
-    ci = np.flatnonzero(credit)
+    ci = np.flatnonzero(credit).astype(np.int32)
     del credit
-    later = month[ci] + rng.integers(1, 3, k).astype(np.int32)
-    factor = rng.uniform(0.85, 1.1, k)
+    later = month[ci] + rng.integers(1, 3, ci.size).astype(np.int32)
+    factor = rng.uniform(0.85, 1.1, ci.size)
     redo_cents = np.maximum(np.round(cents[ci] * factor), 100).astype(np.int64)
+    del factor
+    if max(int(cents.max(initial=0)), int(redo_cents.max(initial=0))) >= 2**31:
+        raise ValueError("declaration amount beyond Int32")
+    # Only lines sent by the extract date exist: day 6-15 (debet) or 13-22 (a credit and its corrected debet)
+    # of the next month, by provider.
+    agb_digit = t["agb"].str.slice(-1).cast(pl.Int32).to_numpy()
+    day0 = _month_start(month + 1) + 5 + agb_digit[idx]
+    base = np.flatnonzero(day0 <= _EXTRACT_DAYS).astype(np.int32)
+    day1 = _month_start(later + 1) + 12 + agb_digit[idx[ci]]
+    sent = day1 <= _EXTRACT_DAYS
+    corr, later, day1, redo_cents = ci[sent], later[sent], day1[sent], redo_cents[sent]
+    del ci, sent
     # All lines: the debet lines, then a credit (C) and a corrected debet of each credited line.
-    line = np.concatenate([np.arange(idx.size, dtype=np.int32), ci.astype(np.int32), ci.astype(np.int32)])
-    amount = np.concatenate([cents, cents[ci], redo_cents])
-    del cents, redo_cents, factor
-    kind = np.concatenate([np.zeros(idx.size, np.int8), np.ones(k, np.int8), np.full(k, 2, np.int8)])  # D, C, redo
-    decl_month = np.concatenate([month, later, later])
-    del month, later, ci
-    # Only lines sent by the extract date exist (day 6-15, corrections day 13-22 of the next month, by provider).
+    line = np.concatenate([base, corr, corr])
+    kind = np.concatenate([np.zeros(base.size, np.int8), np.ones(corr.size, np.int8), np.full(corr.size, 2, np.int8)])
+    amount = np.concatenate([cents[base], cents[corr], redo_cents]).astype(np.int32)
+    decl_month = np.concatenate([month[base], later, later])
+    dagtekening = np.concatenate([day0[base], day1, day1])
+    del cents, redo_cents, month, later, day0, day1, base, corr
     row = idx[line]
     del idx
-    agb_digit = t["agb"].str.slice(-1).cast(pl.Int32).to_numpy()
-    dagtekening = _month_start(decl_month + 1) + np.where(kind == 0, 5, 12).astype(np.int32) + agb_digit[row]
-    sent = np.flatnonzero(dagtekening <= _EXTRACT_DAYS)
-    line, kind, row, amount = line[sent], kind[sent], row[sent], amount[sent]
-    decl_month, dagtekening = decl_month[sent], dagtekening[sent]
-    del sent
     # Order by decl_month, agb, pid, toewijzingnummer, periode_begin, debet_credit (C < D), correctie: one int64
-    # key, with the trajectory's rank by (agb, pid, toewijzingnummer) standing in for those three.
-    rank = np.empty(n, dtype=np.int64)
+    # key (unique per line), the trajectory's rank by (agb, pid, toewijzingnummer) standing in for those three.
+    rank = np.empty(n, dtype=np.int32)
     rank[np.lexsort((t["toewijzingnummer"].to_numpy(), t["pid"].to_numpy(), t["agb"].rank("dense").to_numpy()))] = (
-        np.arange(n)
+        np.arange(n, dtype=np.int32)
     )
-    pb_line = pb[line]
-    m_lo, d_lo = (int(decl_month.min()), int(pb_line.min())) if line.size else (0, 0)
-    n_days = int(pb_line.max()) - d_lo + 1 if line.size else 1
-    n_months = int(decl_month.max()) - m_lo + 1 if line.size else 1
+    m_lo = int(decl_month.min(initial=0))
+    d_lo, d_hi = int(pb.min(initial=0)), int(pb.max(initial=0))
+    n_days, n_months = d_hi - d_lo + 1, int(decl_month.max(initial=0)) - m_lo + 1
     if n_months * max(n, 1) * n_days * 4 >= 2**63:
         raise ValueError("too many declaration lines for one sort key")
-    key = (decl_month - m_lo).astype(np.int64) * n + rank[row]
-    key = (key * n_days + (pb_line - d_lo)) * 4 + (kind != 1) * 2 + (kind != 0)
-    del rank, pb_line
+    key = decl_month.astype(np.int64)
+    key -= m_lo
+    key *= n
+    key += rank[row]
+    del rank
+    key *= n_days
+    key += pb[line]
+    key -= d_lo
+    key *= 4
+    key += (kind != 1) * 2 + (kind != 0)
     order = np.argsort(key, kind="stable")
     del key
     line = line[order]
-    if amount.size and int(amount.max()) >= 2**31:
-        raise ValueError("declaration amount beyond Int32")
     return pl.DataFrame(
         {
             "row": pl.Series(row[order], dtype=pl.Int32),
             "periode_begin": pl.Series(pb[line]).cast(pl.Date),
             "periode_einde": pl.Series(pe[line]).cast(pl.Date),
-            "bedrag_cent": pl.Series(amount[order].astype(np.int32)),
+            "bedrag_cent": pl.Series(amount[order]),
             "kind": pl.Series(kind[order]),
             "decl_month": pl.Series(_month_start(decl_month[order])).cast(pl.Date),
             "dagtekening": pl.Series(dagtekening[order]).cast(pl.Date),
