@@ -238,7 +238,7 @@ def generate(
 
 def _declaration_text(yc: YouthCare, persons: pl.DataFrame) -> w.Text:
     """declaraties.csv text of compact declaration lines."""
-    return lambda chunk: w.declaraties(yc.declarations(chunk), persons)
+    return lambda chunk: w.declaraties(yc.csv_lines(chunk), persons)
 
 
 def _cells(src: pl.DataFrame, text: w.Text, rows: list[int], column: str) -> list[str | None]:

@@ -76,6 +76,9 @@ REDEN_EARLY_P = (0.25, 0.10, 0.30, 0.08, 0.05, 0.12, 0.10)
 WIJZIGING_FOR_REDEN = {"35": "07", "38": "09", "39": "06", "36": "05"}  # JZ588 ↔ JZ002; others: 12
 
 
+_DEBET_CREDIT = pl.when(pl.col("kind") == 1).then(pl.lit("C")).otherwise(pl.lit("D")).alias("debet_credit")
+
+
 @dataclass(frozen=True)
 class YouthCare:
     """Trajectories, declaration lines, providers and rejected requests (iJw only).
@@ -96,6 +99,13 @@ class YouthCare:
             return lines
         return lines.filter(pl.Series(trajectories).gather(lines["row"]))
 
+    def csv_lines(self, lines: pl.DataFrame) -> pl.DataFrame:
+        """pid, toewijzingnummer, periode_begin, periode_einde, bedrag_cent, debet_credit of ``lines``: what
+        declaraties.csv needs, without the iJw columns."""
+        ids = self.trajectories.select("pid", "toewijzingnummer").select(pl.all().gather(lines["row"]))
+        amounts = lines.select("periode_begin", "periode_einde", pl.col("bedrag_cent").cast(pl.Int64), _DEBET_CREDIT)
+        return pl.concat([ids, amounts], how="horizontal")
+
     def declarations(self, lines: pl.DataFrame | None = None) -> pl.DataFrame:
         """Full declaration lines (periode_begin, periode_einde, bedrag_cent, debet_credit, decl_month,
         correctie, pid, toewijzingnummer, agb, categorie, productcode, dagtekening, referentie) of ``lines``
@@ -110,7 +120,7 @@ class YouthCare:
                     "periode_begin",
                     "periode_einde",
                     pl.col("bedrag_cent").cast(pl.Int64),
-                    pl.when(pl.col("kind") == 1).then(pl.lit("C")).otherwise(pl.lit("D")).alias("debet_credit"),
+                    _DEBET_CREDIT,
                     "decl_month",
                     (pl.col("kind") != 0).alias("correctie"),
                 ),
