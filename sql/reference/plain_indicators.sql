@@ -6,7 +6,17 @@
 -- EN: The monitor's rules written once more, plainly, over the raw inputs. `make bench` times it against
 --     the pipeline; a test checks that both count the same on clean input (this reference checks nothing).
 -- Placeholders: {inbox} (folder of the raw exports), {gemeente} (e.g. GM0034). Youth care: flat CSV only.
+-- `-- stage:` lines split the script into the parts `make bench` times against the pipeline's stages.
 
+-- stage: ingest (the raw exports read as text, as delivered)
+CREATE OR REPLACE TABLE raw_inschrijvingen AS SELECT * FROM read_csv('{inbox}/inschrijvingen.csv', all_varchar = true, header = true);
+CREATE OR REPLACE TABLE raw_pc6hnr AS SELECT * FROM read_csv('{inbox}/pc6hnr.csv', all_varchar = true, header = true);
+CREATE OR REPLACE TABLE raw_bewoners AS SELECT * FROM read_csv('{inbox}/bewoners.csv', all_varchar = true, header = true);
+CREATE OR REPLACE TABLE raw_toewijzingen AS SELECT * FROM read_csv('{inbox}/toewijzingen.csv', all_varchar = true, header = true);
+CREATE OR REPLACE TABLE raw_declaraties AS SELECT * FROM read_csv('{inbox}/declaraties.csv', all_varchar = true, header = true);
+CREATE OR REPLACE TABLE raw_diplomas AS SELECT * FROM read_csv('{inbox}/diplomas.csv', all_varchar = true, header = true);
+
+-- stage: link + indicators
 CREATE OR REPLACE MACRO raw_date(x) AS
     coalesce(try_strptime(x, '%Y-%m-%d'), try_strptime(x, '%d-%m-%Y'))::DATE;
 CREATE OR REPLACE MACRO person_key(bsn, onderwijsnummer) AS
@@ -16,7 +26,7 @@ CREATE OR REPLACE TABLE ref_enrolments AS
 SELECT DISTINCT person_key(bsn, onderwijsnummer) AS person, upper(brin) || lpad(vestigingsnummer, 2, '0') AS vestiging,
        upper(onderwijssoort) AS soort, raw_date(geboortedatum) AS geboren,
        raw_date(datum_inschrijving) AS van, raw_date(nullif(datum_uitschrijving, '')) AS tot
-FROM read_csv('{inbox}/inschrijvingen.csv', all_varchar = true, header = true);
+FROM raw_inschrijvingen;
 
 CREATE OR REPLACE TABLE ref_years AS
 WITH bounds AS (
@@ -38,12 +48,12 @@ CREATE OR REPLACE TABLE ref_residence AS
 WITH addresses AS (
     SELECT upper(replace(PC6, ' ', '')) AS pc, Huisnummer::INT AS nr, COLUMNS('(?i)^wijk\d{4}$')::INT AS wijk,
            COLUMNS('(?i)^gemeente\d{4}$')::INT AS gemeente
-    FROM read_csv('{inbox}/pc6hnr.csv', all_varchar = true, header = true)
+    FROM raw_pc6hnr
 ), lived AS (
     SELECT DISTINCT lpad(trim(b.bsn), 9, '0') AS person, raw_date(b.geboortedatum) AS geboren,
            raw_date(b.datum_vanaf) AS van, raw_date(nullif(b.datum_tot, '')) AS tot,
            'WK' || lpad(a.wijk::VARCHAR, 6, '0') AS wijk, 'GM' || lpad(a.gemeente::VARCHAR, 4, '0') AS gemeente
-    FROM read_csv('{inbox}/bewoners.csv', all_varchar = true, header = true) b
+    FROM raw_bewoners b
     LEFT JOIN (SELECT DISTINCT ON (pc, nr) * FROM addresses) a
       ON a.pc = upper(replace(b.postcode, ' ', '')) AND a.nr = b.huisnummer::INT
 )
@@ -56,7 +66,7 @@ CREATE OR REPLACE TABLE ref_pupils AS
 WITH birth AS (
     SELECT person, arg_max(date_trunc('month', geboren), van) AS maand FROM (
         SELECT lpad(trim(bsn), 9, '0') AS person, raw_date(geboortedatum) AS geboren, raw_date(datum_vanaf) AS van
-        FROM read_csv('{inbox}/bewoners.csv', all_varchar = true, header = true)) GROUP BY person
+        FROM raw_bewoners) GROUP BY person
 ), enrolment_birth AS (
     SELECT person, arg_max(date_trunc('month', geboren), van) AS maand FROM ref_enrolments GROUP BY person
 )
@@ -80,7 +90,7 @@ SELECT toewijzingnummer, lpad(trim(bsn), 9, '0') AS person, productcategorie AS 
        coalesce(nullif(verwijzer_type, ''), 'onbekend') AS verwijzer,
        coalesce(raw_date(nullif(begindatum_zorg, '')), raw_date(ingangsdatum)) AS start,
        coalesce(raw_date(nullif(einddatum_zorg, '')), raw_date(nullif(einddatum, ''))) AS eind
-FROM read_csv('{inbox}/toewijzingen.csv', all_varchar = true, header = true)
+FROM raw_toewijzingen
 QUALIFY row_number() OVER (PARTITION BY toewijzingnummer ORDER BY raw_date(ingangsdatum) DESC) = 1;
 
 CREATE OR REPLACE TABLE reference_indicators AS
@@ -98,14 +108,14 @@ WITH care AS (
            sum(CASE WHEN contains(d.bedrag, ',') THEN replace(replace(d.bedrag, '.', ''), ',', '.')
                     ELSE d.bedrag END::DECIMAL(18, 2)
                * CASE WHEN d.debet_credit = 'D' THEN 1 ELSE -1 END) AS kosten
-    FROM read_csv('{inbox}/declaraties.csv', all_varchar = true, header = true) d
+    FROM raw_declaraties d
     JOIN ref_trajectories t USING (toewijzingnummer)
     GROUP BY ALL
 ), leavers AS (
     SELECT p.schooljaar, p.person,
            p.person NOT IN (SELECT person FROM ref_pupils n WHERE n.jaar = p.jaar + 1)
            AND NOT EXISTS (
-               SELECT 1 FROM read_csv('{inbox}/diplomas.csv', all_varchar = true, header = true) d
+               SELECT 1 FROM raw_diplomas d
                WHERE person_key(d.bsn, d.onderwijsnummer) = p.person
                  AND upper(d.diploma) IN ('HAVO', 'VWO', 'MBO-2', 'MBO-3', 'MBO-4')
                  AND raw_date(d.datum_diploma) <= make_date(p.jaar + 1, 10, 1)) AS vsv
