@@ -7,15 +7,15 @@ import re
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import polars as pl
 import pytest
 
 from pipelines.cli import main as monitor_main
 from pipelines.ingest.contract import load_contract
 from pipelines.ingest.read_csv import read_export
-from pipelines.synthetic import generate
 from pseudonymisation.scan import scan_for_identifiers
-from tests.conftest import TEST_KEY_HEX, materialize_all
+from tests.conftest import TEST_KEY_HEX
 
 SPEC_COLUMNS = {
     "schooljaar": pl.String,
@@ -38,16 +38,9 @@ KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categor
 
 
 @pytest.fixture(scope="module")
-def synthetic_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    root = tmp_path_factory.mktemp("synthetic")
-    generate(root / "inbox", scale=0.05, seed=7)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
-    try:
-        result = materialize_all(root / "inbox", root / "out")
-    finally:
-        mp.undo()
-    assert result.success
+def synthetic_run(small_synthetic_run: tuple[Path, dg.ExecuteInProcessResult]) -> tuple[Path, Path]:
+    """The session's small synthetic run (scale 0.05), read only: its inbox and output root."""
+    root, _ = small_synthetic_run
     return root / "inbox", root / "out"
 
 
