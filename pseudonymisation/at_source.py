@@ -28,7 +28,7 @@ import polars as pl
 
 from pipelines.ingest.contract import Contract, load_contract
 from pipelines.ingest.dry_run import contract_for
-from pipelines.ingest.minimise import LINEAGE_COLUMNS, minimise
+from pipelines.ingest.minimise import LINEAGE_COLUMNS, Minimiser
 from pipelines.ingest.pseudonymised_exports import QUARANTINE_SUFFIX, RECEIPT_SUFFIX, pseudonymised_name
 from pipelines.ingest.read_csv import FileRejected, RawTable, open_export
 from pipelines.ingest.sink import CsvSink
@@ -114,9 +114,10 @@ def pseudonymise_csv(
 ) -> dict[str, object]:
     export = open_export(path, contract, path.name)
     writer = PseudonymisedWriter(out, contract)
+    minimiser = Minimiser(contract, pseudonymiser, addresses)  # one per file: each identifier hashed once
 
     def transform(frame: pl.DataFrame) -> pl.DataFrame:
-        return _without_lineage(minimise(frame, contract, pseudonymiser, addresses))
+        return _without_lineage(minimiser(frame))
 
     try:
         staged = stage_export(export, transform, (writer.accepted, writer.quarantine), writer.tally, sha256_of(path))
@@ -137,7 +138,7 @@ def pseudonymise_ijw(folder: Path, out: Path, pseudonymiser: Pseudonymiser) -> l
         writer = PseudonymisedWriter(out, contract)
 
         def transform(frame: pl.DataFrame, contract: Contract = contract) -> pl.DataFrame:
-            return _without_lineage(minimise(frame, contract, pseudonymiser))
+            return _without_lineage(Minimiser(contract, pseudonymiser)(frame))
 
         sinks = (writer.accepted, writer.quarantine)
         inputs: list[InputFile] = []

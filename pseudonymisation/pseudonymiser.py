@@ -3,10 +3,16 @@
 Why keyed: an unkeyed hash of a BSN is reversible by hashing all ~91 million valid BSNs in seconds.
 Why a domain label: the same key in another project yields unrelated pseudonyms.
 Why the identifier type in the message: a BSN and an onderwijsnummer with equal digits never collide.
+
+The hot path computes exactly HMAC-SHA-256 (RFC 2104) but sets the key up once: the SHA-256 states after
+the padded key (ipad, and the domain/type prefix) and after opad are computed once per identifier type
+and copied for each value, two compression rounds a value instead of four, about 3x faster than
+`hmac.digest`. Tests hold it to `hmac_sha256` (and so to the RFC 4231 vectors) for every key length.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from collections.abc import Iterable
 
@@ -15,11 +21,39 @@ from pseudonymisation.config import HashingConfig
 from pseudonymisation.key import PseudonymKey
 
 VALIDATORS = {"bsn": bsn, "onderwijsnummer": onderwijsnummer}
+_BLOCK = 64  # SHA-256 block size in bytes
 
 
 def hmac_sha256(key: bytes, message: bytes) -> bytes:
     """The primitive, exposed so RFC 4231 test vectors can be checked against exactly what we use."""
     return hmac.digest(key, message, "sha256")
+
+
+class _KeyedStates:
+    """HMAC-SHA-256 under one key and message prefix, with the key's two padded blocks hashed once."""
+
+    __slots__ = ("inner", "outer")
+
+    def __init__(self, key: bytes, prefix: bytes) -> None:
+        if len(key) > _BLOCK:
+            key = hashlib.sha256(key).digest()
+        block = key.ljust(_BLOCK, b"\0")
+        self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self.inner.update(prefix)
+        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+    def digests(self, messages: Iterable[bytes], n_bytes: int) -> list[bytes]:
+        """The first `n_bytes` of HMAC(key, prefix + message) for each message."""
+        inner_copy, outer_copy = self.inner.copy, self.outer.copy
+        out: list[bytes] = []
+        append = out.append
+        for message in messages:
+            inner = inner_copy()
+            inner.update(message)
+            outer = outer_copy()
+            outer.update(inner.digest())
+            append(outer.digest()[:n_bytes])
+        return out
 
 
 class Pseudonymiser:
@@ -29,6 +63,7 @@ class Pseudonymiser:
         self.config = config
         self.key = key
         self._length = config.output.length
+        self._states: dict[str, _KeyedStates] = {}
 
     def __repr__(self) -> str:
         return f"Pseudonymiser(domain={self.config.domain_label!r}, key={self.key!r})"
@@ -38,17 +73,35 @@ class Pseudonymiser:
             raise ValueError(f"Unknown identifier type {identifier_type!r}; see contracts/pseudonymisation.yaml")
         return f"{self.config.domain_label}|{identifier_type}|".encode()
 
+    def _keyed(self, identifier_type: str) -> _KeyedStates:
+        states = self._states.get(identifier_type)
+        if states is None:
+            states = self._states[identifier_type] = _KeyedStates(self.key.secret, self._prefix(identifier_type))
+        return states
+
+    @property
+    def length(self) -> int:
+        """Hex characters in a pseudonym."""
+        return self._length
+
+    @property
+    def digest_bytes(self) -> int:
+        """Bytes of the HMAC a pseudonym shows (its hex text is cut to `length` characters)."""
+        return (self._length + 1) // 2
+
     def pseudonymise(self, identifier_type: str, value: str) -> str:
         """Pseudonym of one identifier. The caller has validated it; invalid values must never get here."""
         return self.pseudonymise_many(identifier_type, [value])[0]
 
     def pseudonymise_many(self, identifier_type: str, values: Iterable[str]) -> list[str]:
         """Pseudonyms for many values of one type; the hot path of ingest."""
-        prefix = self._prefix(identifier_type)
-        secret = self.key.secret
-        n_bytes = self._length // 2 + 1
         length = self._length
-        return [hmac_sha256(secret, prefix + v.encode())[:n_bytes].hex()[:length] for v in values]
+        digests = self.digests(identifier_type, (v.encode() for v in values))
+        return [d.hex()[:length] for d in digests]
+
+    def digests(self, identifier_type: str, values: Iterable[bytes]) -> list[bytes]:
+        """The pseudonyms' bytes (`digest_bytes` each, hex-encode and cut to `length` for the text form)."""
+        return self._keyed(identifier_type).digests(values, self.digest_bytes)
 
     @staticmethod
     def is_valid(identifier_type: str, value: str) -> bool:

@@ -8,6 +8,7 @@ run when a source quarantines more than the configured share of its rows.
 """
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,6 +45,7 @@ def _summarise(ingested: Ingested, paths: Paths) -> dict[str, object]:
         "files": [f.as_dict() for f in ingested.files],
         "ijw_messages": ingested.ijw_messages,
         "quarantine_by_rule": dict(ingested.quarantine_by_rule.most_common()),
+        "seconds": {phase: round(seconds, 3) for phase, seconds in ingested.seconds.items()},
     }
     (paths.staged / f"{ingested.source}.summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     dropped = sorted({c for f in ingested.files for c in f.dropped_columns})
@@ -56,6 +58,7 @@ def _summarise(ingested: Ingested, paths: Paths) -> dict[str, object]:
         "quarantine_by_rule": dg.MetadataValue.json(summary["quarantine_by_rule"]),
         "files": dg.MetadataValue.json(summary["files"]),
         "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(n, t) for n, t in ingested.columns.items()]),
+        "seconds": dg.MetadataValue.json(summary["seconds"]),
     }
 
 
@@ -192,14 +195,23 @@ def _make_expectations_check(source: str) -> dg.AssetChecksDefinition:
         ),
     )
     def _check(monitor: MonitorResource) -> dg.AssetCheckResult:
+        started = time.perf_counter()
         from pipelines.ingest.expectations import run_suite  # Great Expectations takes seconds to import
 
         result = run_suite(contract, monitor.paths.staged / f"{source}.parquet")
+        seconds = round(time.perf_counter() - started, 3)
         report = [o.as_dict() for o in result.outcomes]
         monitor.paths.validation.mkdir(parents=True, exist_ok=True)
         (monitor.paths.validation / f"{source}.json").write_text(
             json.dumps(
-                {"source": source, "rows": result.rows, "success": result.success, "expectations": report}, indent=2
+                {
+                    "source": source,
+                    "rows": result.rows,
+                    "success": result.success,
+                    "seconds": seconds,
+                    "expectations": report,
+                },
+                indent=2,
             ),
             encoding="utf-8",
         )
@@ -210,6 +222,7 @@ def _make_expectations_check(source: str) -> dg.AssetChecksDefinition:
                 "rows_validated": result.rows,
                 "expectations": len(result.outcomes),
                 "expectations_failed": len(result.failed),
+                "seconds": seconds,
                 "results": dg.MetadataValue.json(report),
             },
             description=(

@@ -4,11 +4,17 @@ Driven by each field's `fate` in its contract: direct identifiers are pseudonymi
 `pseudonymisation/`) or dropped, quasi-identifiers generalised (birth date → month; postcode and house
 number → buurt and wijk) and then dropped, attributes kept. The result holds one person key,
 `person_id`, and `id_type` (which identifier it came from), never a raw identifier.
+
+Ingest minimises a source batch by batch through one `Minimiser`, which does the per-source work once:
+the address lookup is prepared once, and each distinct identifier is hashed once per source, not once per
+batch (declarations name the same child in hundreds of rows spread over the whole file).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from pipelines.ingest.contract import Contract
 from pipelines.ingest.read_csv import FILE_COLUMN, LINE_COLUMN
@@ -18,6 +24,9 @@ ADDRESS_COLUMNS = ("postcode", "huisnummer")
 AREA_COLUMNS = ("buurt_code", "wijk_code", "gemeente_code")
 PERSON_COLUMNS = ("person_id", "id_type")
 LINEAGE_COLUMNS = ("source_file", "source_line")
+_NINE_DIGITS = r"^[0-9]{9}$"  # what every valid BSN and onderwijsnummer is after normalisation
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LETTER_PAIRS = {f"{a}{b}": 26 * i + j for i, a in enumerate(_ALPHABET) for j, b in enumerate(_ALPHABET)}
 
 
 def month_column(field_name: str) -> str:
@@ -39,11 +48,195 @@ def staged_columns(contract: Contract) -> list[str]:
     return [*lead, *kept, *LINEAGE_COLUMNS]
 
 
-def _pseudonyms(frame: pl.DataFrame, column: str, identifier_type: str, p: Pseudonymiser) -> pl.Expr:
-    """Pseudonym per distinct value (a pupil appears in many rows; hash each identifier once)."""
-    values = frame.get_column(column).drop_nulls().unique().sort().to_list()
-    mapping = dict(zip(values, p.pseudonymise_many(identifier_type, values), strict=True))
-    return pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String)
+class KnownPseudonyms:
+    """The pseudonyms (as digest bytes) of the nine-digit identifiers of one type hashed so far.
+
+    Kept in memory only, as sorted runs of (identifier as a number, digest) that are merged as they
+    grow, so a lookup is a binary search and adding costs O(log n) copies per entry: about 24 bytes per
+    distinct identifier. If the identifiers of a source hardly ever come back (an extract sorted by
+    person), the cache gives itself up after a few batches instead of growing for nothing.
+    """
+
+    PROBE_BATCHES = 4
+    MIN_HIT_SHARE = 0.02
+    MAX_ENTRIES = 20_000_000  # 480 MB: past this, identifiers are hashed per batch again
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self.batches = self.looked_up = self.hits = 0
+        self.enabled = True
+
+    def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(found mask, digests) for sorted `keys` (sorted needles keep the binary searches local, ten times
+        faster); rows not found hold zero bytes."""
+        found = np.zeros(keys.size, dtype=bool)
+        digests = np.zeros(keys.size, dtype=np.dtype((np.void, self.width)))
+        for run_keys, run_digests in self.runs:
+            position = np.searchsorted(run_keys, keys).clip(max=run_keys.size - 1)
+            hit = (run_keys[position] == keys) & ~found
+            digests[hit] = run_digests[position[hit]]
+            found |= hit
+        self.looked_up += keys.size
+        self.hits += int(found.sum())
+        return found, digests
+
+    def add(self, keys: np.ndarray, digests: np.ndarray) -> None:
+        self.batches += 1
+        if self.batches >= self.PROBE_BATCHES and self.hits < self.MIN_HIT_SHARE * self.looked_up:
+            self.enabled, self.runs = False, []
+            return
+        if keys.size and sum(k.size for k, _ in self.runs) + keys.size <= self.MAX_ENTRIES:
+            order = np.argsort(keys, kind="stable")
+            self.runs.append((keys[order], digests[order]))
+        while len(self.runs) > 1 and self.runs[-2][0].size <= 2 * self.runs[-1][0].size:
+            (k1, d1), (k2, d2) = self.runs.pop(), self.runs.pop()
+            merged_keys = np.concatenate([k2, k1])
+            order = np.argsort(merged_keys, kind="stable")
+            self.runs.append((merged_keys[order], np.concatenate([d2, d1])[order]))
+
+
+class Minimiser:
+    """`minimise` for the batches of one source: per-source preparation once, each identifier hashed once."""
+
+    def __init__(self, contract: Contract, pseudonymiser: Pseudonymiser | None, addresses: pl.DataFrame | None = None):
+        for f in contract.identifier_fields:
+            if f.identifierType is None or pseudonymiser is None:
+                raise ValueError(
+                    f"{contract.id}: field {f.name} needs an identifier type and a key to be pseudonymised"
+                )
+        self.contract = contract
+        self.pseudonymiser = pseudonymiser
+        self.known: dict[str, KnownPseudonyms] = {}
+        self.areas: AreaLookup | None = None
+        if any(f.generalisation == "buurt_wijk" for f in contract.properties):
+            if addresses is None:
+                raise ValueError(f"{contract.id}: generalising addresses needs the pc6hnr reference table")
+            self.areas = AreaLookup(addresses)
+        self.columns = staged_columns(contract)
+
+    def __call__(self, accepted: pl.DataFrame) -> pl.DataFrame:
+        """Apply every field's fate to a batch of accepted rows."""
+        frame = accepted
+        person: list[pl.Series] = []
+        kinds: list[pl.Expr] = []
+        for i, f in enumerate(self.contract.identifier_fields):
+            assert f.identifierType is not None
+            person.append(self.pseudonyms(frame.get_column(f.name), f.identifierType).alias(f"_pseudonym{i}"))
+            kinds.append(pl.when(pl.col(f.name).is_not_null()).then(pl.lit(f.identifierType)))
+        if person:
+            frame = frame.with_columns(person).with_columns(
+                pl.coalesce([s.name for s in person]).alias("person_id"), pl.coalesce(kinds).alias("id_type")
+            )
+        months = [
+            pl.col(f.name).dt.truncate("1mo").alias(month_column(f.name))
+            for f in self.contract.properties
+            if f.generalisation == "year_month"
+        ]
+        if months:
+            frame = frame.with_columns(months)
+        if self.areas is not None:
+            frame = self.areas.join(frame)
+        frame = frame.rename({FILE_COLUMN: "source_file", LINE_COLUMN: "source_line"})
+        return frame.select(self.columns)
+
+    def pseudonyms(self, column: pl.Series, identifier_type: str) -> pl.Series:
+        """The column's pseudonyms, row for row (null stays null); each distinct value hashed once per source.
+
+        Nine-digit identifiers (all valid BSNs and onderwijsnummers) are handled as numbers: distinct per
+        batch with numpy, looked up in and added to the source's cache of digests. Anything else is hashed
+        as it is, row by row; validation lets no such value through, so that path stays simple.
+        """
+        assert self.pseudonymiser is not None
+        p = self.pseudonymiser
+        width = p.digest_bytes
+        column = column.cast(pl.String)
+        digests = np.zeros(column.len(), dtype=np.dtype((np.void, width)))
+        nine = column.str.contains(_NINE_DIGITS).fill_null(False)
+        numbers, rows = np.unique(column.filter(nine).cast(pl.UInt64).to_numpy(), return_inverse=True)
+        known = self.known.setdefault(identifier_type, KnownPseudonyms(width))
+        if known.enabled:
+            found, distinct = known.find(numbers)
+        else:
+            found, distinct = np.zeros(numbers.size, dtype=bool), np.zeros(numbers.size, dtype=digests.dtype)
+        fresh = numbers[~found]
+        texts = pl.Series(fresh, dtype=pl.UInt64).cast(pl.String).str.zfill(9).cast(pl.Binary).to_list()
+        if texts:
+            distinct[~found] = _as_array(p.digests(identifier_type, texts), digests.dtype)
+            if known.enabled:
+                known.add(fresh, distinct[~found])
+        digests[nine.to_numpy()] = distinct[rows]
+        other = column.is_not_null() & ~nine
+        if other.any():
+            values = column.filter(other).cast(pl.Binary).to_list()
+            digests[other.to_numpy()] = _as_array(p.digests(identifier_type, values), digests.dtype)
+        text = _hex(digests, width).str.slice(0, p.length)
+        return pl.select(pl.when(column.is_not_null()).then(text)).to_series().alias(column.name)
+
+
+def _as_array(digests: list[bytes], dtype: np.dtype) -> np.ndarray:
+    return np.frombuffer(b"".join(digests), dtype=dtype)
+
+
+def _hex(digests: np.ndarray, width: int) -> pl.Series:
+    array = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(width), len(digests), [None, pa.py_buffer(digests.tobytes())]
+    )
+    return pl.Series(pl.from_arrow(array)).cast(pl.Binary).bin.encode("hex")
+
+
+class AreaLookup:
+    """(postcode, huisnummer) → buurt, wijk and gemeente codes from the pc6hnr table, prepared once per source.
+
+    A left join against 3.6 million national addresses hashes the whole table for every batch; instead
+    each address becomes one number (PC6 digits, letters and house number) kept sorted, and a batch's
+    addresses are found by binary search. An address that cannot be numbered (not `1234AB`, house number
+    out of range) cannot be in a table whose addresses all can, so it gets no area, as in the join. A
+    table with other addresses is joined the plain way.
+    """
+
+    PC6 = r"^[1-9][0-9]{3}[A-Z]{2}$"
+    HOUSE_NUMBERS = 1_000_000
+
+    def __init__(self, addresses: pl.DataFrame) -> None:
+        self.table = address_lookup(addresses)
+        self.keys: pl.Series | None = None
+        if self.table.select(self._key().is_not_null().all()).item():
+            self.table = self.table.with_columns(self._key().alias("_key")).sort("_key")
+            self.keys = self.table.get_column("_key")
+            self.table = self.table.select(AREA_COLUMNS)
+
+    def _key(self) -> pl.Expr:
+        postcode, number = pl.col("postcode"), pl.col("huisnummer").cast(pl.Int64)
+        digits = postcode.str.slice(0, 4).cast(pl.Int64, strict=False)
+        letters = postcode.str.slice(4, 2).replace_strict(_LETTER_PAIRS, default=None, return_dtype=pl.Int64)
+        valid = postcode.str.contains(self.PC6) & (number >= 0) & (number < self.HOUSE_NUMBERS)
+        return pl.when(valid).then((digits * 676 + letters) * self.HOUSE_NUMBERS + number)
+
+    def join(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """`frame` with the area columns of its (postcode, huisnummer) added, null where the address is unknown."""
+        if self.keys is None:
+            return frame.with_columns(pl.col("huisnummer").cast(pl.Int64)).join(
+                self.table, on=["postcode", "huisnummer"], how="left", maintain_order="left"
+            )
+        if not self.keys.len():
+            return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in AREA_COLUMNS)
+        probe = frame.select(self._key()).to_series()
+        position = self.keys.search_sorted(probe).clip(0, self.keys.len() - 1)
+        found = (self.keys.gather(position) == probe).fill_null(False)
+        rows = pl.select(pl.when(found).then(position)).to_series()
+        return pl.concat([frame, self.table[rows]], how="horizontal")
+
+
+def address_lookup(addresses: pl.DataFrame) -> pl.DataFrame:
+    """The pc6hnr table as (postcode, huisnummer) → buurt, wijk and gemeente codes, first row per address."""
+    return addresses.select(
+        "postcode",
+        pl.col("huisnummer").cast(pl.Int64),
+        pl.format("BU{}", pl.col("buurt").cast(pl.String).str.zfill(8)).alias("buurt_code"),
+        pl.format("WK{}", pl.col("wijk").cast(pl.String).str.zfill(6)).alias("wijk_code"),
+        pl.format("GM{}", pl.col("gemeente").cast(pl.String).str.zfill(4)).alias("gemeente_code"),
+    ).unique(subset=["postcode", "huisnummer"], keep="first", maintain_order=True)
 
 
 def minimise(
@@ -53,34 +246,4 @@ def minimise(
     addresses: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Apply every field's fate; `addresses` (postcode, huisnummer, buurt, wijk, gemeente) for buurt_wijk."""
-    frame = accepted
-    person_exprs: list[pl.Expr] = []
-    type_exprs: list[pl.Expr] = []
-    for f in contract.identifier_fields:
-        if f.identifierType is None or pseudonymiser is None:
-            raise ValueError(f"{contract.id}: field {f.name} needs an identifier type and a key to be pseudonymised")
-        pseudo = _pseudonyms(frame, f.name, f.identifierType, pseudonymiser)
-        person_exprs.append(pseudo)
-        type_exprs.append(pl.when(pl.col(f.name).is_not_null()).then(pl.lit(f.identifierType)))
-    if person_exprs:
-        frame = frame.with_columns(
-            pl.coalesce(person_exprs).alias("person_id"), pl.coalesce(type_exprs).alias("id_type")
-        )
-    for f in contract.properties:
-        if f.generalisation == "year_month":
-            frame = frame.with_columns(pl.col(f.name).dt.truncate("1mo").alias(month_column(f.name)))
-    if any(f.generalisation == "buurt_wijk" for f in contract.properties):
-        if addresses is None:
-            raise ValueError(f"{contract.id}: generalising addresses needs the pc6hnr reference table")
-        lookup = addresses.select(
-            "postcode",
-            "huisnummer",
-            pl.format("BU{}", pl.col("buurt").cast(pl.String).str.zfill(8)).alias("buurt_code"),
-            pl.format("WK{}", pl.col("wijk").cast(pl.String).str.zfill(6)).alias("wijk_code"),
-            pl.format("GM{}", pl.col("gemeente").cast(pl.String).str.zfill(4)).alias("gemeente_code"),
-        ).unique(subset=["postcode", "huisnummer"], keep="first")
-        frame = frame.with_columns(pl.col("huisnummer").cast(pl.Int64)).join(
-            lookup, on=["postcode", "huisnummer"], how="left", maintain_order="left"
-        )
-    frame = frame.rename({FILE_COLUMN: "source_file", LINE_COLUMN: "source_line"})
-    return frame.select(staged_columns(contract))
+    return Minimiser(contract, pseudonymiser, addresses)(accepted)

@@ -8,8 +8,10 @@ arrives as flat CSV, as iJw 3.2 messages, or both; both forms pass the same cont
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ import polars as pl
 
 from pipelines.ingest.contract import Contract
 from pipelines.ingest.ijw_consistency import SCHEMA as CONSISTENCY_SCHEMA
-from pipelines.ingest.minimise import minimise
+from pipelines.ingest.minimise import Minimiser
 from pipelines.ingest.pseudonymised_exports import check_receipt, pseudonymised_contract, pseudonymised_name
 from pipelines.ingest.read_csv import (
     FILE_COLUMN,
@@ -56,6 +58,24 @@ class InputFile:
         return asdict(self)
 
 
+PHASES = ("read_validate", "pseudonymise", "write")
+
+
+class PhaseClock:
+    """Seconds spent per phase of ingest: reading and validating, pseudonymising (minimising), writing."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = dict.fromkeys(PHASES, 0.0)
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - started
+
+
 @dataclass
 class Ingested:
     """What ingesting one source did: per-file counts, the staged schema, quarantine counts per rule."""
@@ -66,6 +86,7 @@ class Ingested:
     columns: dict[str, str] = field(default_factory=dict)
     quarantine_by_rule: Counter[str] = field(default_factory=Counter)
     ijw_messages: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # per phase, see PHASES
 
     @property
     def rows_read(self) -> int:
@@ -153,13 +174,21 @@ Transform = Callable[[pl.DataFrame], pl.DataFrame]
 
 
 def stage_checked(
-    checked: Validated, transform: Transform, sinks: tuple[ParquetSink, ParquetSink], tally: Counter[str]
+    checked: Validated,
+    transform: Transform,
+    sinks: tuple[ParquetSink, ParquetSink],
+    tally: Counter[str],
+    clock: PhaseClock | None = None,
 ) -> None:
     """Accepted rows, minimised, to the first sink; their quarantine rows to the second."""
+    clock = clock or PhaseClock()
     accepted_sink, quarantine_sink = sinks
-    accepted_sink.write(transform(checked.accepted))
-    quarantine_sink.write(checked.quarantine.drop("_row"))
-    tally.update(f"{r['field']}:{r['rule']}" for r in checked.quarantine.select("field", "rule").to_dicts())
+    with clock.phase("pseudonymise"):
+        staged = transform(checked.accepted)
+    with clock.phase("write"):
+        accepted_sink.write(staged)
+        quarantine_sink.write(checked.quarantine.drop("_row"))
+        tally.update(f"{r['field']}:{r['rule']}" for r in checked.quarantine.select("field", "rule").to_dicts())
 
 
 def stage_export(
@@ -168,13 +197,20 @@ def stage_export(
     sinks: tuple[ParquetSink, ParquetSink],
     tally: Counter[str],
     sha256: str,
+    clock: PhaseClock | None = None,
 ) -> InputFile:
     """Validate one export batch by batch (duplicates found across its batches) and stage it."""
+    clock = clock or PhaseClock()
     read = accepted = quarantined = 0
     seen = SeenRows()
-    for batch in export.batches():
-        checked = validate(batch, export.contract, seen)
-        stage_checked(checked, transform, sinks, tally)
+    batches = export.batches()
+    while True:
+        with clock.phase("read_validate"):
+            batch = next(batches, None)
+            if batch is None:
+                break
+            checked = validate(batch, export.contract, seen)
+        stage_checked(checked, transform, sinks, tally, clock)
         read, accepted = read + checked.rows_read, accepted + checked.accepted.height
         quarantined += checked.rows_quarantined
     return InputFile(
@@ -197,10 +233,13 @@ def stage_ijw_table(
     sinks: tuple[ParquetSink, ParquetSink],
     tally: Counter[str],
     name: str | None = None,
+    clock: PhaseClock | None = None,
 ) -> InputFile:
     """Validate and stage the rows parsed from iJw messages (one table, already in memory)."""
-    checked = validate(with_contract_columns(raw, contract), contract)
-    stage_checked(checked, transform, sinks, tally)
+    clock = clock or PhaseClock()
+    with clock.phase("read_validate"):
+        checked = validate(with_contract_columns(raw, contract), contract)
+    stage_checked(checked, transform, sinks, tally, clock)
     return InputFile(
         name=name or raw.source_file,
         size=0,
@@ -245,34 +284,46 @@ def ingest_source(
             f"({contract.owner}) or its pseudonymised form {pseudonymised_name(contract)}."
         )
 
+    minimisers: dict[str, Minimiser] = {}  # made at first use: one per source, so identifiers hash once
+
     def pseudonymise(frame: pl.DataFrame) -> pl.DataFrame:
-        return minimise(frame, contract, pseudonymiser, addresses)
+        if "raw" not in minimisers:
+            minimisers["raw"] = Minimiser(contract, pseudonymiser, addresses)
+        return minimisers["raw"](frame)
 
     derived = pseudonymised_contract(contract)
 
     def as_delivered(frame: pl.DataFrame) -> pl.DataFrame:
-        return minimise(frame, derived, None)
+        if "derived" not in minimisers:
+            minimisers["derived"] = Minimiser(derived, None)
+        return minimisers["derived"](frame)
 
-    exports: list[tuple[ExportFile, Transform, str, dict[str, Any] | None]] = [
-        (open_export(p, contract, str(p.relative_to(inbox))), pseudonymise, sha256_of(p), None) for p in raw_paths
-    ]
-    for path in pseudo_paths:
-        sha = sha256_of(path)
-        checked_receipt = check_receipt(path, contract, pseudonymiser.key.fingerprint, sha)
-        exports.append((open_export(path, derived, str(path.relative_to(inbox))), as_delivered, sha, checked_receipt))
-    result = Ingested(source=contract.id, contract_version=contract.version)
+    clock = PhaseClock()
+    with clock.phase("read_validate"):
+        exports: list[tuple[ExportFile, Transform, str, dict[str, Any] | None]] = [
+            (open_export(p, contract, str(p.relative_to(inbox))), pseudonymise, sha256_of(p), None) for p in raw_paths
+        ]
+        for path in pseudo_paths:
+            sha = sha256_of(path)
+            checked_receipt = check_receipt(path, contract, pseudonymiser.key.fingerprint, sha)
+            exports.append(
+                (open_export(path, derived, str(path.relative_to(inbox))), as_delivered, sha, checked_receipt)
+            )
+    result = Ingested(source=contract.id, contract_version=contract.version, seconds=clock.seconds)
     quarantine_schema = {k: v for k, v in QUARANTINE_SCHEMA.items() if k != "_row"}
     with ParquetSink(staged) as accepted_sink, ParquetSink(quarantine, quarantine_schema) as quarantine_sink:  # type: ignore[arg-type]
         sinks = (accepted_sink, quarantine_sink)
+        tally = result.quarantine_by_rule
         for export, transform, sha, receipt in exports:
-            staged_file = stage_export(export, transform, sinks, result.quarantine_by_rule, sha)
+            staged_file = stage_export(export, transform, sinks, tally, sha, clock)
             if receipt is not None:
                 staged_file = replace(staged_file, at_source=_receipt_summary(receipt))
             result.files.append(staged_file)
         if ijw_table is not None:
-            result.files.append(stage_ijw_table(ijw_table, contract, pseudonymise, sinks, result.quarantine_by_rule))
+            result.files.append(stage_ijw_table(ijw_table, contract, pseudonymise, sinks, tally, clock=clock))
         if rejected is not None:
-            stage_rejected(rejected, quarantine_sink, result.quarantine_by_rule)
+            with clock.phase("write"):
+                stage_rejected(rejected, quarantine_sink, tally)
         result.columns = accepted_sink.columns
     return result
 
