@@ -7,7 +7,10 @@
 -- EN: Age = whole years on the peildatum from the birth month in `persons` (register, else enrolment).
 --     Wijk = wijk of the address valid on the peildatum, else ONBEKEND; in_gemeente = an address in the
 --     gemeente on the peildatum. The one place where a person's age and wijk are decided.
-CREATE OR REPLACE VIEW person_years AS
+-- Computed once into person_years_data; person_years is a view on it. As a plain view, each of the five later
+-- steps that join it recomputed the whole persons x school years join (at national scale the slowest part of
+-- the link and indicator stages).
+CREATE OR REPLACE TABLE person_years_data AS
 SELECT sy.schooljaar, p.person_id, p.id_type,
        age_on(p.geboortemaand, sy.peildatum) AS leeftijd,
        coalesce(r.wijk_code, 'ONBEKEND') AS wijk_code,
@@ -15,3 +18,5 @@ SELECT sy.schooljaar, p.person_id, p.id_type,
 FROM persons p
 CROSS JOIN school_years sy
 LEFT JOIN resident_years r ON r.person_id = p.person_id AND r.schooljaar = sy.schooljaar;
+
+CREATE OR REPLACE VIEW person_years AS SELECT * FROM person_years_data;
