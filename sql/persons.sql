@@ -5,32 +5,35 @@
 -- EN: A person is one pseudonym. Birth month from the population register (residence periods; several:
 --     that of the latest period), else from the enrolments (the latest enrolment). Per source: does the
 --     person ever occur in it. The age rule itself is in person_years.
+-- How: one pass over all sources (UNION ALL, one aggregate per pseudonym) instead of a lookup per source;
+-- "latest" = the largest (date, birth month), the order the rule above gives.
 CREATE OR REPLACE TABLE persons AS
-WITH ids AS (
-    SELECT person_id, id_type FROM stg_inschrijvingen
-    UNION SELECT person_id, id_type FROM stg_bewoners
-    UNION SELECT person_id, id_type FROM stg_toewijzingen
-    UNION SELECT person_id, id_type FROM stg_declaraties
-    UNION SELECT person_id, id_type FROM stg_verzuim
-    UNION SELECT person_id, id_type FROM stg_diplomas
-), brp AS (
-    SELECT DISTINCT ON (person_id) person_id, geboortemaand
-    FROM stg_bewoners
-    ORDER BY person_id, datum_vanaf DESC, geboortemaand DESC
-), enrolment AS (
-    SELECT DISTINCT ON (person_id) person_id, geboortemaand
+WITH occurrences AS (
+    SELECT person_id, id_type, 'inschrijvingen' AS bron, datum_inschrijving AS datum, geboortemaand
     FROM stg_inschrijvingen
-    ORDER BY person_id, datum_inschrijving DESC, geboortemaand DESC
+    UNION ALL SELECT person_id, id_type, 'bewoners', datum_vanaf, geboortemaand FROM stg_bewoners
+    UNION ALL SELECT DISTINCT person_id, id_type, 'toewijzingen', NULL, NULL FROM stg_toewijzingen
+    UNION ALL SELECT DISTINCT person_id, id_type, 'declaraties', NULL, NULL FROM stg_declaraties
+    UNION ALL SELECT DISTINCT person_id, id_type, 'verzuim', NULL, NULL FROM stg_verzuim
+    UNION ALL SELECT DISTINCT person_id, id_type, 'diplomas', NULL, NULL FROM stg_diplomas
+), per_person AS (
+    SELECT person_id,
+           list(DISTINCT id_type) AS id_types,
+           max({'datum': datum, 'geboortemaand': geboortemaand}) FILTER (WHERE bron = 'bewoners').geboortemaand
+               AS brp_geboortemaand,
+           max({'datum': datum, 'geboortemaand': geboortemaand}) FILTER (WHERE bron = 'inschrijvingen').geboortemaand
+               AS enrolment_geboortemaand,
+           bool_or(bron = 'inschrijvingen') AS in_inschrijvingen,
+           bool_or(bron = 'bewoners') AS in_bewoners,
+           bool_or(bron = 'toewijzingen') AS in_toewijzingen,
+           bool_or(bron = 'declaraties') AS in_declaraties,
+           bool_or(bron = 'verzuim') AS in_verzuim,
+           bool_or(bron = 'diplomas') AS in_diplomas
+    FROM occurrences
+    GROUP BY person_id
 )
-SELECT i.person_id,
-       i.id_type,
-       coalesce(b.geboortemaand, e.geboortemaand) AS geboortemaand,
-       i.person_id IN (SELECT person_id FROM stg_inschrijvingen) AS in_inschrijvingen,
-       i.person_id IN (SELECT person_id FROM stg_bewoners) AS in_bewoners,
-       i.person_id IN (SELECT person_id FROM stg_toewijzingen) AS in_toewijzingen,
-       i.person_id IN (SELECT person_id FROM stg_declaraties) AS in_declaraties,
-       i.person_id IN (SELECT person_id FROM stg_verzuim) AS in_verzuim,
-       i.person_id IN (SELECT person_id FROM stg_diplomas) AS in_diplomas
-FROM ids i
-LEFT JOIN brp b USING (person_id)
-LEFT JOIN enrolment e USING (person_id);
+SELECT person_id,
+       unnest(id_types) AS id_type,
+       coalesce(brp_geboortemaand, enrolment_geboortemaand) AS geboortemaand,
+       in_inschrijvingen, in_bewoners, in_toewijzingen, in_declaraties, in_verzuim, in_diplomas
+FROM per_person;
