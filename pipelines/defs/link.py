@@ -18,9 +18,11 @@ from pipelines.lib.warehouse import (
 
 
 def table_metadata(monitor: MonitorResource, table: str, sql_file: str) -> dict[str, object]:
+    """Schema and row count; a view gets no row count, since counting its rows would run its whole query."""
     with connect(monitor.paths) as con:
-        return {
-            "dagster/row_count": table_rows(con, table),
+        views = con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [table]).fetchall()
+        metadata: dict[str, object] = {} if views[0][0] else {"dagster/row_count": table_rows(con, table)}
+        return metadata | {
             "dagster/column_schema": dg.TableSchema(
                 columns=[dg.TableColumn(n, t) for n, t in table_schema(con, table)]
             ),
