@@ -135,6 +135,15 @@ def test_an_invalid_bsn_is_quarantined_masked_never_hashed(tmp_path: Path) -> No
     assert out.ingested.rows_accepted == 2
 
 
+def test_digits_of_other_scripts_are_not_a_bsn_or_a_number(tmp_path: Path) -> None:
+    """`\\d` matches any script's digits: nine Arabic-Indic digits once passed the eleven-test (sum 0)."""
+    arabic = "".join(chr(0x0660 + int(d)) for d in B1)
+    leerjaar = GOOD_ROWS[2].replace(";5;", ";\u0665;")
+    out = ingest_bytes(tmp_path, "inschrijvingen", csv_bytes(ENROL_HEADER, [enrolment(arabic), GOOD_ROWS[1], leerjaar]))
+    assert out.rules() == [(2, "bsn", "bsn_eleven_test"), (4, "leerjaar", "integer")]
+    assert out.ingested.rows_accepted == 1
+
+
 def test_unknown_codes_impossible_dates_and_end_before_start_are_quarantined(tmp_path: Path) -> None:
     rows = [
         enrolment(B1, soort="XYZ"),
