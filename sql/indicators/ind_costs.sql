@@ -33,54 +33,56 @@
 --     kosten van leerlingen in dat jaar in de gemeente; elke eenheid krijgt ze allemaal, ook als nul.
 -- EN: Numerator: net cost (euro) in that category; denominator: C1. Categories: every category with cost of
 --     pupils in the gemeente that year; every unit gets all of them, also when zero.
+-- How: costs are summed per pupil (and category) first; the unit and category figures are sums, counts and
+-- maxima over those pupil rows, so no distinct count over the unit's declaration rows is needed.
 CREATE OR REPLACE TABLE ind_costs AS
-WITH unit_costs AS (  -- one row per unit, pupil and trajectory with declarations in year y
-    SELECT u.schooljaar, u.niveau, u.eenheid_code, u.person_id, d.toewijzingnummer, d.productcategorie,
-           d.netto_kosten
+WITH pupil_category AS (  -- one row per unit, pupil and productcategorie with declarations in year y
+    SELECT u.schooljaar, u.niveau, u.eenheid_code, d.productcategorie, u.person_id,
+           sum(d.netto_kosten) AS kosten,
+           count(*) FILTER (WHERE d.netto_kosten <> 0) AS trajecten_met_kosten
     FROM pupil_units u
     JOIN declaration_years d ON d.schooljaar = u.schooljaar AND d.person_id = u.person_id
-), unit_dominance AS (  -- the largest net cost of one pupil in the unit
-    SELECT schooljaar, niveau, eenheid_code, max(kosten)::DOUBLE AS max_persoon_kosten
-    FROM (SELECT schooljaar, niveau, eenheid_code, person_id, sum(netto_kosten) AS kosten FROM unit_costs GROUP BY ALL)
     GROUP BY ALL
-), category_dominance AS (  -- the same within one productcategorie
-    SELECT schooljaar, niveau, eenheid_code, productcategorie, max(kosten)::DOUBLE AS max_persoon_kosten
-    FROM (
-        SELECT schooljaar, niveau, eenheid_code, productcategorie, person_id, sum(netto_kosten) AS kosten
-        FROM unit_costs
-        GROUP BY ALL
-    )
+), pupil AS (  -- one row per unit and pupil with declarations in year y
+    SELECT schooljaar, niveau, eenheid_code, person_id, sum(kosten) AS kosten,
+           sum(trajecten_met_kosten)::BIGINT AS trajecten_met_kosten
+    FROM pupil_category
+    GROUP BY ALL
+), unit_costs AS (
+    SELECT schooljaar, niveau, eenheid_code, sum(kosten) AS kosten,
+           count(*) FILTER (WHERE trajecten_met_kosten > 0) AS personen_met_kosten,
+           sum(trajecten_met_kosten)::BIGINT AS trajecten_met_kosten,
+           max(kosten)::DOUBLE AS max_persoon_kosten  -- the largest net cost of one pupil in the unit
+    FROM pupil
+    GROUP BY ALL
+), category_costs AS (
+    SELECT schooljaar, niveau, eenheid_code, productcategorie, sum(kosten) AS kosten,
+           count(*) FILTER (WHERE trajecten_met_kosten > 0) AS personen_met_kosten,
+           max(kosten)::DOUBLE AS max_persoon_kosten  -- the same within one productcategorie
+    FROM pupil_category
     GROUP BY ALL
 ), units AS (
     SELECT schooljaar, niveau, eenheid_code, count(*) AS leerlingen FROM pupil_units GROUP BY ALL
-), per_unit AS (
+), unit_rows AS (
     SELECT u.schooljaar, u.niveau, u.eenheid_code, u.leerlingen,
-           coalesce(sum(c.netto_kosten), 0)::DOUBLE AS kosten,
-           count(DISTINCT c.person_id) FILTER (WHERE c.netto_kosten <> 0) AS personen_met_kosten,
-           count(c.toewijzingnummer) FILTER (WHERE c.netto_kosten <> 0) AS trajecten_met_kosten
+           coalesce(c.kosten, 0)::DOUBLE AS kosten,
+           coalesce(c.personen_met_kosten, 0) AS personen_met_kosten,
+           coalesce(c.trajecten_met_kosten, 0) AS trajecten_met_kosten,
+           c.max_persoon_kosten
     FROM units u
     LEFT JOIN unit_costs c USING (schooljaar, niveau, eenheid_code)
-    GROUP BY ALL
 ), categories AS (
-    SELECT DISTINCT schooljaar, productcategorie FROM unit_costs WHERE niveau = 'gemeente'
-), per_category AS (
+    SELECT DISTINCT schooljaar, productcategorie FROM category_costs WHERE niveau = 'gemeente'
+), category_rows AS (
     SELECT p.schooljaar, p.niveau, p.eenheid_code, k.productcategorie, p.kosten AS totaal,
-           coalesce(sum(c.netto_kosten), 0)::DOUBLE AS kosten,
-           count(DISTINCT c.person_id) FILTER (WHERE c.netto_kosten <> 0) AS personen_met_kosten
-    FROM per_unit p
+           coalesce(c.kosten, 0)::DOUBLE AS kosten,
+           coalesce(c.personen_met_kosten, 0) AS personen_met_kosten,
+           c.max_persoon_kosten
+    FROM unit_rows p
     JOIN categories k ON k.schooljaar = p.schooljaar
-    LEFT JOIN unit_costs c
+    LEFT JOIN category_costs c
       ON c.schooljaar = p.schooljaar AND c.niveau = p.niveau AND c.eenheid_code = p.eenheid_code
      AND c.productcategorie = k.productcategorie
-    GROUP BY ALL
-), unit_rows AS (
-    SELECT p.*, d.max_persoon_kosten
-    FROM per_unit p
-    LEFT JOIN unit_dominance d USING (schooljaar, niveau, eenheid_code)
-), category_rows AS (
-    SELECT p.*, d.max_persoon_kosten
-    FROM per_category p
-    LEFT JOIN category_dominance d USING (schooljaar, niveau, eenheid_code, productcategorie)
 )
 SELECT schooljaar, niveau, eenheid_code, 'C1' AS indicator, NULL::VARCHAR AS dimensie, NULL::VARCHAR AS categorie,
        kosten AS teller, NULL::DOUBLE AS noemer, personen_met_kosten AS basis_personen, max_persoon_kosten
