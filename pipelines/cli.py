@@ -57,6 +57,15 @@ def _check_key() -> int | None:
     return None
 
 
+def _run_failed(errors: list[str], kept: str, where: str, out: Path) -> int:
+    """A failed run: its first reasons, then one sentence on what was kept and where to look."""
+    print(file=sys.stderr)
+    for sentence in errors[:5]:
+        print(f"monitor: {sentence}", file=sys.stderr)
+    quarantine = out.resolve() / "warehouse" / "quarantine"
+    return _fail(f"the run failed; the previous {kept} is unchanged.", f"{where}, or {quarantine}")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.runner import run_monitor
 
@@ -71,13 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"Running the monitor on {inbox.resolve()} …", file=sys.stderr)
     outcome = run_monitor(inbox, out)
     if not outcome.success:
-        print(file=sys.stderr)
-        for sentence in outcome.errors[:5]:
-            print(f"monitor: {sentence}", file=sys.stderr)
-        return _fail(
-            "the run failed; the previous publication is unchanged.",
-            f"the Dagster UI (make ui) run {outcome.run_id}, or {out.resolve() / 'warehouse' / 'quarantine'}",
-        )
+        return _run_failed(outcome.errors, "publication", f"the Dagster UI (make ui) run {outcome.run_id}", out)
     publish = out.resolve() / "publish"
     print(f"\nDone in {outcome.seconds:.1f} s ({outcome.steps} assets). Outputs:")
     print(f"  published indicators  {publish / 'indicatoren.parquet'}")
@@ -95,12 +98,7 @@ def _run_partitioned(inbox: Path, out: Path, workers: int) -> int:
     print(f"Running the monitor per gemeente and school year on {inbox.resolve()} …", file=sys.stderr)
     outcome = run_partitioned(inbox, out, workers)
     if not outcome.success:
-        for sentence in outcome.errors[:5]:
-            print(f"monitor: {sentence}", file=sys.stderr)
-        return _fail(
-            "the run failed; the previous regional publication is unchanged.",
-            f"the Dagster UI (make ui), or {out.resolve() / 'warehouse' / 'quarantine'}",
-        )
+        return _run_failed(outcome.errors, "regional publication", "the Dagster UI (make ui)", out)
     region = out.resolve() / "regio"
     print(f"\nDone in {outcome.seconds:.1f} s ({len(outcome.partitions)} partitions). Outputs per gemeente:")
     for folder in sorted(p for p in region.iterdir() if p.is_dir()):
