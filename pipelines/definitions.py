@@ -17,6 +17,7 @@ from pipelines.defs.retention import retention_job, retention_purge, weekly_rete
 from pipelines.defs.youth_care_checks import consistency_checks
 from pipelines.lib.resources import MonitorResource, default_monitor_resource
 
+STAGES = ("inbox", "ingest", "link", "indicators", "protect", "publish")  # the asset groups, in flow order
 ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [
     *inbox_specs,
     *source_assets,

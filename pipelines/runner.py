@@ -20,7 +20,7 @@ from typing import TextIO
 
 import dagster as dg
 
-from pipelines.definitions import build_definitions
+from pipelines.definitions import STAGES, build_definitions
 from pipelines.lib.resources import MonitorResource, default_monitor_resource
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
@@ -65,24 +65,33 @@ def _failure_sentences(instance: dg.DagsterInstance, run_id: str) -> list[str]:
     return sentences
 
 
-def run_monitor(inbox: Path, out: Path, stream: TextIO | None = sys.stderr) -> RunOutcome:
-    """Materialise every asset for one inbox; print progress to `stream` (None = silent)."""
+def run_monitor(inbox: Path, out: Path, stream: TextIO | None = sys.stderr, until: str | None = None) -> RunOutcome:
+    """Materialise every asset for one inbox; print progress to `stream` (None = silent).
+
+    `until` (a stage, for the benchmark) materialises only the stages up to and including it."""
     instance = prepare_instance(out / "dagster")
     monitor = MonitorResource(inbox=str(inbox.resolve()), out=str(out.resolve()))
-    job = build_definitions(monitor).resolve_job_def("monitor_job")
+    defs = build_definitions(monitor)
+    job = defs.resolve_job_def("monitor_job")
+    selection = None
+    if until is not None:
+        graph, wanted = defs.resolve_asset_graph(), STAGES[: STAGES.index(until) + 1]
+        selection = [k for k in job.asset_layer.executable_asset_keys if graph.get(k).group_name in wanted]
     run_id = str(uuid.uuid4())
     started = time.monotonic()
     result: dict[str, bool] = {}
 
     def work() -> None:
-        outcome = job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False, run_config=QUIET_LOGS)
+        outcome = job.execute_in_process(
+            instance=instance, run_id=run_id, raise_on_error=False, run_config=QUIET_LOGS, asset_selection=selection
+        )
         result["success"] = outcome.success
 
     worker = threading.Thread(target=work, daemon=True)
     worker.start()
     seen = 0
     done = 0
-    total = len(list(job.asset_layer.executable_asset_keys))
+    total = len(selection) if selection is not None else len(list(job.asset_layer.executable_asset_keys))
     while worker.is_alive() or seen == 0:
         worker.join(timeout=0.5)
         records = instance.all_logs(run_id) if instance.has_run(run_id) else []

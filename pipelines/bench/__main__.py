@@ -71,14 +71,14 @@ def _summaries(out: Path, pattern: str) -> list[dict[str, Any]]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(out.glob(pattern))]
 
 
-def bench_pipeline(work: Path, scale: float, label: str) -> None:
+def bench_pipeline(work: Path, scale: float, label: str, until: str | None = None) -> None:
     inbox, out = work / f"inbox-{scale:g}", work / f"out-{scale:g}"
     generated: dict[str, Any] = {}
     if not (inbox / "inschrijvingen.csv").is_file():
         shutil.rmtree(inbox, ignore_errors=True)
         generated = _child("pipelines.bench.generator", str(inbox), f"{scale:g}", str(SEED))
     shutil.rmtree(out, ignore_errors=True)
-    result = _child("pipelines.bench.pipeline", str(inbox), str(out))
+    result = _child("pipelines.bench.pipeline", str(inbox), str(out), *([until] if until else []))
     summaries = _summaries(out / "warehouse" / "staged", "*.summary.json")
     rows_in = sum(int(s["rows_read"]) for s in summaries)
     status = "ok" if result["success"] else f"FAILED: {result['errors']}"
@@ -95,7 +95,8 @@ def bench_pipeline(work: Path, scale: float, label: str) -> None:
         plain = run_reference(inbox, work / f"reference-{scale:g}.duckdb", gemeente)
     wall = float(result["wall_seconds"])  # type: ignore[arg-type]
 
-    print(f"\nPipeline at {label} (scale {scale:g}): {rows_in:,} input rows; run {status}")
+    stopped = f", stopped after {until} (--until)" if until else ""
+    print(f"\nPipeline at {label} (scale {scale:g}): {rows_in:,} input rows; run {status}{stopped}")
     print(f"  {'stage':<20}{'seconds':>9}{'peak MB':>10}{'input rows/s':>14}{'plain DuckDB s':>16}{'ratio':>8}")
 
     def line(name: str, seconds: float, peak: float | str, reference: float | None) -> None:
@@ -147,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="the city scale (default 1: Almere)")
     parser.add_argument("--national", action="store_true", help=f"also run at national scale ({NATIONAL_SCALE:g})")
     parser.add_argument("--pseudonyms", type=int, default=5_000_000)
+    parser.add_argument(
+        "--until", choices=STAGES, help="national scale: run the stages up to this one only (e.g. indicators)"
+    )
     parser.add_argument("--partitioned", action="store_true", help="also time the partitioned path at city scale")
     parser.add_argument("--workers", type=int, default=2, help="partitions at a time (with --partitioned)")
     parser.add_argument("--work", default="data/bench", help="where generated inputs and outputs go")
@@ -160,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.partitioned:
         bench_partitioned(work, args.scale, args.workers)
     if args.national:
-        bench_pipeline(work, NATIONAL_SCALE, "national scale")
+        bench_pipeline(work, NATIONAL_SCALE, "national scale", args.until)
     return 0
 
 

@@ -37,10 +37,10 @@ def _group_of_step(records: list[dg.EventLogEntry]) -> dict[str, str]:
     return step_group
 
 
-def measure(inbox: Path, out: Path) -> dict[str, object]:
+def measure(inbox: Path, out: Path, until: str | None = None) -> dict[str, object]:
     with RssSampler() as sampler:
         started = time.time()
-        outcome = run_monitor(inbox, out, stream=None)
+        outcome = run_monitor(inbox, out, stream=None, until=until)
         ended = time.time()
     records = list(prepare_instance(out / "dagster").all_logs(outcome.run_id))
     step_group = _group_of_step(records)
@@ -68,4 +68,4 @@ def measure(inbox: Path, out: Path) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(measure(Path(sys.argv[1]), Path(sys.argv[2]))))
+    print(json.dumps(measure(Path(sys.argv[1]), Path(sys.argv[2]), *sys.argv[3:4])))
