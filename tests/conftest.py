@@ -24,14 +24,18 @@ def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 def materialize_all(inbox: Path, out: Path, raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
-    """Materialise every asset and run every check with Dagster's own API, history kept under out/dagster."""
+    """Materialise every asset and run every check with Dagster's own API, history kept under out/dagster.
+
+    Runs under the test key itself: module- and session-scoped fixtures start before the autouse key fixture."""
     instance = prepare_instance(out / "dagster")
-    return dg.materialize(
-        [*ASSETS, *CHECKS],
-        resources={"monitor": MonitorResource(inbox=str(inbox), out=str(out))},
-        instance=instance,
-        raise_on_error=raise_on_error,
-    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
+        return dg.materialize(
+            [*ASSETS, *CHECKS],
+            resources={"monitor": MonitorResource(inbox=str(inbox), out=str(out))},
+            instance=instance,
+            raise_on_error=raise_on_error,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -41,11 +45,6 @@ def small_synthetic_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
 
     root = tmp_path_factory.mktemp("small_synthetic")
     generate(root / "inbox", scale=0.05, seed=11)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
-    try:
-        result = materialize_all(root / "inbox", root / "out")
-    finally:
-        mp.undo()
+    result = materialize_all(root / "inbox", root / "out")
     assert result.success
     return root, result

@@ -44,12 +44,7 @@ WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 def synthetic_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("audit")
     generate(root / "inbox", scale=0.02, seed=11)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
-    try:
-        result = materialize_all(root / "inbox", root / "out")
-    finally:
-        mp.undo()
+    result = materialize_all(root / "inbox", root / "out")
     assert result.success
     return root / "out"
 

@@ -29,7 +29,7 @@ from pipelines.definitions import ASSETS, build_definitions
 from pipelines.defs.retention import retention_purge
 from pipelines.ingest.contract import CONTRACTS_DIR, ContractError, load_all_contracts, load_contract_file
 from pipelines.lib.resources import MonitorResource
-from tests.conftest import TEST_KEY_HEX, materialize_all
+from tests.conftest import materialize_all
 from tests.handmade_inbox import write_handmade_inbox
 
 TODAY = "2028-08-01"
@@ -47,12 +47,7 @@ EXPECTED_REMOVED = {
 def handmade_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("retention")
     write_handmade_inbox(root / "inbox")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
-    try:
-        result = materialize_all(root / "inbox", root / "out")
-    finally:
-        mp.undo()
+    result = materialize_all(root / "inbox", root / "out")
     assert result.success
     return root / "inbox", root / "out"
 
