@@ -115,11 +115,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     data = Path(args.out)
-    args.out = str(data / "inbox")
-    status = cmd_data(args)
+    inbox = str(data / "inbox")
+    status = main(["data", "--out", inbox, "--scale", str(args.scale), "--seed", str(args.seed)])
     if status:
         return status
-    return cmd_run(argparse.Namespace(inbox=str(data / "inbox"), out=str(data)))
+    # The run is built by the `run` command's own parser, so its options and defaults cannot drift from `monitor run`.
+    return main(["run", "--inbox", inbox, "--out", str(data)])
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
