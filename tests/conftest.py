@@ -11,9 +11,18 @@ import pytest
 from pipelines.definitions import ASSETS, CHECKS
 from pipelines.lib.resources import MonitorResource
 from pipelines.runner import prepare_instance
+from tests.reference_material import SHARED, missing_reference
 
 TEST_KEY_HEX = "5a" * 16 + "c3" * 16  # a test key, never used outside the tests
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """No silent skips: without the shared reference material the suite refuses to start, in one sentence."""
+    if missing := missing_reference():
+        raise pytest.UsageError(
+            f"the reference material is missing ({', '.join(str(p) for p in missing)}): "
+            f"put the shared folder beside the checkout as {SHARED} (see README, 'Tests')."
+        )
 
 
 @pytest.fixture(autouse=True)

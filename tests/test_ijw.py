@@ -13,6 +13,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipelines.ingest.ijw import (
     DECLARATIE_COLUMNS,
@@ -22,20 +24,11 @@ from pipelines.ingest.ijw import (
     read_ijw,
 )
 from pipelines.ingest.ijw_xml import XSD_DIR
+from tests.reference_material import IJW_REFERENCE
 
-try:
-    from hypothesis import HealthCheck, given, settings
-    from hypothesis import strategies as st
-
-    HAVE_HYPOTHESIS = True
-except ImportError:  # pragma: no cover - hypothesis is in the dev group
-    HAVE_HYPOTHESIS = False
-
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "ijw"
+REFERENCE = IJW_REFERENCE
 EXAMPLES_32 = REFERENCE / "examples-3.2"
 EXAMPLES_30 = REFERENCE / "examples-3.0"
-
-pytestmark = pytest.mark.skipif(not EXAMPLES_32.is_dir(), reason="shared iJw reference examples not present")
 
 VALID_TYPES = ["JW301", "JW302", "JW305", "JW306", "JW307", "JW308", "JW316", "JW317", "JW319", "JW320",
                "JW323", "JW325"]  # fmt: skip
@@ -513,34 +506,27 @@ def _check_one_file(content: bytes) -> None:
             assert not LONG_DIGITS.search(rejection.reason)
 
 
-if HAVE_HYPOTHESIS:
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_never_raise(content: bytes) -> None:
+    _check_one_file(content)
 
-    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(st.binary(max_size=2000))
-    def test_arbitrary_bytes_never_raise(content: bytes) -> None:
-        _check_one_file(content)
 
-    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(
-        st.sampled_from(SEED_MESSAGES),
-        st.lists(
-            st.tuples(st.integers(0, 10**6), st.integers(0, 12), st.binary(max_size=12)),
-            min_size=1,
-            max_size=6,
-        ),
-    )
-    def test_mutated_examples_never_raise(seed: bytes, edits: list[tuple[int, int, bytes]]) -> None:
-        data = bytearray(seed)
-        for position, delete, insert in edits:
-            at = position % (len(data) + 1)
-            data[at : at + delete] = insert
-        _check_one_file(bytes(data))
-
-else:  # pragma: no cover
-
-    @pytest.mark.skip(reason="hypothesis not installed")
-    def test_arbitrary_bytes_never_raise() -> None:
-        pass
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(SEED_MESSAGES),
+    st.lists(
+        st.tuples(st.integers(0, 10**6), st.integers(0, 12), st.binary(max_size=12)),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_mutated_examples_never_raise(seed: bytes, edits: list[tuple[int, int, bytes]]) -> None:
+    data = bytearray(seed)
+    for position, delete, insert in edits:
+        at = position % (len(data) + 1)
+        data[at : at + delete] = insert
+    _check_one_file(bytes(data))
 
 
 def test_seed_messages_are_real() -> None:

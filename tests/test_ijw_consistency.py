@@ -13,7 +13,6 @@ from pathlib import Path
 
 import dagster as dg
 import polars as pl
-import pytest
 
 from pipelines.ingest.ijw import DECLARATIE_COLUMNS, read_ijw
 from pipelines.ingest.ijw_consistency import (
@@ -26,9 +25,9 @@ from pipelines.ingest.ijw_consistency import (
 )
 from tests.conftest import materialize_all
 from tests.handmade_inbox import write_handmade_inbox
+from tests.reference_material import IJW_REFERENCE
 
-EXAMPLES_32 = Path(__file__).resolve().parents[2] / "shared" / "reference" / "ijw" / "examples-3.2"
-pytestmark = pytest.mark.skipif(not EXAMPLES_32.is_dir(), reason="shared iJw reference examples not present")
+EXAMPLES_32 = IJW_REFERENCE / "examples-3.2"
 
 PRESTATIE_LINES = (33, 52, 76, 95, 114)
 PRODUCT, AMOUNT, PERIOD = RULES

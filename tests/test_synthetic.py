@@ -15,9 +15,10 @@ import pytest
 from pipelines.ingest.ijw_consistency import RULES, read_consistency, rule_report
 from pipelines.synthetic import GenerationSummary, generate
 from pipelines.synthetic.youth_care import _timeline
+from tests.reference_material import IJW_REFERENCE
 
 SCALE = 0.03
-XSD_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "ijw" / "xsd-3.2"
+XSD_DIR = IJW_REFERENCE / "xsd-3.2"
 WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 VO_MBO = ("PRO", "VMBO-BB", "VMBO-KB", "VMBO-GT", "HAVO", "VWO", "MBO-1", "MBO-2", "MBO-3", "MBO-4")
 
@@ -137,8 +138,6 @@ def test_formats(runs: dict[str, tuple[Path, GenerationSummary]]) -> None:
 
 
 def test_xml_valid_against_xsd(runs: dict[str, tuple[Path, GenerationSummary]]) -> None:
-    if not XSD_DIR.exists():
-        pytest.skip("reference XSDs not available")
     from lxml import etree
 
     path, summary = runs["a"]
