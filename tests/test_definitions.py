@@ -37,6 +37,8 @@ def test_job_schedule_and_sensor_are_defined() -> None:
     defs = build_definitions()
     assert defs.resolve_job_def("monitor_job")
     assert defs.resolve_schedule_def("monthly_monitor").cron_schedule == "0 6 1 * *"
+    for name in ("monthly_monitor", "weekly_retention"):  # the README says they run on their own
+        assert defs.resolve_schedule_def(name).default_status == dg.DefaultScheduleStatus.RUNNING, name
     assert defs.resolve_sensor_def("new_export_in_inbox")
 
 

@@ -20,6 +20,8 @@ monthly_schedule = dg.ScheduleDefinition(
     cron_schedule="0 6 1 * *",
     execution_timezone="Europe/Amsterdam",
     description="On the 1st of every month at 06:00, after the monthly exports have been delivered.",
+    # On by default, as the README promises; it fires while a Dagster daemon runs (make ui starts one).
+    default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
 

@@ -101,4 +101,6 @@ weekly_retention = dg.ScheduleDefinition(
     cron_schedule="0 5 * * 1",
     execution_timezone="Europe/Amsterdam",
     description="Every Monday at 05:00: rows that aged past their retention period since the last run go.",
+    # On by default: retention is a legal duty. It fires while a Dagster daemon runs (make ui starts one).
+    default_status=dg.DefaultScheduleStatus.RUNNING,
 )
