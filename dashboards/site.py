@@ -58,6 +58,9 @@ class SiteSettings:
     min_teller: int
     min_noemer: int
     language: Language = "nl"
+    # PNG/SVG exports of the rankings and gemeente charts (vl-convert, ≈ 0.2 s a chart); off only for test runs
+    # that do not look at them (MONITOR_CHART_EXPORTS=0).
+    exports: bool = True
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,11 @@ def build_dashboard(folder: Path, table: pl.DataFrame, settings: SiteSettings) -
         path = folder / page.path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page.html, encoding="utf-8")
-    exports = _export_all(folder / "export", pages, templates[settings.language], settings.language)
+    exports = (
+        _export_all(folder / "export", pages, templates[settings.language], settings.language)
+        if settings.exports
+        else {}
+    )
     return SiteReport(
         folder=folder,
         pages=len(pages),

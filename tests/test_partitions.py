@@ -10,12 +10,12 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from pipelines.cli import main as monitor_main
 from pipelines.definitions import build_definitions
 from pipelines.defs.ingest import ALL_SOURCES
 from pipelines.defs.partitions import partition_sql_files
 from pipelines.lib.partitions import compute_partition, partition_folder, school_years_in
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig, Paths
-from pipelines.runner import run_partitioned
 from pseudonymisation.scan import scan_for_identifiers
 from tests.conftest import TEST_KEY_HEX
 from tests.test_synthetic_pipeline import raw_identifiers
@@ -32,7 +32,9 @@ def _sorted(path: Path) -> pl.DataFrame:
 def regional_run(
     small_synthetic_run: tuple[Path, dg.ExecuteInProcessResult], tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, Path, list[str]]:
-    """The small synthetic inbox run partitioned, for Almere and a second gemeente of the region, 2 at a time."""
+    """The small synthetic inbox run partitioned through `monitor run --partitioned`, for Almere and a second
+    gemeente of the region, 2 at a time; each partition's step in its worker process (MONITOR_EXECUTOR=in_process,
+    which spares a step process per partition; the multiprocess default only adds that process)."""
     root, _ = small_synthetic_run
     out = tmp_path_factory.mktemp("regional") / "out"
     config = out.parent / "monitor.toml"
@@ -41,16 +43,16 @@ def regional_run(
         encoding="utf-8",
     )
     mp = pytest.MonkeyPatch()
-    settings = {"MONITOR_PSEUDONYM_KEY": TEST_KEY_HEX, "MONITOR_CONFIG": str(config)}
+    settings = {"MONITOR_PSEUDONYM_KEY": TEST_KEY_HEX, "MONITOR_CONFIG": str(config), "MONITOR_EXECUTOR": "in_process"}
     settings |= {"MONITOR_INBOX": "", "MONITOR_OUT": ""}
     for name, value in settings.items():
         mp.setenv(name, value)  # restored afterwards, also the two that run_partitioned sets
     try:
-        outcome = run_partitioned(root / "inbox", out, workers=2, stream=None)
+        args = ["run", "--partitioned", "--workers", "2", "--inbox", str(root / "inbox"), "--out", str(out)]
+        assert monitor_main(args) == 0
     finally:
         mp.undo()
-    assert outcome.success, outcome.errors
-    return root, out, list(outcome.partitions)
+    return root, out, [f"{g.name}|{p.name}" for g in (out / "warehouse" / "partitions").iterdir() for p in g.iterdir()]
 
 
 def test_every_gemeente_and_school_year_is_a_partition_of_its_own(regional_run: tuple[Path, Path, list[str]]) -> None:
@@ -111,7 +113,7 @@ def test_a_failed_partition_keeps_its_previous_result(
     assert [p.name for p in folder.parent.iterdir()] == [folder.name], "no partial folder left behind"
 
 
-@pytest.mark.parametrize("executor", ["multiprocess", "k8s", "celery"])
+@pytest.mark.parametrize("executor", ["multiprocess", "in_process", "k8s", "celery"])
 def test_the_deployment_picks_the_executor_of_the_partitioned_job_without_code_changes(
     monkeypatch: pytest.MonkeyPatch, executor: str
 ) -> None:
@@ -121,5 +123,5 @@ def test_the_deployment_picks_the_executor_of_the_partitioned_job_without_code_c
 
 def test_an_unknown_executor_is_refused_with_the_choices(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MONITOR_EXECUTOR", "slurm")
-    with pytest.raises(ValueError, match="multiprocess, k8s or celery"):
+    with pytest.raises(ValueError, match="multiprocess, in_process, k8s or celery"):
         build_definitions()

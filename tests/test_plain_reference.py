@@ -6,28 +6,30 @@ the synthetic generator without them, youth care as flat CSV (the reference read
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import dagster as dg
 import duckdb
 import polars as pl
 import pytest
 
 from pipelines.bench.reference import run_reference
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig
-from pipelines.synthetic import generate
-from tests.conftest import materialize_all
 
 COMMON = ("G1", "A1", "B1", "C1", "E1")
 KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "categorie"]
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[pl.DataFrame, pl.DataFrame]:
-    root = tmp_path_factory.mktemp("reference")
-    generate(root / "inbox", scale=0.03, seed=5, youth_care_form="csv", defects=False)
-    assert materialize_all(root / "inbox", root / "out").success
-    run_reference(root / "inbox", root / "reference.duckdb", MonitorConfig.load(DEFAULT_CONFIG).gemeente_code)
+def both(
+    clean_csv_run: tuple[Path, dg.ExecuteInProcessResult], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    root, _ = clean_csv_run
+    reference_db = tmp_path_factory.mktemp("reference") / "reference.duckdb"
+    run_reference(root / "inbox", reference_db, MonitorConfig.load(DEFAULT_CONFIG).gemeente_code)
     with duckdb.connect(str(root / "out" / "warehouse" / "monitor.duckdb"), read_only=True) as con:
         pipeline = con.sql(f"SELECT {', '.join(KEY)}, teller, noemer FROM indicators WHERE indicator IN {COMMON}").pl()
-    with duckdb.connect(str(root / "reference.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(reference_db), read_only=True) as con:
         reference = con.sql(
             "SELECT schooljaar, niveau, eenheid AS eenheid_code, indicator, categorie, teller, noemer "
             "FROM reference_indicators"

@@ -21,10 +21,8 @@ import pytest
 from pipelines.defs.youth_care_checks import NOT_APPLICABLE
 from pipelines.ingest.ijw import DECLARATIE_COLUMNS, TOEWIJZING_COLUMNS, IjwResult, read_ijw
 from pipelines.ingest.ijw_consistency import RULES
-from pipelines.synthetic import generate
-from tests.conftest import TEST_KEY_HEX, materialize_all
+from tests.conftest import clean_synthetic_run
 
-SCALE = 0.03  # ~1,300 pupils and ~1,100 trajectories a year: every youth-care indicator has non-zero cells
 FORMS = ("csv", "ijw")
 PROVENANCE = ("source_file", "source_line")
 
@@ -36,21 +34,17 @@ class Run(NamedTuple):
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
-    """The same population generated and run once per form."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
-    out: dict[str, Run] = {}
-    try:
-        for form in FORMS:
-            root = tmp_path_factory.mktemp(form)
-            generate(root / "inbox", scale=SCALE, seed=11, youth_care_form=form, defects=False)  # type: ignore[arg-type]
-            result = materialize_all(root / "inbox", root / "out")
-            assert result.success
-            out[form] = Run(root / "inbox", root / "out", result.get_asset_check_evaluations())
-    finally:
-        mp.undo()
-    return out
+def runs(
+    clean_csv_run: tuple[Path, dg.ExecuteInProcessResult], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Run]:
+    """The same population generated and run once per form (the CSV form is the session's clean run)."""
+    csv_root, csv_result = clean_csv_run
+    ijw_root = tmp_path_factory.mktemp("ijw")
+    ijw_result = clean_synthetic_run(ijw_root, "ijw")
+    return {
+        "csv": Run(csv_root / "inbox", csv_root / "out", csv_result.get_asset_check_evaluations()),
+        "ijw": Run(ijw_root / "inbox", ijw_root / "out", ijw_result.get_asset_check_evaluations()),
+    }
 
 
 @pytest.fixture(scope="module")

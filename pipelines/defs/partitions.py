@@ -146,7 +146,9 @@ def regional_publication(context: dg.AssetExecutionContext, monitor: MonitorReso
                 raise dg.Failure(f"Disclosure check failed for {gemeente}: {violations} violations; nothing published.")
             folder = region / gemeente
             folder.mkdir()
-            settings = SiteSettings(naam, synthetic, config.min_teller, config.min_noemer)
+            settings = SiteSettings(
+                naam, synthetic, config.min_teller, config.min_noemer, exports=monitor.chart_exports
+            )
             extras = {LINKAGE_FILE: linkage, TRENDS_FILE: indicator_trends(protected)}
             written, _site = write_publication(folder, protected, extras, settings)
             manifest = build_manifest(
@@ -177,11 +179,15 @@ def scale_out_executor() -> dg.ExecutorDefinition:
     """Where yearly_job's steps run, chosen by the deployment (MONITOR_EXECUTOR), never by editing code.
 
     multiprocess (default): a process per step on this machine. k8s: a Kubernetes job per step (dagster-k8s).
-    celery: a Celery task per step on the workers of a broker (dagster-celery).
+    celery: a Celery task per step on the workers of a broker (dagster-celery). in_process: the step runs in the
+    partition's own worker process (`monitor run --partitioned` starts one per worker), which saves starting a step
+    process per partition on one small machine.
     """
     choice = os.environ.get("MONITOR_EXECUTOR", "multiprocess")
     if choice == "multiprocess":
         return dg.multiprocess_executor
+    if choice == "in_process":
+        return dg.in_process_executor
     if choice == "k8s":
         from dagster_k8s import k8s_job_executor
 
@@ -190,7 +196,7 @@ def scale_out_executor() -> dg.ExecutorDefinition:
         from dagster_celery import celery_executor
 
         return celery_executor
-    raise ValueError(f"MONITOR_EXECUTOR={choice!r}: choose multiprocess, k8s or celery.")
+    raise ValueError(f"MONITOR_EXECUTOR={choice!r}: choose multiprocess, in_process, k8s or celery.")
 
 
 regional_ingest_job = dg.define_asset_job(

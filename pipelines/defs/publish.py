@@ -65,7 +65,9 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
 
     def build(folder: Path) -> None:
         config = monitor.config
-        settings = SiteSettings(config.gemeente_naam, synthetic, config.min_teller, config.min_noemer)
+        settings = SiteSettings(
+            config.gemeente_naam, synthetic, config.min_teller, config.min_noemer, exports=monitor.chart_exports
+        )
         extras = {name: pl.read_parquet(paths.protected / name) for name in (LINKAGE_FILE, TRENDS_FILE)}
         files, site = write_publication(folder, table, extras, settings)
         written.extend(files)

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dagster as dg
+from pydantic import Field
 
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig, Paths
 from pseudonymisation.config import load_hashing_config
@@ -23,6 +24,8 @@ class MonitorResource(dg.ConfigurableResource):
     inbox: str = "data/inbox"
     out: str = "data"
     config_file: str = str(DEFAULT_CONFIG)
+    # Whether the publication exports report charts as PNG/SVG; MONITOR_CHART_EXPORTS=0 skips them (tests).
+    chart_exports: bool = Field(default_factory=lambda: os.environ.get("MONITOR_CHART_EXPORTS", "1") != "0")
 
     @property
     def paths(self) -> Paths:

@@ -1,0 +1,116 @@
+"""Every `monitor` subcommand the README documents, driven through the real `main()` entry point.
+
+A signature change in one command (an option added to `run`, a renamed argument) breaks a test here, not the first
+command a municipality types. Commands whose full run is proven elsewhere through `main()` too: `run` (test_at_source,
+test_synthetic_pipeline), `key new` and `key rotate` (test_key_rotation), `audit` (test_audit, test_retention),
+`run --partitioned` (test_partitions), `contracts check` (test_contracts).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines.cli import main
+from pipelines.lib.settings import PROJECT_ROOT
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:
+    """`monitor demo` as `make demo` runs it: no key yet, a key file named outside the repository, a small scale."""
+    root = tmp_path_factory.mktemp("demo")
+    key_file = root / "config" / "demo-pseudonym.key"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("MONITOR_PSEUDONYM_KEY", raising=False)
+        mp.setenv("MONITOR_KEY_FILE", str(key_file))
+        status = main(["demo", "--out", str(root / "data"), "--scale", "0.02", "--seed", "7"])
+    return root / "data", key_file, status
+
+
+def test_demo_creates_its_key_generates_data_and_publishes(demo: tuple[Path, Path, int]) -> None:
+    data, key_file, status = demo
+    assert status == 0, "monitor demo failed (the README's first command)"
+    assert key_file.is_file() and key_file.stat().st_mode & 0o077 == 0, "the demo key is owner-only"
+    assert (data / "inbox" / "inschrijvingen.csv").is_file(), "the demo wrote a synthetic inbox"
+    publish = data / "publish"
+    assert pl.read_parquet(publish / "indicatoren.parquet").height > 0
+    assert (publish / "dashboard" / "index.html").is_file()
+    manifest = json.loads((publish / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest, "the manifest lists the run"
+
+
+def test_data_writes_a_synthetic_inbox(tmp_path: Path) -> None:
+    assert main(["data", "--out", str(tmp_path / "inbox"), "--scale", "0.01", "--seed", "3"]) == 0
+    written = {p.name for p in (tmp_path / "inbox").iterdir()}
+    assert {"inschrijvingen.csv", "bewoners.csv", "scholen.csv"} <= written
+
+
+def test_run_refuses_a_missing_inbox_in_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--inbox", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists(), "nothing is written for a refused run"
+
+
+def test_run_partitioned_options_reach_the_partitioned_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Argument handling of `run --partitioned --workers N`; its full run is test_partitions."""
+    status = main(["run", "--partitioned", "--workers", "1", "--inbox", str(tmp_path / "none"), "--out", str(tmp_path)])
+    assert status == 2 and "does not exist" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["run", "--partitioned", "--workers", "two"])
+
+
+def test_contracts_docs_writes_the_data_dictionary(tmp_path: Path) -> None:
+    assert main(["contracts", "docs", "--out", str(tmp_path / "dd")]) == 0
+    assert (tmp_path / "dd" / "index.html").is_file()
+    assert any(p.suffix == ".md" for p in (tmp_path / "dd").iterdir())
+
+
+def test_contracts_check_validates_every_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["contracts", "check"]) == 0
+    assert "valid" in capsys.readouterr().out
+
+
+def test_key_new_writes_an_owner_only_key_file(tmp_path: Path) -> None:
+    assert main(["key", "new", "--out", str(tmp_path / "k.key")]) == 0
+    assert (tmp_path / "k.key").stat().st_mode & 0o077 == 0
+
+
+def test_key_rotate_refuses_a_missing_key_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Argument handling and the first check of `key rotate`; the full rotation is test_key_rotation."""
+    (tmp_path / "inbox").mkdir()
+    args = ["key", "rotate", "--new-key-file", str(tmp_path / "absent.key"), "--inbox", str(tmp_path / "inbox")]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_audit_audits_the_demo_output(demo: tuple[Path, Path, int], tmp_path: Path) -> None:
+    data, _, _ = demo
+    assert main(["audit", "--out", str(data), "--report", str(tmp_path / "report")]) == 0
+    assert (tmp_path / "report" / "audit" / "audit.html").is_file() or any(tmp_path.rglob("audit.html"))
+
+
+def test_ui_help_and_the_command_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["ui", "--help"])
+    assert exit_.value.code == 0 and "--port" in capsys.readouterr().out
+    started: dict[str, object] = {}
+
+    def execve(path: str, argv: list[str], env: dict[str, str]) -> None:  # the one call that would replace us
+        started.update(path=path, argv=argv, env=env)
+
+    monkeypatch.setattr(os, "execve", execve)
+    monkeypatch.chdir(tmp_path)
+    assert main(["ui", "--inbox", str(tmp_path / "inbox"), "--out", str(tmp_path / "out"), "--port", "3999"]) == 0
+    argv = started["argv"]
+    assert isinstance(argv, list) and argv[1:4] == ["dev", "-m", "pipelines.definitions"] and "3999" in argv
+    env = started["env"]
+    assert isinstance(env, dict) and env["DAGSTER_HOME"] == str((tmp_path / "out" / "dagster").resolve())
+    assert (tmp_path / "out" / "dagster" / "dagster.yaml").is_file()
+    assert Path.cwd() == PROJECT_ROOT
