@@ -222,6 +222,7 @@ def served(publication: Path) -> Iterator[str]:
         server.server_close()
 
 
+@pytest.mark.slow
 def test_every_page_renders_offline_in_headless_chromium_in_dutch_and_english(publication: Path, served: str) -> None:
     assert CHROMIUM.exists(), "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
     from playwright.sync_api import sync_playwright

@@ -32,6 +32,8 @@ from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import load_key
 from pseudonymisation.pseudonymiser import Pseudonymiser
 
+pytestmark = pytest.mark.slow
+
 root = Path(sys.argv[1])
 hashing = load_hashing_config()
 def high_water_mb() -> float:

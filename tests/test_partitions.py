@@ -20,6 +20,8 @@ from pseudonymisation.scan import scan_for_identifiers
 from tests.conftest import TEST_KEY_HEX
 from tests.test_synthetic_pipeline import raw_identifiers
 
+pytestmark = pytest.mark.slow
+
 PUBLISHED = ["indicatoren.parquet", "koppelingskwaliteit.parquet", "trends.parquet"]
 
 
