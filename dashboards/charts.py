@@ -298,8 +298,9 @@ def key_figure_template(indicator: Indicator, ctx: ChartContext) -> alt.TopLevel
 
 
 def to_spec(chart: alt.TopLevelMixin) -> Spec:
-    """The Vega-Lite spec, validated against the schema (an invalid template fails the build)."""
-    spec: Spec = chart.to_dict(validate=True)
+    """The Vega-Lite spec. Not validated here: schema validation was 45 % of a city-scale publish, and the templates
+    depend only on the catalogue and the language, so tests/test_dashboard.py validates every one of them instead."""
+    spec: Spec = chart.to_dict(validate=False)
     return spec
 
 

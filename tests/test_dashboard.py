@@ -153,6 +153,21 @@ def test_every_chart_template_filled_with_data_validates_against_the_vega_lite_s
             validate_jsonschema(with_data(templates[key], rows, "alt"), schema)
 
 
+def test_every_template_of_a_real_publication_validates_against_the_vega_lite_schema(publication: Path) -> None:
+    """Runs do not validate their chart templates (dashboards/charts.py `to_spec`); this does, for every template
+    a publication with every catalogue indicator and breakdown needs, in both languages."""
+    pub = Publication(pl.read_parquet(publication / "indicatoren.parquet"), load_indicators())
+    schema = load_schema()
+    for language in ("nl", "en"):
+        templates = chart_templates(pub, ChartContext(pub.years, "Almere", True, 10, language))
+        assert len(templates) > 50
+        for key, template in templates.items():
+            try:
+                validate_jsonschema(template, schema)
+            except Exception as error:  # name the template that broke
+                raise AssertionError(f"{language} {key}: {str(error).splitlines()[0]}") from error
+
+
 def test_axis_labels_stay_one_per_unit_when_long_names_are_cut() -> None:
     long = "Interconfessionele basisschool De Kiekendief"
     units = [Unit("school", "11AA00", long), Unit("school", "11AA01", long + " 2"), Unit("school", "11AB00", "OBS")]

@@ -19,6 +19,8 @@ import pytest
 
 from tests.conftest import TEST_KEY_HEX
 
+pytestmark = pytest.mark.slow
+
 ROWS = 4_000_000
 PUPILS = 60_000
 WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2])
@@ -31,8 +33,6 @@ from pipelines.ingest.sources import ingest_source
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import load_key
 from pseudonymisation.pseudonymiser import Pseudonymiser
-
-pytestmark = pytest.mark.slow
 
 root = Path(sys.argv[1])
 hashing = load_hashing_config()
