@@ -1,16 +1,21 @@
 """The one Dagster resource: where this installation's inbox and outputs are, and its configuration.
 
-It carries paths only. The pseudonymisation key is read from the environment when a step needs it and
-is never part of the resource's config, so it cannot show up in run config or the Dagster UI.
+It carries paths only, and holds the output folder's lock for the length of a run (pipelines/lib/lock.py).
+The pseudonymisation key is read from the environment when a step needs it and is never part of the
+resource's config, so it cannot show up in run config or the Dagster UI.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 
+from pipelines.lib.lock import held_by_ancestor, output_lock
+from pipelines.lib.run_history import end_unfinished_run
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig, Paths
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import KeyError_, load_key
@@ -31,6 +36,22 @@ class MonitorResource(dg.ConfigurableResource):
     @property
     def config(self) -> MonitorConfig:
         return MonitorConfig.load(Path(self.config_file))
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[MonitorResource]:
+        """Every run holds its output folder's lock while its steps run (a UI-launched run as a CLI run).
+
+        Sensors and schedules evaluate without a run and take no lock; a partitioned run's worker processes
+        run under the lock of the `monitor run` that started them."""
+        run = context.dagster_run
+        out = self.paths.out
+        if run is None or held_by_ancestor(out):
+            yield self
+            return
+        with output_lock(out, f"Dagster run of {run.job_name}", run.run_id) as held:
+            if context.instance is not None:
+                end_unfinished_run(context.instance, out, held.stale)
+            yield self
 
     def pseudonymiser(self) -> Pseudonymiser:
         """The keyed pseudonymiser, or a Dagster failure that says how to provide the key."""
