@@ -53,6 +53,8 @@ class InputFile:
     delimiter: str = ""
     dropped_columns: tuple[str, ...] = ()
     at_source: dict[str, Any] | None = None  # the receipt, for an export pseudonymised by its holder
+    clients: int = 0  # iJw rows: distinct clients, and those with a quarantined row (counts, never who)
+    clients_quarantined: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -238,7 +240,9 @@ def stage_ijw_table(
     """Validate and stage the rows parsed from iJw messages (one table, already in memory)."""
     clock = clock or PhaseClock()
     with clock.phase("read_validate"):
-        checked = validate(with_contract_columns(raw, contract), contract)
+        table = with_contract_columns(raw, contract)
+        checked = validate(table, contract)
+        clients, affected = _client_counts(table.frame, checked.quarantine, contract)
     stage_checked(checked, transform, sinks, tally, clock)
     return InputFile(
         name=name or raw.source_file,
@@ -249,7 +253,21 @@ def stage_ijw_table(
         rows_quarantined=checked.rows_quarantined,
         encoding=raw.encoding,
         delimiter=raw.delimiter,
+        clients=clients,
+        clients_quarantined=affected,
     )
+
+
+def _client_counts(raw: pl.DataFrame, quarantine: pl.DataFrame, contract: Contract) -> tuple[int, int]:
+    """Distinct clients (the contract's first direct identifier) in the iJw rows, and how many of them have a
+    quarantined row: the plausibility gate counts clients too, so one client's lost history is seen."""
+    person = next((f.name for f in contract.properties if f.privacy == "direct_identifier"), None)
+    if person is None or person not in raw.columns or not raw.height:
+        return 0, 0
+    clients = raw.select(pl.col(person).drop_nulls().n_unique()).item()
+    bad_rows = quarantine.select(ROW_COLUMN).unique()
+    affected = raw.join(bad_rows, on=ROW_COLUMN, how="semi").select(pl.col(person).n_unique()).item()
+    return int(clients), int(affected)
 
 
 def stage_rejected(rejected: pl.DataFrame, quarantine_sink: ParquetSink, tally: Counter[str]) -> None:
