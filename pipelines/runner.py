@@ -89,6 +89,8 @@ def cause_sentence(message: str, cls_name: str | None) -> str:
         return "Dagster could not write its run history (disk I/O error): is the disk full?"
     if _errno_of(first) == errno.ENOENT:
         return f"a file is missing: {_quoted_path(first) or first}."
+    if system := re.match(r"^\w+: \[Errno \d+\] ([^:]+)(?:: '(.+)')?$", first):  # other OS errors, no class
+        return f"{system.group(1)[0].lower()}{system.group(1)[1:]}{f': {system.group(2)}' if system.group(2) else ''}."
     if "Could not set lock on file" in first:
         return f"the warehouse database is in use by another process ({_quoted_path(first) or 'monitor.duckdb'})."
     return first
@@ -116,12 +118,13 @@ def failure_sentences(instance: dg.DagsterInstance, run_id: str) -> list[str]:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE:
             error = event.step_failure_data.error if event.step_failure_data else None
             cause = cause_sentence(*_message_of(error)) if error else "unknown error"
-            sentences.append(f"{cause} (step {event.step_key})")
+            sentences.append(f"{cause.rstrip('.')} (step {str(event.step_key).replace('__', '/')}).")
         elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             data = event.event_specific_data
             if isinstance(data, dg.AssetCheckEvaluation) and _is_blocking_failure(data):
                 target = data.asset_key.to_user_string()
-                sentences.append(f"{data.description or 'see the check metadata'} (check {target}:{data.check_name})")
+                cause = (data.description or "see the check metadata").rstrip(".")
+                sentences.append(f"{cause} (check {target}:{data.check_name}).")
         elif event.event_type == dg.DagsterEventType.RUN_FAILURE and not sentences:
             error = event.event_specific_data.error if event.event_specific_data else None  # type: ignore[union-attr]
             if error is not None:
@@ -155,7 +158,7 @@ def write_failure_log(out: Path, run_id: str, instance: dg.DagsterInstance | Non
         elif event is not None and event.event_type == dg.DagsterEventType.RUN_FAILURE:
             error = getattr(event.event_specific_data, "error", None)
         if error is not None:
-            lines += [f"--- {event.step_key or 'run'} ({event.event_type_value})", error.to_string(), ""]  # type: ignore[union-attr]
+            lines += [f"--- {event.step_key or 'run'} ({event.event_type_value})", _traceback_text(error), ""]  # type: ignore[union-attr]
     lines += extra
     log = out.resolve() / "logs" / f"run-{run_id}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -163,6 +166,15 @@ def write_failure_log(out: Path, run_id: str, instance: dg.DagsterInstance | Non
     if os.environ.get("MONITOR_DEBUG"):
         print(log.read_text(encoding="utf-8"), file=sys.stderr)
     return log
+
+
+def _traceback_text(error: SerializableErrorInfo) -> str:
+    """A Dagster error and its causes as Python prints a chained traceback, innermost cause first."""
+    chain = [error]
+    while chain[-1].cause is not None:
+        chain.append(chain[-1].cause)
+    parts = [f"Traceback (most recent call last):\n{''.join(e.stack)}{e.message}" for e in reversed(chain)]
+    return "\nThe above exception was the direct cause of the following exception:\n\n".join(parts)
 
 
 def run_monitor(inbox: Path, out: Path, stream: TextIO | None = sys.stderr, until: str | None = None) -> RunOutcome:
