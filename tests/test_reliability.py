@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import dagster as dg
 import polars as pl
 import pytest
 
@@ -23,6 +24,7 @@ from pipelines.defs.plausibility import Change, implausible, rows_by_form
 from pipelines.ingest.contract import load_contract
 from pipelines.lib.lock import OutputBusy, output_lock, read_holder
 from pipelines.lib.publication import publication_state, publish_atomically, versions_folder
+from pipelines.lib.run_history import prune_runs
 from pipelines.lib.settings import PROJECT_ROOT
 from pipelines.runner import prepare_instance
 from pseudonymisation.config import load_hashing_config
@@ -237,3 +239,21 @@ def test_volume_band_stops_a_drop_and_allows_growth_only_where_months_arrive() -
         {"name": "kopie/declaraties.csv", "rows_accepted": 0, "duplicate_of": "declaraties.csv"},
     ]
     assert rows_by_form(files) == {"CSV exports": 10, "iJw messages": 4}
+
+
+def test_run_history_is_pruned_with_its_files(tmp_path: Path) -> None:
+    instance = prepare_instance(tmp_path / "dagster")
+
+    @dg.op
+    def step() -> None:
+        pass
+
+    @dg.job
+    def tiny() -> None:
+        step()
+
+    run_ids = [tiny.execute_in_process(instance=instance).run_id for _ in range(3)]
+    assert prune_runs(instance, keep=1) == 2
+    assert [r.run_id for r in instance.get_runs()] == run_ids[-1:]
+    shards = {p.stem for p in (tmp_path / "dagster" / "history" / "runs").glob("*.db")} - {"index"}
+    assert shards <= {run_ids[-1]}, "the deleted runs' event-log files are gone too"

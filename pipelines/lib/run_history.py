@@ -8,6 +8,7 @@ unpublished. Run storage is pruned to the configured history (`[runs] keep_runs`
 
 from __future__ import annotations
 
+import shutil
 from contextlib import suppress
 from pathlib import Path
 
@@ -47,8 +48,14 @@ def end_run(instance: dg.DagsterInstance, run_id: str, message: str) -> bool:
 
 
 def prune_runs(instance: dg.DagsterInstance, keep: int) -> int:
-    """Delete all but the newest `keep` finished runs with their event logs; returns how many were deleted."""
+    """Delete all but the newest `keep` finished runs with their event logs; returns how many were deleted.
+
+    `delete_run` removes a run's rows, but the local SQLite storage keeps one event-log file per run
+    (`history/runs/<id>.db`) and its compute logs (`storage/<id>/`): those go too, or the folder still grows."""
     finished = [r for r in instance.get_runs() if r.is_finished]  # newest first
+    home = Path(instance.root_directory)
     for run in finished[keep:]:
         instance.delete_run(run.run_id)
+        (home / "history" / "runs" / f"{run.run_id}.db").unlink(missing_ok=True)
+        shutil.rmtree(home / "storage" / run.run_id, ignore_errors=True)
     return max(len(finished) - keep, 0)
