@@ -71,8 +71,8 @@ def prepare_instance(dagster_home: Path) -> dg.DagsterInstance:
 
 
 def _root_cause(error: SerializableErrorInfo) -> SerializableErrorInfo:
-    """The innermost error: Dagster wraps the real cause in 'Error occurred while executing op …'."""
-    while error.cause is not None:
+    """The error our code raised: Dagster wraps it in 'Error occurred while executing op …' (a Dagster class)."""
+    while error.cause is not None and (error.cls_name or "").startswith("Dagster"):
         error = error.cause
     return error
 

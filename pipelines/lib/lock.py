@@ -28,6 +28,7 @@ from pathlib import Path
 
 LOCK_FILE = ".monitor.lock"
 DEFAULT_WAIT_SECONDS = 30.0
+UNATTENDED_WAIT_SECONDS = 3600.0  # runs from the UI, a schedule or the sensor: nobody waits at a prompt
 WAIT_ENVIRONMENT = "MONITOR_LOCK_WAIT"  # seconds a second writer waits before it refuses
 _POLL_SECONDS = 0.2
 
@@ -73,10 +74,11 @@ def lock_path(out: Path) -> Path:
     return out.resolve() / LOCK_FILE
 
 
-def wait_seconds() -> float:
-    """How long a second writer waits: MONITOR_LOCK_WAIT, else DEFAULT_WAIT_SECONDS."""
+def wait_seconds(default: float = DEFAULT_WAIT_SECONDS) -> float:
+    """How long a second writer waits: MONITOR_LOCK_WAIT, else `default` (30 s at a prompt; an hour for runs
+    launched by Dagster, which queue behind a CLI run instead of failing)."""
     value = os.environ.get(WAIT_ENVIRONMENT)
-    return float(value) if value else DEFAULT_WAIT_SECONDS
+    return float(value) if value else default
 
 
 def read_holder(out: Path) -> Holder | None:

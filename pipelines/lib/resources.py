@@ -14,7 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.lib.lock import held_by_ancestor, output_lock
+from pipelines.lib.lock import UNATTENDED_WAIT_SECONDS, held_by_ancestor, output_lock, wait_seconds
 from pipelines.lib.run_history import end_unfinished_run
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig, Paths
 from pseudonymisation.config import load_hashing_config
@@ -48,7 +48,8 @@ class MonitorResource(dg.ConfigurableResource):
         if run is None or held_by_ancestor(out):
             yield self
             return
-        with output_lock(out, f"Dagster run of {run.job_name}", run.run_id) as held:
+        wait = wait_seconds(UNATTENDED_WAIT_SECONDS)
+        with output_lock(out, f"Dagster run of {run.job_name}", run.run_id, wait) as held:
             if context.instance is not None:
                 end_unfinished_run(context.instance, out, held.stale)
             yield self
