@@ -70,6 +70,9 @@ def prepare_instance(dagster_home: Path) -> dg.DagsterInstance:
     return dg.DagsterInstance.from_config(str(dagster_home))
 
 
+OWN_ERRORS = ("Failure", "OutputBusy", "FileRejected", "FileChanged")
+
+
 def _root_cause(error: SerializableErrorInfo) -> SerializableErrorInfo:
     """The error our code raised: Dagster wraps it in 'Error occurred while executing op …' (a Dagster class)."""
     while error.cause is not None and (error.cls_name or "").startswith("Dagster"):
@@ -81,7 +84,8 @@ def cause_sentence(message: str, cls_name: str | None) -> str:
     """One sentence for an error message, without a Dagster class name; known system errors in plain words."""
     first = message.strip().splitlines()[0] if message.strip() else (cls_name or "unknown error")
     first = re.sub(r"^(?:[A-Za-z_]\w*\.)+(?=[A-Za-z_]\w*: )", "", first)  # dagster._core…Failure: → Failure:
-    first = first.removeprefix("Failure: ")
+    for own in OWN_ERRORS:  # their messages are written as sentences for the user
+        first = first.removeprefix(f"{own}: ")
     if _errno_of(first) == errno.ENOSPC or "database or disk is full" in first:
         where = _quoted_path(first)
         return f"the disk is full (no space left on device{f' writing {where}' if where else ''})."

@@ -20,13 +20,15 @@ import polars as pl
 import pytest
 
 import pipelines.ingest.sources as sources
+from pipelines.defs.ingest import source_assets, staged_key
 from pipelines.defs.plausibility import Change, implausible, rows_by_form
 from pipelines.ingest.contract import load_contract
 from pipelines.lib.lock import OutputBusy, output_lock, read_holder
 from pipelines.lib.publication import publication_state, publish_atomically, versions_folder
+from pipelines.lib.resources import MonitorResource
 from pipelines.lib.run_history import prune_runs
 from pipelines.lib.settings import PROJECT_ROOT
-from pipelines.runner import prepare_instance
+from pipelines.runner import failure_sentences, prepare_instance
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import load_key
 from pseudonymisation.pseudonymiser import Pseudonymiser
@@ -100,6 +102,7 @@ def test_a_killed_holder_frees_the_folder_and_names_its_unfinished_run(tmp_path:
 BUILD = """
 import json, sys
 from pathlib import Path
+from pipelines.lib.resources import MonitorResource
 from pipelines.lib.publication import publish_atomically
 
 def build(folder: Path) -> None:
@@ -257,3 +260,24 @@ def test_run_history_is_pruned_with_its_files(tmp_path: Path) -> None:
     assert [r.run_id for r in instance.get_runs()] == run_ids[-1:]
     shards = {p.stem for p in (tmp_path / "dagster" / "history" / "runs").glob("*.db")} - {"index"}
     assert shards <= {run_ids[-1]}, "the deleted runs' event-log files are gone too"
+
+
+def test_a_run_dagster_starts_itself_takes_the_lock_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As a run launched from the UI: no `monitor run` around it, the monitor resource takes the lock."""
+    out = tmp_path / "out"
+    holder = _child(
+        "import time; from pathlib import Path; from pipelines.lib.lock import output_lock\n"
+        f"with output_lock(Path({str(out)!r}), 'monitor run', 'r-cli'):\n"
+        "    print('held', flush=True); time.sleep(60)"
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    monkeypatch.setenv("MONITOR_LOCK_WAIT", "1")
+    instance = prepare_instance(out / "dagster")
+    scholen = next(a for a in source_assets if a.key == staged_key("scholen"))
+    monitor = MonitorResource(inbox=str(tmp_path / "inbox"), out=str(out))
+    result = dg.materialize([scholen], resources={"monitor": monitor}, instance=instance, raise_on_error=False)
+    holder.kill()
+    holder.wait()
+    assert not result.success
+    [sentence] = failure_sentences(instance, result.run_id)
+    assert sentence.startswith(f"the output folder {out} is in use by monitor run (pid {holder.pid}, started"), sentence
