@@ -48,6 +48,7 @@ def test_sensor_requests_a_run_only_when_the_inbox_changes(tmp_path: Path) -> No
     (inbox / "inschrijvingen.csv").write_text("bsn\n", encoding="utf-8")
     os.utime(inbox / "inschrijvingen.csv", (time.time() - 60, time.time() - 60))  # delivered a minute ago
     monitor = MonitorResource(inbox=str(inbox), out=str(tmp_path / "out"))
+
     def evaluate(cursor: str | None = None) -> dg.SensorResult:
         with dg.build_sensor_context(cursor=cursor, resources={"monitor": monitor}) as context:
             result = inbox_sensor(context)
