@@ -95,14 +95,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     inbox, out = Path(args.inbox), Path(args.out)
     if not inbox.is_dir():
         return _fail(f"the inbox {inbox} does not exist or is not a folder.", "monitor data --out DIR creates one")
+    refused = _check_key()
+    if refused is not None:
+        return refused
     if not any(p.is_file() for p in inbox.rglob("*")):
         return _fail(
             f"the inbox {inbox.resolve()} is empty; expected the exports of spec §1 (inschrijvingen.csv, …).",
             "contracts/README.md (one contract per export), or monitor data --out DIR for synthetic exports",
         )
-    refused = _check_key()
-    if refused is not None:
-        return refused
     if args.partitioned:
         return _run_partitioned(inbox, out, args.workers)
     print(f"Running the monitor on {inbox.resolve()} …", file=sys.stderr)
