@@ -112,11 +112,12 @@ def test_an_empty_ijw_folder_stops_the_run_before_it_publishes(previous: tuple[P
     work = tmp_path / "inbox"
     shutil.copytree(inbox, work, ignore=shutil.ignore_patterns("ijw"))
     (work / "ijw").mkdir()
-    before = publication_state(out / "publish")
+    before, staged = publication_state(out / "publish"), _files(out / "warehouse" / "staged")
     outcome = run_monitor(work, out, stream=None, until="ingest")
     assert not outcome.success
     assert any("toewijzingen rows from iJw messages: 0 now against" in e for e in outcome.errors), outcome.errors
     assert publication_state(out / "publish") == before
+    assert _files(out / "warehouse" / "staged") == staged, "staged files are replaced only by a whole ingest"
 
 
 def test_thirty_percent_invalid_ijw_messages_stop_the_run(previous: tuple[Path, Path], tmp_path: Path) -> None:
@@ -128,10 +129,12 @@ def test_thirty_percent_invalid_ijw_messages_stop_the_run(previous: tuple[Path, 
         stat = path.stat()
         path.write_bytes(path.read_bytes()[: stat.st_size // 2])
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    staged = _files(out / "warehouse" / "staged")
     outcome = run_monitor(work, out, stream=None, until="ingest")
     assert not outcome.success
     refused = [e for e in outcome.errors if "iJw messages refused" in e]
     assert refused and "limit 5%" in refused[0], outcome.errors
+    assert _files(out / "warehouse" / "staged") == staged, "the sources that did pass are not replaced either"
 
 
 def _stderr_of_failed_run(inbox: Path, out: Path, capfd: pytest.CaptureFixture[str]) -> list[str]:
@@ -172,6 +175,7 @@ def test_a_garbage_csv_and_a_wrong_column_name_say_so_first(tmp_path: Path, capf
     assert "nothing was published (there was no previous publication)" in lines[-2]
     assert "quarantine" not in " ".join(lines), "nothing was quarantined, so the quarantine is not pointed at"
     _log_named(lines)
+    assert not _files(tmp_path / "out" / "warehouse" / "staged"), "a failed first ingest stages nothing"
 
 
 def test_a_failed_step_names_its_cause_not_dagster(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:

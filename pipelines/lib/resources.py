@@ -17,6 +17,7 @@ import dagster as dg
 from pipelines.lib.lock import UNATTENDED_WAIT_SECONDS, held_by_ancestor, output_lock, wait_seconds
 from pipelines.lib.run_history import end_unfinished_run
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig, Paths
+from pipelines.lib.staged_snapshot import drop_snapshot, ingest_failed, restore_snapshot, take_snapshot
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import KeyError_, load_key
 from pseudonymisation.pseudonymiser import Pseudonymiser
@@ -42,7 +43,8 @@ class MonitorResource(dg.ConfigurableResource):
         """Every run holds its output folder's lock while its steps run (a UI-launched run as a CLI run).
 
         Sensors and schedules evaluate without a run and take no lock; a partitioned run's worker processes
-        run under the lock of the `monitor run` that started them."""
+        run under the lock of the `monitor run` that started them. Staged files are replaced only when the
+        run's whole ingest succeeds (pipelines/lib/staged_snapshot.py)."""
         run = context.dagster_run
         out = self.paths.out
         if run is None or held_by_ancestor(out):
@@ -52,7 +54,14 @@ class MonitorResource(dg.ConfigurableResource):
         with output_lock(out, f"Dagster run of {run.job_name}", run.run_id, wait) as held:
             if context.instance is not None:
                 end_unfinished_run(context.instance, out, held.stale)
+            staged = self.paths.staged
+            restore_snapshot(staged)  # left by a run that died: its half-replaced staged files go back
+            take_snapshot(staged)
             yield self
+            if context.instance is not None and ingest_failed(context.instance, run.run_id):
+                restore_snapshot(staged)
+            else:
+                drop_snapshot(staged)
 
     def pseudonymiser(self) -> Pseudonymiser:
         """The keyed pseudonymiser, or a Dagster failure that says how to provide the key."""
