@@ -10,7 +10,8 @@
     monitor contracts docs [--out DIR]              write the data dictionary (Markdown and HTML)
     monitor audit [--out DIR] [--report DIR]        privacy audit: scan, retention, key, run history
 
-Errors are one sentence plus where to look, never a traceback.
+Errors are one sentence plus where to look, never a traceback: tracebacks go to a log file the message names
+(`MONITOR_DEBUG=1` prints them too).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ DEFAULT_SEED = 20261124
 
 
 def _fail(message: str, where: str | None = None) -> int:
+    """The one way a command fails: `monitor: <cause, one sentence>`, then where to look."""
     print(f"monitor: {message}", file=sys.stderr)
     if where:
         print(f"         Look at: {where}", file=sys.stderr)
@@ -57,16 +59,37 @@ def _check_key() -> int | None:
     return None
 
 
-def _run_failed(errors: list[str], kept: str, where: str, out: Path) -> int:
-    """A failed run: its first reasons, then one sentence on what was kept and where to look."""
+UNCHECKED = "unchecked"
+
+
+def _run_failed(errors: list[str], kept: str, where: str, out: Path, before: str | None = UNCHECKED) -> int:
+    """A failed run: its causes first, then what became of the previous `kept`, then where to look.
+
+    `before` is what the publication showed before the run (`publication_state`); "unchanged" is only said
+    when it still shows exactly that. The quarantine folder is named only when a quarantine check failed."""
+    from pipelines.lib.publication import publication_state
+
     print(file=sys.stderr)
     for sentence in errors[:5]:
         print(f"monitor: {sentence}", file=sys.stderr)
+    if len(errors) > 5:
+        print(f"monitor: … and {len(errors) - 5} more.", file=sys.stderr)
     quarantine = out.resolve() / "warehouse" / "quarantine"
-    return _fail(f"the run failed; the previous {kept} is unchanged.", f"{where}, or {quarantine}")
+    if any("quarantined" in e for e in errors) and any(quarantine.glob("*.parquet")):
+        where = f"{where}, or the quarantined rows in {quarantine}"
+    if before == UNCHECKED:
+        return _fail(f"the run failed; check {kept} before using it.", where)
+    now = publication_state(out.resolve() / "publish")
+    if before is None and now is None:
+        return _fail("the run failed; nothing was published (there was no previous publication).", where)
+    if now == before:
+        return _fail(f"the run failed; the previous {kept} is unchanged (checked).", where)
+    return _fail(f"the run failed, and the {kept} is not the one from before the run; check it.", where)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.lib.lock import OutputBusy, lock_path
+    from pipelines.lib.publication import publication_state
     from pipelines.runner import run_monitor
 
     inbox, out = Path(args.inbox), Path(args.out)
@@ -75,12 +98,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     refused = _check_key()
     if refused is not None:
         return refused
+    if not any(p.is_file() for p in inbox.rglob("*")):
+        return _fail(
+            f"the inbox {inbox.resolve()} is empty; expected the exports of spec §1 (inschrijvingen.csv, …).",
+            "contracts/README.md (one contract per export), or monitor data --out DIR for synthetic exports",
+        )
     if args.partitioned:
         return _run_partitioned(inbox, out, args.workers)
     print(f"Running the monitor on {inbox.resolve()} …", file=sys.stderr)
-    outcome = run_monitor(inbox, out)
+    before = publication_state(out.resolve() / "publish")
+    try:
+        outcome = run_monitor(inbox, out)
+    except OutputBusy as busy:
+        return _fail(str(busy), str(lock_path(out)))
     if not outcome.success:
-        return _run_failed(outcome.errors, "publication", f"the Dagster UI (make ui) run {outcome.run_id}", out)
+        log = f"{outcome.log} (tracebacks)" if outcome.log else f"the Dagster UI (make ui) run {outcome.run_id}"
+        return _run_failed(outcome.errors, "publication", log, out, before)
     publish = out.resolve() / "publish"
     print(f"\nDone in {outcome.seconds:.1f} s ({outcome.steps} assets). Outputs:")
     print(f"  published indicators  {publish / 'indicatoren.parquet'}")
@@ -318,16 +351,42 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pipelines.lib.lock import OutputBusy, lock_path
+
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
-        return _fail("interrupted.")
-    except Exception as exc:  # one sentence, not a traceback
+        return _fail("interrupted; a run in progress is marked canceled in Dagster.")
+    except OutputBusy as busy:  # key rotation and the audit wait for a run like a run does
+        return _fail(str(busy), str(lock_path(Path(args.out))))
+    except Exception as exc:  # one sentence, not a traceback; the traceback goes to a log file
+        from pipelines.runner import cause_sentence
+
+        log = _traceback_log(args)
         if os.environ.get("MONITOR_DEBUG"):
             raise
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return _fail(f"{type(exc).__name__}: {first}", "rerun with MONITOR_DEBUG=1 for the full traceback")
+        return _fail(cause_sentence(f"{type(exc).__name__}: {exc}", type(exc).__name__), f"{log} (traceback)")
+
+
+def _traceback_log(args: argparse.Namespace) -> Path:
+    """Write the current exception's traceback to `<out>/logs/` of the command's output folder (else the
+    temporary folder) and return the file; the error message names it."""
+    import tempfile
+    import traceback
+    from datetime import UTC, datetime
+
+    out = Path(args.out) if args.command in ("run", "demo", "audit", "key") else Path(tempfile.gettempdir())
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for folder in (out / "logs", Path(tempfile.gettempdir()) / "jeugdmonitor"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            log = folder / f"monitor-{args.command}-{stamp}-{os.getpid()}.log"
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+            return log.resolve()
+        except OSError:
+            continue
+    return Path("(no log: nothing could be written)")
 
 
 if __name__ == "__main__":

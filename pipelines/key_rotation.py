@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from pipelines.lib.lock import output_lock
+from pipelines.lib.publication import adopt_publication
 from pipelines.lib.settings import Paths
 from pipelines.runner import RunOutcome, run_monitor
 from pseudonymisation.config import load_hashing_config
@@ -81,24 +83,25 @@ def rotate_key(inbox: Path, out: Path, new_key_file: Path, stream: TextIO | None
     old = current_fingerprint(paths)
     if old == new_key.fingerprint:
         raise RotationRefused(f"the new key has the fingerprint of the key in use ({old}); nothing to rotate.")
-    work = out / ".rotation"
-    shutil.rmtree(work, ignore_errors=True)
-    with _key_environment(new_key_file):
-        outcome = run_monitor(inbox, work, stream or sys.stderr)
-    if not outcome.success:
+    with output_lock(out, "monitor key rotate"):  # no run may write the folder while it is replaced
+        work = out / ".rotation"
         shutil.rmtree(work, ignore_errors=True)
-        return Rotation(old, new_key.fingerprint, new_key.key_id, outcome)
-    fresh = Paths(inbox=inbox, out=work)
-    shutil.copytree(work / "runs", out / "runs", dirs_exist_ok=True)  # the run history goes on
-    for current, replacement in ((paths.warehouse, fresh.warehouse), (paths.publish, fresh.publish)):
-        retired = current.with_name(f".retired-{current.name}")
-        if current.exists():
-            current.rename(retired)
-        replacement.rename(current)
+        with _key_environment(new_key_file):
+            outcome = run_monitor(inbox, work, stream or sys.stderr)
+        if not outcome.success:
+            shutil.rmtree(work, ignore_errors=True)
+            return Rotation(old, new_key.fingerprint, new_key.key_id, outcome)
+        fresh = Paths(inbox=inbox, out=work)
+        shutil.copytree(work / "runs", out / "runs", dirs_exist_ok=True)  # the run history goes on
+        retired = paths.warehouse.with_name(f".retired-{paths.warehouse.name}")
+        if paths.warehouse.exists():
+            paths.warehouse.rename(retired)
+        fresh.warehouse.rename(paths.warehouse)
         shutil.rmtree(retired, ignore_errors=True)
-    shutil.rmtree(work, ignore_errors=True)
-    _log(out, old, new_key, outcome.run_id)
-    return Rotation(old, new_key.fingerprint, new_key.key_id, outcome)
+        adopt_publication(paths.publish, fresh.publish)  # one atomic switch, as every run's publication
+        shutil.rmtree(work, ignore_errors=True)
+        _log(out, old, new_key, outcome.run_id)
+        return Rotation(old, new_key.fingerprint, new_key.key_id, outcome)
 
 
 def _log(out: Path, old: str | None, new_key: PseudonymKey, run_id: str) -> None:

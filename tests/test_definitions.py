@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -46,11 +48,22 @@ def test_sensor_requests_a_run_only_when_the_inbox_changes(tmp_path: Path) -> No
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "inschrijvingen.csv").write_text("bsn\n", encoding="utf-8")
+    os.utime(inbox / "inschrijvingen.csv", (time.time() - 60, time.time() - 60))  # delivered a minute ago
     monitor = MonitorResource(inbox=str(inbox), out=str(tmp_path / "out"))
-    first = inbox_sensor(dg.build_sensor_context(resources={"monitor": monitor}))
+
+    def evaluate(cursor: str | None = None) -> dg.SensorResult:
+        with dg.build_sensor_context(cursor=cursor, resources={"monitor": monitor}) as context:
+            result = inbox_sensor(context)
+        assert isinstance(result, dg.SensorResult)
+        return result
+
+    first = evaluate()
     assert first.run_requests and first.cursor
-    again = inbox_sensor(dg.build_sensor_context(cursor=first.cursor, resources={"monitor": monitor}))
+    again = evaluate(first.cursor)
     assert not again.run_requests
     (inbox / "bewoners.csv").write_text("bsn\n", encoding="utf-8")
-    changed = inbox_sensor(dg.build_sensor_context(cursor=first.cursor, resources={"monitor": monitor}))
+    writing = evaluate(first.cursor)
+    assert not writing.run_requests and "still being written" in str(writing.skip_reason), "waits for a stable file"
+    os.utime(inbox / "bewoners.csv", (time.time() - 60, time.time() - 60))
+    changed = evaluate(first.cursor)
     assert changed.run_requests and changed.cursor != first.cursor

@@ -65,6 +65,8 @@ def read_run_history(out: Path) -> tuple[list[RunRecord], list[str]]:
         label = str(path.relative_to(out))
         try:
             manifest = json.loads(path.read_text(encoding="utf-8"))
+            if manifest.get("published") is False:
+                continue  # a run that never switched its publication in: not a publishing run
             record = _record(manifest, label)
         except (OSError, ValueError, AttributeError, TypeError):
             unreadable.append(label)

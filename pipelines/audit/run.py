@@ -28,6 +28,7 @@ from pipelines.audit.report import (
 from pipelines.audit.retention import count_past_duckdb, count_past_parquet, count_rows_parquet, retention_rules
 from pipelines.audit.scan import scan_folders
 from pipelines.ingest.contract import Contract, load_all_contracts
+from pipelines.lib.lock import output_lock
 from pipelines.lib.publication import code_version
 from pipelines.lib.settings import Paths
 from pseudonymisation.config import HashingConfig, load_hashing_config
@@ -138,10 +139,14 @@ def has_monitor_output(out: Path) -> bool:
 
 
 def run_audit(out: Path, report_dir: Path | None = None, today: date | None = None) -> AuditOutcome:
-    """Audit the output folder `out`; the report goes to `report_dir` (default `<out>/audit`)."""
+    """Audit the output folder `out`; the report goes to `report_dir` (default `<out>/audit`).
+
+    Holds the folder's lock while it reads, so a run waits for the audit instead of failing on the DuckDB
+    file the audit has open (and the audit never reads a half-written warehouse)."""
     started = datetime.now(UTC)
     out = out.resolve()
     target = (report_dir or default_report_dir(out)).resolve()
-    facts = gather_facts(out, today or date.today(), target)
+    with output_lock(out, "monitor audit"):
+        facts = gather_facts(out, today or date.today(), target)
     written = write_report(facts, target)
     return AuditOutcome(facts, written, (datetime.now(UTC) - started).total_seconds())

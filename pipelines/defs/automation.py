@@ -1,6 +1,7 @@
 """When the monitor runs: a monthly schedule, and a sensor that starts a run when a new export lands."""
 
 import hashlib
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -35,15 +36,27 @@ def inbox_signature(inbox: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def still_being_written(inbox: Path, stable_seconds: float) -> bool:
+    """True while some inbox file changed within the last `stable_seconds` (ingest waits the same way)."""
+    if not inbox.is_dir():
+        return False
+    newest = max((p.stat().st_mtime for p in inbox.rglob("*") if p.is_file()), default=0.0)
+    return time.time() - newest < stable_seconds
+
+
 @dg.sensor(
     name="new_export_in_inbox",
     job=monitor_job,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.STOPPED,
-    description="Starts a run when a file in the inbox is added or changed.",
+    description="Starts a run when a file in the inbox is added or changed, once no file changed for "
+    "[inbox] stable_seconds.",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, monitor: MonitorResource) -> dg.SensorResult:
     signature = inbox_signature(monitor.paths.inbox)
     if signature == context.cursor:
         return dg.SensorResult(skip_reason="No new or changed export in the inbox.")
+    if still_being_written(monitor.paths.inbox, monitor.config.stable_seconds):
+        # No cursor update: the next evaluation sees the change again, once the delivery is complete.
+        return dg.SensorResult(skip_reason="An export in the inbox is still being written; waiting until it is stable.")
     return dg.SensorResult(run_requests=[dg.RunRequest(run_key=signature)], cursor=signature)

@@ -62,8 +62,9 @@ def _summarise(ingested: Ingested, paths: Paths) -> dict[str, object]:
     }
 
 
-def _ingest_into(paths: Paths, source: str, pseudonymiser: Pseudonymiser, **kwargs: Any) -> Ingested:
+def _ingest_into(monitor: MonitorResource, source: str, pseudonymiser: Pseudonymiser, **kwargs: Any) -> Ingested:
     """Ingest one source into its staged and quarantine Parquet files; a rejected file fails the step."""
+    paths = monitor.paths
     try:
         return ingest_source(
             paths.inbox,
@@ -71,6 +72,7 @@ def _ingest_into(paths: Paths, source: str, pseudonymiser: Pseudonymiser, **kwar
             pseudonymiser,
             paths.staged / f"{source}.parquet",
             paths.quarantine / f"{source}.parquet",
+            stable_seconds=monitor.config.stable_seconds,
             **kwargs,
         )
     except FileRejected as exc:
@@ -82,7 +84,7 @@ def _ingest(context: dg.AssetExecutionContext, monitor: MonitorResource, source:
     addresses = None
     if source == "bewoners":
         addresses = pl.read_parquet(paths.staged / "pc6hnr.parquet")
-    ingested = _ingest_into(paths, source, monitor.pseudonymiser(), addresses=addresses)
+    ingested = _ingest_into(monitor, source, monitor.pseudonymiser(), addresses=addresses)
     context.log.info(
         f"{source}: {ingested.rows_read} rows read, {ingested.rows_accepted} accepted, "
         f"{ingested.rows_quarantined} quarantined"
@@ -131,12 +133,15 @@ def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResourc
     """Both youth-care forms through one contract each; iJw messages are parsed once for both tables."""
     paths = monitor.paths
     pseudonymiser = monitor.pseudonymiser()
-    ijw = ijw_raw_tables(paths.inbox)
+    try:
+        ijw = ijw_raw_tables(paths.inbox, monitor.config.stable_seconds)
+    except FileRejected as exc:
+        raise dg.Failure(description=str(exc)) from None
     write_consistency(ijw.consistency, paths.staged)  # person-free; read by pipelines.defs.youth_care_checks
     tables, rejected, counts = ijw.tables, ijw.rejected, ijw.counts
     for source in YOUTH_CARE_SOURCES:
         ingested = _ingest_into(
-            paths,
+            monitor,
             source,
             pseudonymiser,
             ijw_table=tables.get(source),

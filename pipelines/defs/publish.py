@@ -3,13 +3,15 @@
 Next to them: the indicator catalogue (Markdown, HTML, JSON, Parquet), the protected linkage-quality
 table and the trends, all aggregates that passed disclosure control.
 
-Only runs when the disclosure check passed (it is blocking). The publication is swapped in atomically;
+Only runs when the disclosure check passed (it is blocking). The publication is switched in atomically
+(a version folder and one symlink rename, pipelines/lib/publication.py);
 the dashboard (dashboards/site.py) is built inside it, so a failed build keeps the previous one too.
 """
 
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import polars as pl
@@ -19,7 +21,13 @@ from pipelines.defs.indicators import LINKAGE_FILE, TRENDS_FILE, indicator_trend
 from pipelines.defs.ingest import ALL_SOURCES, OWNER
 from pipelines.defs.protect import protected_indicators
 from pipelines.indicators.catalogue import write_catalogue
-from pipelines.lib.publication import build_manifest, is_synthetic, publish_atomically, write_json
+from pipelines.lib.publication import (
+    build_manifest,
+    is_synthetic,
+    publish_atomically,
+    record_run_manifest,
+    write_json,
+)
 from pipelines.lib.resources import MonitorResource
 
 
@@ -62,6 +70,7 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
     suppression = json.loads((paths.protected / "suppression.json").read_text(encoding="utf-8"))
     written: list[str] = []
     sites: list[SiteReport] = []
+    manifests: list[dict[str, Any]] = []
 
     def build(folder: Path) -> None:
         config = monitor.config
@@ -84,11 +93,11 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
             outputs=written,
         )
         write_json(folder / "manifest.json", manifest)
-        runs = paths.out / "runs"
-        runs.mkdir(parents=True, exist_ok=True)
-        write_json(runs / f"manifest-{context.run_id}.json", manifest)
+        record_run_manifest(paths.out, manifest, published=False)
+        manifests.append(manifest)
 
     publish_atomically(paths.publish, build)
+    record_run_manifest(paths.out, manifests[-1], published=True)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(paths.publish)),

@@ -53,6 +53,9 @@ class InputFile:
     delimiter: str = ""
     dropped_columns: tuple[str, ...] = ()
     at_source: dict[str, Any] | None = None  # the receipt, for an export pseudonymised by its holder
+    duplicate_of: str | None = None  # same bytes as this earlier delivery: reported, its rows counted once
+    clients: int = 0  # iJw rows: distinct clients, and those with a quarantined row (counts, never who)
+    clients_quarantined: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -109,6 +112,40 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+class FileChanged(FileRejected):
+    """A file changed while it was read; it is read again once it is stable."""
+
+
+STABLE_ATTEMPTS = 3
+
+
+def _identity(path: Path) -> tuple[int, int, int, int, int]:
+    """What changes whenever a file's bytes do: inode (a rename over it), size, mtime and ctime (any write;
+    ctime cannot be set back by the writer, unlike mtime)."""
+    st = path.stat()
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def wait_until_stable(paths: list[Path], seconds: float, display: Callable[[Path], str]) -> None:
+    """Return once no file in `paths` changed size or modification time for `seconds` (a delivery still being
+    copied in is not read); refuse after STABLE_ATTEMPTS windows of change."""
+    if seconds <= 0 or not paths:
+        return
+    for _ in range(STABLE_ATTEMPTS * 4):
+        before = {p: _identity(p)[2:4] for p in paths}
+        newest = max(ns for _, ns in before.values()) / 1e9
+        if time.time() - newest >= seconds:
+            return
+        time.sleep(seconds)
+        if {p: _identity(p)[2:4] for p in paths} == before and time.time() - newest >= seconds:
+            return
+    changing = [display(p) for p in paths if time.time() - _identity(p)[3] / 1e9 < seconds]
+    raise FileRejected(
+        f"{', '.join(changing) or display(paths[0])}: still being written (changed within the last {seconds:g} s, "
+        f"{STABLE_ATTEMPTS * 4} times in a row); run again when the delivery is complete."
+    )
+
+
 def find_files(inbox: Path, file_name: str) -> list[Path]:
     """All deliveries of one export: the file itself and any copy in a sub-folder, in a stable order."""
     return sorted(p for p in inbox.rglob(file_name) if p.is_file() and not p.name.startswith("."))
@@ -125,12 +162,22 @@ class IjwTables:
     consistency: pl.DataFrame
 
 
-def ijw_raw_tables(inbox: Path) -> IjwTables:
-    """The inbox's iJw messages (folder `ijw/`); no folder, no messages."""
+def ijw_raw_tables(inbox: Path, stable_seconds: float = 0.0) -> IjwTables:
+    """The inbox's iJw messages (folder `ijw/`); no folder, no messages. Read once the folder is stable, and
+    again when a message changed (or came or went) while it was read."""
     folder = inbox / IJW_FOLDER
     if not folder.is_dir():
         return IjwTables({}, pl.DataFrame(schema=QUARANTINE_SCHEMA), {}, pl.DataFrame(schema=CONSISTENCY_SCHEMA))
-    return ijw_folder_tables(folder, f"{IJW_FOLDER}/")
+    for _ in range(STABLE_ATTEMPTS):
+        files = sorted(p for p in folder.rglob("*") if p.is_file())
+        wait_until_stable(files, stable_seconds, lambda p: str(p.relative_to(inbox)))
+        before = {p: _identity(p) for p in files}
+        tables = ijw_folder_tables(folder, f"{IJW_FOLDER}/")
+        if {p: _identity(p) for p in sorted(q for q in folder.rglob("*") if q.is_file())} == before:
+            return tables
+    raise FileRejected(
+        f"{IJW_FOLDER}/: messages kept changing while they were read; run again when the delivery is complete."
+    )
 
 
 def ijw_folder_tables(folder: Path, prefix: str) -> IjwTables:
@@ -238,7 +285,9 @@ def stage_ijw_table(
     """Validate and stage the rows parsed from iJw messages (one table, already in memory)."""
     clock = clock or PhaseClock()
     with clock.phase("read_validate"):
-        checked = validate(with_contract_columns(raw, contract), contract)
+        table = with_contract_columns(raw, contract)
+        checked = validate(table, contract)
+        clients, affected = _client_counts(table.frame, checked.quarantine, contract)
     stage_checked(checked, transform, sinks, tally, clock)
     return InputFile(
         name=name or raw.source_file,
@@ -249,7 +298,21 @@ def stage_ijw_table(
         rows_quarantined=checked.rows_quarantined,
         encoding=raw.encoding,
         delimiter=raw.delimiter,
+        clients=clients,
+        clients_quarantined=affected,
     )
+
+
+def _client_counts(raw: pl.DataFrame, quarantine: pl.DataFrame, contract: Contract) -> tuple[int, int]:
+    """Distinct clients (the contract's first direct identifier) in the iJw rows, and how many of them have a
+    quarantined row: the plausibility gate counts clients too, so one client's lost history is seen."""
+    person = next((f.name for f in contract.properties if f.privacy == "direct_identifier"), None)
+    if person is None or person not in raw.columns or not raw.height:
+        return 0, 0
+    clients = raw.select(pl.col(person).drop_nulls().n_unique()).item()
+    bad_rows = quarantine.select(ROW_COLUMN).unique()
+    affected = raw.join(bad_rows, on=ROW_COLUMN, how="semi").select(pl.col(person).n_unique()).item()
+    return int(clients), int(affected)
 
 
 def stage_rejected(rejected: pl.DataFrame, quarantine_sink: ParquetSink, tally: Counter[str]) -> None:
@@ -268,6 +331,7 @@ def ingest_source(
     addresses: pl.DataFrame | None = None,
     ijw_table: RawTable | None = None,
     rejected: pl.DataFrame | None = None,
+    stable_seconds: float = 0.0,
 ) -> Ingested:
     """Read, validate and minimise every file of one source batch by batch into `staged` and `quarantine`.
 
@@ -275,14 +339,42 @@ def ingest_source(
     as they are once their receipt checks out. Raises `FileRejected` for unusable input; both outputs then
     keep their previous content. `rejected` holds whole iJw messages refused before they became rows:
     quarantined, not counted as rows.
+
+    Stable inputs: a file is read once its size and modification time held still for `stable_seconds`; the
+    sha256 recorded is that of the bytes read (the file's identity is the same before hashing and after the
+    last read, else the source is read again, up to STABLE_ATTEMPTS times). A file with the bytes of an
+    earlier delivery of the same export is reported (`duplicate_of`) and its rows are counted once.
     """
-    raw_paths = find_files(inbox, contract.file.name)
-    pseudo_paths = find_files(inbox, pseudonymised_name(contract))
-    if not raw_paths and not pseudo_paths and ijw_table is None:
-        raise FileRejected(
-            f"{contract.file.name}: not found in the inbox {inbox}; expected the '{contract.id}' export "
-            f"({contract.owner}) or its pseudonymised form {pseudonymised_name(contract)}."
-        )
+    for attempt in range(1, STABLE_ATTEMPTS + 1):
+        raw_paths = find_files(inbox, contract.file.name)
+        pseudo_paths = find_files(inbox, pseudonymised_name(contract))
+        if not raw_paths and not pseudo_paths and ijw_table is None:
+            raise FileRejected(
+                f"{contract.file.name}: not found in the inbox {inbox}; expected the '{contract.id}' export "
+                f"({contract.owner}) or its pseudonymised form {pseudonymised_name(contract)}."
+            )
+        wait_until_stable([*raw_paths, *pseudo_paths], stable_seconds, lambda p: str(p.relative_to(inbox)))
+        try:
+            outputs, found = (staged, quarantine), (raw_paths, pseudo_paths)
+            return _ingest_files(inbox, contract, pseudonymiser, outputs, found, addresses, ijw_table, rejected)
+        except FileChanged:
+            if attempt == STABLE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _ingest_files(
+    inbox: Path,
+    contract: Contract,
+    pseudonymiser: Pseudonymiser,
+    outputs: tuple[Path, Path],
+    found: tuple[list[Path], list[Path]],
+    addresses: pl.DataFrame | None,
+    ijw_table: RawTable | None,
+    rejected: pl.DataFrame | None,
+) -> Ingested:
+    staged, quarantine = outputs
+    raw_paths, pseudo_paths = found
 
     minimisers: dict[str, Minimiser] = {}  # made at first use: one per source, so identifiers hash once
 
@@ -299,12 +391,30 @@ def ingest_source(
         return minimisers["derived"](frame)
 
     clock = PhaseClock()
+    pinned: dict[Path, tuple[int, int, int, int, int]] = {}
+    seen: dict[str, str] = {}  # sha256 → the first delivery with those bytes
+    duplicates: list[InputFile] = []
+
+    def first_delivery(path: Path) -> str | None:
+        """The sha256 of `path`'s bytes as they are now (identity pinned first), unless a delivery before it
+        had the same bytes: then that one is reported as the original and this one is not read."""
+        pinned[path] = _identity(path)
+        sha = sha256_of(path)
+        name = str(path.relative_to(inbox))
+        if sha in seen:
+            duplicates.append(InputFile(name, pinned[path][2], sha, 0, 0, 0, duplicate_of=seen[sha]))
+            return None
+        seen[sha] = name
+        return sha
+
     with clock.phase("read_validate"):
-        exports: list[tuple[ExportFile, Transform, str, dict[str, Any] | None]] = [
-            (open_export(p, contract, str(p.relative_to(inbox))), pseudonymise, sha256_of(p), None) for p in raw_paths
-        ]
+        exports: list[tuple[ExportFile, Transform, str, dict[str, Any] | None]] = []
+        for path in raw_paths:
+            if (sha := first_delivery(path)) is not None:
+                exports.append((open_export(path, contract, str(path.relative_to(inbox))), pseudonymise, sha, None))
         for path in pseudo_paths:
-            sha = sha256_of(path)
+            if (sha := first_delivery(path)) is None:
+                continue
             checked_receipt = check_receipt(path, contract, pseudonymiser.key.fingerprint, sha)
             exports.append(
                 (open_export(path, derived, str(path.relative_to(inbox))), as_delivered, sha, checked_receipt)
@@ -316,9 +426,12 @@ def ingest_source(
         tally = result.quarantine_by_rule
         for export, transform, sha, receipt in exports:
             staged_file = stage_export(export, transform, sinks, tally, sha, clock)
+            if _identity(export.path) != pinned[export.path]:
+                raise FileChanged(f"{export.source_file}: the file changed while it was read.")
             if receipt is not None:
                 staged_file = replace(staged_file, at_source=_receipt_summary(receipt))
             result.files.append(staged_file)
+        result.files.extend(duplicates)
         if ijw_table is not None:
             result.files.append(stage_ijw_table(ijw_table, contract, pseudonymise, sinks, tally, clock=clock))
         if rejected is not None:

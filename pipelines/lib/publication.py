@@ -1,12 +1,16 @@
 """Atomic publication and the run manifest.
 
-The publish step builds the new publication in a sibling folder and swaps it in with renames, so a
-reader (or a failed run) never sees half a publication: either the previous one or the new one.
+The publish step builds each publication in a version folder of its own (`publish.versions/<time>/`) and
+switches the symlink `publish` to it with one atomic rename, so a reader (or a failed or killed run) never
+sees half a publication: either the previous one or the new one. The previous version is kept.
 """
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -14,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pipelines.lib.faults import fault_point
 from pipelines.lib.settings import PROJECT_ROOT
 
 SYNTHETIC_MARKER = "SYNTHETISCHE DATA"
@@ -40,24 +45,103 @@ def code_version() -> str:
     return out.stdout.strip() or "unknown"
 
 
-def publish_atomically(target: Path, build: Callable[[Path], None]) -> None:
-    """Run `build(tmp_dir)`, then replace `target` by it; on failure `target` is left untouched."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(f".{target.name}.new")
-    retired = target.with_name(f".{target.name}.old")
-    for leftover in (staging, retired):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    staging.mkdir()
+def publish_atomically(target: Path, build: Callable[[Path], None], keep: int = 2) -> Path:
+    """Run `build(folder)` in a new version folder, then switch `target` (a symlink) to it in one rename.
+
+    Readers resolve `target` to the previous or the new version, never to none and never to a mix. The
+    version the switch replaced is kept (with `keep` = 2: the current and the previous), so a kill at any
+    point leaves a complete publication behind and the next run needs no cleanup. On failure `target` is
+    untouched. Returns the new version's folder.
+    """
+    versions = versions_folder(target)
+    versions.mkdir(parents=True, exist_ok=True)
+    _clear_leftovers(target, versions)
+    name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    building = versions / f".building-{name}"
+    building.mkdir()
     try:
-        build(staging)
+        build(building)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(building, ignore_errors=True)
         raise
-    if target.exists():
+    version = versions / name
+    building.rename(version)
+    fault_point("publish.before_switch")
+    _switch(target, version)
+    fault_point("publish.after_switch")
+    for old in sorted(p for p in versions.iterdir() if not p.name.startswith("."))[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+    return version
+
+
+def versions_folder(target: Path) -> Path:
+    """Where the versions behind the symlink `target` live: `<target>.versions/` beside it."""
+    return target.with_name(f"{target.name}.versions")
+
+
+def publication_state(target: Path) -> str | None:
+    """What `target` shows now (the version it resolves to and its manifest's sha256), None if nothing.
+
+    Compared before and after a failed run, so "the previous publication is unchanged" is checked, not assumed."""
+    manifest = target / "manifest.json"
+    if not manifest.is_file():
+        return None
+    return f"{target.resolve()}:{hashlib.sha256(manifest.read_bytes()).hexdigest()}"
+
+
+def adopt_publication(target: Path, source: Path) -> None:
+    """Move the publication `source` shows (a folder or a symlinked version) under `target`'s versions and
+    switch `target` to it: key rotation hands over the publication it built beside the current one."""
+    versions = versions_folder(target)
+    versions.mkdir(parents=True, exist_ok=True)
+    version = versions / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    source.resolve().rename(version)
+    _switch(target, version)
+
+
+def _switch(target: Path, version: Path) -> None:
+    """Point the symlink `target` at `version` with one atomic rename of a new symlink over it.
+
+    A real directory at `target` (a publication from before versioning) is exchanged for the symlink with
+    renameat2(RENAME_EXCHANGE), atomic too; only where the file system lacks it do two renames remain."""
+    link = target.with_name(f".{target.name}.switch")
+    link.unlink(missing_ok=True)
+    link.symlink_to(os.path.relpath(version, target.parent))
+    if target.is_symlink() or not target.exists():
+        os.replace(link, target)
+        return
+    retired = versions_folder(target) / f"{version.name[:-1]}-before-versioning"
+    if _exchange(link, target):
+        link.rename(retired)
+    else:
         target.rename(retired)
-    staging.rename(target)
-    shutil.rmtree(retired, ignore_errors=True)
+        os.replace(link, target)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0
+
+
+def _clear_leftovers(target: Path, versions: Path) -> None:
+    """Remove what a killed publish left: a half-built version, a switch symlink not yet renamed. A publication
+    of the old two-rename scheme that a kill left only as `.<name>.old` becomes the current version again."""
+    for building in versions.glob(".building-*"):
+        shutil.rmtree(building, ignore_errors=True)
+    target.with_name(f".{target.name}.switch").unlink(missing_ok=True)
+    shutil.rmtree(target.with_name(f".{target.name}.new"), ignore_errors=True)
+    orphan = target.with_name(f".{target.name}.old")
+    if orphan.is_dir() and not target.exists():
+        version = versions / "00000000T000000000000Z-recovered"
+        orphan.rename(version)
+        _switch(target, version)
+    else:
+        shutil.rmtree(orphan, ignore_errors=True)
 
 
 def build_manifest(
@@ -94,4 +178,35 @@ def build_manifest(
 
 
 def write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    """Write `data` as JSON through a temporary file and a rename: a kill never leaves half a manifest."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    os.replace(partial, path)
+
+
+RUNS_FOLDER = "runs"
+NOT_PUBLISHED = "not published: the run ended (failed, killed or interrupted) before its publication was switched in"
+
+
+def run_manifest_path(out: Path, run_id: str) -> Path:
+    return out / RUNS_FOLDER / f"manifest-{run_id}.json"
+
+
+def record_run_manifest(out: Path, manifest: dict[str, Any], published: bool) -> None:
+    """`runs/manifest-<run id>.json`: written unpublished before the switch, published right after it."""
+    path = run_manifest_path(out, str(manifest["run_id"]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_json(path, {**manifest, "published": published, **({} if published else {"status": NOT_PUBLISHED})})
+
+
+def reconcile_run_manifests(out: Path, publish: Path) -> None:
+    """After a kill between the switch and the manifest update: the run the publication shows did publish.
+
+    Every other manifest marked unpublished stays so (the audit leaves such runs out of the run history)."""
+    current = publish / "manifest.json"
+    if not current.is_file():
+        return
+    manifest = json.loads(current.read_text(encoding="utf-8"))
+    recorded = run_manifest_path(out, str(manifest.get("run_id")))
+    if not recorded.is_file() or json.loads(recorded.read_text(encoding="utf-8")).get("published") is False:
+        record_run_manifest(out, manifest, published=True)

@@ -1,18 +1,24 @@
 """The one Dagster resource: where this installation's inbox and outputs are, and its configuration.
 
-It carries paths only. The pseudonymisation key is read from the environment when a step needs it and
-is never part of the resource's config, so it cannot show up in run config or the Dagster UI.
+It carries paths only, and holds the output folder's lock for the length of a run (pipelines/lib/lock.py).
+The pseudonymisation key is read from the environment when a step needs it and is never part of the
+resource's config, so it cannot show up in run config or the Dagster UI.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
 
+from pipelines.lib.lock import UNATTENDED_WAIT_SECONDS, held_by_ancestor, output_lock, wait_seconds
+from pipelines.lib.run_history import end_unfinished_run
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig, Paths
+from pipelines.lib.staged_snapshot import drop_snapshot, ingest_failed, restore_snapshot, take_snapshot
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import KeyError_, load_key
 from pseudonymisation.pseudonymiser import Pseudonymiser
@@ -34,6 +40,31 @@ class MonitorResource(dg.ConfigurableResource):
     @property
     def config(self) -> MonitorConfig:
         return MonitorConfig.load(Path(self.config_file))
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[MonitorResource]:
+        """Every run holds its output folder's lock while its steps run (a UI-launched run as a CLI run).
+
+        Sensors and schedules evaluate without a run and take no lock; a partitioned run's worker processes
+        run under the lock of the `monitor run` that started them. Staged files are replaced only when the
+        run's whole ingest succeeds (pipelines/lib/staged_snapshot.py)."""
+        run = context.dagster_run
+        out = self.paths.out
+        if run is None or held_by_ancestor(out):
+            yield self
+            return
+        wait = wait_seconds(UNATTENDED_WAIT_SECONDS)
+        with output_lock(out, f"Dagster run of {run.job_name}", run.run_id, wait) as held:
+            if context.instance is not None:
+                end_unfinished_run(context.instance, out, held.stale)
+            staged = self.paths.staged
+            restore_snapshot(staged)  # left by a run that died: its half-replaced staged files go back
+            take_snapshot(staged)
+            yield self
+            if context.instance is not None and ingest_failed(context.instance, run.run_id):
+                restore_snapshot(staged)
+            else:
+                drop_snapshot(staged)
 
     def pseudonymiser(self) -> Pseudonymiser:
         """The keyed pseudonymiser, or a Dagster failure that says how to provide the key."""

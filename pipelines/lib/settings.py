@@ -30,6 +30,9 @@ class MonitorConfig:
     protection_margin: float = 3.0
     round_to: int = 0
     region: tuple[tuple[str, str], ...] = ()
+    max_volume_change: float = 0.5
+    keep_runs: int = 50
+    stable_seconds: float = 2.0
 
     @property
     def gemeenten(self) -> dict[str, str]:
@@ -52,6 +55,9 @@ class MonitorConfig:
             protection_margin=float(raw["disclosure"].get("protection_margin", 3)),
             round_to=int(raw["disclosure"].get("round_to", 0)),
             region=tuple((str(code), str(name)) for code, name in raw.get("region", {}).get("gemeenten", {}).items()),
+            max_volume_change=float(raw["quality"].get("max_volume_change", 0.5)),
+            keep_runs=int(raw.get("runs", {}).get("keep_runs", 50)),
+            stable_seconds=float(raw.get("inbox", {}).get("stable_seconds", 2.0)),
         )
 
 
