@@ -170,7 +170,12 @@ def _quantities(cells: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.concat_str("indicator", "dimensie", "categorie", "veld", separator="|"))
     )
     cost = (pl.col("soort") == "bedrag") & ((pl.col("veld") == st.TELLER) | (pl.col("naam") == st.COSTS))
-    return fields.with_columns(naam=pl.coalesce("naam", own), kosten=cost)
+    fields = fields.with_columns(naam=pl.coalesce("naam", own), kosten=cost)
+    # Exact arithmetic (see `structure.in_units`): amounts in whole cents, counts as they are.
+    in_units = {
+        c: pl.when("kosten").then((pl.col(c) * st.CENTS).round()).otherwise(pl.col(c)) for c in ("gepubliceerd", "waar")
+    }
+    return fields.with_columns(**in_units)
 
 
 def _check_relations(cells: pl.DataFrame, rules: DisclosureRules, report: CheckReport) -> None:
@@ -281,7 +286,7 @@ def _relations(
         if (
             known[total]
             and hidden
-            and sum(truth[m] for m in hidden) < (1.0 if cost[hidden[0]] else rules.protection_margin)
+            and sum(truth[m] for m in hidden) < (st.CENTS if cost[hidden[0]] else rules.protection_margin)
         ):
             relations.narrow.append(where)
 

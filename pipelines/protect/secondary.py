@@ -45,6 +45,7 @@ class Sum:
 
     total: int
     members: tuple[int, ...]
+    where: str = ""  # the relation in words, for the error when it does not hold
 
 
 @dataclass
@@ -85,10 +86,12 @@ class _Builder:
         self.quantities: list[Quantity] = []
         self.sums: list[Sum] = []
         self.at_most: list[Terms] = []
+        self.at_most_where: list[str] = []
         self.teller_of: list[int] = []
         self.noemer_of: list[int | None] = []
 
     def quantity(self, key: tuple[Any, ...], value: float, cost: bool, cell: int | None) -> int:
+        value = st.in_units(value, cost)
         q = self.index.get(key)
         if q is None:
             q = self.index[key] = len(self.quantities)
@@ -113,6 +116,7 @@ class _Builder:
         self.levels()
         self.dimensions()
         self.bounds()
+        self.verify()
         return Model(self.quantities, self.teller_of, self.noemer_of, self.sums, self.at_most)
 
     def levels(self) -> None:
@@ -124,10 +128,12 @@ class _Builder:
                 children.setdefault((jaar, name, niveau), []).append(q)
         for (jaar, name, niveau), members in children.items():
             total = gemeente[(jaar, name)]
+            where = f"{name.split('|')[0]}, schooljaar {jaar}: the {niveau} rows of {name} add up to the gemeente's"
             if (name.split("|")[0], niveau) in st.PARTIAL_LEVELS:
                 self.at_most.append({**dict.fromkeys(members, 1.0), total: -1.0})
+                self.at_most_where.append(where.replace("add up to", "add up to at most"))
             else:
-                self.sums.append(Sum(total, tuple(members)))
+                self.sums.append(Sum(total, tuple(members), where))
 
     def dimensions(self) -> None:
         """Categories of one unit: a sum to their total, or bounds for a non-additive dimension."""
@@ -143,10 +149,16 @@ class _Builder:
                 if isinstance(spec.total, tuple):
                     key = (jaar, niveau, code, st.quantity_name(spec.total[0], None, None, spec.total[1]))
                     if (total := self.index.get(key)) is not None:
+                        where = f"{ind}, schooljaar {jaar}: each {dim} of {niveau} {code} at most {spec.total[0]}"
                         self.at_most.extend({t: 1.0, total: -1.0} for t in tellers)
+                        self.at_most_where += [where] * len(tellers)
                         self.at_most.append({total: 1.0, **dict.fromkeys(tellers, -1.0)})
+                        self.at_most_where.append(
+                            f"{ind}, schooljaar {jaar}: {niveau} {code} {spec.total[0]} at most its {dim} together"
+                        )
             elif spec.total == st.NOEMER and len(set(noemers)) == 1 and noemers[0] is not None:
-                self.sums.append(Sum(noemers[0], tuple(tellers)))
+                where = f"{ind}, schooljaar {jaar}: the {dim} categories of {niveau} {code} add up to the noemer"
+                self.sums.append(Sum(noemers[0], tuple(tellers), where))
             else:
                 self.external_total((jaar, niveau, code, ind, dim, st.TELLER), tellers)
                 if None not in noemers and len(set(noemers)) == len(noemers):
@@ -160,7 +172,7 @@ class _Builder:
         value = sum(self.quantities[q].value for q in members)
         total = self.quantity((jaar, niveau, code, st.external_total_name(ind, dim, field_name)), value, False, None)
         self.quantities[total].external_known = value >= self.min_teller
-        self.sums.append(Sum(total, tuple(members)))
+        self.sums.append(Sum(total, tuple(members), f"{ind}, schooljaar {jaar}: the {dim} of {niveau} {code}"))
 
     def bounds(self) -> None:
         """A percentage's teller is at most its noemer."""
@@ -170,6 +182,23 @@ class _Builder:
             if row[-1] in st.BOUNDED_BY_NOEMER and (q := self.noemer_of[c]) is not None and q != self.teller_of[c]
         }
         self.at_most += [{t: 1.0, n: -1.0} for t, n in sorted(pairs)]
+        self.at_most_where += ["a percentage's teller at most its noemer"] * len(pairs)
+
+    def verify(self) -> None:
+        """Every relation holds on the true values (in exact units), else one sentence naming it.
+
+        A table that breaks one is inconsistent: protecting it would rest on a model a reader's data does not
+        obey, so the run stops here rather than in an LP that finds no solution."""
+        value = [q.value for q in self.quantities]
+        for s in self.sums:
+            total, members = value[s.total], sum(value[m] for m in s.members)
+            if abs(total - members) > 0.5:
+                raise ValueError(
+                    f"Inconsistent indicator table, {s.where}: {members:.0f} against {total:.0f} (amounts in cents)."
+                )
+        for terms, where in zip(self.at_most, self.at_most_where, strict=True):
+            if sum(a * value[q] for q, a in terms.items()) > 0.5:
+                raise ValueError(f"Inconsistent indicator table, {where}: the bound does not hold.")
 
 
 @dataclass
@@ -226,7 +255,7 @@ class Suppressor:
 
     def floor(self, q: int) -> float:
         """The least a sum's hidden members must add up to: the margin for counts, 1 euro for amounts."""
-        return 1.0 if self.model.quantities[q].cost else self.margin
+        return float(st.CENTS) if self.model.quantities[q].cost else self.margin
 
     def cheapest(self, candidates: Iterable[int], shortfall: float) -> int | None:
         """Fewest published cells hidden, then large enough to close the shortfall, then smallest."""

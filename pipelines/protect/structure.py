@@ -19,6 +19,10 @@ Relations a reader may use (all hold on the data; the check verifies them on the
   not listed here (the linkage table's age bands) is taken as additive with a total published elsewhere
   (conservative: the reader is assumed to know it), as long as that total passes the count rule itself.
 - Bounds: a count is never negative and a percentage's teller is at most its noemer.
+- Exact arithmetic: relations are solved on integers, counts as they are and euro amounts in cents
+  (`in_units`). Summed in binary floating point, school amounts in euro miss the gemeente's by 1e-9; an LP
+  that scales its right-hand side (the implicit-equality LP in `recoverable`) turns such noise into a
+  proof that no solution exists (issue 17: `protect-infeasible-c5.parquet`, C5 of one school year).
 - Across years: the only published figure that ties two years is the change of one cell (trends.parquet,
   the dashboard), shown only when both years are published; the check verifies exactly that.
 """
@@ -87,6 +91,16 @@ def quantity_name(indicator: str, dimensie: str | None, categorie: str | None, f
 def external_total_name(indicator: str, dimensie: str, field: str) -> str:
     """The total of an unlisted dimension, published outside the table."""
     return f"{indicator}|{dimensie}|*|{field}"
+
+
+CENTS = 100  # units per euro in the relations
+
+
+def in_units(value: float, cost: bool) -> float:
+    """A number as the relations hold it: an amount in whole cents, a count as it is (counts are whole).
+
+    Integers below 2**53 add up exactly in float64, so a relation that holds on the data holds exactly."""
+    return float(round(value * CENTS)) if cost else float(value)
 
 
 def is_cost(name: str, field: str, soort: str) -> bool:
