@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.protect.suppression import DisclosureRules, protect
-from tests.test_disclosure_check import GM, RULES, cell, check, g1, reasons, table
+from tests.test_disclosure_check import GM, RULES, cell, check, g1, hide, reasons, table
 
 
 def test_a_lone_small_school_gets_a_secondary_partner_the_smallest_other_school() -> None:
@@ -101,3 +101,17 @@ def test_the_complement_rule_applies_to_percentages_only() -> None:
         ]
     )
     assert protect(truth, RULES).get_column("reden").to_list() == ["primair", None]
+
+
+def test_the_count_rule_counts_the_persons_behind_a_cell_not_its_trajectories() -> None:
+    """A6 of 12 new trajectories per 1.000 pupils, and B1's 11 referrals by the huisarts: both rest on 7 pupils
+    (basis_personen), fewer than 10, so both are primary; the same tellers on 10 pupils are shown."""
+    truth = table(
+        [
+            cell("gemeente", GM, "A6", 12, 400, soort="per_1000", personen=7),
+            cell("gemeente", GM, "D1", 12, 400, soort="per_100", personen=10),
+        ]
+    )
+    assert protect(truth, RULES).get_column("reden").to_list() == ["primair", None]
+    published = hide(truth, pl.lit(False))
+    assert any("primary rule" in v for v in check(published, truth).violations)

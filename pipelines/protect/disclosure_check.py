@@ -90,14 +90,16 @@ def _check_cells(cells: pl.DataFrame, rules: DisclosureRules, report: CheckRepor
     report.add("published cell without its numbers", cells.filter(shown & incomplete).select(KEY).rows())
 
     report.tried.append(
-        f"published cells pass the primary rules on the true values: counts >= {rules.min_teller}, rate noemer >= "
+        f"published cells pass the primary rules on the true values: counts >= {rules.min_teller} and on >= "
+        f"{rules.min_teller} persons (basis_personen), rate noemer >= "
         f"{rules.min_noemer}, percentage complement >= {rules.min_teller}, costs on >= {rules.min_cost_persons} "
         f"persons with no person above {rules.max_dominance_share:.0%} of the amount"
     )
     teller, noemer, soort = pl.col("w_teller"), pl.col("w_noemer"), pl.col("soort")
+    few = (teller < rules.min_teller) | (pl.col("basis_personen").fill_null(rules.min_teller) < rules.min_teller)
     breaks = (
-        ((soort == "aantal") & (teller < rules.min_teller))
-        | (soort.is_in(RATE_KINDS) & ((teller < rules.min_teller) | (noemer < rules.min_noemer) | noemer.is_null()))
+        ((soort == "aantal") & few)
+        | (soort.is_in(RATE_KINDS) & (few | (noemer < rules.min_noemer) | noemer.is_null()))
         | ((soort == "percentage") & (noemer - teller < rules.min_teller))
         | ((soort == "bedrag") & (pl.col("basis_personen") < rules.min_cost_persons))
         | ((soort == "bedrag") & (pl.col("max_persoon_kosten").fill_null(0) > rules.max_dominance_share * teller))
