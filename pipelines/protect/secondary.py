@@ -55,6 +55,8 @@ class Model:
     noemer_of: list[int | None]
     sums: list[Sum]
     at_most: list[Terms]  # sum(a_q q) <= 0
+    soort_of: list[str] = field(default_factory=list)
+    min_teller: int = 10
 
     def rows_of(self) -> list[list[int]]:
         """Per quantity: the relations it is in (sums first, then at-most rows numbered after them)."""
@@ -117,7 +119,8 @@ class _Builder:
         self.dimensions()
         self.bounds()
         self.verify()
-        return Model(self.quantities, self.teller_of, self.noemer_of, self.sums, self.at_most)
+        soorts = [row[-1] for row in self.rows]
+        return Model(self.quantities, self.teller_of, self.noemer_of, self.sums, self.at_most, soorts, self.min_teller)
 
     def levels(self) -> None:
         """School and wijk quantities add up to the gemeente's (F4 schools: at most)."""
@@ -211,6 +214,7 @@ class Suppressor:
     suppressed: list[bool]
     shown: list[int] = field(init=False)  # per quantity: published cells showing it
     rows_of: list[list[int]] = field(init=False)
+    primary: list[bool] = field(init=False)
     queue: deque[int] = field(default_factory=deque)  # sums to look at again, each at most once in it
     pending: set[int] = field(default_factory=set)
 
@@ -218,6 +222,7 @@ class Suppressor:
         self.rows_of = self.model.rows_of()
         self.shown = [len(q.cells) for q in self.model.quantities]
         primary, self.suppressed = self.suppressed, [False] * len(self.suppressed)
+        self.primary = primary
         for c, hidden in enumerate(primary):
             if hidden:
                 self.hide_cell(c)
@@ -285,7 +290,7 @@ class Suppressor:
                 continue
             residual = sum(quantities[q].value for q in hidden)
             floor = self.floor(hidden[0])
-            if len(hidden) >= 2 and residual >= floor:
+            if len(hidden) >= 2 and residual >= floor and self.members_protected(hidden, residual):
                 continue
             shortfall = max(0.0, floor - residual)
             pick = self.cheapest(s.members, shortfall)
@@ -294,6 +299,28 @@ class Suppressor:
             if pick is not None:
                 self.hide(pick)
                 self.enqueue([r])
+
+    def reason_bounds(self, q: int) -> tuple[float, float]:
+        """What the published reasons of the hidden cells whose teller is q tell a reader (`structure`)."""
+        quantity, model = self.model.quantities[q], self.model
+        lower, upper = 0.0, st.INF
+        for c in quantity.cells:
+            if model.teller_of[c] == q and self.suppressed[c]:
+                lo, hi = st.reason_bounds(model.soort_of[c], self.primary[c], quantity.value, model.min_teller)
+                lower, upper = max(lower, lo), min(upper, hi)
+        return lower, upper
+
+    def members_protected(self, hidden: list[int], residual: float) -> bool:
+        """The per-member guarantee on one sum: each hidden count's interval at least the margin wide, and
+        containing 0 where its true value is below min_teller. Amounts: the sum's floor alone."""
+        quantities = self.model.quantities
+        if quantities[hidden[0]].cost:
+            return True
+        intervals = st.member_intervals(residual, [self.reason_bounds(q) for q in hidden])
+        return all(
+            high - low >= self.margin and (low <= 0 or quantities[q].value >= self.model.min_teller)
+            for q, (low, high) in zip(hidden, intervals, strict=True)
+        )
 
     def system(self) -> tuple[LinearSystem, dict[int, int]]:
         """The relations over hidden quantities (known ones are constants); quantity → unknown."""
@@ -312,6 +339,20 @@ class Suppressor:
                 (system.equal if equal else system.at_most).append((local, constant))
         return system, unknown
 
+    def nearest_cheapest(self, q: int) -> int | None:
+        """The cheapest published quantity in q's relations; when all of those are hidden, in the relations
+        one step further out, and so on (a quantity pinned by hidden neighbours needs a partner beyond them)."""
+        seen, layer = {q}, [q]
+        while layer:
+            rows = {r for p in layer for r in self.rows_of[p]}
+            candidates = sorted({p for r in rows for p in self.model.row_quantities(r)} - seen)
+            pick = self.cheapest(candidates, self.floor(q))
+            if pick is not None:
+                return pick
+            seen.update(candidates)
+            layer = candidates
+        return None
+
     def audit_pass(self) -> bool:
         """One audit round; True when it hid something (so another round is due)."""
         system, unknown = self.system()
@@ -322,8 +363,7 @@ class Suppressor:
         for q in (hidden[t] for t in recovered):
             if touched & set(self.rows_of[q]):
                 continue
-            candidates = {p for r in self.rows_of[q] for p in self.model.row_quantities(r)}
-            pick = self.cheapest(sorted(candidates), self.floor(q))
+            pick = self.nearest_cheapest(q)
             if pick is None:
                 continue
             self.hide(pick)
