@@ -120,11 +120,14 @@ def _build(rows: list[dict[str, object]]) -> _Year:
     return year
 
 
-def attack(indicatoren: pl.DataFrame) -> list[Finding]:
-    """Min and max of every hidden count of the published table, per school year."""
+def attack(indicatoren: pl.DataFrame, every: int = 1) -> list[Finding]:
+    """Min and max of every hidden count of the published table, per school year (`every` > 1: of every
+    every-th hidden count in key order only, a deterministic sample that keeps a test fast)."""
     findings: list[Finding] = []
     for (jaar,), part in indicatoren.partition_by("schooljaar", as_dict=True).items():
         year = _build(part.to_dicts())
+        if every > 1:
+            year.cells = defaultdict(list, dict(sorted(year.cells.items())[::every]))
         findings += [Finding(str(jaar), *cell, lo, hi) for cell, lo, hi in _solve(year)]
     return findings
 
