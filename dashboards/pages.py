@@ -42,6 +42,8 @@ class PageContext:
     min_noemer: int
     built: datetime
     language: Language
+    min_cost_persons: int = 10
+    max_dominance_share: float = 0.5
 
 
 @dataclass
@@ -375,14 +377,22 @@ def _notes(ctx: PageContext) -> str:
     """The note every page carries: how suppression shows, and that the data are synthetic when they are."""
     low = f"< {ctx.min_teller}"
     suppression = both(
-        f"Kleine aantallen zijn onderdrukt, zodat niemand herkenbaar is. '{low}': de teller telt minder dan "
-        f"{ctx.min_teller} personen of trajecten, of de noemer is kleiner dan {ctx.min_noemer}. 'onderdrukt': de "
-        "cel is verborgen zodat een andere verborgen cel niet terug te rekenen is. Onderdrukte cellen zijn nooit "
-        "als 0 getekend; de lijn is daar onderbroken.",
-        f"Small numbers are suppressed so that nobody can be recognised. '{low}': the numerator counts fewer than "
-        f"{ctx.min_teller} persons or trajectories, or the denominator is below {ctx.min_noemer}. 'suppressed': "
-        "the cell is hidden so that another hidden cell cannot be worked out. Suppressed cells are never drawn "
-        "as 0; the line is broken there.",
+        f"Cijfers die naar een persoon kunnen wijzen zijn onderdrukt. '{low}': verborgen door een primaire regel: "
+        f"de teller telt minder dan {ctx.min_teller} personen, of minder dan {ctx.min_teller} personen vallen er "
+        f"buiten (noemer min teller, bij een percentage), of de noemer is kleiner dan {ctx.min_noemer}, of een "
+        f"bedrag rust op minder dan {ctx.min_cost_persons} personen of één persoon heeft meer dan "
+        f"{ctx.max_dominance_share:.0%} ervan. '{low}' zegt dus niet dat het getal zelf kleiner is dan "
+        f"{ctx.min_teller}. 'onderdrukt': verborgen zodat een andere verborgen cel niet terug te rekenen is, ook "
+        "niet via totalen, andere jaren of de koppelingskwaliteit. Onderdrukte cellen zijn nooit als 0 getekend; "
+        "de lijn is daar onderbroken.",
+        f"Figures that could point at a person are suppressed. '{low}': hidden by a primary rule: the numerator "
+        f"counts fewer than {ctx.min_teller} persons, or fewer than {ctx.min_teller} persons are left out "
+        f"(denominator minus numerator, for a percentage), or the denominator is below {ctx.min_noemer}, or an "
+        f"amount rests on fewer than {ctx.min_cost_persons} persons or one person holds more than "
+        f"{ctx.max_dominance_share:.0%} of it. So '{low}' does not say that the number itself is below "
+        f"{ctx.min_teller}. 'suppressed': hidden so that another hidden cell cannot be worked out, not even through "
+        "totals, other years or the linkage quality table. Suppressed cells are never drawn as 0; the line is "
+        "broken there.",
     )
     synthetic = f"<p class='banner' role='note'><strong>{both_t('synthetic')}</strong></p>" if ctx.synthetic else ""
     return f"{synthetic}<p class='note suppression' role='note'>{suppression}</p>"

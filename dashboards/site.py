@@ -58,6 +58,8 @@ class SiteSettings:
     min_teller: int
     min_noemer: int
     language: Language = "nl"
+    min_cost_persons: int = 10  # monitor.toml [disclosure]; the legend names every rule that hides a cell
+    max_dominance_share: float = 0.5
     # PNG/SVG exports of the rankings and gemeente charts (vl-convert, ≈ 0.2 s a chart); off only for test runs
     # that do not look at them (MONITOR_CHART_EXPORTS=0).
     exports: bool = True
@@ -169,6 +171,8 @@ def build_dashboard(folder: Path, table: pl.DataFrame, settings: SiteSettings) -
         synthetic=settings.synthetic,
         min_teller=settings.min_teller,
         min_noemer=settings.min_noemer,
+        min_cost_persons=settings.min_cost_persons,
+        max_dominance_share=settings.max_dominance_share,
         built=datetime.now().astimezone(),
         language=settings.language,
     )

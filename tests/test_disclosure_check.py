@@ -13,7 +13,7 @@ from pipelines.protect.suppression import DisclosureRules, protect
 YEAR = "2024/2025"
 GM = "GM0034"
 RULES = DisclosureRules()
-FACTOR = {"aantal": 1.0, "bedrag": 1.0, "percentage": 100.0, "per_1000": 1000.0}
+FACTOR = {"aantal": 1.0, "bedrag": 1.0, "percentage": 100.0, "per_1000": 1000.0, "per_100": 100.0}
 
 
 def cell(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.protect.suppression import DisclosureRules, protect
-from tests.test_disclosure_check import GM, RULES, cell, check, g1, reasons, table
+from tests.test_disclosure_check import GM, RULES, cell, check, g1, hide, reasons, table
 
 
 def test_a_lone_small_school_gets_a_secondary_partner_the_smallest_other_school() -> None:
@@ -101,3 +101,40 @@ def test_the_complement_rule_applies_to_percentages_only() -> None:
         ]
     )
     assert protect(truth, RULES).get_column("reden").to_list() == ["primair", None]
+
+
+def test_the_count_rule_counts_the_persons_behind_a_cell_not_its_trajectories() -> None:
+    """A6 of 12 new trajectories per 1.000 pupils, and B1's 11 referrals by the huisarts: both rest on 7 pupils
+    (basis_personen), fewer than 10, so both are primary; the same tellers on 10 pupils are shown."""
+    truth = table(
+        [
+            cell("gemeente", GM, "A6", 12, 400, soort="per_1000", personen=7),
+            cell("gemeente", GM, "D1", 12, 400, soort="per_100", personen=10),
+        ]
+    )
+    assert protect(truth, RULES).get_column("reden").to_list() == ["primair", None]
+    published = hide(truth, pl.lit(False))
+    assert any("primary rule" in v for v in check(published, truth).violations)
+
+
+def test_two_small_schools_are_not_left_to_each_other_when_their_labels_bound_them() -> None:
+    """Schools 8, 9, 50, 60 → 127. '< 10' tells a reader each hidden school is at most 9; with only the 8 and the
+    9 hidden, together 17, each must be 8 or 9. The check says so of that naive publication; protect hides a
+    third school (the 50: fewest cells, then the smallest), after which each small one can be anything in 0..9."""
+    truth = table(g1({"AA00": 8, "BB00": 9, "CC00": 50, "DD00": 60}))
+    naive = hide(truth, pl.col("teller") < 10)
+    assert any("below the margin" in v for v in check(naive, truth).violations)
+    protected = protect(truth, RULES)
+    assert reasons(protected)[("CC00", "G1", None)] == "secundair"
+    assert check(protected, truth).passed
+
+
+def test_a_small_school_whose_partners_cannot_absorb_the_rest_would_show_it_is_not_zero() -> None:
+    """Schools 7, 8, 9, 40, 70 → 134, the 7, 8 and 9 primary: hidden 24, each at most 9, so the other two hold at
+    most 18 and the 7 is at least 6: a reader learns it is not 0. Protect hides the 40 as well."""
+    truth = table(g1({"AA00": 7, "BB00": 8, "CC00": 9, "DD00": 40, "EE00": 70}))
+    naive = hide(truth, pl.col("teller") < 10)
+    assert any("below the margin" in v for v in check(naive, truth).violations)
+    protected = protect(truth, RULES)
+    assert reasons(protected)[("DD00", "G1", None)] == "secundair"
+    assert check(protected, truth).passed

@@ -147,7 +147,13 @@ def regional_publication(context: dg.AssetExecutionContext, monitor: MonitorReso
             folder = region / gemeente
             folder.mkdir()
             settings = SiteSettings(
-                naam, synthetic, config.min_teller, config.min_noemer, exports=monitor.chart_exports
+                naam,
+                synthetic,
+                config.min_teller,
+                config.min_noemer,
+                min_cost_persons=config.min_cost_persons,
+                max_dominance_share=config.max_dominance_share,
+                exports=monitor.chart_exports,
             )
             extras = {LINKAGE_FILE: linkage, TRENDS_FILE: indicator_trends(protected)}
             written, _site = write_publication(folder, protected, extras, settings)

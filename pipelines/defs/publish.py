@@ -75,7 +75,13 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
     def build(folder: Path) -> None:
         config = monitor.config
         settings = SiteSettings(
-            config.gemeente_naam, synthetic, config.min_teller, config.min_noemer, exports=monitor.chart_exports
+            config.gemeente_naam,
+            synthetic,
+            config.min_teller,
+            config.min_noemer,
+            min_cost_persons=config.min_cost_persons,
+            max_dominance_share=config.max_dominance_share,
+            exports=monitor.chart_exports,
         )
         extras = {name: pl.read_parquet(paths.protected / name) for name in (LINKAGE_FILE, TRENDS_FILE)}
         files, site = write_publication(folder, table, extras, settings)

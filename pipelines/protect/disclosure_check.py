@@ -64,7 +64,9 @@ def check_publication(
         pl.col("teller").alias("w_teller"),
         pl.col("noemer").alias("w_noemer"),
     )
-    shown = [c for c in ("teller", "noemer", "waarde", "onderdrukt", "gemeente_waarde") if c in published.columns]
+    shown = [
+        c for c in ("teller", "noemer", "waarde", "onderdrukt", "reden", "gemeente_waarde") if c in published.columns
+    ]
     cells = published.select(*KEY, *shown).join(true, on=KEY, how="full", nulls_equal=True, coalesce=True)
     unmatched = _check_cells(cells, rules, report)
     if unmatched:
@@ -90,14 +92,16 @@ def _check_cells(cells: pl.DataFrame, rules: DisclosureRules, report: CheckRepor
     report.add("published cell without its numbers", cells.filter(shown & incomplete).select(KEY).rows())
 
     report.tried.append(
-        f"published cells pass the primary rules on the true values: counts >= {rules.min_teller}, rate noemer >= "
+        f"published cells pass the primary rules on the true values: counts >= {rules.min_teller} and on >= "
+        f"{rules.min_teller} persons (basis_personen), rate noemer >= "
         f"{rules.min_noemer}, percentage complement >= {rules.min_teller}, costs on >= {rules.min_cost_persons} "
         f"persons with no person above {rules.max_dominance_share:.0%} of the amount"
     )
     teller, noemer, soort = pl.col("w_teller"), pl.col("w_noemer"), pl.col("soort")
+    few = (teller < rules.min_teller) | (pl.col("basis_personen").fill_null(rules.min_teller) < rules.min_teller)
     breaks = (
-        ((soort == "aantal") & (teller < rules.min_teller))
-        | (soort.is_in(RATE_KINDS) & ((teller < rules.min_teller) | (noemer < rules.min_noemer) | noemer.is_null()))
+        ((soort == "aantal") & few)
+        | (soort.is_in(RATE_KINDS) & (few | (noemer < rules.min_noemer) | noemer.is_null()))
         | ((soort == "percentage") & (noemer - teller < rules.min_teller))
         | ((soort == "bedrag") & (pl.col("basis_personen") < rules.min_cost_persons))
         | ((soort == "bedrag") & (pl.col("max_persoon_kosten").fill_null(0) > rules.max_dominance_share * teller))
@@ -161,6 +165,7 @@ def _quantities(cells: pl.DataFrame) -> pl.DataFrame:
                 pl.col(f).alias("gepubliceerd"),
                 pl.col(f"w_{f}").alias("waar"),
                 (~pl.col("onderdrukt") & pl.col(f).is_not_null()).alias("getoond"),
+                (pl.col("reden") if "reden" in cells.columns else pl.lit(None, pl.String)).alias("reden"),
             )
         )
     fields = pl.concat(parts).join(shared, on=["indicator", "veld"], how="left")
@@ -170,7 +175,12 @@ def _quantities(cells: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.concat_str("indicator", "dimensie", "categorie", "veld", separator="|"))
     )
     cost = (pl.col("soort") == "bedrag") & ((pl.col("veld") == st.TELLER) | (pl.col("naam") == st.COSTS))
-    return fields.with_columns(naam=pl.coalesce("naam", own), kosten=cost)
+    fields = fields.with_columns(naam=pl.coalesce("naam", own), kosten=cost)
+    # Exact arithmetic (see `structure.in_units`): amounts in whole cents, counts as they are.
+    in_units = {
+        c: pl.when("kosten").then((pl.col(c) * st.CENTS).round()).otherwise(pl.col(c)) for c in ("gepubliceerd", "waar")
+    }
+    return fields.with_columns(**in_units)
 
 
 def _check_relations(cells: pl.DataFrame, rules: DisclosureRules, report: CheckReport) -> None:
@@ -184,6 +194,7 @@ def _check_relations(cells: pl.DataFrame, rules: DisclosureRules, report: CheckR
             pl.col("gepubliceerd").filter(pl.col("getoond")).first().alias("gepubliceerd"),
             pl.col("waar").first(),
             pl.col("kosten").any(),
+            pl.struct("soort", "reden").filter(pl.col("veld") == st.TELLER, ~pl.col("getoond")).alias("redenen"),
         )
         .with_row_index("q")
     )
@@ -203,7 +214,9 @@ def _check_relations(cells: pl.DataFrame, rules: DisclosureRules, report: CheckR
     )
     report.add("a relation does not hold on the true values", relations.broken)
     report.tried.append(
-        f"every published sum leaves its hidden members together >= {rules.protection_margin:g} (counts) or 1 euro"
+        f"every published sum leaves its hidden members together >= {rules.protection_margin:g} (counts) or 1 euro, "
+        f"and each hidden count an interval >= {rules.protection_margin:g} wide that contains 0 when its true value "
+        f"is below {rules.min_teller} (with the bounds a cell's published reason tells)"
     )
     report.add("hidden members of a sum confined below the margin", relations.narrow)
 
@@ -273,17 +286,31 @@ def _relations(
     cost = quantities.get_column("kosten").to_list()
     next_q = quantities.height
 
+    reasons = quantities.get_column("redenen").to_list()
+
+    def bounds(m: int) -> tuple[float, float]:
+        """What the published reasons of the hidden cells showing m as their teller tell (`structure`)."""
+        lower, upper = 0.0, st.INF
+        for r in reasons[m] if m < len(reasons) else []:
+            lo, hi = st.reason_bounds(r["soort"], r["reden"] == "primair", truth[m], rules.min_teller)
+            lower, upper = max(lower, lo), min(upper, hi)
+        return lower, upper
+
     def add_sum(total: int, members: list[int], where: Any) -> None:
         if abs(truth[total] - sum(truth[m] for m in members)) > 1e-6 * max(1.0, abs(truth[total])):
             relations.broken.append(where)
         relations.equal.append({total: 1.0, **{m: -1.0 for m in members}})
         hidden = [m for m in members if not known[m]]
-        if (
-            known[total]
-            and hidden
-            and sum(truth[m] for m in hidden) < (1.0 if cost[hidden[0]] else rules.protection_margin)
-        ):
+        if not known[total] or not hidden:
+            return
+        residual = sum(truth[m] for m in hidden)
+        if residual < (st.CENTS if cost[hidden[0]] else rules.protection_margin):
             relations.narrow.append(where)
+        elif not cost[hidden[0]]:
+            intervals = st.member_intervals(residual, [bounds(m) for m in hidden])
+            for m, (low, high) in zip(hidden, intervals, strict=True):
+                if high - low < rules.protection_margin or (low > 0 and truth[m] < rules.min_teller):
+                    relations.narrow.append((*where, f"member {m}: [{low:g}, {high:g}]"))
 
     # Levels: unit quantities against the gemeente's.
     levels = (

@@ -113,16 +113,22 @@ class Recoverer:
         )
         objective = np.concatenate([np.zeros(n + k), -np.ones(n + k), [0.0]])
         bounds = [(None, None)] * n + [(0, None)] * k + [(0, 1)] * (n + k) + [(1, None)]
-        self.lps += 1
-        result = linprog(
-            objective,
-            A_ub=a_upper,
-            b_ub=np.zeros(n + k),
-            A_eq=a_equal,
-            b_eq=np.zeros(a_equal.shape[0]),
-            bounds=bounds,
-            method="highs",
-        )
+        for presolve in (True, False):
+            # Presolve reasons in exact arithmetic on the scaled system: if it calls a system infeasible that
+            # the caller checked on the true values, solving without it (within tolerances) is the safety net.
+            self.lps += 1
+            result = linprog(
+                objective,
+                A_ub=a_upper,
+                b_ub=np.zeros(n + k),
+                A_eq=a_equal,
+                b_eq=np.zeros(a_equal.shape[0]),
+                bounds=bounds,
+                method="highs",
+                options={"presolve": presolve},
+            )
+            if result.status != 2:
+                break
         if result.status != 0:
             raise ValueError(f"the published relations admit no solution ({result.message})")
         slack_room = np.asarray(result.x[n + k : 2 * (n + k)])

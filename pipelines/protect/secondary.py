@@ -45,6 +45,7 @@ class Sum:
 
     total: int
     members: tuple[int, ...]
+    where: str = ""  # the relation in words, for the error when it does not hold
 
 
 @dataclass
@@ -54,6 +55,8 @@ class Model:
     noemer_of: list[int | None]
     sums: list[Sum]
     at_most: list[Terms]  # sum(a_q q) <= 0
+    soort_of: list[str] = field(default_factory=list)
+    min_teller: int = 10
 
     def rows_of(self) -> list[list[int]]:
         """Per quantity: the relations it is in (sums first, then at-most rows numbered after them)."""
@@ -85,10 +88,12 @@ class _Builder:
         self.quantities: list[Quantity] = []
         self.sums: list[Sum] = []
         self.at_most: list[Terms] = []
+        self.at_most_where: list[str] = []
         self.teller_of: list[int] = []
         self.noemer_of: list[int | None] = []
 
     def quantity(self, key: tuple[Any, ...], value: float, cost: bool, cell: int | None) -> int:
+        value = st.in_units(value, cost)
         q = self.index.get(key)
         if q is None:
             q = self.index[key] = len(self.quantities)
@@ -113,7 +118,9 @@ class _Builder:
         self.levels()
         self.dimensions()
         self.bounds()
-        return Model(self.quantities, self.teller_of, self.noemer_of, self.sums, self.at_most)
+        self.verify()
+        soorts = [row[-1] for row in self.rows]
+        return Model(self.quantities, self.teller_of, self.noemer_of, self.sums, self.at_most, soorts, self.min_teller)
 
     def levels(self) -> None:
         """School and wijk quantities add up to the gemeente's (F4 schools: at most)."""
@@ -124,10 +131,12 @@ class _Builder:
                 children.setdefault((jaar, name, niveau), []).append(q)
         for (jaar, name, niveau), members in children.items():
             total = gemeente[(jaar, name)]
+            where = f"{name.split('|')[0]}, schooljaar {jaar}: the {niveau} rows of {name} add up to the gemeente's"
             if (name.split("|")[0], niveau) in st.PARTIAL_LEVELS:
                 self.at_most.append({**dict.fromkeys(members, 1.0), total: -1.0})
+                self.at_most_where.append(where.replace("add up to", "add up to at most"))
             else:
-                self.sums.append(Sum(total, tuple(members)))
+                self.sums.append(Sum(total, tuple(members), where))
 
     def dimensions(self) -> None:
         """Categories of one unit: a sum to their total, or bounds for a non-additive dimension."""
@@ -143,10 +152,16 @@ class _Builder:
                 if isinstance(spec.total, tuple):
                     key = (jaar, niveau, code, st.quantity_name(spec.total[0], None, None, spec.total[1]))
                     if (total := self.index.get(key)) is not None:
+                        where = f"{ind}, schooljaar {jaar}: each {dim} of {niveau} {code} at most {spec.total[0]}"
                         self.at_most.extend({t: 1.0, total: -1.0} for t in tellers)
+                        self.at_most_where += [where] * len(tellers)
                         self.at_most.append({total: 1.0, **dict.fromkeys(tellers, -1.0)})
+                        self.at_most_where.append(
+                            f"{ind}, schooljaar {jaar}: {niveau} {code} {spec.total[0]} at most its {dim} together"
+                        )
             elif spec.total == st.NOEMER and len(set(noemers)) == 1 and noemers[0] is not None:
-                self.sums.append(Sum(noemers[0], tuple(tellers)))
+                where = f"{ind}, schooljaar {jaar}: the {dim} categories of {niveau} {code} add up to the noemer"
+                self.sums.append(Sum(noemers[0], tuple(tellers), where))
             else:
                 self.external_total((jaar, niveau, code, ind, dim, st.TELLER), tellers)
                 if None not in noemers and len(set(noemers)) == len(noemers):
@@ -160,7 +175,7 @@ class _Builder:
         value = sum(self.quantities[q].value for q in members)
         total = self.quantity((jaar, niveau, code, st.external_total_name(ind, dim, field_name)), value, False, None)
         self.quantities[total].external_known = value >= self.min_teller
-        self.sums.append(Sum(total, tuple(members)))
+        self.sums.append(Sum(total, tuple(members), f"{ind}, schooljaar {jaar}: the {dim} of {niveau} {code}"))
 
     def bounds(self) -> None:
         """A percentage's teller is at most its noemer."""
@@ -170,6 +185,23 @@ class _Builder:
             if row[-1] in st.BOUNDED_BY_NOEMER and (q := self.noemer_of[c]) is not None and q != self.teller_of[c]
         }
         self.at_most += [{t: 1.0, n: -1.0} for t, n in sorted(pairs)]
+        self.at_most_where += ["a percentage's teller at most its noemer"] * len(pairs)
+
+    def verify(self) -> None:
+        """Every relation holds on the true values (in exact units), else one sentence naming it.
+
+        A table that breaks one is inconsistent: protecting it would rest on a model a reader's data does not
+        obey, so the run stops here rather than in an LP that finds no solution."""
+        value = [q.value for q in self.quantities]
+        for s in self.sums:
+            total, members = value[s.total], sum(value[m] for m in s.members)
+            if abs(total - members) > 0.5:
+                raise ValueError(
+                    f"Inconsistent indicator table, {s.where}: {members:.0f} against {total:.0f} (amounts in cents)."
+                )
+        for terms, where in zip(self.at_most, self.at_most_where, strict=True):
+            if sum(a * value[q] for q, a in terms.items()) > 0.5:
+                raise ValueError(f"Inconsistent indicator table, {where}: the bound does not hold.")
 
 
 @dataclass
@@ -182,6 +214,7 @@ class Suppressor:
     suppressed: list[bool]
     shown: list[int] = field(init=False)  # per quantity: published cells showing it
     rows_of: list[list[int]] = field(init=False)
+    primary: list[bool] = field(init=False)
     queue: deque[int] = field(default_factory=deque)  # sums to look at again, each at most once in it
     pending: set[int] = field(default_factory=set)
 
@@ -189,6 +222,7 @@ class Suppressor:
         self.rows_of = self.model.rows_of()
         self.shown = [len(q.cells) for q in self.model.quantities]
         primary, self.suppressed = self.suppressed, [False] * len(self.suppressed)
+        self.primary = primary
         for c, hidden in enumerate(primary):
             if hidden:
                 self.hide_cell(c)
@@ -226,7 +260,7 @@ class Suppressor:
 
     def floor(self, q: int) -> float:
         """The least a sum's hidden members must add up to: the margin for counts, 1 euro for amounts."""
-        return 1.0 if self.model.quantities[q].cost else self.margin
+        return float(st.CENTS) if self.model.quantities[q].cost else self.margin
 
     def cheapest(self, candidates: Iterable[int], shortfall: float) -> int | None:
         """Fewest published cells hidden, then large enough to close the shortfall, then smallest."""
@@ -256,7 +290,7 @@ class Suppressor:
                 continue
             residual = sum(quantities[q].value for q in hidden)
             floor = self.floor(hidden[0])
-            if len(hidden) >= 2 and residual >= floor:
+            if len(hidden) >= 2 and residual >= floor and self.members_protected(hidden, residual):
                 continue
             shortfall = max(0.0, floor - residual)
             pick = self.cheapest(s.members, shortfall)
@@ -265,6 +299,28 @@ class Suppressor:
             if pick is not None:
                 self.hide(pick)
                 self.enqueue([r])
+
+    def reason_bounds(self, q: int) -> tuple[float, float]:
+        """What the published reasons of the hidden cells whose teller is q tell a reader (`structure`)."""
+        quantity, model = self.model.quantities[q], self.model
+        lower, upper = 0.0, st.INF
+        for c in quantity.cells:
+            if model.teller_of[c] == q and self.suppressed[c]:
+                lo, hi = st.reason_bounds(model.soort_of[c], self.primary[c], quantity.value, model.min_teller)
+                lower, upper = max(lower, lo), min(upper, hi)
+        return lower, upper
+
+    def members_protected(self, hidden: list[int], residual: float) -> bool:
+        """The per-member guarantee on one sum: each hidden count's interval at least the margin wide, and
+        containing 0 where its true value is below min_teller. Amounts: the sum's floor alone."""
+        quantities = self.model.quantities
+        if quantities[hidden[0]].cost:
+            return True
+        intervals = st.member_intervals(residual, [self.reason_bounds(q) for q in hidden])
+        return all(
+            high - low >= self.margin and (low <= 0 or quantities[q].value >= self.model.min_teller)
+            for q, (low, high) in zip(hidden, intervals, strict=True)
+        )
 
     def system(self) -> tuple[LinearSystem, dict[int, int]]:
         """The relations over hidden quantities (known ones are constants); quantity → unknown."""
@@ -283,6 +339,20 @@ class Suppressor:
                 (system.equal if equal else system.at_most).append((local, constant))
         return system, unknown
 
+    def nearest_cheapest(self, q: int) -> int | None:
+        """The cheapest published quantity in q's relations; when all of those are hidden, in the relations
+        one step further out, and so on (a quantity pinned by hidden neighbours needs a partner beyond them)."""
+        seen, layer = {q}, [q]
+        while layer:
+            rows = {r for p in layer for r in self.rows_of[p]}
+            candidates = sorted({p for r in rows for p in self.model.row_quantities(r)} - seen)
+            pick = self.cheapest(candidates, self.floor(q))
+            if pick is not None:
+                return pick
+            seen.update(candidates)
+            layer = candidates
+        return None
+
     def audit_pass(self) -> bool:
         """One audit round; True when it hid something (so another round is due)."""
         system, unknown = self.system()
@@ -293,8 +363,7 @@ class Suppressor:
         for q in (hidden[t] for t in recovered):
             if touched & set(self.rows_of[q]):
                 continue
-            candidates = {p for r in self.rows_of[q] for p in self.model.row_quantities(r)}
-            pick = self.cheapest(sorted(candidates), self.floor(q))
+            pick = self.nearest_cheapest(q)
             if pick is None:
                 continue
             self.hide(pick)

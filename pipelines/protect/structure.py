@@ -19,6 +19,17 @@ Relations a reader may use (all hold on the data; the check verifies them on the
   not listed here (the linkage table's age bands) is taken as additive with a total published elsewhere
   (conservative: the reader is assumed to know it), as long as that total passes the count rule itself.
 - Bounds: a count is never negative and a percentage's teller is at most its noemer.
+- Exact arithmetic: relations are solved on integers, counts as they are and euro amounts in cents
+  (`in_units`). Summed in binary floating point, school amounts in euro miss the gemeente's by 1e-9; an LP
+  that scales its right-hand side (the implicit-equality LP in `recoverable`) turns such noise into a
+  proof that no solution exists (issue 17: `protect-infeasible-c5.parquet`, C5 of one school year).
+- What a hidden cell's label tells (`reden` is published, spec §4): a count ('aantal') hidden by a primary
+  rule holds at most min_teller - 1 (where that is true: a count hidden for its persons has no such bound);
+  a count or rate hidden by a secondary rule passed the count rule, so its teller is at least min_teller.
+  `reason_bounds` states it once; both builders read it.
+- Per hidden member of a published sum, that one relation already confines it to `member_intervals`; the
+  guarantee asks each such interval to be at least the protection margin wide and, for a count whose true
+  value is below min_teller, to contain 0 (a reader must not learn "at least one child").
 - Across years: the only published figure that ties two years is the change of one cell (trends.parquet,
   the dashboard), shown only when both years are published; the check verifies exactly that.
 """
@@ -89,7 +100,46 @@ def external_total_name(indicator: str, dimensie: str, field: str) -> str:
     return f"{indicator}|{dimensie}|*|{field}"
 
 
+CENTS = 100  # units per euro in the relations
+
+
+def in_units(value: float, cost: bool) -> float:
+    """A number as the relations hold it: an amount in whole cents, a count as it is (counts are whole).
+
+    Integers below 2**53 add up exactly in float64, so a relation that holds on the data holds exactly."""
+    return float(round(value * CENTS)) if cost else float(value)
+
+
 def is_cost(name: str, field: str, soort: str) -> bool:
     """Euro amounts (protected by a relative margin): the teller of a cost figure, and C1 shown as C5's noemer.
     Every other quantity is a count (C2-C4 divide by pupils, persons or trajectories)."""
     return soort == "bedrag" and (field == TELLER or name == COSTS)
+
+
+INF = float("inf")
+COUNTED_KINDS = frozenset({"aantal", "percentage", "per_1000", "per_100"})
+
+
+def reason_bounds(soort: str, primary: bool, value: float, min_teller: int) -> tuple[float, float]:
+    """What a reader knows of a hidden cell's teller from its published reason: (lower, upper)."""
+    if soort not in COUNTED_KINDS:
+        return 0.0, INF
+    if not primary:
+        return float(min_teller), INF
+    if soort == "aantal" and value <= min_teller - 1:
+        return 0.0, float(min_teller - 1)
+    return 0.0, INF
+
+
+def member_intervals(residual: float, bounds: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The interval one exact sum leaves each hidden member: members with (lower, upper) adding up to
+    `residual` (the total minus the published members). Exact for a single relation."""
+    low_sum = sum(lo for lo, _ in bounds)
+    unbounded = sum(1 for _, hi in bounds if hi == INF)
+    finite_high = sum(hi for _, hi in bounds if hi != INF)
+    out = []
+    for lo, hi in bounds:
+        others_unbounded = unbounded - (hi == INF)
+        others_high = INF if others_unbounded else finite_high - (0.0 if hi == INF else hi)
+        out.append((max(lo, residual - others_high), min(hi, residual - (low_sum - lo))))
+    return out

@@ -1,6 +1,7 @@
 """Disclosure control of indicator cells (spec §4): primary suppression, secondary suppression, optional rounding.
 
-Primary: a cell is suppressed when its teller counts fewer than `min_teller` persons or trajectories, when a
+Primary: a cell is suppressed when its teller counts fewer than `min_teller`, or rests on fewer than `min_teller`
+persons (`basis_personen`: a count of trajectories or declaration lines protects the pupils behind it), when a
 rate's noemer is below `min_noemer`, when a percentage's complement (noemer - teller) is below `min_teller`
 (near 100 % the few without are the identifiable ones), or when a cost figure rests on fewer than
 `min_cost_persons` persons or one person accounts for more than `max_dominance_share` of it (dominance:
@@ -42,9 +43,10 @@ def primary_mask(frame: pl.DataFrame, rules: DisclosureRules) -> pl.Series:
     """True for cells that break a primary rule (unknown soort or missing numbers: suppressed)."""
     soort = pl.col("soort")
     teller, noemer = pl.col("teller"), pl.col("noemer")
-    count_rule = (soort == "aantal") & (teller < rules.min_teller)
+    small = (teller < rules.min_teller) | (persons(frame) < rules.min_teller)
+    count_rule = (soort == "aantal") & small
     rate_rule = soort.is_in(RATE_KINDS) & (
-        (teller < rules.min_teller)
+        small
         | noemer.is_null()
         | (noemer < rules.min_noemer)
         | ((soort == "percentage") & ((noemer - teller) < rules.min_teller))
@@ -52,6 +54,14 @@ def primary_mask(frame: pl.DataFrame, rules: DisclosureRules) -> pl.Series:
     cost_rule = (soort == "bedrag") & ((pl.col("basis_personen") < rules.min_cost_persons) | dominated(frame, rules))
     known_kind = soort.is_in(["aantal", "bedrag", *RATE_KINDS])
     return frame.select((count_rule | rate_rule | cost_rule | ~known_kind).fill_null(True)).to_series()
+
+
+def persons(frame: pl.DataFrame) -> pl.Expr:
+    """The persons behind a cell (`basis_personen`): a teller of trajectories or declaration lines (A6, B2, B1,
+    D1) can hold 10 while resting on 6 pupils, and the count rule protects persons. The teller where absent."""
+    if "basis_personen" not in frame.columns:
+        return pl.col("teller")
+    return pl.coalesce(pl.col("basis_personen").cast(pl.Float64), pl.col("teller"))
 
 
 def dominated(frame: pl.DataFrame, rules: DisclosureRules) -> pl.Expr:

@@ -1,0 +1,34 @@
+"""The full attack on a finished run: `python -m tests.attack.report RUN_ROOT` (RUN_ROOT holds out/publish and
+out/warehouse). Prints the table per indicator and level (hidden, exact, width < margin, 0 excluded while the
+truth is below 10) and the share of cells suppressed per level."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from tests.attack.lp_attacker import attack, summary
+
+
+def main(root: Path) -> None:
+    publish = root / "out" / "publish"
+    soort = pl.read_parquet(publish / "indicatorcatalogus.parquet").select("indicator", "soort")
+    published = pl.read_parquet(publish / "indicatoren.parquet").join(soort, on="indicator", how="left")
+    with duckdb.connect(str(root / "out" / "warehouse" / "monitor.duckdb"), read_only=True) as con:
+        truth = con.sql(
+            "SELECT schooljaar, niveau, eenheid_code, indicator, categorie, teller AS w_teller FROM indicators"
+        ).pl()
+    started = time.perf_counter()
+    findings = attack(published)
+    pl.Config.set_tbl_rows(200)
+    print(f"{len(findings)} hidden counts attacked in {time.perf_counter() - started:.0f} s")
+    print(summary(findings, truth, 3, 10))
+    print(published.group_by("niveau").agg(pl.col("onderdrukt").mean().alias("onderdrukt_aandeel")).sort("niveau"))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
