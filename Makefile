@@ -40,7 +40,7 @@ browser:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 test: setup browser
-	$(RUN)/pytest -q
+	$(RUN)/pytest -q -n 2 --dist loadfile --durations=20
 
 lint: setup
 	$(RUN)/ruff check .
