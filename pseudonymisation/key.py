@@ -39,13 +39,15 @@ class PseudonymKey:
     __str__ = __repr__
 
 
-def decode_key_text(text: str) -> bytes:
-    """A key is written as hex (the `monitor key new` format) or, failing that, taken as UTF-8 bytes."""
-    text = text.strip()
+def decode_key_text(text: str, origin: str = "the key") -> bytes:
+    """A key is hex (the `monitor key new` format) and nothing else: a passphrase taken as bytes would be a
+    low-entropy key that looks valid."""
     try:
-        return bytes.fromhex(text)
+        return bytes.fromhex(text.strip())
     except ValueError:
-        return text.encode("utf-8")
+        raise KeyError_(
+            f"The key from {origin} is not hexadecimal; create a key with `monitor key new --out FILE`."
+        ) from None
 
 
 def _repository_root() -> Path:
@@ -74,7 +76,7 @@ def load_key(config: HashingConfig, environ: dict[str, str] | None = None) -> Ps
         if kc.file_must_not_be_world_readable and path.stat().st_mode & stat.S_IROTH:
             raise KeyError_(f"The key file {path} is readable by everyone; run `chmod 600 {path}`.")
         text = path.read_text(encoding="utf-8").strip()
-    secret = decode_key_text(text)
+    secret = decode_key_text(text, origin)
     if len(secret) < kc.min_bytes:
         raise KeyError_(f"The key from {origin} is shorter than {kc.min_bytes} bytes; generate a new one.")
     return PseudonymKey(secret, kc.id, config.fingerprint.label, config.fingerprint.length)
@@ -85,6 +87,8 @@ def new_key_file(path: Path, n_bytes: int = 32) -> None:
     path = path.expanduser()
     if path.exists():
         raise KeyError_(f"{path} exists already; a key is never overwritten.")
+    if path.resolve().is_relative_to(_repository_root()):  # load_key would refuse it there
+        raise KeyError_(f"{path} lies inside the repository; write the key outside it (e.g. ~/.config/jeugdmonitor/).")
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -99,3 +99,17 @@ def test_every_valid_bsn_survives_losing_its_leading_zero(n: int) -> None:
         value = digits + str(check)
         assert bsn.is_valid(value)
         assert bsn.is_valid(value.lstrip("0")) is (len(value.lstrip("0")) >= 7)
+
+
+def test_a_key_that_is_not_hex_is_refused() -> None:
+    """Documented as hex: a passphrase is not silently taken as its UTF-8 bytes."""
+    with pytest.raises(KeyError_, match="not hexadecimal"):
+        load_key(CONFIG, {"MONITOR_PSEUDONYM_KEY": "correct horse battery staple, long enough"})
+    assert load_key(CONFIG, {"MONITOR_PSEUDONYM_KEY": "ab" * 32}).fingerprint
+
+
+def test_key_new_refuses_a_file_inside_the_repository_that_the_run_would_refuse() -> None:
+    inside = Path(__file__).resolve().parents[1] / "data" / "never-written.key"
+    with pytest.raises(KeyError_, match="inside the repository"):
+        new_key_file(inside)
+    assert not inside.exists()
