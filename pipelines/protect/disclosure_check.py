@@ -350,6 +350,13 @@ def _relations(
                 if (total := q_of.get((jaar, niveau, code, name))) is not None:
                     relations.at_most += [{t: 1.0, total: -1.0} for t in tellers]
                     relations.at_most.append({total: 1.0, **dict.fromkeys(tellers, -1.0)})
+                    hidden = [t for t in tellers if not known[t]]
+                    if known[total] and hidden:
+                        need = truth[total] - sum(truth[t] for t in tellers if known[t])
+                        intervals = st.cover_intervals(need, truth[total], [bounds(t) for t in hidden])
+                        for t, (low, high) in zip(hidden, intervals, strict=True):
+                            if high - low < rules.protection_margin or (low > 0 and truth[t] < rules.min_teller):
+                                relations.narrow.append((*where, f"member {t}: [{low:g}, {high:g}]"))
         elif spec.total == st.NOEMER and len(set(noemers)) == 1:
             add_sum(noemers[0], tellers, where)
         else:

@@ -57,6 +57,7 @@ class Model:
     at_most: list[Terms]  # sum(a_q q) <= 0
     soort_of: list[str] = field(default_factory=list)
     min_teller: int = 10
+    covers: list[Sum] = field(default_factory=list)  # total <= sum(members), each member <= total (A2 vorm)
 
     def rows_of(self) -> list[list[int]]:
         """Per quantity: the relations it is in (sums first, then at-most rows numbered after them)."""
@@ -89,6 +90,7 @@ class _Builder:
         self.sums: list[Sum] = []
         self.at_most: list[Terms] = []
         self.at_most_where: list[str] = []
+        self.covers: list[Sum] = []
         self.teller_of: list[int] = []
         self.noemer_of: list[int | None] = []
 
@@ -120,7 +122,16 @@ class _Builder:
         self.bounds()
         self.verify()
         soorts = [row[-1] for row in self.rows]
-        return Model(self.quantities, self.teller_of, self.noemer_of, self.sums, self.at_most, soorts, self.min_teller)
+        return Model(
+            self.quantities,
+            self.teller_of,
+            self.noemer_of,
+            self.sums,
+            self.at_most,
+            soorts,
+            self.min_teller,
+            self.covers,
+        )
 
     def levels(self) -> None:
         """School and wijk quantities add up to the gemeente's (F4 schools: at most)."""
@@ -156,6 +167,7 @@ class _Builder:
                         self.at_most.extend({t: 1.0, total: -1.0} for t in tellers)
                         self.at_most_where += [where] * len(tellers)
                         self.at_most.append({total: 1.0, **dict.fromkeys(tellers, -1.0)})
+                        self.covers.append(Sum(total, tuple(tellers), where))
                         self.at_most_where.append(
                             f"{ind}, schooljaar {jaar}: {niveau} {code} {spec.total[0]} at most its {dim} together"
                         )
@@ -371,10 +383,34 @@ class Suppressor:
             changed = True
         return changed
 
+    def cover_pass(self) -> bool:
+        """The per-member guarantee on each non-additive dimension (`structure.cover_intervals`): hides the
+        cheapest published category (else the total) where a hidden one is confined; True when it hid one."""
+        quantities, changed = self.model.quantities, False
+        for s in self.model.covers:
+            hidden = [q for q in s.members if not self.known(q)]
+            if not hidden or not self.known(s.total):
+                continue
+            total = quantities[s.total].value
+            need = total - sum(quantities[q].value for q in s.members if self.known(q))
+            intervals = st.cover_intervals(need, total, [self.reason_bounds(q) for q in hidden])
+            if all(
+                high - low >= self.margin and (low <= 0 or quantities[q].value >= self.model.min_teller)
+                for q, (low, high) in zip(hidden, intervals, strict=True)
+            ):
+                continue
+            pick = self.cheapest(s.members, 0.0)
+            if pick is None:
+                pick = self.cheapest([s.total], 0.0)
+            if pick is not None:
+                self.hide(pick)
+                changed = True
+        return changed
+
     def run(self) -> list[bool]:
         self.hide_primary()
         self.local_pass()
-        while self.audit_pass():
+        while self.cover_pass() or self.audit_pass():
             self.local_pass()
         return self.suppressed
 
