@@ -227,6 +227,7 @@ class Suppressor:
     shown: list[int] = field(init=False)  # per quantity: published cells showing it
     rows_of: list[list[int]] = field(init=False)
     primary: list[bool] = field(init=False)
+    caps: list[list[int]] = field(init=False)  # per quantity: quantities it is at most
     queue: deque[int] = field(default_factory=deque)  # sums to look at again, each at most once in it
     pending: set[int] = field(default_factory=set)
 
@@ -235,6 +236,14 @@ class Suppressor:
         self.shown = [len(q.cells) for q in self.model.quantities]
         primary, self.suppressed = self.suppressed, [False] * len(self.suppressed)
         self.primary = primary
+        self.caps = [[] for _ in self.model.quantities]
+        for terms in self.model.at_most:  # q <= p: teller <= noemer, a vorm <= A1
+            if len(terms) == 2:
+                (a, ca), (b, cb) = terms.items()
+                if ca == 1.0 and cb == -1.0:
+                    self.caps[a].append(b)
+                elif cb == 1.0 and ca == -1.0:
+                    self.caps[b].append(a)
         for c, hidden in enumerate(primary):
             if hidden:
                 self.hide_cell(c)
@@ -313,9 +322,11 @@ class Suppressor:
                 self.enqueue([r])
 
     def reason_bounds(self, q: int) -> tuple[float, float]:
-        """What the published reasons of the hidden cells whose teller is q tell a reader (`structure`)."""
+        """What the published reasons of the hidden cells whose teller is q tell a reader (`structure`), and
+        the published number it is at most (its noemer, A1 for a vorm)."""
         quantity, model = self.model.quantities[q], self.model
-        lower, upper = 0.0, st.INF
+        lower = 0.0
+        upper = min((model.quantities[p].value for p in self.caps[q] if self.known(p)), default=st.INF)
         for c in quantity.cells:
             if model.teller_of[c] == q and self.suppressed[c]:
                 lo, hi = st.reason_bounds(model.soort_of[c], self.primary[c], quantity.value, model.min_teller)
