@@ -138,3 +138,20 @@ def test_a_small_school_whose_partners_cannot_absorb_the_rest_would_show_it_is_n
     protected = protect(truth, RULES)
     assert reasons(protected)[("DD00", "G1", None)] == "secundair"
     assert check(protected, truth).passed
+
+
+def test_a_hidden_vorm_is_not_left_to_be_at_least_one_by_the_forms_together() -> None:
+    """A1: 14 of 200 pupils; A2 vorm: 9 (primary) and 12. Forms together are at least A1 (a pupil has one form
+    or more), so with only the 9 hidden a reader learns it is at least 14 - 12 = 2: not 0. The 12 is hidden too."""
+    truth = table(
+        [
+            cell("school", "AA00", "A1", 14, 200, soort="percentage"),
+            cell("school", "AA00", "A2", 9, 200, soort="percentage", dimensie="vorm", categorie="ambulant"),
+            cell("school", "AA00", "A2", 12, 200, soort="percentage", dimensie="vorm", categorie="zonder_verblijf"),
+        ]
+    )
+    naive = hide(truth, pl.col("teller") < 10)
+    assert any("below the margin" in v for v in check(naive, truth).violations)
+    protected = protect(truth, RULES)
+    assert reasons(protected)[("AA00", "A2", "zonder_verblijf")] == "secundair"
+    assert check(protected, truth).passed

@@ -14,7 +14,9 @@ is about to be published, next to the true values of the warehouse, and reports 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import polars as pl
@@ -288,9 +290,13 @@ def _relations(
 
     reasons = quantities.get_column("redenen").to_list()
 
+    caps: dict[int, float] = {}  # hidden teller → a published number it is at most (its noemer, A1 for a vorm)
+    pending: list[tuple[int, list[int], Any]] = []  # sums, judged once every bound is known
+
     def bounds(m: int) -> tuple[float, float]:
-        """What the published reasons of the hidden cells showing m as their teller tell (`structure`)."""
-        lower, upper = 0.0, st.INF
+        """What the published reasons of the hidden cells showing m as their teller tell (`structure`), and
+        the published number it is at most."""
+        lower, upper = 0.0, caps.get(m, st.INF)
         for r in reasons[m] if m < len(reasons) else []:
             lo, hi = st.reason_bounds(r["soort"], r["reden"] == "primair", truth[m], rules.min_teller)
             lower, upper = max(lower, lo), min(upper, hi)
@@ -300,6 +306,9 @@ def _relations(
         if abs(truth[total] - sum(truth[m] for m in members)) > 1e-6 * max(1.0, abs(truth[total])):
             relations.broken.append(where)
         relations.equal.append({total: 1.0, **{m: -1.0 for m in members}})
+        pending.append((total, members, where))
+
+    def judge_sum(total: int, members: list[int], where: Any) -> None:
         hidden = [m for m in members if not known[m]]
         if not known[total] or not hidden:
             return
@@ -311,6 +320,17 @@ def _relations(
             for m, (low, high) in zip(hidden, intervals, strict=True):
                 if high - low < rules.protection_margin or (low > 0 and truth[m] < rules.min_teller):
                     relations.narrow.append((*where, f"member {m}: [{low:g}, {high:g}]"))
+
+    deferred: list[Callable[[], None]] = []
+
+    def judge_cover(total: int, tellers: list[int], where: Any) -> None:
+        hidden = [t for t in tellers if not known[t]]
+        if known[total] and hidden:
+            need = truth[total] - sum(truth[t] for t in tellers if known[t])
+            intervals = st.cover_intervals(need, truth[total], [bounds(t) for t in hidden])
+            for t, (low, high) in zip(hidden, intervals, strict=True):
+                if high - low < rules.protection_margin or (low > 0 and truth[t] < rules.min_teller):
+                    relations.narrow.append((*where, f"member {t}: [{low:g}, {high:g}]"))
 
     # Levels: unit quantities against the gemeente's.
     levels = (
@@ -350,6 +370,7 @@ def _relations(
                 if (total := q_of.get((jaar, niveau, code, name))) is not None:
                     relations.at_most += [{t: 1.0, total: -1.0} for t in tellers]
                     relations.at_most.append({total: 1.0, **dict.fromkeys(tellers, -1.0)})
+                    deferred.append(partial(judge_cover, total, tellers, where))
         elif spec.total == st.NOEMER and len(set(noemers)) == 1:
             add_sum(noemers[0], tellers, where)
         else:
@@ -384,6 +405,16 @@ def _relations(
         quantities.filter(~pl.col("bekend")), on=[*UNIT, "naam"]
     )
     relations.hidden_noemers = set(hidden_noemers.get_column("q").to_list())
+    for terms in relations.at_most:
+        if len(terms) == 2:
+            (a, ca), (b, cb) = terms.items()
+            for m, cap, sign in ((a, b, ca), (b, a, cb)):
+                if sign == 1.0 and terms[cap] == -1.0 and known[cap] and not known[m]:
+                    caps[m] = min(caps.get(m, st.INF), truth[cap])
+    for total, members, where in pending:
+        judge_sum(total, members, where)
+    for judge in deferred:
+        judge()
     return relations
 
 

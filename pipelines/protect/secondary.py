@@ -57,6 +57,7 @@ class Model:
     at_most: list[Terms]  # sum(a_q q) <= 0
     soort_of: list[str] = field(default_factory=list)
     min_teller: int = 10
+    covers: list[Sum] = field(default_factory=list)  # total <= sum(members), each member <= total (A2 vorm)
 
     def rows_of(self) -> list[list[int]]:
         """Per quantity: the relations it is in (sums first, then at-most rows numbered after them)."""
@@ -89,6 +90,7 @@ class _Builder:
         self.sums: list[Sum] = []
         self.at_most: list[Terms] = []
         self.at_most_where: list[str] = []
+        self.covers: list[Sum] = []
         self.teller_of: list[int] = []
         self.noemer_of: list[int | None] = []
 
@@ -120,7 +122,16 @@ class _Builder:
         self.bounds()
         self.verify()
         soorts = [row[-1] for row in self.rows]
-        return Model(self.quantities, self.teller_of, self.noemer_of, self.sums, self.at_most, soorts, self.min_teller)
+        return Model(
+            self.quantities,
+            self.teller_of,
+            self.noemer_of,
+            self.sums,
+            self.at_most,
+            soorts,
+            self.min_teller,
+            self.covers,
+        )
 
     def levels(self) -> None:
         """School and wijk quantities add up to the gemeente's (F4 schools: at most)."""
@@ -156,6 +167,7 @@ class _Builder:
                         self.at_most.extend({t: 1.0, total: -1.0} for t in tellers)
                         self.at_most_where += [where] * len(tellers)
                         self.at_most.append({total: 1.0, **dict.fromkeys(tellers, -1.0)})
+                        self.covers.append(Sum(total, tuple(tellers), where))
                         self.at_most_where.append(
                             f"{ind}, schooljaar {jaar}: {niveau} {code} {spec.total[0]} at most its {dim} together"
                         )
@@ -215,6 +227,7 @@ class Suppressor:
     shown: list[int] = field(init=False)  # per quantity: published cells showing it
     rows_of: list[list[int]] = field(init=False)
     primary: list[bool] = field(init=False)
+    caps: list[list[int]] = field(init=False)  # per quantity: quantities it is at most
     queue: deque[int] = field(default_factory=deque)  # sums to look at again, each at most once in it
     pending: set[int] = field(default_factory=set)
 
@@ -223,6 +236,14 @@ class Suppressor:
         self.shown = [len(q.cells) for q in self.model.quantities]
         primary, self.suppressed = self.suppressed, [False] * len(self.suppressed)
         self.primary = primary
+        self.caps = [[] for _ in self.model.quantities]
+        for terms in self.model.at_most:  # q <= p: teller <= noemer, a vorm <= A1
+            if len(terms) == 2:
+                (a, ca), (b, cb) = terms.items()
+                if ca == 1.0 and cb == -1.0:
+                    self.caps[a].append(b)
+                elif cb == 1.0 and ca == -1.0:
+                    self.caps[b].append(a)
         for c, hidden in enumerate(primary):
             if hidden:
                 self.hide_cell(c)
@@ -301,9 +322,11 @@ class Suppressor:
                 self.enqueue([r])
 
     def reason_bounds(self, q: int) -> tuple[float, float]:
-        """What the published reasons of the hidden cells whose teller is q tell a reader (`structure`)."""
+        """What the published reasons of the hidden cells whose teller is q tell a reader (`structure`), and
+        the published number it is at most (its noemer, A1 for a vorm)."""
         quantity, model = self.model.quantities[q], self.model
-        lower, upper = 0.0, st.INF
+        lower = 0.0
+        upper = min((model.quantities[p].value for p in self.caps[q] if self.known(p)), default=st.INF)
         for c in quantity.cells:
             if model.teller_of[c] == q and self.suppressed[c]:
                 lo, hi = st.reason_bounds(model.soort_of[c], self.primary[c], quantity.value, model.min_teller)
@@ -371,10 +394,34 @@ class Suppressor:
             changed = True
         return changed
 
+    def cover_pass(self) -> bool:
+        """The per-member guarantee on each non-additive dimension (`structure.cover_intervals`): hides the
+        cheapest published category (else the total) where a hidden one is confined; True when it hid one."""
+        quantities, changed = self.model.quantities, False
+        for s in self.model.covers:
+            hidden = [q for q in s.members if not self.known(q)]
+            if not hidden or not self.known(s.total):
+                continue
+            total = quantities[s.total].value
+            need = total - sum(quantities[q].value for q in s.members if self.known(q))
+            intervals = st.cover_intervals(need, total, [self.reason_bounds(q) for q in hidden])
+            if all(
+                high - low >= self.margin and (low <= 0 or quantities[q].value >= self.model.min_teller)
+                for q, (low, high) in zip(hidden, intervals, strict=True)
+            ):
+                continue
+            pick = self.cheapest(s.members, 0.0)
+            if pick is None:
+                pick = self.cheapest([s.total], 0.0)
+            if pick is not None:
+                self.hide(pick)
+                changed = True
+        return changed
+
     def run(self) -> list[bool]:
         self.hide_primary()
         self.local_pass()
-        while self.audit_pass():
+        while self.cover_pass() or self.audit_pass():
             self.local_pass()
         return self.suppressed
 

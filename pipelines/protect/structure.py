@@ -143,3 +143,11 @@ def member_intervals(residual: float, bounds: list[tuple[float, float]]) -> list
         others_high = INF if others_unbounded else finite_high - (0.0 if hi == INF else hi)
         out.append((max(lo, residual - others_high), min(hi, residual - (low_sum - lo))))
     return out
+
+
+def cover_intervals(need: float, total: float, bounds: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The interval a non-additive dimension leaves each hidden category: each at most the total, together at
+    least `need` (the total minus the published categories; A2 vorm within A1)."""
+    capped = [(lo, min(hi, total)) for lo, hi in bounds]
+    high_sum = sum(hi for _, hi in capped)
+    return [(max(lo, need - (high_sum - hi)), hi) for lo, hi in capped]

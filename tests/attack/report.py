@@ -1,6 +1,6 @@
-"""The full attack on a finished run: `python -m tests.attack.report RUN_ROOT` (RUN_ROOT holds out/publish and
-out/warehouse). Prints the table per indicator and level (hidden, exact, width < margin, 0 excluded while the
-truth is below 10) and the share of cells suppressed per level."""
+"""The full attack on a finished run (e.g. the demo): `python -m tests.attack.report RUN_ROOT`, where
+RUN_ROOT holds out/publish and out/warehouse. Prints the table per indicator and level (hidden, exact,
+width < margin, 0 excluded while the truth is below 10) and the share of cells suppressed per level."""
 
 from __future__ import annotations
 
