@@ -2,10 +2,11 @@
 
 Each source's ingest replaces its own staged Parquet as soon as that source is done. Without more, a run
 that fails in a later source (or is killed halfway) would leave some sources new and some old: a warehouse
-that matches no delivery and no publication. So every run starts by hard-linking the staged files into
-`warehouse/.staged-before-run/` (no copy: the ingest replaces files by rename, the links keep the old
-bytes), and ends by dropping the snapshot when its ingest succeeded, or by putting it back when an ingest
-step or a blocking ingest check failed. A snapshot found at the start of a run is from a run that died: it
+that matches no delivery and no publication. So every run starts by saving the staged files in
+`warehouse/.staged-before-run/` (the sources' Parquet files as hard links, no copy: they are replaced by
+rename, so the links keep the old bytes; the small files written in place are copied), and ends by
+dropping the snapshot when its ingest succeeded, or by putting it back when an ingest step or a blocking
+ingest check failed. A snapshot found at the start of a run is from a run that died: it
 is put back first.
 """
 
@@ -16,6 +17,8 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+
+from pipelines.ingest.contract import load_all_contracts
 
 SNAPSHOT = ".staged-before-run"
 _COMPLETE = ".complete"  # written last: a snapshot without it was cut off while being made and is ignored
@@ -29,8 +32,12 @@ def take_snapshot(staged: Path) -> None:
     snapshot = snapshot_folder(staged)
     shutil.rmtree(snapshot, ignore_errors=True)
     snapshot.mkdir(parents=True)
+    renamed = {f"{source}.parquet" for source in load_all_contracts()}
     for path in _staged_files(staged):
-        os.link(path, snapshot / path.name)
+        if path.name in renamed:  # replaced by rename (ingest's sink, the retention purge): a link keeps it
+            os.link(path, snapshot / path.name)
+        else:  # written in place (summaries, the iJw consistency facts; small): a link would change with it
+            shutil.copy2(path, snapshot / path.name)
     (snapshot / _COMPLETE).touch()
 
 
