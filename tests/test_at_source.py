@@ -12,11 +12,11 @@ import json
 import shutil
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
 from pipelines.cli import main as monitor_main
+from pipelines.lib.warehouse import read_warehouse
 from pipelines.synthetic import generate
 from pseudonymisation.at_source import main as pseudonymise_main
 from pseudonymisation.scan import scan_for_identifiers
@@ -46,7 +46,7 @@ def pseudonymise_inbox(raw: Path, holder_out: Path) -> Path:
 
 
 def indicators(out: Path) -> pl.DataFrame:
-    with duckdb.connect(str(out / "warehouse" / "monitor.duckdb"), read_only=True) as con:
+    with read_warehouse(out / "warehouse" / "monitor.duckdb") as con:
         return con.sql("SELECT * FROM indicators ORDER BY ALL").pl()
 
 

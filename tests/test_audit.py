@@ -26,6 +26,7 @@ from pipelines.audit.scan import chance_explains, scan_relation
 from pipelines.cli import main as monitor_main
 from pipelines.ingest.contract import load_all_contracts
 from pipelines.ingest.data_dictionary import PRIVACY_NL
+from pipelines.lib.sealing import open_sealed, read_sealed
 from pipelines.synthetic import generate
 from pseudonymisation.bsn import is_valid as is_valid_bsn
 from pseudonymisation.config import load_hashing_config
@@ -151,7 +152,7 @@ def plant_bsn_in_parquet(out: Path) -> tuple[str, str, str]:
 
 
 def plant_bsn_in_duckdb(out: Path) -> tuple[str, str, str]:
-    with duckdb.connect(str(out / "warehouse" / "monitor.duckdb")) as con:
+    with open_sealed(out / "warehouse" / "monitor.duckdb") as con:
         con.execute(
             "UPDATE stg_diplomas SET diploma = ? WHERE source_line = (SELECT min(source_line) FROM stg_diplomas)", [BSN]
         )
@@ -205,7 +206,7 @@ def plant_phone_in_run_manifest(out: Path) -> tuple[str, str, str]:
 
 
 def plant_name_column(out: Path) -> tuple[str, str, str]:
-    with duckdb.connect(str(out / "warehouse" / "monitor.duckdb")) as con:
+    with open_sealed(out / "warehouse" / "monitor.duckdb") as con:
         con.execute("CREATE TABLE contact AS SELECT 'Jansen' AS achternaam")
     return "warehouse/monitor.duckdb", "contact.achternaam", "kolomnaam"
 
@@ -267,7 +268,7 @@ def test_auditing_a_missing_folder_says_so_in_one_sentence(tmp_path: Path, capsy
 def test_the_numbers_of_a_real_run_do_not_trip_the_scan(synthetic_out: Path, clean_audit: Audited) -> None:
     """Allocation numbers, amounts, line numbers, dates and iJw file names are all there, and all pass."""
     staged = synthetic_out / "warehouse" / "staged"
-    declarations = pl.read_parquet(staged / "declaraties.parquet")
+    declarations = read_sealed(staged / "declaraties.parquet")
     assert declarations.get_column("toewijzingnummer").str.contains(r"^\d{8,}$").any()
     assert declarations.get_column("bedrag").max() > 100  # type: ignore[operator]
     assert declarations.get_column("source_file").str.contains(r"\d{8}").any()

@@ -12,6 +12,7 @@ import pytest
 
 from pipelines.bench.reference import run_reference
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig
+from pipelines.lib.warehouse import read_warehouse
 from pipelines.synthetic import generate
 from tests.conftest import materialize_all
 
@@ -25,7 +26,7 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[pl.DataFrame, pl.Dat
     generate(root / "inbox", scale=0.03, seed=5, youth_care_form="csv", defects=False)
     assert materialize_all(root / "inbox", root / "out").success
     run_reference(root / "inbox", root / "reference.duckdb", MonitorConfig.load(DEFAULT_CONFIG).gemeente_code)
-    with duckdb.connect(str(root / "out" / "warehouse" / "monitor.duckdb"), read_only=True) as con:
+    with read_warehouse(root / "out" / "warehouse" / "monitor.duckdb") as con:
         pipeline = con.sql(f"SELECT {', '.join(KEY)}, teller, noemer FROM indicators WHERE indicator IN {COMMON}").pl()
     with duckdb.connect(str(root / "reference.duckdb"), read_only=True) as con:
         reference = con.sql(

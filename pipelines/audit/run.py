@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from pipelines.audit.history import read_run_history
 from pipelines.audit.render import to_html, to_markdown
@@ -29,7 +30,9 @@ from pipelines.audit.retention import count_past_duckdb, count_past_parquet, cou
 from pipelines.audit.scan import scan_folders
 from pipelines.ingest.contract import Contract, load_all_contracts
 from pipelines.lib.publication import code_version
+from pipelines.lib.sealing import WarehouseKeyError
 from pipelines.lib.settings import Paths
+from pipelines.lib.warehouse import read_warehouse
 from pseudonymisation.config import HashingConfig, load_hashing_config
 from pseudonymisation.key import KeyError_, load_key
 
@@ -62,9 +65,9 @@ def _table_counts(paths: Paths, contracts: dict[str, Contract], today: date) -> 
     if not paths.duckdb.is_file():
         return {}
     try:
-        with duckdb.connect(str(paths.duckdb), read_only=True) as con:
+        with read_warehouse(paths.duckdb) as con:
             return {rule.source: count_past_duckdb(con, rule) for rule in retention_rules(contracts, today)}
-    except duckdb.Error:
+    except (duckdb.Error, WarehouseKeyError):
         return {}  # the scan reports the file as unreadable
 
 
@@ -78,7 +81,8 @@ def retention_status(paths: Paths, contracts: dict[str, Contract], today: date) 
         parquet = paths.staged / f"{source}.parquet"
         staged: tuple[int | None, int | None] = (None, None)
         if parquet.is_file():
-            with contextlib.suppress(pl.exceptions.PolarsError, OSError):  # the scan reports it unreadable
+            # the scan reports an unreadable file
+            with contextlib.suppress(pl.exceptions.PolarsError, pa.ArrowException, OSError, WarehouseKeyError):
                 staged = count_past_parquet(parquet, rule) if rule else (count_rows_parquet(parquet), None)
         table = tables.get(source)
         statuses.append(

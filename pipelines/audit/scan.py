@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,13 @@ from pipelines.audit.patterns import (
     mask,
     number_kind,
     person_column_reason,
+)
+from pipelines.lib.sealing import (
+    WarehouseKeyError,
+    is_sealed_database,
+    is_sealed_parquet,
+    open_sealed,
+    sealed_dataset,
 )
 
 CODE_COLUMNS = frozenset({"toewijzingnummer", "source_file"})
@@ -221,8 +229,19 @@ def _sql_string(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+@contextmanager
+def _open_database(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB file read-only: sealed ones with the warehouse data key (the audit needs it to look inside)."""
+    if is_sealed_database(path):
+        with open_sealed(path, read_only=True) as con:
+            yield con
+    else:
+        with duckdb.connect(str(path), read_only=True) as con:
+            yield con
+
+
 def _scan_duckdb(path: Path, label: str, declared: dict[str, frozenset[str]], result: ScanResult) -> None:
-    with duckdb.connect(str(path), read_only=True) as con:
+    with _open_database(path) as con:
         tables = con.execute(
             "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
             "ORDER BY table_schema, table_name"
@@ -246,7 +265,11 @@ def _scan_file(
     if path.suffix == ".parquet":
         # staged/<source>.parquet holds that source's columns; quarantine files hold values, not columns
         exempt = declared.get(path.stem, frozenset()) if path.parent.name == "staged" else frozenset()
-        found, columns = scan_relation(memory, f"read_parquet({_sql_string(path)})", label, declared=exempt)
+        relation = f"read_parquet({_sql_string(path)})"
+        if is_sealed_parquet(path):
+            memory.register("sealed_file", sealed_dataset(path))
+            relation = "sealed_file"
+        found, columns = scan_relation(memory, relation, label, declared=exempt)
         result.findings.extend(found)
         result.columns += columns
         return True
@@ -286,6 +309,6 @@ def scan_folders(
                 try:
                     if _scan_file(path, label, declared, memory, result):
                         result.scanned.append(label)
-                except (duckdb.Error, OSError) as exc:
+                except (duckdb.Error, OSError, WarehouseKeyError) as exc:
                     result.unreadable.append((label, str(exc).strip().splitlines()[0][:200]))
     return result
