@@ -21,6 +21,7 @@ from typing import TextIO
 import dagster as dg
 
 from pipelines.definitions import STAGES, build_definitions
+from pipelines.lib.owner_only import make_private_dir, restrict_umask, tighten
 from pipelines.lib.resources import MonitorResource, default_monitor_resource
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
@@ -36,8 +37,13 @@ class RunOutcome:
 
 
 def prepare_instance(dagster_home: Path) -> dg.DagsterInstance:
-    """A Dagster instance whose run history lives under the output folder (no telemetry)."""
-    dagster_home.mkdir(parents=True, exist_ok=True)
+    """A Dagster instance whose run history lives under the output folder (no telemetry).
+
+    Before anything is created the process umask is set to owner-only, and the output folder is closed to group
+    and others (`pipelines.lib.owner_only`): run storage, warehouse and logs are never world-readable."""
+    restrict_umask()
+    make_private_dir(dagster_home)
+    tighten(dagster_home.parent)
     config = dagster_home / "dagster.yaml"
     if not config.exists():
         config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
@@ -65,12 +71,17 @@ def _failure_sentences(instance: dg.DagsterInstance, run_id: str) -> list[str]:
     return sentences
 
 
-def run_monitor(inbox: Path, out: Path, stream: TextIO | None = sys.stderr, until: str | None = None) -> RunOutcome:
+def run_monitor(
+    inbox: Path, out: Path, stream: TextIO | None = sys.stderr, until: str | None = None, raw_to: Path | None = None
+) -> RunOutcome:
     """Materialise every asset for one inbox; print progress to `stream` (None = silent).
 
-    `until` (a stage, for the benchmark) materialises only the stages up to and including it."""
+    `until` (a stage, for the benchmark) materialises only the stages up to and including it. `raw_to`: the
+    holder's folder the raw exports move to after ingest (None: they are deleted)."""
     instance = prepare_instance(out / "dagster")
-    monitor = MonitorResource(inbox=str(inbox.resolve()), out=str(out.resolve()))
+    monitor = MonitorResource(
+        inbox=str(inbox.resolve()), out=str(out.resolve()), raw_to=str(raw_to.resolve()) if raw_to else ""
+    )
     defs = build_definitions(monitor)
     job = defs.resolve_job_def("monitor_job")
     selection = None
@@ -142,7 +153,9 @@ class PartitionedOutcome:
     seconds: float = 0.0
 
 
-def run_partitioned(inbox: Path, out: Path, workers: int = 2, stream: TextIO | None = sys.stderr) -> PartitionedOutcome:
+def run_partitioned(
+    inbox: Path, out: Path, workers: int = 2, stream: TextIO | None = sys.stderr, raw_to: Path | None = None
+) -> PartitionedOutcome:
     """The scale-out path: ingest, then one run per (gemeente, school year) with `workers` runs side by side
     (each a Dagster run in a worker process, its step on yearly_job's executor: a process per step here), then
     the regional publication and the purge.
@@ -158,6 +171,7 @@ def run_partitioned(inbox: Path, out: Path, workers: int = 2, stream: TextIO | N
 
     started = time.monotonic()
     os.environ["MONITOR_INBOX"], os.environ["MONITOR_OUT"] = str(inbox.resolve()), str(out.resolve())
+    os.environ["MONITOR_RAW_TO"] = str(raw_to.resolve()) if raw_to else ""
     instance = prepare_instance(out / "dagster")
     defs = build_definitions(default_monitor_resource())  # the very resource the worker processes build
 

@@ -17,7 +17,7 @@ from pipelines.lib.partitions import compute_partition, partition_folder, school
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig, Paths
 from pipelines.runner import run_partitioned
 from pseudonymisation.scan import scan_for_identifiers
-from tests.conftest import TEST_KEY_HEX
+from tests.conftest import TEST_KEY_HEX, deliver
 from tests.test_synthetic_pipeline import raw_identifiers
 
 PUBLISHED = ["indicatoren.parquet", "koppelingskwaliteit.parquet", "trends.parquet"]
@@ -46,7 +46,7 @@ def regional_run(
     for name, value in settings.items():
         mp.setenv(name, value)  # restored afterwards, also the two that run_partitioned sets
     try:
-        outcome = run_partitioned(root / "inbox", out, workers=2, stream=None)
+        outcome = run_partitioned(deliver(root / "inbox", out), out, workers=2, stream=None)
     finally:
         mp.undo()
     assert outcome.success, outcome.errors

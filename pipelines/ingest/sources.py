@@ -33,6 +33,7 @@ from pipelines.ingest.read_csv import (
 )
 from pipelines.ingest.sink import ParquetSink
 from pipelines.ingest.validate import QUARANTINE_SCHEMA, SeenRows, Validated, validate
+from pseudonymisation.inbox import UnsafeInput, escape_name, find_exports
 from pseudonymisation.pseudonymiser import Pseudonymiser
 
 IJW_FOLDER = "ijw"
@@ -110,8 +111,19 @@ def sha256_of(path: Path) -> str:
 
 
 def find_files(inbox: Path, file_name: str) -> list[Path]:
-    """All deliveries of one export: the file itself and any copy in a sub-folder, in a stable order."""
-    return sorted(p for p in inbox.rglob(file_name) if p.is_file() and not p.name.startswith("."))
+    """All deliveries of one export: the file itself and any copy in a sub-folder, in a stable order.
+
+    Links, pipes, devices and anything outside the inbox are refused before they are read (`pseudonymisation.inbox`).
+    """
+    try:
+        return find_exports(inbox, file_name)
+    except UnsafeInput as exc:
+        raise FileRejected(str(exc)) from None
+
+
+def _shown(path: Path, inbox: Path) -> str:
+    """A file's name as messages and the manifest show it: relative to the inbox, control characters escaped."""
+    return escape_name(str(path.relative_to(inbox)))
 
 
 @dataclass
@@ -128,9 +140,12 @@ class IjwTables:
 def ijw_raw_tables(inbox: Path) -> IjwTables:
     """The inbox's iJw messages (folder `ijw/`); no folder, no messages."""
     folder = inbox / IJW_FOLDER
-    if not folder.is_dir():
+    if not folder.is_dir() and not folder.is_symlink():
         return IjwTables({}, pl.DataFrame(schema=QUARANTINE_SCHEMA), {}, pl.DataFrame(schema=CONSISTENCY_SCHEMA))
-    return ijw_folder_tables(folder, f"{IJW_FOLDER}/")
+    try:
+        return ijw_folder_tables(folder, f"{IJW_FOLDER}/")
+    except UnsafeInput as exc:
+        raise FileRejected(f"{IJW_FOLDER}/: {exc}") from None
 
 
 def ijw_folder_tables(folder: Path, prefix: str) -> IjwTables:
@@ -301,14 +316,12 @@ def ingest_source(
     clock = PhaseClock()
     with clock.phase("read_validate"):
         exports: list[tuple[ExportFile, Transform, str, dict[str, Any] | None]] = [
-            (open_export(p, contract, str(p.relative_to(inbox))), pseudonymise, sha256_of(p), None) for p in raw_paths
+            (open_export(p, contract, _shown(p, inbox)), pseudonymise, sha256_of(p), None) for p in raw_paths
         ]
         for path in pseudo_paths:
             sha = sha256_of(path)
             checked_receipt = check_receipt(path, contract, pseudonymiser.key.fingerprint, sha)
-            exports.append(
-                (open_export(path, derived, str(path.relative_to(inbox))), as_delivered, sha, checked_receipt)
-            )
+            exports.append((open_export(path, derived, _shown(path, inbox)), as_delivered, sha, checked_receipt))
     result = Ingested(source=contract.id, contract_version=contract.version, seconds=clock.seconds)
     quarantine_schema = {k: v for k, v in QUARANTINE_SCHEMA.items() if k != "_row"}
     with ParquetSink(staged) as accepted_sink, ParquetSink(quarantine, quarantine_schema) as quarantine_sink:  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pipelines.lib.owner_only import make_private_dir
 from pipelines.lib.settings import PROJECT_ROOT
 
 SYNTHETIC_MARKER = "SYNTHETISCHE DATA"
@@ -48,7 +49,7 @@ def publish_atomically(target: Path, build: Callable[[Path], None]) -> None:
     for leftover in (staging, retired):
         if leftover.exists():
             shutil.rmtree(leftover)
-    staging.mkdir()
+    make_private_dir(staging)
     try:
         build(staging)
     except BaseException:
