@@ -276,7 +276,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         today = parse_today(args.today)
     except ValueError as exc:
         return _fail(f"--today: {exc}.")
-    outcome = run_audit(out, Path(args.report) if args.report else None, today)
+    inbox = Path(args.inbox) if args.inbox else None
+    outcome = run_audit(out, Path(args.report) if args.report else None, today, inbox)
     scan = outcome.facts.scan
     print(verdict(outcome.facts))
     for finding in scan.findings[:20]:
@@ -351,6 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--out", default="data", help="output folder of `monitor run` (warehouse, publish)")
     audit.add_argument("--report", help="folder for audit.md and audit.html (default: OUT/audit)")
     audit.add_argument("--today", help="measure retention from this date (YYYY-MM-DD; default: today)")
+    audit.add_argument("--inbox", help="inbox to list (nothing raw may stay after ingest; default: OUT/inbox)")
     audit.set_defaults(func=cmd_audit)
     return parser
 

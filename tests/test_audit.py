@@ -259,6 +259,28 @@ def test_an_unreadable_file_fails_the_audit(work_out: Path, tmp_path: Path, caps
     assert "warehouse/staged/bewoners.parquet: onleesbaar" in capsys.readouterr().err
 
 
+def test_storage_findings_file_modes_unsealed_files_and_a_raw_inbox_fail_the_audit(
+    work_out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """How things are stored is audited too: modes, encryption at rest, and what the inbox still holds."""
+    assert audit(work_out, tmp_path / "clean") == 0
+    (work_out / "runs").chmod(0o755)
+    plain = read_sealed(work_out / "warehouse" / "staged" / "diplomas.parquet")
+    plain.write_parquet(work_out / "warehouse" / "staged" / "diplomas.parquet")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "bewoners.csv").write_text("bsn;naam\n", encoding="utf-8")
+    (inbox / "inschrijvingen.csv").symlink_to(tmp_path / "elsewhere.csv")
+    capsys.readouterr()
+    assert audit(work_out, tmp_path / "report", "--inbox", str(inbox)) == 2
+    err = capsys.readouterr().err
+    assert "runs (rechten): bestandsrechten ×1, bv. 0755: open voor groep of anderen" in err
+    assert "warehouse/staged/diplomas.parquet (bestand): onversleuteld ×1" in err
+    assert "bewoners.csv (inbox): ruwe export ×1" in err
+    assert "inschrijvingen.csv (inbox): inbox ×1, bv. inschrijvingen.csv: refused, it is a symbolic link" in err
+    assert "bsn;naam" not in err, "nothing is read from an inbox file"
+
+
 def test_auditing_a_missing_folder_says_so_in_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert monitor_main(["audit", "--out", str(tmp_path / "nowhere")]) == 2
     err = capsys.readouterr().err

@@ -28,6 +28,7 @@ from pipelines.audit.report import (
 )
 from pipelines.audit.retention import count_past_duckdb, count_past_parquet, count_rows_parquet, retention_rules
 from pipelines.audit.scan import scan_folders
+from pipelines.audit.storage import inbox_findings, mode_findings, sealing_findings
 from pipelines.ingest.contract import Contract, load_all_contracts
 from pipelines.lib.publication import code_version
 from pipelines.lib.sealing import WarehouseKeyError
@@ -100,8 +101,8 @@ def retention_status(paths: Paths, contracts: dict[str, Contract], today: date) 
     return statuses
 
 
-def gather_facts(out: Path, today: date, report_dir: Path) -> AuditFacts:
-    paths = Paths(inbox=out / "inbox", out=out)  # the audit never reads the inbox
+def gather_facts(out: Path, today: date, report_dir: Path, inbox: Path | None = None) -> AuditFacts:
+    paths = Paths(inbox=inbox or out / "inbox", out=out)  # the inbox is listed, never read
     contracts = load_all_contracts()
     hashing = load_hashing_config()
     runs, unreadable = read_run_history(out)
@@ -112,6 +113,9 @@ def gather_facts(out: Path, today: date, report_dir: Path) -> AuditFacts:
     }
     report_files = frozenset(report_dir / name for name in REPORT_FILES)
     scan = scan_folders(out, [out / folder for folder in SCANNED_FOLDERS], declared, exclude=report_files)
+    scan.findings.extend(
+        [*mode_findings(out, exclude=report_files), *sealing_findings(out), *inbox_findings(paths.inbox, out)]
+    )
     return AuditFacts(
         out=out,
         created=datetime.now(UTC),
@@ -141,11 +145,14 @@ def has_monitor_output(out: Path) -> bool:
     return any((out / folder).is_dir() for folder in SCANNED_FOLDERS)
 
 
-def run_audit(out: Path, report_dir: Path | None = None, today: date | None = None) -> AuditOutcome:
-    """Audit the output folder `out`; the report goes to `report_dir` (default `<out>/audit`)."""
+def run_audit(
+    out: Path, report_dir: Path | None = None, today: date | None = None, inbox: Path | None = None
+) -> AuditOutcome:
+    """Audit the output folder `out` (and list `inbox`, default `<out>/inbox`); the report goes to `report_dir`
+    (default `<out>/audit`)."""
     started = datetime.now(UTC)
     out = out.resolve()
     target = (report_dir or default_report_dir(out)).resolve()
-    facts = gather_facts(out, today or date.today(), target)
+    facts = gather_facts(out, today or date.today(), target, inbox.resolve() if inbox else None)
     written = write_report(facts, target)
     return AuditOutcome(facts, written, (datetime.now(UTC) - started).total_seconds())

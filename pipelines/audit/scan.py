@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -258,6 +259,24 @@ def _scan_duckdb(path: Path, label: str, declared: dict[str, frozenset[str]], re
             result.columns += columns
 
 
+def _is_sqlite(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(16) == b"SQLite format 3\x00"
+
+
+def _scan_sqlite(path: Path, label: str, result: ScanResult) -> None:
+    """Dagster's run storage (runs, event log, schedules): every text value, as JSON where it parses."""
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+        tables = [str(r[0]) for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        for table in tables:
+            columns = [str(r[1]) for r in con.execute(f"PRAGMA table_info({_quote(table)})")]
+            result.columns += len(columns)
+            for column in columns:
+                query = f"SELECT {_quote(column)} FROM {_quote(table)} WHERE typeof({_quote(column)}) = 'text'"
+                for (value,) in con.execute(query):
+                    result.findings.extend(scan_text(value, label, is_json=value[:1] in "{["))
+
+
 def _scan_file(
     path: Path, label: str, declared: dict[str, frozenset[str]], memory: duckdb.DuckDBPyConnection, result: ScanResult
 ) -> bool:
@@ -275,6 +294,9 @@ def _scan_file(
         return True
     if path.suffix == ".duckdb":
         _scan_duckdb(path, label, declared, result)
+        return True
+    if path.suffix == ".db" and _is_sqlite(path):
+        _scan_sqlite(path, label, result)
         return True
     with path.open("rb") as handle:
         probe = handle.read(_BINARY_PROBE)
@@ -309,6 +331,6 @@ def scan_folders(
                 try:
                     if _scan_file(path, label, declared, memory, result):
                         result.scanned.append(label)
-                except (duckdb.Error, OSError, WarehouseKeyError) as exc:
+                except (duckdb.Error, sqlite3.Error, OSError, WarehouseKeyError) as exc:
                     result.unreadable.append((label, str(exc).strip().splitlines()[0][:200]))
     return result
