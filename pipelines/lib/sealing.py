@@ -264,3 +264,22 @@ def is_sealed_parquet(path: Path) -> bool:
     with path.open("rb") as handle:
         handle.seek(-4, os.SEEK_END)
         return handle.read(4) == b"PARE"
+
+
+class WarehouseUnsealer:
+    """Reads sealed and plain files alike with the warehouse data key (`pseudonymisation.scan.Unsealer`)."""
+
+    def __init__(self, key: WarehouseKey | None = None) -> None:
+        self.key = key or load_warehouse_key()
+
+    def read_parquet(self, path: Path) -> pa.Table:
+        return read_sealed_table(path, self.key) if is_sealed_parquet(path) else pq.read_table(path)
+
+    @contextmanager
+    def open_duckdb(self, path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+        if is_sealed_database(path):
+            with open_sealed(path, self.key, read_only=True) as con:
+                yield con
+        else:
+            with duckdb.connect(str(path), read_only=True) as con:
+                yield con
