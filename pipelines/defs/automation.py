@@ -33,6 +33,9 @@ def inbox_signature(inbox: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+EMPTY_INBOX = hashlib.sha256().hexdigest()[:16]
+
+
 @dg.sensor(
     name="new_export_in_inbox",
     job=monitor_job,
@@ -44,4 +47,6 @@ def inbox_sensor(context: dg.SensorEvaluationContext, monitor: MonitorResource) 
     signature = inbox_signature(monitor.paths.inbox)
     if signature == context.cursor:
         return dg.SensorResult(skip_reason="No new or changed export in the inbox.")
+    if signature == EMPTY_INBOX:  # a run has just released the exports it ingested: nothing new to run on
+        return dg.SensorResult(skip_reason="The inbox is empty.", cursor=signature)
     return dg.SensorResult(run_requests=[dg.RunRequest(run_key=signature)], cursor=signature)
