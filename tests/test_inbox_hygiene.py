@@ -130,9 +130,19 @@ def test_a_run_with_a_symlinked_export_fails_and_writes_the_secret_nowhere(tmp_p
     write_handmade_inbox(inbox)
     (inbox / "bewoners.csv").unlink()
     (inbox / "bewoners.csv").symlink_to(secret_file(tmp_path))
+    before = listing(inbox)
     result = materialize_all(inbox, out, raise_on_error=False, holder_copy=False)
     assert not result.success
     for path in out.rglob("*"):
         if path.is_file():
             assert SECRET.encode() not in path.read_bytes(), path
-    assert (inbox / "bewoners.csv").is_symlink(), "a failed ingest leaves the inbox as it was"
+    assert listing(inbox) == before, "a failed ingest leaves the inbox as it was"
+    assert not (out / "receipts").exists(), "and writes no receipt"
+
+
+def listing(inbox: Path) -> dict[str, tuple[bool, bytes]]:
+    """Every entry of the inbox: whether it is a link, and its bytes (a link's target path)."""
+    return {
+        str(p.relative_to(inbox)): (p.is_symlink(), os.readlink(p).encode() if p.is_symlink() else p.read_bytes())
+        for p in inbox.rglob("*")
+    }
