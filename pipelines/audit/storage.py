@@ -11,7 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.audit.scan import Finding
+from pipelines.ingest.contract import load_all_contracts
 from pipelines.ingest.ijw_consistency import CONSISTENCY_FILE
+from pipelines.ingest.pseudonymised_exports import pseudonymised_name
+from pipelines.ingest.sources import IJW_FOLDER
 from pipelines.lib.owner_only import open_to_others
 from pipelines.lib.sealing import is_sealed_database, is_sealed_parquet
 from pseudonymisation.inbox import UnsafeInput, check_entry, escape_name, walk_inbox
@@ -47,8 +50,15 @@ def sealing_findings(out: Path) -> list[Finding]:
     return findings
 
 
+def export_names() -> frozenset[str]:
+    """The file names under which exports arrive: each contract's file and its pseudonymised form."""
+    contracts = load_all_contracts().values()
+    return frozenset({c.file.name for c in contracts} | {pseudonymised_name(c) for c in contracts})
+
+
 def inbox_findings(inbox: Path, out: Path) -> list[Finding]:
-    """What is in the inbox: after a successful ingest nothing raw stays, so every file is a finding."""
+    """What is in the inbox: after a successful ingest no export stays, so every export there is a finding (and
+    every message file under ijw/). Other files (a README, a note) are never read by the monitor and not listed."""
     if not inbox.exists() and not inbox.is_symlink():
         return []
     findings: list[Finding] = []
@@ -56,13 +66,15 @@ def inbox_findings(inbox: Path, out: Path) -> list[Finding]:
         entries = list(walk_inbox(inbox))
     except UnsafeInput as exc:
         return [Finding(_label(inbox, out), "inbox", "inbox", 1, str(exc))]
+    names = export_names()
     for path in entries:
         try:
             check_entry(path, inbox)
         except UnsafeInput as exc:
             findings.append(Finding(_label(path, out), "inbox", "inbox", 1, str(exc)))
             continue
-        if path.is_file():
+        is_export = path.name in names or path.relative_to(inbox).parts[0] == IJW_FOLDER
+        if path.is_file() and is_export:
             findings.append(
                 Finding(_label(path, out), "inbox", "ruwe export", 1, "staat nog in de inbox (na ingest hoort die weg)")
             )
