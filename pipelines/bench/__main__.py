@@ -19,6 +19,7 @@ from typing import Any
 
 from pipelines.bench import pseudonyms
 from pipelines.bench.reference import run_reference
+from pipelines.bench.sealing import bench_sealing
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig
 from pipelines.synthetic import generate
 
@@ -171,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     bench_pseudonyms(args.pseudonyms)
     bench_ijw(work)
     bench_pipeline(work, args.scale, "city scale")
+    bench_sealing(work / f"out-{args.scale:g}" / "warehouse" / "staged", work / "sealing")
     if args.partitioned:
         bench_partitioned(work, args.scale, args.workers)
     if args.national:
