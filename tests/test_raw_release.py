@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.ingest.raw_release import release, write_receipt
 from pipelines.lib.owner_only import open_to_others
 from pipelines.lib.sealing import is_sealed_database, is_sealed_parquet, read_sealed
 from tests.conftest import deliver, materialize_all
@@ -134,3 +135,26 @@ def test_every_file_and_folder_a_run_writes_is_owner_only_whatever_the_umask(mon
     assert len(list(out.rglob("*"))) > 50
     assert open_to_others(out) == [], "no group or other permission bits anywhere under the output"
     assert (out / "dagster" / "left-open.txt").stat().st_mode & 0o777 == 0o600, "a file left open is closed"
+
+
+def test_moving_to_the_holders_folder_skips_a_changed_file_and_leaves_the_holder_a_receipt(tmp_path: Path) -> None:
+    inbox, holder = tmp_path / "inbox", tmp_path / "holder"
+    (inbox / "ijw").mkdir(parents=True)
+    export, message = inbox / "bewoners.csv", inbox / "ijw" / "bericht.xml"
+    export.write_text("bsn;postcode\n", encoding="utf-8")
+    message.write_text("<Bericht/>", encoding="utf-8")
+    ingested = [
+        {"source": "bewoners", "name": "bewoners.csv", "size": 13, "sha256": sha256(export), "rows_read": 0},
+        {"source": "ijw", "name": "ijw/bericht.xml", "size": 10, "sha256": sha256(message)},
+    ]
+    message.write_text("<Nieuw/>!!", encoding="utf-8")  # same size, new content: arrived after the ingest read it
+    released = release(inbox, ingested, holder)
+    assert [(r.name, r.action) for r in released] == [
+        ("bewoners.csv", "verplaatst"),
+        ("ijw/bericht.xml", "blijft: gewijzigd sinds het inlezen (volgende run)"),
+    ]
+    assert (holder / "bewoners.csv").read_text(encoding="utf-8") == "bsn;postcode\n" and not export.exists()
+    assert message.is_file(), "the changed message stays for the next run"
+    receipt = write_receipt(tmp_path / "receipts", "run-1234abcd", released, holder, {})
+    assert json.loads(receipt.read_text(encoding="utf-8"))["raw_exports"] == "moved"
+    assert (holder / f"ontvangstbewijs-{receipt.name}").is_file(), "the holder gets the receipt too"
