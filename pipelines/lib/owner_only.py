@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 OWNER_ONLY_UMASK = 0o077
@@ -38,7 +39,10 @@ def open_to_others(root: Path) -> list[tuple[Path, int]]:
         return []
     found = []
     for path in _walk(root):
-        mode = path.lstat().st_mode
+        try:
+            mode = path.lstat().st_mode
+        except FileNotFoundError:  # removed meanwhile by a step running beside this one
+            continue
         if not stat.S_ISLNK(mode) and mode & OPEN_BITS:
             found.append((path, stat.S_IMODE(mode)))
     return found
@@ -48,8 +52,9 @@ def tighten(root: Path) -> int:
     """Remove group and other bits below `root`; return how many paths were changed."""
     changed = 0
     for path, mode in open_to_others(root):
-        path.chmod(mode & ~OPEN_BITS)
-        changed += 1
+        with suppress(FileNotFoundError):
+            path.chmod(mode & ~OPEN_BITS)
+            changed += 1
     return changed
 
 
