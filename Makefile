@@ -8,6 +8,9 @@ VENV := .venv
 RUN := $(VENV)/bin
 # The demo key lives outside the repository, as a real key would.
 DEMO_KEY_FILE ?= $(HOME)/.config/jeugdmonitor/demo-pseudonym.key
+# The warehouse's data key (encryption at rest) is a key of its own, also outside the repository.
+DEMO_WAREHOUSE_KEY_FILE ?= $(HOME)/.config/jeugdmonitor/demo-warehouse.key
+KEYS = MONITOR_KEY_FILE=$(DEMO_KEY_FILE) MONITOR_WAREHOUSE_KEY_FILE=$(DEMO_WAREHOUSE_KEY_FILE)
 SCALE ?= 1
 SEED ?= 20261124
 
@@ -24,16 +27,16 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 setup: $(VENV)/.synced
 
 demo: setup
-	MONITOR_KEY_FILE=$(DEMO_KEY_FILE) $(RUN)/monitor demo --scale $(SCALE) --seed $(SEED)
+	$(KEYS) $(RUN)/monitor demo --scale $(SCALE) --seed $(SEED)
 
 data: setup
 	$(RUN)/monitor data --out data/inbox --scale $(SCALE) --seed $(SEED)
 
 run: setup
-	MONITOR_KEY_FILE=$(DEMO_KEY_FILE) $(RUN)/monitor run --inbox data/inbox --out data
+	$(KEYS) $(RUN)/monitor run --inbox data/inbox --out data
 
 ui: setup
-	MONITOR_KEY_FILE=$(DEMO_KEY_FILE) $(RUN)/monitor ui --inbox data/inbox --out data
+	$(KEYS) $(RUN)/monitor ui --inbox data/inbox --out data
 
 # The dashboard's browser test drives Debian's chromium (Playwright never downloads a browser here).
 browser:
@@ -48,7 +51,7 @@ lint: setup
 	$(RUN)/mypy
 
 bench: setup
-	MONITOR_KEY_FILE=$(DEMO_KEY_FILE) $(RUN)/python -m pipelines.bench
+	$(KEYS) $(RUN)/python -m pipelines.bench
 
 clean:
 	rm -rf data

@@ -1,10 +1,12 @@
 """`monitor`: the one command-line entry point.
 
     monitor data --out DIR [--scale N] [--seed N]   write synthetic exports (an inbox)
-    monitor run --inbox DIR --out DIR               run every stage and publish under DIR/publish
+    monitor run --inbox DIR --out DIR [--raw-to D]  run every stage and publish under DIR/publish; raw exports
+                                                    leave the inbox after ingest (deleted, or moved to D)
     monitor demo                                    both, with defaults under data/
     monitor ui [--inbox DIR --out DIR]              the Dagster UI on the same definitions
     monitor key new --out FILE                      create a pseudonymisation key file (mode 600)
+    monitor key new --warehouse --out FILE          create the warehouse data key file (mode 600)
     monitor key rotate --new-key-file FILE          re-pseudonymise from the raw inbox, retire the old warehouse
     monitor contracts check [FILE ...] [--source S] validate the contracts; dry-run files against them
     monitor contracts docs [--out DIR]              write the data dictionary (Markdown and HTML)
@@ -21,6 +23,8 @@ import os
 import sys
 from pathlib import Path
 
+from pipelines.lib.owner_only import restrict_umask
+from pipelines.lib.sealing import KEY_FILE_VARIABLE, WarehouseKeyError, load_warehouse_key, new_warehouse_key_file
 from pipelines.lib.settings import PROJECT_ROOT
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import KeyError_, load_key, new_key_file
@@ -56,6 +60,16 @@ def _check_key() -> int | None:
     except KeyError_ as exc:
         return _fail(str(exc), "README.md, section 'The pseudonymisation key'")
     print(f"Pseudonymisation key {key.key_id}, fingerprint {key.fingerprint}", file=sys.stderr)
+    return _check_warehouse_key()
+
+
+def _check_warehouse_key() -> int | None:
+    """The warehouse data key must be there before a run starts: the warehouse is sealed with it."""
+    try:
+        key = load_warehouse_key()
+    except WarehouseKeyError as exc:
+        return _fail(str(exc), "README.md, section 'Sealed at rest'")
+    print(f"Warehouse data key, fingerprint {key.fingerprint}", file=sys.stderr)
     return None
 
 
@@ -103,12 +117,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"the inbox {inbox.resolve()} is empty; expected the exports of spec §1 (inschrijvingen.csv, …).",
             "contracts/README.md (one contract per export), or monitor data --out DIR for synthetic exports",
         )
+    raw_to = Path(args.raw_to) if args.raw_to else None
     if args.partitioned:
-        return _run_partitioned(inbox, out, args.workers)
+        return _run_partitioned(inbox, out, args.workers, raw_to)
     print(f"Running the monitor on {inbox.resolve()} …", file=sys.stderr)
     before = publication_state(out.resolve() / "publish")
     try:
-        outcome = run_monitor(inbox, out)
+        outcome = run_monitor(inbox, out, raw_to=raw_to)
     except OutputBusy as busy:
         return _fail(str(busy), str(lock_path(out)))
     if not outcome.success:
@@ -125,11 +140,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_partitioned(inbox: Path, out: Path, workers: int) -> int:
+def _run_partitioned(inbox: Path, out: Path, workers: int, raw_to: Path | None) -> int:
     from pipelines.runner import run_partitioned
 
     print(f"Running the monitor per gemeente and school year on {inbox.resolve()} …", file=sys.stderr)
-    outcome = run_partitioned(inbox, out, workers)
+    outcome = run_partitioned(inbox, out, workers, raw_to=raw_to)
     if not outcome.success:
         return _run_failed(outcome.errors, "regional publication", "the Dagster UI (make ui)", out)
     region = out.resolve() / "regio"
@@ -140,6 +155,13 @@ def _run_partitioned(inbox: Path, out: Path, workers: int) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    warehouse_key = os.environ.get(KEY_FILE_VARIABLE)
+    if warehouse_key and not Path(warehouse_key).expanduser().exists():
+        new_warehouse_key_file(Path(warehouse_key))
+        print(
+            f"Created a demo warehouse data key at {warehouse_key} (outside the repository, mode 600).",
+            file=sys.stderr,
+        )
     key_file = os.environ.get("MONITOR_KEY_FILE")
     if key_file and not os.environ.get("MONITOR_PSEUDONYM_KEY") and not Path(key_file).expanduser().exists():
         new_key_file(Path(key_file))
@@ -178,6 +200,13 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def cmd_key_new(args: argparse.Namespace) -> int:
+    if args.warehouse:
+        try:
+            new_warehouse_key_file(Path(args.out))
+        except WarehouseKeyError as exc:
+            return _fail(str(exc))
+        print(f"New warehouse data key written to {args.out}; set {KEY_FILE_VARIABLE}={args.out}")
+        return 0
     try:
         new_key_file(Path(args.out))
     except KeyError_ as exc:
@@ -280,7 +309,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         today = parse_today(args.today)
     except ValueError as exc:
         return _fail(f"--today: {exc}.")
-    outcome = run_audit(out, Path(args.report) if args.report else None, today)
+    inbox = Path(args.inbox) if args.inbox else None
+    outcome = run_audit(out, Path(args.report) if args.report else None, today, inbox)
     scan = outcome.facts.scan
     print(verdict(outcome.facts))
     for finding in scan.findings[:20]:
@@ -311,6 +341,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="per gemeente (monitor.toml [region]) and school year, partitions side by side; publishes <out>/regio/",
     )
     run.add_argument("--workers", type=int, default=2, help="partitions run at the same time (with --partitioned)")
+    run.add_argument(
+        "--raw-to",
+        help="after a successful ingest, move the raw exports to this folder of the data holder (default: delete them)",
+    )
     run.set_defaults(func=cmd_run)
     demo = sub.add_parser("demo", help="synthetic data + full run under data/")
     demo.add_argument("--out", default="data")
@@ -326,6 +360,11 @@ def build_parser() -> argparse.ArgumentParser:
     key_sub = key.add_subparsers(dest="key_command", required=True)
     key_new = key_sub.add_parser("new", help="create a new random key file (mode 600)")
     key_new.add_argument("--out", required=True)
+    key_new.add_argument(
+        "--warehouse",
+        action="store_true",
+        help="the warehouse data key (encryption at rest), not a pseudonym key",
+    )
     key_new.set_defaults(func=cmd_key_new)
     key_rotate = key_sub.add_parser("rotate", help="re-pseudonymise everything with a new key; retire the old")
     key_rotate.add_argument("--new-key-file", required=True)
@@ -346,6 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--out", default="data", help="output folder of `monitor run` (warehouse, publish)")
     audit.add_argument("--report", help="folder for audit.md and audit.html (default: OUT/audit)")
     audit.add_argument("--today", help="measure retention from this date (YYYY-MM-DD; default: today)")
+    audit.add_argument("--inbox", help="inbox to list (nothing raw may stay after ingest; default: OUT/inbox)")
     audit.set_defaults(func=cmd_audit)
     return parser
 
@@ -353,6 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from pipelines.lib.lock import OutputBusy, lock_path
 
+    restrict_umask()  # whatever the monitor writes (warehouse, run storage, reports, keys) is owner-only
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -8,7 +8,7 @@ import dagster as dg
 
 from pipelines.defs.automation import inbox_sensor, monitor_job, monthly_schedule
 from pipelines.defs.indicators import indicator_assets, indicator_checks, protected_outputs
-from pipelines.defs.ingest import inbox_specs, quality_checks, source_assets, staged_youth_care
+from pipelines.defs.ingest import inbox_specs, quality_checks, released_inbox, source_assets, staged_youth_care
 from pipelines.defs.link import link_assets, warehouse
 from pipelines.defs.partitions import SCALE_OUT_ASSETS, regional_ingest_job, regional_publication_job, yearly_job
 from pipelines.defs.plausibility import plausibility_checks
@@ -16,13 +16,19 @@ from pipelines.defs.protect import disclosure_check, protected_indicators
 from pipelines.defs.publish import publication
 from pipelines.defs.retention import retention_job, retention_purge, weekly_retention
 from pipelines.defs.youth_care_checks import consistency_checks
+from pipelines.lib.owner_only import restrict_umask
 from pipelines.lib.resources import MonitorResource, default_monitor_resource
+
+# Dagster's own processes (dagster dev, dg launch, step workers) load this module before they write: from here
+# on they create files owner-only, like `monitor run` (pipelines/lib/owner_only.py).
+restrict_umask()
 
 STAGES = ("inbox", "ingest", "link", "indicators", "protect", "publish")  # the asset groups, in flow order
 ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [
     *inbox_specs,
     *source_assets,
     staged_youth_care,
+    released_inbox,
     warehouse,
     *link_assets,
     *indicator_assets,

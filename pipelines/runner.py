@@ -29,6 +29,7 @@ from dagster._utils.error import SerializableErrorInfo
 
 from pipelines.definitions import STAGES, build_definitions
 from pipelines.lib.lock import output_lock
+from pipelines.lib.owner_only import make_private_dir, restrict_umask, tighten
 from pipelines.lib.resources import MonitorResource, default_monitor_resource
 from pipelines.lib.run_history import end_run, end_unfinished_run, prune_runs
 from pipelines.lib.settings import MonitorConfig
@@ -62,8 +63,13 @@ class RunOutcome:
 
 
 def prepare_instance(dagster_home: Path) -> dg.DagsterInstance:
-    """A Dagster instance whose run history lives under the output folder (no telemetry, one run at a time)."""
-    dagster_home.mkdir(parents=True, exist_ok=True)
+    """A Dagster instance whose run history lives under the output folder (no telemetry, one run at a time).
+
+    Before anything is created the process umask is set to owner-only, and the output folder is closed to group
+    and others (`pipelines.lib.owner_only`): run storage, warehouse and logs are never world-readable."""
+    restrict_umask()
+    make_private_dir(dagster_home)
+    tighten(dagster_home.parent)
     config = dagster_home / "dagster.yaml"
     if not config.is_file() or config.read_text(encoding="utf-8") != INSTANCE_CONFIG:
         config.write_text(INSTANCE_CONFIG, encoding="utf-8")
@@ -165,7 +171,7 @@ def write_failure_log(out: Path, run_id: str, instance: dg.DagsterInstance | Non
             lines += [f"--- {event.step_key or 'run'} ({event.event_type_value})", _traceback_text(error), ""]  # type: ignore[union-attr]
     lines += extra
     log = out.resolve() / "logs" / f"run-{run_id}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(log.parent)
     log.write_text("\n".join(lines) + "\n", encoding="utf-8")
     if os.environ.get("MONITOR_DEBUG"):
         print(log.read_text(encoding="utf-8"), file=sys.stderr)
@@ -181,17 +187,20 @@ def _traceback_text(error: SerializableErrorInfo) -> str:
     return "\nThe above exception was the direct cause of the following exception:\n\n".join(parts)
 
 
-def run_monitor(inbox: Path, out: Path, stream: TextIO | None = sys.stderr, until: str | None = None) -> RunOutcome:
+def run_monitor(
+    inbox: Path, out: Path, stream: TextIO | None = sys.stderr, until: str | None = None, raw_to: Path | None = None
+) -> RunOutcome:
     """Materialise every asset for one inbox; print progress to `stream` (None = silent).
 
     Holds the output folder's lock for the whole run (raises `OutputBusy` naming the holder when another run,
     the UI or an audit keeps it past the wait), ends a run a killed predecessor left STARTED, and prunes the
-    run history afterwards. `until` (a stage, for the benchmark) materialises the stages up to it only."""
+    run history afterwards. `until` (a stage, for the benchmark) materialises the stages up to it only. `raw_to`: the
+    holder's folder the raw exports move to after ingest (None: they are deleted)."""
     run_id = str(uuid.uuid4())
     with output_lock(out, "monitor run", run_id) as held:
         instance = prepare_instance(out / "dagster")
         end_unfinished_run(instance, out, held.stale)
-        outcome = _execute(instance, inbox, out, run_id, stream, until)
+        outcome = _execute(instance, inbox, out, run_id, stream, until, raw_to)
         held.finished = end_run(instance, run_id, "The run process stopped before Dagster recorded its end.")
         if held.finished:
             with suppress(Exception):  # pruning is housekeeping: a failure here must not fail the run
@@ -200,9 +209,17 @@ def run_monitor(inbox: Path, out: Path, stream: TextIO | None = sys.stderr, unti
 
 
 def _execute(
-    instance: dg.DagsterInstance, inbox: Path, out: Path, run_id: str, stream: TextIO | None, until: str | None
+    instance: dg.DagsterInstance,
+    inbox: Path,
+    out: Path,
+    run_id: str,
+    stream: TextIO | None,
+    until: str | None,
+    raw_to: Path | None,
 ) -> RunOutcome:
-    monitor = MonitorResource(inbox=str(inbox.resolve()), out=str(out.resolve()))
+    monitor = MonitorResource(
+        inbox=str(inbox.resolve()), out=str(out.resolve()), raw_to=str(raw_to.resolve()) if raw_to else ""
+    )
     defs = build_definitions(monitor)
     job = defs.resolve_job_def("monitor_job")
     selection = None
@@ -297,7 +314,9 @@ class PartitionedOutcome:
     seconds: float = 0.0
 
 
-def run_partitioned(inbox: Path, out: Path, workers: int = 2, stream: TextIO | None = sys.stderr) -> PartitionedOutcome:
+def run_partitioned(
+    inbox: Path, out: Path, workers: int = 2, stream: TextIO | None = sys.stderr, raw_to: Path | None = None
+) -> PartitionedOutcome:
     """The scale-out path: ingest, then one run per (gemeente, school year) with `workers` runs side by side
     (each a Dagster run in a worker process, its step on yearly_job's executor: a process per step here), then
     the regional publication and the purge.
@@ -314,16 +333,22 @@ def run_partitioned(inbox: Path, out: Path, workers: int = 2, stream: TextIO | N
     with output_lock(out, "monitor run --partitioned") as held:
         instance = prepare_instance(out / "dagster")
         end_unfinished_run(instance, out, held.stale)
-        return _partitioned(instance, inbox, out, workers, say)
+        return _partitioned(instance, inbox, out, workers, say, raw_to)
 
 
 def _partitioned(
-    instance: dg.DagsterInstance, inbox: Path, out: Path, workers: int, say: Callable[[str], None]
+    instance: dg.DagsterInstance,
+    inbox: Path,
+    out: Path,
+    workers: int,
+    say: Callable[[str], None],
+    raw_to: Path | None,
 ) -> PartitionedOutcome:
     from pipelines.defs.partitions import PARTITIONS
 
     started = time.monotonic()
     os.environ["MONITOR_INBOX"], os.environ["MONITOR_OUT"] = str(inbox.resolve()), str(out.resolve())
+    os.environ["MONITOR_RAW_TO"] = str(raw_to.resolve()) if raw_to else ""
     defs = build_definitions(default_monitor_resource())  # the very resource the worker processes build
 
     def in_process(job_name: str) -> list[str]:

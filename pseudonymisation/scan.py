@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 _NUMBER = re.compile(rb"(?<!\d)\d{7,9}(?!\d)")
@@ -49,15 +52,23 @@ def _values_hit(values: Iterable[object], forms: set[str]) -> bool:
     return False
 
 
-def _scan_parquet(path: Path, forms: set[str]) -> Iterator[Finding]:
-    table = pq.read_table(path)
+class Unsealer(Protocol):
+    """Opens files sealed at rest (the analyst's warehouse); this package holds no such key itself."""
+
+    def read_parquet(self, path: Path) -> pa.Table: ...
+
+    def open_duckdb(self, path: Path) -> AbstractContextManager[duckdb.DuckDBPyConnection]: ...
+
+
+def _scan_parquet(path: Path, forms: set[str], unseal: Unsealer | None) -> Iterator[Finding]:
+    table = unseal.read_parquet(path) if unseal else pq.read_table(path)
     for name in table.column_names:
         if _values_hit(table.column(name).to_pylist(), forms):
             yield Finding(path, name)
 
 
-def _scan_duckdb(path: Path, forms: set[str]) -> Iterator[Finding]:
-    with duckdb.connect(str(path), read_only=True) as con:
+def _scan_duckdb(path: Path, forms: set[str], unseal: Unsealer | None) -> Iterator[Finding]:
+    with unseal.open_duckdb(path) if unseal else duckdb.connect(str(path), read_only=True) as con:
         tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
         for table in tables:
             for column, _type in [(r[0], r[1]) for r in con.execute(f'DESCRIBE "{table}"').fetchall()]:
@@ -66,15 +77,15 @@ def _scan_duckdb(path: Path, forms: set[str]) -> Iterator[Finding]:
                     yield Finding(path, f"{table}.{column}")
 
 
-def scan_for_identifiers(root: Path, identifiers: Iterable[str]) -> list[Finding]:
-    """Every place under `root` where one of `identifiers` occurs."""
+def scan_for_identifiers(root: Path, identifiers: Iterable[str], unseal: Unsealer | None = None) -> list[Finding]:
+    """Every place under `root` where one of `identifiers` occurs; `unseal` opens encrypted files to look inside."""
     forms = identifier_forms(identifiers)
     findings: list[Finding] = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         if path.suffix == ".parquet":
-            findings.extend(_scan_parquet(path, forms))
+            findings.extend(_scan_parquet(path, forms, unseal))
         elif path.suffix == ".duckdb":
-            findings.extend(_scan_duckdb(path, forms))
+            findings.extend(_scan_duckdb(path, forms, unseal))
         data = path.read_bytes()
         if any(m.decode() in forms for m in _NUMBER.findall(data)):
             findings.append(Finding(path, "bytes"))

@@ -12,11 +12,12 @@ import json
 import shutil
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
 from pipelines.cli import main as monitor_main
+from pipelines.lib.sealing import WarehouseUnsealer
+from pipelines.lib.warehouse import read_warehouse
 from pipelines.synthetic import generate
 from pseudonymisation.at_source import main as pseudonymise_main
 from pseudonymisation.scan import scan_for_identifiers
@@ -46,7 +47,7 @@ def pseudonymise_inbox(raw: Path, holder_out: Path) -> Path:
 
 
 def indicators(out: Path) -> pl.DataFrame:
-    with duckdb.connect(str(out / "warehouse" / "monitor.duckdb"), read_only=True) as con:
+    with read_warehouse(out / "warehouse" / "monitor.duckdb") as con:
         return con.sql("SELECT * FROM indicators ORDER BY ALL").pl()
 
 
@@ -143,6 +144,6 @@ def test_at_source_no_raw_identifier_reaches_the_analyst_or_any_file_written(tmp
     quarantined = pl.read_csv(tmp_path / "holder" / "bewoners.pseudo.quarantine.csv", separator=";")
     assert quarantined.height > 0, "the defects reached the holder's quarantine"
     for folder in (tmp_path / "holder", inbox, tmp_path / "out"):
-        findings = scan_for_identifiers(folder, identifiers)
+        findings = scan_for_identifiers(folder, identifiers, unseal=WarehouseUnsealer())
         assert not findings, [str(f) for f in findings[:10]]
     assert list((tmp_path / "out" / "dagster").rglob("*.db")), "the event log was scanned too"

@@ -26,6 +26,7 @@ from pipelines.audit.scan import chance_explains, scan_relation
 from pipelines.cli import main as monitor_main
 from pipelines.ingest.contract import load_all_contracts
 from pipelines.ingest.data_dictionary import PRIVACY_NL
+from pipelines.lib.sealing import open_sealed, read_sealed
 from pipelines.synthetic import generate
 from pseudonymisation.bsn import is_valid as is_valid_bsn
 from pseudonymisation.config import load_hashing_config
@@ -151,7 +152,7 @@ def plant_bsn_in_parquet(out: Path) -> tuple[str, str, str]:
 
 
 def plant_bsn_in_duckdb(out: Path) -> tuple[str, str, str]:
-    with duckdb.connect(str(out / "warehouse" / "monitor.duckdb")) as con:
+    with open_sealed(out / "warehouse" / "monitor.duckdb") as con:
         con.execute(
             "UPDATE stg_diplomas SET diploma = ? WHERE source_line = (SELECT min(source_line) FROM stg_diplomas)", [BSN]
         )
@@ -205,7 +206,7 @@ def plant_phone_in_run_manifest(out: Path) -> tuple[str, str, str]:
 
 
 def plant_name_column(out: Path) -> tuple[str, str, str]:
-    with duckdb.connect(str(out / "warehouse" / "monitor.duckdb")) as con:
+    with open_sealed(out / "warehouse" / "monitor.duckdb") as con:
         con.execute("CREATE TABLE contact AS SELECT 'Jansen' AS achternaam")
     return "warehouse/monitor.duckdb", "contact.achternaam", "kolomnaam"
 
@@ -258,6 +259,28 @@ def test_an_unreadable_file_fails_the_audit(work_out: Path, tmp_path: Path, caps
     assert "warehouse/staged/bewoners.parquet: onleesbaar" in capsys.readouterr().err
 
 
+def test_storage_findings_file_modes_unsealed_files_and_a_raw_inbox_fail_the_audit(
+    work_out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """How things are stored is audited too: modes, encryption at rest, and what the inbox still holds."""
+    assert audit(work_out, tmp_path / "clean") == 0
+    (work_out / "runs").chmod(0o755)
+    plain = read_sealed(work_out / "warehouse" / "staged" / "diplomas.parquet")
+    plain.write_parquet(work_out / "warehouse" / "staged" / "diplomas.parquet")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "bewoners.csv").write_text("bsn;naam\n", encoding="utf-8")
+    (inbox / "inschrijvingen.csv").symlink_to(tmp_path / "elsewhere.csv")
+    capsys.readouterr()
+    assert audit(work_out, tmp_path / "report", "--inbox", str(inbox)) == 2
+    err = capsys.readouterr().err
+    assert "runs (rechten): bestandsrechten ×1, bv. 0755: open voor groep of anderen" in err
+    assert "warehouse/staged/diplomas.parquet (bestand): onversleuteld ×1" in err
+    assert "bewoners.csv (inbox): ruwe export ×1" in err
+    assert "inschrijvingen.csv (inbox): inbox ×1, bv. inschrijvingen.csv: refused, it is a symbolic link" in err
+    assert "bsn;naam" not in err, "nothing is read from an inbox file"
+
+
 def test_auditing_a_missing_folder_says_so_in_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert monitor_main(["audit", "--out", str(tmp_path / "nowhere")]) == 2
     err = capsys.readouterr().err
@@ -267,7 +290,7 @@ def test_auditing_a_missing_folder_says_so_in_one_sentence(tmp_path: Path, capsy
 def test_the_numbers_of_a_real_run_do_not_trip_the_scan(synthetic_out: Path, clean_audit: Audited) -> None:
     """Allocation numbers, amounts, line numbers, dates and iJw file names are all there, and all pass."""
     staged = synthetic_out / "warehouse" / "staged"
-    declarations = pl.read_parquet(staged / "declaraties.parquet")
+    declarations = read_sealed(staged / "declaraties.parquet")
     assert declarations.get_column("toewijzingnummer").str.contains(r"^\d{8,}$").any()
     assert declarations.get_column("bedrag").max() > 100  # type: ignore[operator]
     assert declarations.get_column("source_file").str.contains(r"\d{8}").any()

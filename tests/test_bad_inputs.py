@@ -17,6 +17,7 @@ import pytest
 from pipelines.ingest.contract import load_contract
 from pipelines.ingest.read_csv import FileRejected
 from pipelines.ingest.sources import Ingested, ingest_source
+from pipelines.lib.sealing import read_sealed
 from pseudonymisation.bsn import is_valid as is_bsn
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import load_key
@@ -62,7 +63,7 @@ def ingest_bytes(tmp_path: Path, source: str, content: bytes, file_name: str | N
     (inbox / (file_name or contract.file.name)).write_bytes(content)
     staged, quarantine = tmp_path / "staged.parquet", tmp_path / "quarantine.parquet"
     ingested = ingest_source(inbox, contract, pseudonymiser(), staged, quarantine)
-    outcome = Outcome(ingested, pl.read_parquet(staged), pl.read_parquet(quarantine))
+    outcome = Outcome(ingested, read_sealed(staged), read_sealed(quarantine))
     assert ingested.rows_read == ingested.rows_accepted + ingested.rows_quarantined
     assert outcome.staged.height == ingested.rows_accepted
     return outcome

@@ -67,3 +67,15 @@ def test_sensor_requests_a_run_only_when_the_inbox_changes(tmp_path: Path) -> No
     os.utime(inbox / "bewoners.csv", (time.time() - 60, time.time() - 60))
     changed = evaluate(first.cursor)
     assert changed.run_requests and changed.cursor != first.cursor
+
+
+def test_sensor_starts_no_run_when_a_run_has_emptied_the_inbox(tmp_path: Path) -> None:
+    """After a successful ingest the exports leave the inbox: that change is no new delivery."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "inschrijvingen.csv").write_text("bsn\n", encoding="utf-8")
+    monitor = MonitorResource(inbox=str(inbox), out=str(tmp_path / "out"))
+    first = inbox_sensor(dg.build_sensor_context(resources={"monitor": monitor}))
+    (inbox / "inschrijvingen.csv").unlink()
+    emptied = inbox_sensor(dg.build_sensor_context(cursor=first.cursor, resources={"monitor": monitor}))
+    assert not emptied.run_requests and emptied.cursor != first.cursor

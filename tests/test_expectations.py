@@ -11,6 +11,7 @@ import pytest
 from pipelines.defs.ingest import quality_checks
 from pipelines.ingest.contract import load_contract
 from pipelines.ingest.expectations import run_suite, suite_expectations
+from pipelines.lib.sealing import read_sealed, write_sealed
 from tests.conftest import materialize_all
 from tests.handmade_inbox import valid_bsn, write_handmade_inbox
 from tests.test_bad_inputs import ENROL_HEADER, GOOD_ROWS, csv_bytes, ingest_bytes
@@ -57,14 +58,14 @@ def test_clean_staged_rows_meet_the_suite_and_a_tampered_table_fails_with_counts
     clean = run_suite(contract, staged)
     assert clean.success and clean.rows == 3 and len(clean.outcomes) == 14
 
-    frame = pl.read_parquet(staged)
+    frame = read_sealed(staged)
     raw_bsn = valid_bsn(7)
     tampered = frame.with_columns(
         pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("XYZ")).otherwise("onderwijssoort").alias("onderwijssoort"),
         pl.when(pl.int_range(pl.len()) == 1).then(pl.lit(raw_bsn)).otherwise("person_id").alias("person_id"),
         pl.lit("Jansen").alias("naam"),
     )
-    tampered.write_parquet(tmp_path / "tampered.parquet")
+    write_sealed(tampered, tmp_path / "tampered.parquet")
     result = run_suite(contract, tmp_path / "tampered.parquet")
     failed = {(o.column, o.rule): o for o in result.failed}
     assert set(failed) == {

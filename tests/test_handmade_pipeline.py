@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
+from pipelines.lib.warehouse import read_warehouse
 from tests.conftest import materialize_all
 from tests.handmade_inbox import write_handmade_inbox
 
@@ -36,7 +36,7 @@ def handmade_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def values(out: Path) -> dict[tuple[str, str, str, str, str | None], tuple[float | None, float | None]]:
-    with duckdb.connect(str(out / "warehouse" / "monitor.duckdb"), read_only=True) as con:
+    with read_warehouse(out / "warehouse" / "monitor.duckdb") as con:
         rows = con.execute(
             "SELECT schooljaar, niveau, eenheid_code, indicator, categorie, teller, noemer FROM indicators"
         ).fetchall()
@@ -44,7 +44,7 @@ def values(out: Path) -> dict[tuple[str, str, str, str, str | None], tuple[float
 
 
 def test_school_years_are_those_with_a_peildatum_inside_the_enrolment_data(handmade_run: Path) -> None:
-    with duckdb.connect(str(handmade_run / "warehouse" / "monitor.duckdb"), read_only=True) as con:
+    with read_warehouse(handmade_run / "warehouse" / "monitor.duckdb") as con:
         years = con.execute("SELECT schooljaar, has_next FROM school_years ORDER BY 1").fetchall()
     assert years == [(Y1, True), (Y2, False)]
 

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import polars as pl
 import pytest
 
@@ -16,6 +15,7 @@ from pipelines.indicators.linkage_quality import check_linkage_quality
 from pipelines.indicators.reference import reference_indicators
 from pipelines.indicators.trends import TREND_COLUMNS
 from pipelines.lib.settings import MonitorConfig
+from pipelines.lib.warehouse import read_warehouse
 from pipelines.protect.suppression import DisclosureRules
 
 CHECKED = ["A1", "B1", "C1", "E1", "F4"]
@@ -28,7 +28,7 @@ def synthetic_out(small_synthetic_run: tuple[Path, dg.ExecuteInProcessResult]) -
 
 
 def sql_indicators(out: Path, query: str) -> pl.DataFrame:
-    with duckdb.connect(str(out / "warehouse" / "monitor.duckdb"), read_only=True) as con:
+    with read_warehouse(out / "warehouse" / "monitor.duckdb") as con:
         return con.sql(query).pl()
 
 

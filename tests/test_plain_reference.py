@@ -15,6 +15,7 @@ import pytest
 
 from pipelines.bench.reference import run_reference
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig
+from pipelines.lib.warehouse import read_warehouse
 
 COMMON = ("G1", "A1", "B1", "C1", "E1")
 KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "categorie"]
@@ -27,7 +28,7 @@ def both(
     root, _ = clean_csv_run
     reference_db = tmp_path_factory.mktemp("reference") / "reference.duckdb"
     run_reference(root / "inbox", reference_db, MonitorConfig.load(DEFAULT_CONFIG).gemeente_code)
-    with duckdb.connect(str(root / "out" / "warehouse" / "monitor.duckdb"), read_only=True) as con:
+    with read_warehouse(root / "out" / "warehouse" / "monitor.duckdb") as con:
         pipeline = con.sql(f"SELECT {', '.join(KEY)}, teller, noemer FROM indicators WHERE indicator IN {COMMON}").pl()
     with duckdb.connect(str(reference_db), read_only=True) as con:
         reference = con.sql(

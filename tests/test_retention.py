@@ -19,7 +19,6 @@ from datetime import date
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import polars as pl
 import pytest
 
@@ -29,6 +28,8 @@ from pipelines.definitions import ASSETS, build_definitions
 from pipelines.defs.retention import retention_purge
 from pipelines.ingest.contract import CONTRACTS_DIR, ContractError, load_all_contracts, load_contract_file
 from pipelines.lib.resources import MonitorResource
+from pipelines.lib.sealing import read_sealed
+from pipelines.lib.warehouse import read_warehouse
 from tests.conftest import materialize_all
 from tests.handmade_inbox import write_handmade_inbox
 
@@ -73,7 +74,7 @@ def purge(inbox: Path, out: Path, today: str = TODAY) -> dict[str, object]:
 
 
 def stg_rows(out: Path, source: str) -> pl.DataFrame:
-    with duckdb.connect(str(out / "warehouse" / "monitor.duckdb"), read_only=True) as con:
+    with read_warehouse(out / "warehouse" / "monitor.duckdb") as con:
         return con.sql(f"SELECT * FROM stg_{source}").pl()
 
 
@@ -131,7 +132,7 @@ def test_purge_removes_rows_past_retention_from_parquet_and_duckdb_and_keeps_the
     inbox, out = work
     contracts = load_all_contracts()
     staged = out / "warehouse" / "staged"
-    before = {s: pl.read_parquet(staged / f"{s}.parquet") for s in EXPECTED_REMOVED}
+    before = {s: read_sealed(staged / f"{s}.parquet") for s in EXPECTED_REMOVED}
     metadata = purge(inbox, out)
     per_source = metadata["per_source"]
     assert isinstance(per_source, dict)
@@ -140,7 +141,7 @@ def test_purge_removes_rows_past_retention_from_parquet_and_duckdb_and_keeps_the
         field = contract.retentionField
         assert field is not None
         cutoff = subtract_period(date(2028, 8, 1), contract.retention)
-        after = pl.read_parquet(staged / f"{source}.parquet")
+        after = read_sealed(staged / f"{source}.parquet")
         kept = before[source].filter(pl.col(field).is_null() | (pl.col(field) >= cutoff))
         assert after.height == before[source].height - removed, source
         assert after.equals(kept), f"{source}: exactly the rows at or after the cutoff stay, in order"
@@ -150,7 +151,7 @@ def test_purge_removes_rows_past_retention_from_parquet_and_duckdb_and_keeps_the
         assert counts["parquet_rows_before"] == counts["duckdb_rows_before"] == before[source].height
         assert metadata[f"removed_{source}"] == removed
     assert metadata["rows_removed"] == sum(EXPECTED_REMOVED.values()) == 9
-    open_enrolments = pl.read_parquet(staged / "inschrijvingen.parquet").filter(pl.col("datum_uitschrijving").is_null())
+    open_enrolments = read_sealed(staged / "inschrijvingen.parquet").filter(pl.col("datum_uitschrijving").is_null())
     assert open_enrolments.height == before["inschrijvingen"].filter(pl.col("datum_uitschrijving").is_null()).height
 
 
@@ -168,7 +169,7 @@ def test_linked_tables_are_rebuilt_without_the_purged_rows(work: tuple[Path, Pat
     inbox, out = work
     metadata = purge(inbox, out)
     assert "trajectories" in str(metadata["linked_tables_rebuilt"])
-    with duckdb.connect(str(out / "warehouse" / "monitor.duckdb"), read_only=True) as con:
+    with read_warehouse(out / "warehouse" / "monitor.duckdb") as con:
         trajectories = set(con.sql("SELECT toewijzingnummer FROM trajectories").pl().get_column("toewijzingnummer"))
         persons = con.sql("SELECT count(*) AS n FROM persons").pl().item()
         stg_persons = (

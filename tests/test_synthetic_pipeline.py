@@ -14,6 +14,7 @@ import pytest
 from pipelines.cli import main as monitor_main
 from pipelines.ingest.contract import load_contract
 from pipelines.ingest.read_csv import read_export
+from pipelines.lib.sealing import WarehouseUnsealer
 from pseudonymisation.scan import scan_for_identifiers
 from tests.conftest import TEST_KEY_HEX
 
@@ -99,7 +100,7 @@ def test_no_raw_identifier_in_any_file_the_run_wrote(synthetic_run: tuple[Path, 
     inbox, out = synthetic_run
     identifiers = raw_identifiers(inbox)
     assert len(identifiers) > 1000, "the scan must have identifiers to look for"
-    findings = scan_for_identifiers(out, identifiers)
+    findings = scan_for_identifiers(out, identifiers, unseal=WarehouseUnsealer())
     assert not findings, [str(f) for f in findings[:10]]
     written = {p.suffix for p in out.rglob("*") if p.is_file()}
     assert {".parquet", ".duckdb", ".json", ".html", ".png", ".db"} <= written, written
@@ -114,7 +115,7 @@ def test_the_scan_does_find_an_identifier_that_leaks(tmp_path: Path) -> None:
 
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         con.execute("CREATE TABLE t AS SELECT ? AS v", [bsn])
-    where = {f.path.name for f in scan_for_identifiers(tmp_path, {bsn})}
+    where = {f.path.name for f in scan_for_identifiers(tmp_path, {bsn}, unseal=WarehouseUnsealer())}
     assert {"a.parquet", "run.log", "w.duckdb"} <= where
 
 
@@ -136,7 +137,9 @@ def test_failed_run_says_why_and_leaves_the_previous_publication(
     assert "Traceback" not in err
     assert hashlib.sha256(published.read_bytes()).hexdigest() == before
     identifiers = raw_identifiers(inbox)
-    assert not [str(f) for f in scan_for_identifiers(work_out, identifiers)], "the failed run's logs leak nothing"
+    assert not [str(f) for f in scan_for_identifiers(work_out, identifiers, unseal=WarehouseUnsealer())], (
+        "the failed run's logs leak nothing"
+    )
     assert not [i for i in identifiers if i in err], "nor does its error message"
 
 

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import NamedTuple
 
 import dagster as dg
-import duckdb
 import polars as pl
 import pytest
 
 from pipelines.defs.youth_care_checks import NOT_APPLICABLE
 from pipelines.ingest.ijw import DECLARATIE_COLUMNS, TOEWIJZING_COLUMNS, IjwResult, read_ijw
 from pipelines.ingest.ijw_consistency import RULES
+from pipelines.lib.sealing import read_sealed
+from pipelines.lib.warehouse import read_warehouse
 from tests.conftest import clean_synthetic_run
 
 # Every consistency rule's check (the plausibility gate ijw_quarantine_share beside them is not one).
@@ -70,7 +71,7 @@ def _ijw_rows(rows: list[dict[str, str | None]], columns: tuple[str, ...]) -> li
 
 
 def _indicators(out: Path) -> pl.DataFrame:
-    with duckdb.connect(str(out / "warehouse" / "monitor.duckdb"), read_only=True) as con:
+    with read_warehouse(out / "warehouse" / "monitor.duckdb") as con:
         table = con.sql("SELECT * FROM indicators").pl()
     return table.sort(table.columns, nulls_last=True)
 
@@ -100,7 +101,7 @@ def test_reader_turns_the_messages_into_the_rows_of_the_flat_export(
 def test_staged_youth_care_tables_are_equal(runs: dict[str, Run]) -> None:
     for source in ("toewijzingen", "declaraties"):
         staged = {
-            form: pl.read_parquet(run.out / "warehouse" / "staged" / f"{source}.parquet") for form, run in runs.items()
+            form: read_sealed(run.out / "warehouse" / "staged" / f"{source}.parquet") for form, run in runs.items()
         }
         columns = [c for c in staged["csv"].columns if not c.startswith("_") and c not in PROVENANCE]
         assert columns == [c for c in staged["ijw"].columns if not c.startswith("_") and c not in PROVENANCE]

@@ -19,7 +19,7 @@ from pipelines.ingest.minimise import staged_columns
 from pipelines.lib.report import Section
 from pseudonymisation.config import HashingConfig
 
-SCANNED_FOLDERS = ("warehouse", "publish", "runs")
+SCANNED_FOLDERS = ("warehouse", "publish", "runs", "dagster", "receipts")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ holds aggregates that passed disclosure control and is never touched.
 from __future__ import annotations
 
 import calendar
-import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +22,7 @@ import duckdb
 import polars as pl
 
 from pipelines.ingest.contract import Contract
+from pipelines.lib.sealing import sealed_dataset, write_sealed
 
 
 @dataclass(frozen=True)
@@ -86,13 +86,17 @@ def _past(rule: RetentionRule) -> pl.Expr:
     return pl.col(rule.field).is_not_null() & (pl.col(rule.field) < rule.cutoff)
 
 
+def _scan_sealed(path: Path) -> pl.LazyFrame:
+    return pl.scan_pyarrow_dataset(sealed_dataset(path))
+
+
 def count_rows_parquet(path: Path) -> int:
-    return int(pl.scan_parquet(path).select(pl.len()).collect().item())
+    return int(_scan_sealed(path).select(pl.len()).collect().item())
 
 
 def count_past_parquet(path: Path, rule: RetentionRule) -> tuple[int, int]:
     """Rows in a staged Parquet file and how many of them are past retention."""
-    counts = pl.scan_parquet(path).select(pl.len().alias("rows"), _past(rule).sum().alias("past")).collect()
+    counts = _scan_sealed(path).select(pl.len().alias("rows"), _past(rule).sum().alias("past")).collect()
     return int(counts.item(0, "rows")), int(counts.item(0, "past"))
 
 
@@ -115,13 +119,11 @@ def count_past_duckdb(con: duckdb.DuckDBPyConnection, rule: RetentionRule) -> tu
 def purge_parquet(path: Path, rule: RetentionRule) -> tuple[int, int]:
     """Rewrite a staged Parquet file without its rows past retention; return (rows before, removed).
 
-    Written next to the original and renamed over it, so a failure leaves the file as it was.
+    Written sealed next to the original and renamed over it, so a failure leaves the file as it was.
     """
     rows, past = count_past_parquet(path, rule)
     if past:
-        partial = path.with_name(f".{path.name}.purge")
-        pl.scan_parquet(path).filter(~_past(rule)).sink_parquet(partial)
-        os.replace(partial, path)
+        write_sealed(_scan_sealed(path).filter(~_past(rule)).collect(), path)
     return rows, past
 
 

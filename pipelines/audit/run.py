@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from pipelines.audit.history import read_run_history
 from pipelines.audit.render import to_html, to_markdown
@@ -27,10 +28,13 @@ from pipelines.audit.report import (
 )
 from pipelines.audit.retention import count_past_duckdb, count_past_parquet, count_rows_parquet, retention_rules
 from pipelines.audit.scan import scan_folders
+from pipelines.audit.storage import inbox_findings, mode_findings, sealing_findings
 from pipelines.ingest.contract import Contract, load_all_contracts
 from pipelines.lib.lock import output_lock
 from pipelines.lib.publication import code_version
+from pipelines.lib.sealing import WarehouseKeyError
 from pipelines.lib.settings import Paths
+from pipelines.lib.warehouse import read_warehouse
 from pseudonymisation.config import HashingConfig, load_hashing_config
 from pseudonymisation.key import KeyError_, load_key
 
@@ -63,9 +67,9 @@ def _table_counts(paths: Paths, contracts: dict[str, Contract], today: date) -> 
     if not paths.duckdb.is_file():
         return {}
     try:
-        with duckdb.connect(str(paths.duckdb), read_only=True) as con:
+        with read_warehouse(paths.duckdb) as con:
             return {rule.source: count_past_duckdb(con, rule) for rule in retention_rules(contracts, today)}
-    except duckdb.Error:
+    except (duckdb.Error, WarehouseKeyError):
         return {}  # the scan reports the file as unreadable
 
 
@@ -79,7 +83,8 @@ def retention_status(paths: Paths, contracts: dict[str, Contract], today: date) 
         parquet = paths.staged / f"{source}.parquet"
         staged: tuple[int | None, int | None] = (None, None)
         if parquet.is_file():
-            with contextlib.suppress(pl.exceptions.PolarsError, OSError):  # the scan reports it unreadable
+            # the scan reports an unreadable file
+            with contextlib.suppress(pl.exceptions.PolarsError, pa.ArrowException, OSError, WarehouseKeyError):
                 staged = count_past_parquet(parquet, rule) if rule else (count_rows_parquet(parquet), None)
         table = tables.get(source)
         statuses.append(
@@ -97,8 +102,8 @@ def retention_status(paths: Paths, contracts: dict[str, Contract], today: date) 
     return statuses
 
 
-def gather_facts(out: Path, today: date, report_dir: Path) -> AuditFacts:
-    paths = Paths(inbox=out / "inbox", out=out)  # the audit never reads the inbox
+def gather_facts(out: Path, today: date, report_dir: Path, inbox: Path | None = None) -> AuditFacts:
+    paths = Paths(inbox=inbox or out / "inbox", out=out)  # the inbox is listed, never read
     contracts = load_all_contracts()
     hashing = load_hashing_config()
     runs, unreadable = read_run_history(out)
@@ -109,6 +114,9 @@ def gather_facts(out: Path, today: date, report_dir: Path) -> AuditFacts:
     }
     report_files = frozenset(report_dir / name for name in REPORT_FILES)
     scan = scan_folders(out, [out / folder for folder in SCANNED_FOLDERS], declared, exclude=report_files)
+    scan.findings.extend(
+        [*mode_findings(out, exclude=report_files), *sealing_findings(out), *inbox_findings(paths.inbox, out)]
+    )
     return AuditFacts(
         out=out,
         created=datetime.now(UTC),
@@ -138,8 +146,11 @@ def has_monitor_output(out: Path) -> bool:
     return any((out / folder).is_dir() for folder in SCANNED_FOLDERS)
 
 
-def run_audit(out: Path, report_dir: Path | None = None, today: date | None = None) -> AuditOutcome:
-    """Audit the output folder `out`; the report goes to `report_dir` (default `<out>/audit`).
+def run_audit(
+    out: Path, report_dir: Path | None = None, today: date | None = None, inbox: Path | None = None
+) -> AuditOutcome:
+    """Audit the output folder `out` (and list `inbox`, default `<out>/inbox`); the report goes to `report_dir`
+    (default `<out>/audit`).
 
     Holds the folder's lock while it reads, so a run waits for the audit instead of failing on the DuckDB
     file the audit has open (and the audit never reads a half-written warehouse)."""
@@ -147,6 +158,6 @@ def run_audit(out: Path, report_dir: Path | None = None, today: date | None = No
     out = out.resolve()
     target = (report_dir or default_report_dir(out)).resolve()
     with output_lock(out, "monitor audit"):
-        facts = gather_facts(out, today or date.today(), target)
+        facts = gather_facts(out, today or date.today(), target, inbox.resolve() if inbox else None)
     written = write_report(facts, target)
     return AuditOutcome(facts, written, (datetime.now(UTC) - started).total_seconds())

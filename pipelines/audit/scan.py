@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,13 @@ from pipelines.audit.patterns import (
     mask,
     number_kind,
     person_column_reason,
+)
+from pipelines.lib.sealing import (
+    WarehouseKeyError,
+    is_sealed_database,
+    is_sealed_parquet,
+    open_sealed,
+    sealed_dataset,
 )
 
 CODE_COLUMNS = frozenset({"toewijzingnummer", "source_file"})
@@ -221,8 +230,19 @@ def _sql_string(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+@contextmanager
+def _open_database(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB file read-only: sealed ones with the warehouse data key (the audit needs it to look inside)."""
+    if is_sealed_database(path):
+        with open_sealed(path, read_only=True) as con:
+            yield con
+    else:
+        with duckdb.connect(str(path), read_only=True) as con:
+            yield con
+
+
 def _scan_duckdb(path: Path, label: str, declared: dict[str, frozenset[str]], result: ScanResult) -> None:
-    with duckdb.connect(str(path), read_only=True) as con:
+    with _open_database(path) as con:
         tables = con.execute(
             "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
             "ORDER BY table_schema, table_name"
@@ -239,6 +259,24 @@ def _scan_duckdb(path: Path, label: str, declared: dict[str, frozenset[str]], re
             result.columns += columns
 
 
+def _is_sqlite(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(16) == b"SQLite format 3\x00"
+
+
+def _scan_sqlite(path: Path, label: str, result: ScanResult) -> None:
+    """Dagster's run storage (runs, event log, schedules): every text value, as JSON where it parses."""
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+        tables = [str(r[0]) for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        for table in tables:
+            columns = [str(r[1]) for r in con.execute(f"PRAGMA table_info({_quote(table)})")]
+            result.columns += len(columns)
+            for column in columns:
+                query = f"SELECT {_quote(column)} FROM {_quote(table)} WHERE typeof({_quote(column)}) = 'text'"
+                for (value,) in con.execute(query):
+                    result.findings.extend(scan_text(value, label, is_json=value[:1] in "{["))
+
+
 def _scan_file(
     path: Path, label: str, declared: dict[str, frozenset[str]], memory: duckdb.DuckDBPyConnection, result: ScanResult
 ) -> bool:
@@ -246,12 +284,19 @@ def _scan_file(
     if path.suffix == ".parquet":
         # staged/<source>.parquet holds that source's columns; quarantine files hold values, not columns
         exempt = declared.get(path.stem, frozenset()) if path.parent.name == "staged" else frozenset()
-        found, columns = scan_relation(memory, f"read_parquet({_sql_string(path)})", label, declared=exempt)
+        relation = f"read_parquet({_sql_string(path)})"
+        if is_sealed_parquet(path):
+            memory.register("sealed_file", sealed_dataset(path))
+            relation = "sealed_file"
+        found, columns = scan_relation(memory, relation, label, declared=exempt)
         result.findings.extend(found)
         result.columns += columns
         return True
     if path.suffix == ".duckdb":
         _scan_duckdb(path, label, declared, result)
+        return True
+    if path.suffix == ".db" and _is_sqlite(path):
+        _scan_sqlite(path, label, result)
         return True
     with path.open("rb") as handle:
         probe = handle.read(_BINARY_PROBE)
@@ -286,6 +331,6 @@ def scan_folders(
                 try:
                     if _scan_file(path, label, declared, memory, result):
                         result.scanned.append(label)
-                except (duckdb.Error, OSError) as exc:
+                except (duckdb.Error, sqlite3.Error, OSError, WarehouseKeyError) as exc:
                     result.unreadable.append((label, str(exc).strip().splitlines()[0][:200]))
     return result

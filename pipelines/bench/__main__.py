@@ -19,6 +19,7 @@ from typing import Any
 
 from pipelines.bench import pseudonyms
 from pipelines.bench.reference import run_reference
+from pipelines.bench.sealing import bench_sealing
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig
 from pipelines.synthetic import generate
 
@@ -71,6 +72,14 @@ def _summaries(out: Path, pattern: str) -> list[dict[str, Any]]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(out.glob(pattern))]
 
 
+def _deliver(exports: Path, delivery: Path) -> Path:
+    """A copy of the generated exports as the run's inbox: a successful ingest empties its inbox, and the plain
+    reference and the next benchmark read the exports again."""
+    shutil.rmtree(delivery, ignore_errors=True)
+    shutil.copytree(exports, delivery)
+    return delivery
+
+
 def bench_pipeline(work: Path, scale: float, label: str, until: str | None = None) -> None:
     inbox, out = work / f"inbox-{scale:g}", work / f"out-{scale:g}"
     generated: dict[str, Any] = {}
@@ -78,7 +87,8 @@ def bench_pipeline(work: Path, scale: float, label: str, until: str | None = Non
         shutil.rmtree(inbox, ignore_errors=True)
         generated = _child("pipelines.bench.generator", str(inbox), f"{scale:g}", str(SEED))
     shutil.rmtree(out, ignore_errors=True)
-    result = _child("pipelines.bench.pipeline", str(inbox), str(out), *([until] if until else []))
+    delivery = _deliver(inbox, work / f"delivery-{scale:g}")
+    result = _child("pipelines.bench.pipeline", str(delivery), str(out), *([until] if until else []))
     summaries = _summaries(out / "warehouse" / "staged", "*.summary.json")
     rows_in = sum(int(s["rows_read"]) for s in summaries)
     status = "ok" if result["success"] else f"FAILED: {result['errors']}"
@@ -134,7 +144,8 @@ def bench_partitioned(work: Path, scale: float, workers: int) -> None:
     """The same inbox through the partitioned path: one Dagster run per (gemeente, school year)."""
     out = work / f"out-partitioned-{scale:g}"
     shutil.rmtree(out, ignore_errors=True)
-    result = _child("pipelines.bench.partitioned", str(work / f"inbox-{scale:g}"), str(out), str(workers))
+    delivery = _deliver(work / f"inbox-{scale:g}", work / f"delivery-partitioned-{scale:g}")
+    result = _child("pipelines.bench.partitioned", str(delivery), str(out), str(workers))
     status = "ok" if result["success"] else f"FAILED: {result['errors']}"
     partitions: dict[str, float] = result["partitions"]  # type: ignore[assignment]
     print(f"\nPartitioned path (monitor run --partitioned --workers {workers}), scale {scale:g}: run {status}")
@@ -161,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     bench_pseudonyms(args.pseudonyms)
     bench_ijw(work)
     bench_pipeline(work, args.scale, "city scale")
+    bench_sealing(work / f"out-{args.scale:g}" / "warehouse" / "staged", work / "sealing")
     if args.partitioned:
         bench_partitioned(work, args.scale, args.workers)
     if args.national:

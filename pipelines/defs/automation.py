@@ -44,6 +44,9 @@ def still_being_written(inbox: Path, stable_seconds: float) -> bool:
     return time.time() - newest < stable_seconds
 
 
+EMPTY_INBOX = hashlib.sha256().hexdigest()[:16]
+
+
 @dg.sensor(
     name="new_export_in_inbox",
     job=monitor_job,
@@ -56,6 +59,8 @@ def inbox_sensor(context: dg.SensorEvaluationContext, monitor: MonitorResource) 
     signature = inbox_signature(monitor.paths.inbox)
     if signature == context.cursor:
         return dg.SensorResult(skip_reason="No new or changed export in the inbox.")
+    if signature == EMPTY_INBOX:  # a run has just released the exports it ingested: nothing new to run on
+        return dg.SensorResult(skip_reason="The inbox is empty.", cursor=signature)
     if still_being_written(monitor.paths.inbox, monitor.config.stable_seconds):
         # No cursor update: the next evaluation sees the change again, once the delivery is complete.
         return dg.SensorResult(skip_reason="An export in the inbox is still being written; waiting until it is stable.")

@@ -13,13 +13,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
-import polars as pl
 
 from pipelines.ingest.contract import load_contract
 from pipelines.ingest.ijw_consistency import write_consistency
+from pipelines.ingest.pseudonymised_exports import pseudonymised_name
+from pipelines.ingest.raw_release import IJW_LISTING, ingested_files, list_ijw_files, release, write_receipt
 from pipelines.ingest.read_csv import FileRejected
-from pipelines.ingest.sources import Ingested, ijw_raw_tables, ingest_source
+from pipelines.ingest.sources import IJW_FOLDER, Ingested, find_files, ijw_raw_tables, ingest_source
 from pipelines.lib.resources import MonitorResource
+from pipelines.lib.sealing import read_sealed
 from pipelines.lib.settings import Paths
 from pseudonymisation.pseudonymiser import Pseudonymiser
 
@@ -79,11 +81,46 @@ def _ingest_into(monitor: MonitorResource, source: str, pseudonymiser: Pseudonym
         raise dg.Failure(description=str(exc)) from None
 
 
+def _delivered(paths: Paths, source: str) -> bool:
+    """Whether this run's inbox holds an export of `source` (raw or pseudonymised at the source)."""
+    contract = load_contract(source)
+    try:
+        return bool(
+            find_files(paths.inbox, contract.file.name) or find_files(paths.inbox, pseudonymised_name(contract))
+        )
+    except FileRejected as exc:
+        raise dg.Failure(description=str(exc)) from None
+
+
+def _kept(context: dg.AssetExecutionContext, paths: Paths, source: str, key: dg.AssetKey) -> dg.MaterializeResult:
+    """No new delivery of `source`: its staged rows of the previous delivery stay (README, 'A monthly run')."""
+    summary_file = paths.staged / f"{source}.summary.json"
+    if not (paths.staged / f"{source}.parquet").is_file() or not summary_file.is_file():
+        contract = load_contract(source)
+        raise dg.Failure(
+            description=f"{contract.file.name}: not found in the inbox {paths.inbox}, and nothing staged from an "
+            f"earlier delivery; expected the '{contract.id}' export ({contract.owner}) or its pseudonymised form "
+            f"{pseudonymised_name(contract)}."
+        )
+    summary = json.loads(summary_file.read_text(encoding="utf-8"))
+    context.log.info(f"{source}: no new delivery; the staged rows of the previous delivery stay in use")
+    return dg.MaterializeResult(
+        asset_key=key,
+        metadata={
+            "dagster/row_count": summary["rows_accepted"],
+            "delivery": "previous (no new export in the inbox)",
+            "files": dg.MetadataValue.json(summary["files"]),
+        },
+    )
+
+
 def _ingest(context: dg.AssetExecutionContext, monitor: MonitorResource, source: str) -> dg.MaterializeResult:
     paths = monitor.paths
+    if not _delivered(paths, source):
+        return _kept(context, paths, source, staged_key(source))
     addresses = None
     if source == "bewoners":
-        addresses = pl.read_parquet(paths.staged / "pc6hnr.parquet")
+        addresses = read_sealed(paths.staged / "pc6hnr.parquet")
     ingested = _ingest_into(monitor, source, monitor.pseudonymiser(), addresses=addresses)
     context.log.info(
         f"{source}: {ingested.rows_read} rows read, {ingested.rows_accepted} accepted, "
@@ -133,12 +170,19 @@ def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResourc
     """Both youth-care forms through one contract each; iJw messages are parsed once for both tables."""
     paths = monitor.paths
     pseudonymiser = monitor.pseudonymiser()
+    listing = list_ijw_files(paths.inbox / IJW_FOLDER, paths.inbox)  # before reading: what may be released after
     try:
         ijw = ijw_raw_tables(paths.inbox, monitor.config.stable_seconds)
     except FileRejected as exc:
         raise dg.Failure(description=str(exc)) from None
-    write_consistency(ijw.consistency, paths.staged)  # person-free; read by pipelines.defs.youth_care_checks
     tables, rejected, counts = ijw.tables, ijw.rejected, ijw.counts
+    if not tables and not any(_delivered(paths, source) for source in YOUTH_CARE_SOURCES):
+        for source in YOUTH_CARE_SOURCES:  # no new youth-care delivery: the previous one stays, with its facts
+            yield _kept(context, paths, source, staged_key(source))
+        return
+    paths.staged.mkdir(parents=True, exist_ok=True)
+    (paths.staged / IJW_LISTING).write_text(json.dumps(listing, indent=2), encoding="utf-8")
+    write_consistency(ijw.consistency, paths.staged)  # person-free; read by pipelines.defs.youth_care_checks
     for source in YOUTH_CARE_SOURCES:
         ingested = _ingest_into(
             monitor,
@@ -260,3 +304,37 @@ inbox_specs = [
 
 source_assets = [_make_source_asset(s) for s in (*REFERENCE_SOURCES, *PERSON_SOURCES)]
 quality_checks = [_make_quality_check(s) for s in ALL_SOURCES] + [_make_expectations_check(s) for s in ALL_SOURCES]
+
+
+@dg.asset(
+    key=dg.AssetKey(["inbox", "released"]),
+    group_name="ingest",
+    deps=[staged_key(source) for source in ALL_SOURCES],
+    owners=[OWNER],
+    kinds={"json"},
+    description=(
+        "Nothing raw stays: once every source is staged and its blocking checks passed, the raw exports read are "
+        "deleted from the inbox (or moved to the holder's folder, --raw-to), with a receipt in receipts/ "
+        "(file, size, sha256, row counts). A failed ingest leaves the inbox as it was."
+    ),
+)
+def released_inbox(context: dg.AssetExecutionContext, monitor: MonitorResource) -> dg.MaterializeResult:
+    paths, move_to = monitor.paths, monitor.raw_destination
+    toewijzingen = paths.staged / "toewijzingen.summary.json"
+    messages = (
+        json.loads(toewijzingen.read_text(encoding="utf-8")).get("ijw_messages", {}) if toewijzingen.is_file() else {}
+    )
+    released = release(paths.inbox, ingested_files(paths.staged, ALL_SOURCES), move_to)
+    receipt = write_receipt(paths.receipts, context.run_id, released, move_to, messages)
+    removed = sum(r.action in ("verwijderd", "verplaatst") for r in released)
+    context.log.info(
+        f"{removed} raw export file(s) {'moved' if move_to else 'removed'} from the inbox; receipt {receipt.name}"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "files_released": removed,
+            "files_kept": len(released) - removed,
+            "raw_exports": "moved to the holder's folder" if move_to else "removed",
+            "receipt": str(receipt.relative_to(paths.out)),
+        }
+    )

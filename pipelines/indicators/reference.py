@@ -14,6 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.lib.sealing import read_sealed
+
 VO_MBO = ["PRO", "VMBO-BB", "VMBO-KB", "VMBO-GT", "HAVO", "VWO", "MBO-1", "MBO-2", "MBO-3", "MBO-4"]
 STARTKWALIFICATIE = ["HAVO", "VWO", "MBO-2", "MBO-3", "MBO-4"]
 NOT_JEUGDHULP = ["47", "48", "49"]
@@ -66,7 +68,7 @@ class Staged:
 
     @classmethod
     def read(cls, staged_dir: Path) -> Staged:
-        return cls(**{name: pl.read_parquet(staged_dir / f"{name}.parquet") for name in cls.__dataclass_fields__})
+        return cls(**{name: read_sealed(staged_dir / f"{name}.parquet") for name in cls.__dataclass_fields__})
 
 
 def enrolled_on(enrolments: pl.DataFrame, day: dt.date) -> pl.DataFrame:

@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 
 from pipelines.ingest.contract import Contract, Field_
 from pipelines.ingest.minimise import PERSON_COLUMNS, month_column, staged_columns
+from pipelines.lib.sealing import parquet_decryption
 from pseudonymisation.config import load_hashing_config
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # never phone home: the machine may be offline
@@ -183,7 +184,7 @@ def _as_pandas(table: pa.Table | pa.RecordBatch, float_columns: set[str]) -> pd.
 
 def _batches(path: Path, float_columns: set[str]) -> Iterator[pd.DataFrame]:
     """The staged table as pandas frames of at most BATCH_ROWS rows (GX has no polars support)."""
-    parquet = pq.ParquetFile(path)
+    parquet = pq.ParquetFile(path, decryption_properties=parquet_decryption())
     empty = True
     for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
         empty = False

@@ -15,7 +15,6 @@ turns them into rejections.
 
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 import zlib
@@ -24,6 +23,8 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
+
+from pseudonymisation.inbox import check_entry, walk_inbox
 
 #: Read size when streaming a file or zip member; small enough to keep peak memory low.
 CHUNK_BYTES = 64 * 1024
@@ -123,16 +124,16 @@ def discover(path: Path, max_message_bytes: int) -> tuple[list[MessageSource], l
     next to the messages. ``source_file`` is relative to ``path`` (POSIX separators) so that it is the same
     on every machine and never reveals where the inbox lives.
     """
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise FileNotFoundError(f"iJw input not found: {path}")
     files: list[tuple[Path, str]] = []
-    if path.is_file():
+    if not path.is_dir() or path.is_symlink():
+        check_entry(path, path.parent)
         files.append((path, path.name))
     else:
-        for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
-            dirnames.sort()
-            for fname in sorted(filenames):
-                full = Path(dirpath) / fname
+        for full in walk_inbox(path):
+            check_entry(full, path)  # links, pipes and devices are refused before anything is read
+            if not full.is_dir():
                 files.append((full, full.relative_to(path).as_posix()))
     sources: list[MessageSource] = []
     problems: list[SourceProblem] = []

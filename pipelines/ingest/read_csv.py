@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.ingest.contract import Contract, load_all_contracts
+from pseudonymisation.inbox import escape_name
 
 LINE_COLUMN = "_line"
 FILE_COLUMN = "_file"
@@ -158,9 +159,8 @@ class ExportFile:
                     raise_if_empty=False,
                 )
             except pl.exceptions.PolarsError as exc:
-                first = str(exc).splitlines()[0][:200]
-                raise FileRejected(
-                    f"{self.source_file}: not a readable CSV table near line {first_line} ({first})."
+                raise FileRejected(  # polars' message would quote the file: no value of a refused file is echoed
+                    f"{self.source_file}: not a readable CSV table near line {first_line} ({type(exc).__name__})."
                 ) from None
             absent = [f.name for f in self.contract.properties if f.name not in self.mapping.values()]
             frame = frame.select(
@@ -277,7 +277,8 @@ def open_export(path: Path, contract: Contract, display_name: str | None = None)
             hint = " The columns are separated by a tab or '|'; expected ';' or ','."
         raise FileRejected(
             f"{source}: missing required column(s) {', '.join(missing)} for '{contract.id}'; "
-            f"expected columns {expected}; found {', '.join(headers) or 'none'}.{hint or ' Is this the right file?'}"
+            f"expected columns {expected}; found {_found_columns(headers, mapping)}."
+            f"{hint or ' Is this the right file?'}"
         )
     has_data = any(line.strip() for line in lines[1:]) or path.stat().st_size > _PROBE_BYTES
     if not has_data:
@@ -286,6 +287,15 @@ def open_export(path: Path, contract: Contract, display_name: str | None = None)
             "Was the export interrupted?"
         )
     return ExportFile(path, source, contract, encoding, delimiter, headers, mapping, dropped)
+
+
+def _found_columns(headers: list[str], mapping: dict[int, str]) -> str:
+    """The columns a refused file has, naming only those the contract knows: its first line may be anything (a
+    key, a person's data), and no value of a refused file is ever echoed."""
+    known = [h for position, h in enumerate(headers) if position in mapping]
+    others = len(headers) - len(known)
+    shown = ", ".join(escape_name(h) for h in known) or "none the contract knows"
+    return shown + (f" and {others} other(s), not shown (a refused file's values are never echoed)" if others else "")
 
 
 def _header_names(header_line: str, delimiter: str) -> list[str]:

@@ -2,7 +2,8 @@
 
 Ingest streams: each batch is validated, pseudonymised and appended here, so memory stays bounded by
 the batch, not the file. The rows go to a `.partial` file that replaces the real one only on `commit`,
-so a run that fails halfway leaves the previous staged table as it was.
+so a run that fails halfway leaves the previous staged table as it was. The Parquet is sealed with the
+warehouse data key (`pipelines.lib.sealing`): staged and quarantine rows are person-level.
 
 Dictionary encoding is kept for the columns that repeat (codes, dates, file names) and left off for those
 that hardly do (pseudonyms, line numbers), judged on the first batch: for those it only costs time (half
@@ -18,9 +19,11 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines.lib.sealing import parquet_encryption
+
 
 class ParquetSink:
-    """Parquet, for the staged and quarantine tables of a run."""
+    """Sealed Parquet, for the staged and quarantine tables of a run."""
 
     def __init__(self, path: Path, empty_schema: dict[str, pl.DataType] | None = None) -> None:
         self.path = path
@@ -38,7 +41,11 @@ class ParquetSink:
             self._schema = table.schema
             self.columns = {name: str(dtype) for name, dtype in frame.schema.items()}
             self._writer = pq.ParquetWriter(
-                self.partial, table.schema, compression="zstd", use_dictionary=_repeating_columns(frame)
+                self.partial,
+                table.schema,
+                compression="zstd",
+                use_dictionary=_repeating_columns(frame),
+                encryption_properties=parquet_encryption(),
             )
         elif table.schema != self._schema:
             table = table.cast(self._schema)

@@ -33,6 +33,7 @@ from pipelines.ingest.read_csv import (
 )
 from pipelines.ingest.sink import ParquetSink
 from pipelines.ingest.validate import QUARANTINE_SCHEMA, SeenRows, Validated, validate
+from pseudonymisation.inbox import UnsafeInput, check_entry, escape_name, find_exports, walk_inbox
 from pseudonymisation.pseudonymiser import Pseudonymiser
 
 IJW_FOLDER = "ijw"
@@ -147,8 +148,19 @@ def wait_until_stable(paths: list[Path], seconds: float, display: Callable[[Path
 
 
 def find_files(inbox: Path, file_name: str) -> list[Path]:
-    """All deliveries of one export: the file itself and any copy in a sub-folder, in a stable order."""
-    return sorted(p for p in inbox.rglob(file_name) if p.is_file() and not p.name.startswith("."))
+    """All deliveries of one export: the file itself and any copy in a sub-folder, in a stable order.
+
+    Links, pipes, devices and anything outside the inbox are refused before they are read (`pseudonymisation.inbox`).
+    """
+    try:
+        return find_exports(inbox, file_name)
+    except UnsafeInput as exc:
+        raise FileRejected(str(exc)) from None
+
+
+def _shown(path: Path, inbox: Path) -> str:
+    """A file's name as messages and the manifest show it: relative to the inbox, control characters escaped."""
+    return escape_name(str(path.relative_to(inbox)))
 
 
 @dataclass
@@ -166,18 +178,31 @@ def ijw_raw_tables(inbox: Path, stable_seconds: float = 0.0) -> IjwTables:
     """The inbox's iJw messages (folder `ijw/`); no folder, no messages. Read once the folder is stable, and
     again when a message changed (or came or went) while it was read."""
     folder = inbox / IJW_FOLDER
-    if not folder.is_dir():
+    if not folder.is_dir() and not folder.is_symlink():
         return IjwTables({}, pl.DataFrame(schema=QUARANTINE_SCHEMA), {}, pl.DataFrame(schema=CONSISTENCY_SCHEMA))
-    for _ in range(STABLE_ATTEMPTS):
-        files = sorted(p for p in folder.rglob("*") if p.is_file())
-        wait_until_stable(files, stable_seconds, lambda p: str(p.relative_to(inbox)))
-        before = {p: _identity(p) for p in files}
-        tables = ijw_folder_tables(folder, f"{IJW_FOLDER}/")
-        if {p: _identity(p) for p in sorted(q for q in folder.rglob("*") if q.is_file())} == before:
-            return tables
+    try:
+        for _ in range(STABLE_ATTEMPTS):
+            files = _message_files(folder, inbox)
+            wait_until_stable(files, stable_seconds, lambda p: _shown(p, inbox))
+            before = {p: _identity(p) for p in files}
+            tables = ijw_folder_tables(folder, f"{IJW_FOLDER}/")
+            if {p: _identity(p) for p in _message_files(folder, inbox)} == before:
+                return tables
+    except UnsafeInput as exc:
+        raise FileRejected(f"{IJW_FOLDER}/: {exc}") from None
     raise FileRejected(
         f"{IJW_FOLDER}/: messages kept changing while they were read; run again when the delivery is complete."
     )
+
+
+def _message_files(folder: Path, inbox: Path) -> list[Path]:
+    """The regular files below the iJw folder, each checked before anything (even its size) is looked at."""
+    files = []
+    for path in walk_inbox(folder):
+        check_entry(path, inbox)
+        if not path.is_dir():
+            files.append(path)
+    return sorted(files)
 
 
 def ijw_folder_tables(folder: Path, prefix: str) -> IjwTables:
@@ -353,7 +378,7 @@ def ingest_source(
                 f"{contract.file.name}: not found in the inbox {inbox}; expected the '{contract.id}' export "
                 f"({contract.owner}) or its pseudonymised form {pseudonymised_name(contract)}."
             )
-        wait_until_stable([*raw_paths, *pseudo_paths], stable_seconds, lambda p: str(p.relative_to(inbox)))
+        wait_until_stable([*raw_paths, *pseudo_paths], stable_seconds, lambda p: _shown(p, inbox))
         try:
             outputs, found = (staged, quarantine), (raw_paths, pseudo_paths)
             return _ingest_files(inbox, contract, pseudonymiser, outputs, found, addresses, ijw_table, rejected)
@@ -400,7 +425,7 @@ def _ingest_files(
         had the same bytes: then that one is reported as the original and this one is not read."""
         pinned[path] = _identity(path)
         sha = sha256_of(path)
-        name = str(path.relative_to(inbox))
+        name = _shown(path, inbox)
         if sha in seen:
             duplicates.append(InputFile(name, pinned[path][2], sha, 0, 0, 0, duplicate_of=seen[sha]))
             return None
@@ -411,14 +436,12 @@ def _ingest_files(
         exports: list[tuple[ExportFile, Transform, str, dict[str, Any] | None]] = []
         for path in raw_paths:
             if (sha := first_delivery(path)) is not None:
-                exports.append((open_export(path, contract, str(path.relative_to(inbox))), pseudonymise, sha, None))
+                exports.append((open_export(path, contract, _shown(path, inbox)), pseudonymise, sha, None))
         for path in pseudo_paths:
             if (sha := first_delivery(path)) is None:
                 continue
             checked_receipt = check_receipt(path, contract, pseudonymiser.key.fingerprint, sha)
-            exports.append(
-                (open_export(path, derived, str(path.relative_to(inbox))), as_delivered, sha, checked_receipt)
-            )
+            exports.append((open_export(path, derived, _shown(path, inbox)), as_delivered, sha, checked_receipt))
     result = Ingested(source=contract.id, contract_version=contract.version, seconds=clock.seconds)
     quarantine_schema = {k: v for k, v in QUARANTINE_SCHEMA.items() if k != "_row"}
     with ParquetSink(staged) as accepted_sink, ParquetSink(quarantine, quarantine_schema) as quarantine_sink:  # type: ignore[arg-type]

@@ -6,7 +6,8 @@ pods or Celery workers on a cluster) therefore each get a private scratch databa
 sql/*.sql files as the ordinary run compute the tables; the one difference is that `school_years` is cut
 to the partition's year and the next one (E1 and E2 look one year ahead). Only that year's aggregates
 leave the scratch database, as `indicators.parquet` and `linkage_quality.parquet`; the scratch database
-(person level) is deleted when the partition is done, and a failed partition leaves the previous result.
+(person level, sealed with the warehouse data key) is deleted when the partition is done, and a failed
+partition leaves the previous result.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.lib.sealing import sealed_dataset
 from pipelines.lib.settings import SQL_DIR, MonitorConfig, Paths
 from pipelines.lib.warehouse import connect, load_references, run_sql_file
 
@@ -44,9 +46,8 @@ def school_years_in(staged: Path) -> list[str]:
 
 
 def _staged_view(con: duckdb.DuckDBPyConnection, source: str, staged: Path) -> None:
-    """stg_<source> reads the staged Parquet file in place (views take no parameters: the path is quoted)."""
-    path = str(staged / f"{source}.parquet").replace("'", "''")
-    con.execute(f"CREATE VIEW stg_{source} AS SELECT * FROM read_parquet('{path}')")
+    """stg_<source> reads the sealed staged Parquet file in place (decrypted by pyarrow as DuckDB scans it)."""
+    con.register(f"stg_{source}", sealed_dataset(staged / f"{source}.parquet"))
 
 
 def partition_folder(paths: Paths, gemeente: str, schooljaar: str) -> Path:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.lib.faults import fault_point
+from pipelines.lib.owner_only import make_private_dir
 from pipelines.lib.settings import PROJECT_ROOT
 
 SYNTHETIC_MARKER = "SYNTHETISCHE DATA"
@@ -54,11 +55,11 @@ def publish_atomically(target: Path, build: Callable[[Path], None], keep: int = 
     untouched. Returns the new version's folder.
     """
     versions = versions_folder(target)
-    versions.mkdir(parents=True, exist_ok=True)
+    make_private_dir(versions)
     _clear_leftovers(target, versions)
     name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     building = versions / f".building-{name}"
-    building.mkdir()
+    make_private_dir(building)
     try:
         build(building)
     except BaseException:

@@ -32,6 +32,19 @@ class MonitorResource(dg.ConfigurableResource):
     config_file: str = str(DEFAULT_CONFIG)
     # Whether the publication exports report charts as PNG/SVG; MONITOR_CHART_EXPORTS=0 skips them (tests).
     chart_exports: bool = Field(default_factory=lambda: os.environ.get("MONITOR_CHART_EXPORTS", "1") != "0")
+    # Where raw exports go after a successful ingest: a folder the data holder controls; empty = deleted.
+    raw_to: str = ""
+
+    @property
+    def raw_destination(self) -> Path | None:
+        """The holder's folder for ingested raw exports, or None (deleted); never inside the inbox or output."""
+        if not self.raw_to:
+            return None
+        target = Path(self.raw_to).resolve()
+        paths = self.paths
+        if target.is_relative_to(paths.inbox) or target.is_relative_to(paths.out):
+            raise dg.Failure(description=f"--raw-to {target} lies inside the inbox or the output; choose the holder's.")
+        return target
 
     @property
     def paths(self) -> Paths:
@@ -77,9 +90,10 @@ class MonitorResource(dg.ConfigurableResource):
 
 
 def default_monitor_resource() -> MonitorResource:
-    """Paths from MONITOR_INBOX / MONITOR_OUT (set by `monitor run` and `monitor ui`), else data/."""
+    """Paths from MONITOR_INBOX / MONITOR_OUT / MONITOR_RAW_TO (set by `monitor run` and `monitor ui`), else data/."""
     return MonitorResource(
         inbox=os.environ.get("MONITOR_INBOX", "data/inbox"),
         out=os.environ.get("MONITOR_OUT", "data"),
         config_file=os.environ.get("MONITOR_CONFIG", str(DEFAULT_CONFIG)),
+        raw_to=os.environ.get("MONITOR_RAW_TO", ""),
     )

@@ -94,6 +94,11 @@ class Paths:
         return self.warehouse / "monitor.duckdb"
 
     @property
+    def receipts(self) -> Path:
+        """What left the inbox after each successful ingest (file, size, sha256, row counts; no values)."""
+        return self.out / "receipts"
+
+    @property
     def publish(self) -> Path:
         return self.out / "publish"
 

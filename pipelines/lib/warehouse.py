@@ -17,6 +17,8 @@ import duckdb
 import yaml
 
 from pipelines.ingest.contract import CODELISTS_DIR
+from pipelines.lib.owner_only import make_private_dir
+from pipelines.lib.sealing import load_warehouse_key, open_sealed, sealed_dataset
 from pipelines.lib.settings import SQL_DIR, MonitorConfig, Paths
 
 CATALOGUE_FILE = SQL_DIR / "catalogue.yaml"
@@ -46,17 +48,23 @@ def connect(paths: Paths) -> Iterator[duckdb.DuckDBPyConnection]:
     cap (e.g. `6GB`). At national scale the link and indicator steps complete under the 5 GB cap with a peak
     resident set of about 5.3 GB. preserve_insertion_order and threads keep DuckDB's defaults: turning the
     former off saved no time here, and readers of tables without ORDER BY may rely on it.
+
+    The database file and the spill files are encrypted with the warehouse data key (`pipelines.lib.sealing`).
     """
-    paths.warehouse.mkdir(parents=True, exist_ok=True)
+    make_private_dir(paths.warehouse)
     config: dict[str, str | bool | int | float | list[str]] = {
         "temp_directory": str(paths.warehouse / "duckdb-tmp"),
         "memory_limit": os.environ.get("MONITOR_DUCKDB_MEMORY_LIMIT") or default_memory_limit(),
     }
-    con = duckdb.connect(str(paths.duckdb), config=config)
-    try:
+    with open_sealed(paths.duckdb, config=config) as con:
         yield con
-    finally:
-        con.close()
+
+
+@contextmanager
+def read_warehouse(database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The sealed warehouse, read-only: for the audit, the tests and anyone who only reads its tables."""
+    with open_sealed(database, read_only=True) as con:
+        yield con
 
 
 def run_sql_file(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -99,11 +107,13 @@ def load_references(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -> No
 
 
 def load_staged(con: duckdb.DuckDBPyConnection, staged_dir: Path, sources: list[str]) -> dict[str, int]:
-    """Copy each staged (pseudonymised) Parquet file into a stg_<source> table; return row counts."""
+    """Copy each staged (pseudonymised, sealed) Parquet file into a stg_<source> table; return row counts."""
     counts: dict[str, int] = {}
+    key = load_warehouse_key()
     for source in sources:
-        path = staged_dir / f"{source}.parquet"
-        con.execute(f"CREATE OR REPLACE TABLE stg_{source} AS SELECT * FROM read_parquet(?)", [str(path)])
+        con.register("sealed_staged", sealed_dataset(staged_dir / f"{source}.parquet", key))
+        con.execute(f"CREATE OR REPLACE TABLE stg_{source} AS SELECT * FROM sealed_staged")
+        con.unregister("sealed_staged")
         counts[source] = table_rows(con, f"stg_{source}")
     return counts
 

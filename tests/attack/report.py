@@ -8,9 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
+from pipelines.lib.warehouse import read_warehouse
 from tests.attack.lp_attacker import attack, summary
 
 
@@ -18,7 +18,7 @@ def main(root: Path) -> None:
     publish = root / "out" / "publish"
     soort = pl.read_parquet(publish / "indicatorcatalogus.parquet").select("indicator", "soort")
     published = pl.read_parquet(publish / "indicatoren.parquet").join(soort, on="indicator", how="left")
-    with duckdb.connect(str(root / "out" / "warehouse" / "monitor.duckdb"), read_only=True) as con:
+    with read_warehouse(root / "out" / "warehouse" / "monitor.duckdb") as con:
         truth = con.sql(
             "SELECT schooljaar, niveau, eenheid_code, indicator, categorie, teller AS w_teller FROM indicators"
         ).pl()
