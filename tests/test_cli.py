@@ -38,7 +38,9 @@ def test_demo_creates_its_key_generates_data_and_publishes(demo: tuple[Path, Pat
     data, key_file, status = demo
     assert status == 0, "monitor demo failed (the README's first command)"
     assert key_file.is_file() and key_file.stat().st_mode & 0o077 == 0, "the demo key is owner-only"
-    assert (data / "inbox" / "inschrijvingen.csv").is_file(), "the demo wrote a synthetic inbox"
+    assert (data / "receipts").is_dir() and not (data / "inbox" / "inschrijvingen.csv").exists(), (
+        "the demo's raw exports left the inbox after ingest, with receipts"
+    )
     publish = data / "publish"
     assert pl.read_parquet(publish / "indicatoren.parquet").height > 0
     assert (publish / "dashboard" / "index.html").is_file()

@@ -73,9 +73,15 @@ def test_sensor_starts_no_run_when_a_run_has_emptied_the_inbox(tmp_path: Path) -
     """After a successful ingest the exports leave the inbox: that change is no new delivery."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    (inbox / "inschrijvingen.csv").write_text("bsn\n", encoding="utf-8")
+    export = inbox / "inschrijvingen.csv"
+    export.write_text("bsn\n", encoding="utf-8")
+    delivered = time.time() - 60  # a delivery that is complete (stable for longer than [inbox] stable_seconds)
+    os.utime(export, (delivered, delivered))
     monitor = MonitorResource(inbox=str(inbox), out=str(tmp_path / "out"))
-    first = inbox_sensor(dg.build_sensor_context(resources={"monitor": monitor}))
-    (inbox / "inschrijvingen.csv").unlink()
-    emptied = inbox_sensor(dg.build_sensor_context(cursor=first.cursor, resources={"monitor": monitor}))
+    with dg.build_sensor_context(resources={"monitor": monitor}) as context:
+        first = inbox_sensor(context)
+    assert first.run_requests, "a complete delivery starts a run"
+    export.unlink()
+    with dg.build_sensor_context(cursor=first.cursor, resources={"monitor": monitor}) as context:
+        emptied = inbox_sensor(context)
     assert not emptied.run_requests and emptied.cursor != first.cursor

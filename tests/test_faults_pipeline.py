@@ -155,8 +155,9 @@ def test_an_empty_inbox_is_one_sentence(tmp_path: Path, capfd: pytest.CaptureFix
     (tmp_path / "inbox").mkdir()
     assert monitor_main(["run", "--inbox", str(tmp_path / "inbox"), "--out", str(tmp_path / "out")]) == 2
     err = capfd.readouterr().err.strip().splitlines()
-    assert err[0].startswith("Pseudonymisation key "), "the key is checked first, as for every run"
-    assert len(err) == 3 and "is empty; expected the exports" in err[1] and "Look at:" in err[2]
+    assert err[0].startswith("Pseudonymisation key "), "the keys are checked first, as for every run"
+    assert err[1].startswith("Warehouse data key, fingerprint ")
+    assert len(err) == 4 and "is empty; expected the exports" in err[2] and "Look at:" in err[3]
 
 
 def test_a_garbage_csv_and_a_wrong_column_name_say_so_first(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:

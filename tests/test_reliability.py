@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import dagster as dg
-import polars as pl
 import pytest
 
 import pipelines.ingest.sources as sources
@@ -27,6 +26,7 @@ from pipelines.lib.lock import OutputBusy, output_lock, read_holder
 from pipelines.lib.publication import publication_state, publish_atomically, versions_folder
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.run_history import prune_runs
+from pipelines.lib.sealing import read_sealed
 from pipelines.lib.settings import PROJECT_ROOT
 from pipelines.runner import failure_sentences, prepare_instance
 from pseudonymisation.config import load_hashing_config
@@ -204,7 +204,7 @@ def test_a_file_replaced_while_it_is_read_is_read_again_whole(tmp_path: Path, mo
     assert replaced and ingested.rows_read == 40
     assert recorded.sha256 == hashlib.sha256(export.read_bytes()).hexdigest()
     assert recorded.size == export.stat().st_size
-    assert pl.read_parquet(tmp_path / "staged.parquet").height == 40
+    assert read_sealed(tmp_path / "staged.parquet").height == 40
 
 
 def test_a_file_still_being_written_is_waited_for(tmp_path: Path) -> None:

@@ -176,8 +176,11 @@ def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResourc
     except FileRejected as exc:
         raise dg.Failure(description=str(exc)) from None
     tables, rejected, counts = ijw.tables, ijw.rejected, ijw.counts
-    if not tables and not any(_delivered(paths, source) for source in YOUTH_CARE_SOURCES):
-        for source in YOUTH_CARE_SOURCES:  # no new youth-care delivery: the previous one stays, with its facts
+    delivered = (paths.inbox / IJW_FOLDER).exists() or any(_delivered(paths, s) for s in YOUTH_CARE_SOURCES)
+    if not tables and not delivered:
+        # No new youth-care delivery: the previous one stays, with its facts. An ijw/ folder without messages
+        # is a delivery (an empty one), which the plausibility gate then stops.
+        for source in YOUTH_CARE_SOURCES:
             yield _kept(context, paths, source, staged_key(source))
         return
     paths.staged.mkdir(parents=True, exist_ok=True)

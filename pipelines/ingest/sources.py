@@ -197,9 +197,10 @@ def ijw_raw_tables(inbox: Path, stable_seconds: float = 0.0) -> IjwTables:
 
 def _message_files(folder: Path, inbox: Path) -> list[Path]:
     """The regular files below the iJw folder, each checked before anything (even its size) is looked at."""
+    check_entry(folder, inbox)  # the folder itself may not be a link
     files = []
     for path in walk_inbox(folder):
-        check_entry(path, inbox)
+        check_entry(path, folder)
         if not path.is_dir():
             files.append(path)
     return sorted(files)
