@@ -54,12 +54,43 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _use_config(name: str | None) -> None:
+    """`--config FILE`: this process and the Dagster processes it starts read that monitor.toml."""
+    if name:
+        os.environ["MONITOR_CONFIG"] = str(Path(name).resolve())
+
+
 def _check_key() -> int | None:
+    """Before a run: the pseudonymisation mode's keys (none in the two-step mode) and the warehouse data key."""
+    from pipelines.lib.settings import ConfigError, MonitorConfig
+
     try:
-        key = load_key(load_hashing_config())
+        config = MonitorConfig.load(Path(os.environ.get("MONITOR_CONFIG", str(PROJECT_ROOT / "monitor.toml"))))
+    except ConfigError as exc:
+        return _fail(str(exc), "monitor.toml, section [pseudonymisation]")
+    hashing = load_hashing_config()
+    settings = config.pseudonymisation
+    if settings.keyless:
+        present = [
+            v for v in (hashing.key.environment_variable, hashing.key.file_environment_variable) if v in os.environ
+        ]
+        if present:
+            return _fail(
+                f"{', '.join(present)} is set, but in the two-step mode the analyst holds no pseudonymisation key; "
+                "unset it (the key belongs to the trusted third party).",
+                "docs/pseudonymisation.md",
+            )
+        print(
+            "Two-step pseudonymisation: this run holds no key; receipts must carry source key "
+            f"{settings.source_key_fingerprint} and TTP key {settings.ttp_key_fingerprint}",
+            file=sys.stderr,
+        )
+        return _check_warehouse_key()
+    try:
+        key = load_key(hashing.for_gemeente(config.gemeente_code))
     except KeyError_ as exc:
         return _fail(str(exc), "README.md, section 'The pseudonymisation key'")
-    print(f"Pseudonymisation key {key.key_id}, fingerprint {key.fingerprint}", file=sys.stderr)
+    print(f"Single-key mode (tests and trials only): key {key.key_id}, fingerprint {key.fingerprint}", file=sys.stderr)
     return _check_warehouse_key()
 
 
@@ -109,6 +140,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     inbox, out = Path(args.inbox), Path(args.out)
     if not inbox.is_dir():
         return _fail(f"the inbox {inbox} does not exist or is not a folder.", "monitor data --out DIR creates one")
+    _use_config(args.config)
     refused = _check_key()
     if refused is not None:
         return refused
@@ -340,6 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="per gemeente (monitor.toml [region]) and school year, partitions side by side; publishes <out>/regio/",
     )
+    run.add_argument("--config", help="this installation's monitor.toml (default: MONITOR_CONFIG, else the repo's)")
     run.add_argument("--workers", type=int, default=2, help="partitions run at the same time (with --partitioned)")
     run.add_argument(
         "--raw-to",

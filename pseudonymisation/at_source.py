@@ -1,15 +1,17 @@
-"""`pseudonymise`: a data holder pseudonymises its own export before it leaves the building.
+"""`pseudonymise`: a data holder pseudonymises its own export before it leaves the building (step 1 of 2).
 
-    pseudonymise EXPORT [EXPORT ...] --out DIR [--source NAME] [--addresses pc6hnr.csv]
+    pseudonymise EXPORT [EXPORT ...] --key FILE --gemeente GM0034 --out DIR [--source NAME] [--addresses pc6hnr.csv]
 
 EXPORT is a CSV export named as in the inbox (`inschrijvingen.csv`, ...; or any name with --source) or a
-folder / zip of iJw 3.2 messages (giving `toewijzingen` and `declaraties`). With the shared key (from
-MONITOR_PSEUDONYM_KEY or MONITOR_KEY_FILE, held by a trusted third party) each export is read, validated,
-pseudonymised and minimised exactly as the monitor would do it, and DIR receives per source:
+folder / zip of iJw 3.2 messages (giving `toewijzingen` and `declaraties`). With the holders' shared source key
+(the file given with --key: never an environment variable) each export is read, validated, pseudonymised and
+minimised exactly as the monitor would do it, and DIR receives per source:
 
-    <source>.pseudo.csv               the rows the monitor may store, nothing else
-    <source>.pseudo.receipt.json      row counts, contract version, key id and fingerprint, sha256 of the output
-    <source>.pseudo.quarantine.csv    rows that broke the contract, with line, field, rule, masked value
+    <source>.source.csv               the rows the monitor may store, identifiers as source pseudonyms
+    <source>.source.receipt.json      row counts, contract version, key id and fingerprint, sha256 of the output
+    <source>.source.quarantine.csv    rows that broke the contract, with line, field, rule, masked value
+
+DIR then goes to the trusted third party, whose `pseudonymise-ttp translate` makes the analyst's files.
 
 Residence (`bewoners.csv`) is generalised to buurt and wijk, which needs the CBS table: --addresses.
 Nothing is written for an export that cannot be read; the message says why.
@@ -29,7 +31,6 @@ import polars as pl
 from pipelines.ingest.contract import Contract, load_contract
 from pipelines.ingest.dry_run import contract_for
 from pipelines.ingest.minimise import LINEAGE_COLUMNS, Minimiser
-from pipelines.ingest.pseudonymised_exports import QUARANTINE_SUFFIX, RECEIPT_SUFFIX, pseudonymised_name
 from pipelines.ingest.read_csv import FileRejected, RawTable, open_export
 from pipelines.ingest.sink import CsvSink
 from pipelines.ingest.sources import (
@@ -42,8 +43,9 @@ from pipelines.ingest.sources import (
 )
 from pipelines.ingest.validate import QUARANTINE_SCHEMA, validate
 from pseudonymisation.config import load_hashing_config
-from pseudonymisation.key import KeyError_, load_key
+from pseudonymisation.key import KeyError_, load_key_file
 from pseudonymisation.pseudonymiser import Pseudonymiser
+from pseudonymisation.receipts import ID_TYPE, PERSON_ID, SOURCE_QUARANTINE_SUFFIX, SOURCE_RECEIPT_SUFFIX, SOURCE_SUFFIX
 
 TOOL_VERSION = "1.0.0"
 
@@ -63,17 +65,20 @@ class PseudonymisedWriter:
     def __init__(self, out: Path, contract: Contract) -> None:
         stem = contract.file.name.removesuffix(".csv")
         self.contract = contract
-        self.accepted = CsvSink(out / pseudonymised_name(contract))
+        self.accepted = CsvSink(out / f"{stem}{SOURCE_SUFFIX}")
         quarantine_schema = {k: v for k, v in QUARANTINE_SCHEMA.items() if k != "_row"}
-        self.quarantine = CsvSink(out / f"{stem}{QUARANTINE_SUFFIX}", quarantine_schema)  # type: ignore[arg-type]
-        self.receipt = out / f"{stem}{RECEIPT_SUFFIX}"
+        self.quarantine = CsvSink(out / f"{stem}{SOURCE_QUARANTINE_SUFFIX}", quarantine_schema)  # type: ignore[arg-type]
+        self.receipt = out / f"{stem}{SOURCE_RECEIPT_SUFFIX}"
         self.tally: Counter[str] = Counter()
 
     def finish(self, inputs: list[InputFile], pseudonymiser: Pseudonymiser) -> dict[str, object]:
         self.accepted.commit()
         self.quarantine.commit()
+        columns = {PERSON_ID: ID_TYPE} if self.contract.identifier_fields else {}
+        columns |= {f.name: str(f.identifierType) for f in self.contract.linkable_fields}
         receipt: dict[str, object] = {
             "tool": f"pseudonymise {TOOL_VERSION}",
+            "step": "source",
             "source": self.contract.id,
             "contract_version": self.contract.version,
             "input": [{"name": f.name, "sha256": f.sha256, "rows": f.rows_read} for f in inputs],
@@ -89,11 +94,12 @@ class PseudonymisedWriter:
             },
             "hashing": {
                 "algorithm": pseudonymiser.config.algorithm,
+                "scheme": pseudonymiser.config.scheme,
                 "domain_label": pseudonymiser.config.domain_label,
                 "config_version": pseudonymiser.config.version,
             },
-            "key_id": pseudonymiser.key.key_id,
-            "key_fingerprint": pseudonymiser.key.fingerprint,
+            "pseudonym_columns": columns,
+            "source_key": {"id": pseudonymiser.key.key_id, "fingerprint": pseudonymiser.key.fingerprint},
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         self.receipt.write_text(json.dumps(receipt, indent=2), encoding="utf-8")
@@ -152,10 +158,13 @@ def pseudonymise_ijw(folder: Path, out: Path, pseudonymiser: Pseudonymiser) -> l
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="pseudonymise", description="Pseudonymise an export at the source, with the shared key."
+        prog="pseudonymise", description="Pseudonymise an export at the source (step 1 of 2), with the source key."
     )
     parser.add_argument("exports", nargs="+", help="CSV export(s) and/or iJw message folder(s) or zip(s)")
     parser.add_argument("--out", required=True, help="folder for the pseudonymised files and receipts")
+    parser.add_argument("--key", required=True, help="the holders' source key file (owner-only, outside the repo)")
+    parser.add_argument("--key-id", help="the source key's id (default: the key file's name)")
+    parser.add_argument("--gemeente", required=True, help="CBS gemeente code: the pseudonyms' domain, e.g. GM0034")
     parser.add_argument("--source", help="contract to use for a CSV whose name differs from the inbox name")
     parser.add_argument("--addresses", help="CBS pc6hnr.csv, needed to generalise bewoners.csv to buurt/wijk")
     return parser
@@ -164,13 +173,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     out = Path(args.out)
-    hashing = load_hashing_config()
     try:
-        pseudonymiser = Pseudonymiser(hashing, load_key(hashing))
-    except KeyError_ as exc:
+        hashing = load_hashing_config().for_gemeente(args.gemeente)
+        key = load_key_file(Path(args.key), args.key_id or Path(args.key).stem, hashing)
+    except (KeyError_, ValueError) as exc:
         print(f"pseudonymise: {exc}", file=sys.stderr)
         return 2
-    print(f"Key {pseudonymiser.key.key_id}, fingerprint {pseudonymiser.key.fingerprint}", file=sys.stderr)
+    pseudonymiser = Pseudonymiser(hashing, key)
+    print(f"Source key {key.key_id}, fingerprint {key.fingerprint}", file=sys.stderr)
     status = 0
     for name in args.exports:
         path = Path(name)

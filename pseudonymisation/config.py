@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -9,6 +10,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+GEMEENTE_CODE = re.compile(r"GM\d{4}")
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[1] / "contracts" / "pseudonymisation.yaml"
 
 
@@ -27,11 +29,12 @@ class OutputConfig(_Strict):
 
 
 class KeyConfig(_Strict):
+    """The single-key mode's key (demo and tests only); holder and TTP keys come from their command lines."""
+
     id: str
     environment_variable: str
     file_environment_variable: str
-    min_bytes: int = Field(ge=16)
-    file_must_not_be_world_readable: bool
+    min_bytes: int = Field(ge=32)
     rotation_due: date
 
 
@@ -43,11 +46,26 @@ class FingerprintConfig(_Strict):
 class HashingConfig(_Strict):
     version: str
     algorithm: Literal["HMAC-SHA-256"]
-    domain_label: str = Field(min_length=3)
+    scheme: Literal["two-step"]
+    # A template: `{gemeente}` is the configured gemeente code (lower case); see `for_gemeente`.
+    domain_label: str = Field(min_length=3, pattern=r"\{gemeente\}")
     identifier_types: dict[str, IdentifierType]
     output: OutputConfig
     key: KeyConfig
     fingerprint: FingerprintConfig
+
+    def for_gemeente(self, gemeente_code: str) -> HashingConfig:
+        """This configuration with the domain label of one gemeente (`GM0034` → `jeugdmonitor-gm0034-v1`).
+
+        The label separates domains: the same key in another gemeente or project gives unrelated pseudonyms."""
+        if not GEMEENTE_CODE.fullmatch(gemeente_code):
+            raise ValueError(f"{gemeente_code!r} is not a CBS gemeente code (GM followed by four digits).")
+        return self.model_copy(update={"domain_label": self.domain_label.format(gemeente=gemeente_code.lower())})
+
+    @property
+    def resolved(self) -> bool:
+        """Whether the domain label names a gemeente (a template cannot pseudonymise)."""
+        return "{gemeente}" not in self.domain_label
 
 
 def load_hashing_config(path: Path = DEFAULT_CONFIG_PATH) -> HashingConfig:

@@ -1,4 +1,8 @@
-"""Keyed pseudonyms: HMAC-SHA-256 over a domain-separated, normalised identifier.
+"""Keyed pseudonyms: HMAC-SHA-256 over a domain-separated, normalised identifier, one step of the scheme.
+
+A step is where the pseudonymiser runs: `source` (a data holder, over the identifier itself; also the single-key
+demo mode), `ttp` (the trusted third party, over a source pseudonym) or `rekey` (the TTP, over a monitor pseudonym
+made with its previous key). Each step has its own message prefix, so no step's output can pass for another's.
 
 Why keyed: an unkeyed hash of a BSN is reversible by hashing all ~91 million valid BSNs in seconds.
 Why a domain label: the same key in another project yields unrelated pseudonyms.
@@ -16,11 +20,9 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 
-from pseudonymisation import bsn, onderwijsnummer
 from pseudonymisation.config import HashingConfig
 from pseudonymisation.key import PseudonymKey
 
-VALIDATORS = {"bsn": bsn, "onderwijsnummer": onderwijsnummer}
 _BLOCK = 64  # SHA-256 block size in bytes
 
 
@@ -56,22 +58,31 @@ class _KeyedStates:
         return out
 
 
-class Pseudonymiser:
-    """Turns valid, normalised identifiers into fixed-length pseudonyms under one key and configuration."""
+STEPS = ("source", "ttp", "rekey")
 
-    def __init__(self, config: HashingConfig, key: PseudonymKey) -> None:
+
+class Pseudonymiser:
+    """Turns valid, normalised identifiers into fixed-length pseudonyms under one key, configuration and step."""
+
+    def __init__(self, config: HashingConfig, key: PseudonymKey, step: str = "source") -> None:
+        if not config.resolved:
+            raise ValueError("The hashing configuration names no gemeente; use HashingConfig.for_gemeente(code).")
+        if step not in STEPS:
+            raise ValueError(f"Unknown pseudonymisation step {step!r}; one of {', '.join(STEPS)}.")
         self.config = config
         self.key = key
+        self.step = step
         self._length = config.output.length
         self._states: dict[str, _KeyedStates] = {}
 
     def __repr__(self) -> str:
-        return f"Pseudonymiser(domain={self.config.domain_label!r}, key={self.key!r})"
+        return f"Pseudonymiser(domain={self.config.domain_label!r}, step={self.step!r}, key={self.key!r})"
 
     def _prefix(self, identifier_type: str) -> bytes:
         if identifier_type not in self.config.identifier_types:
             raise ValueError(f"Unknown identifier type {identifier_type!r}; see contracts/pseudonymisation.yaml")
-        return f"{self.config.domain_label}|{identifier_type}|".encode()
+        step = "" if self.step == "source" else f"{self.step}|"
+        return f"{self.config.domain_label}|{step}{identifier_type}|".encode()
 
     def _keyed(self, identifier_type: str) -> _KeyedStates:
         states = self._states.get(identifier_type)
@@ -102,7 +113,3 @@ class Pseudonymiser:
     def digests(self, identifier_type: str, values: Iterable[bytes]) -> list[bytes]:
         """The pseudonyms' bytes (`digest_bytes` each, hex-encode and cut to `length` for the text form)."""
         return self._keyed(identifier_type).digests(values, self.digest_bytes)
-
-    @staticmethod
-    def is_valid(identifier_type: str, value: str) -> bool:
-        return VALIDATORS[identifier_type].is_valid(value)

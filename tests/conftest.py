@@ -14,10 +14,12 @@ import pytest
 from pipelines.definitions import ASSETS, CHECKS
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sealing import KEY_FILE_VARIABLE
+from pipelines.lib.settings import MonitorConfig
 from pipelines.runner import prepare_instance
 from tests.reference_material import SHARED, missing_reference
 
-TEST_KEY_HEX = "5a" * 16 + "c3" * 16  # a test key, never used outside the tests
+# A test key (32 full-entropy bytes: the key loader refuses patterns), never used outside the tests.
+TEST_KEY_HEX = "2c6f408ffe1f10256b0a8e6049b4b8b5b452813f0238a60c0ab5c31f3b2b6955"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -74,21 +76,34 @@ def deliver(exports: Path, out: Path) -> Path:
 
 
 def materialize_all(
-    inbox: Path, out: Path, raise_on_error: bool = True, chart_exports: bool = False, holder_copy: bool = True
+    inbox: Path,
+    out: Path,
+    raise_on_error: bool = True,
+    chart_exports: bool = False,
+    holder_copy: bool = True,
+    config: Path | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Materialise every asset and run every check with Dagster's own API, history kept under out/dagster.
 
     With `holder_copy` the run reads a delivered copy of `inbox` (`deliver`), so `inbox` keeps the exports.
-    Runs under the test key itself: module- and session-scoped fixtures start before the autouse key fixture."""
+    Runs under the test key itself (module- and session-scoped fixtures start before the autouse key fixture),
+    unless `config` (a monitor.toml) is in the two-step mode: then no pseudonymisation key is in the environment."""
     if holder_copy:
         inbox = deliver(inbox, out)
     instance = prepare_instance(out / "dagster")
+    settings = {} if config is None else {"config_file": str(config)}
+    keyless = config is not None and MonitorConfig.load(config).pseudonymisation.keyless
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
+        if keyless:
+            mp.delenv("MONITOR_PSEUDONYM_KEY", raising=False)
+            mp.delenv("MONITOR_KEY_FILE", raising=False)
+        else:
+            mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
         mp.setenv(KEY_FILE_VARIABLE, str(WAREHOUSE_KEY_FILE))
+        monitor = MonitorResource(inbox=str(inbox), out=str(out), chart_exports=chart_exports, **settings)
         return dg.materialize(
             [*ASSETS, *CHECKS],
-            resources={"monitor": MonitorResource(inbox=str(inbox), out=str(out), chart_exports=chart_exports)},
+            resources={"monitor": monitor},
             instance=instance,
             raise_on_error=raise_on_error,
         )

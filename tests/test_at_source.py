@@ -1,14 +1,16 @@
-"""Pseudonymisation at the source: a holder runs `pseudonymise`, the monitor ingests the result as it is.
+"""Two-step pseudonymisation: holders pseudonymise at the source, the TTP translates, the analyst holds no key.
 
-The analyst's inbox then holds no raw identifier at all: the pseudonymised exports, their receipts and the
-public reference tables. The indicators must be exactly those of a run on the raw exports, no file the
-holder or the run wrote may contain an identifier, and a file made with another key or changed afterwards
-is refused with one sentence.
+The analyst's inbox then holds no raw identifier at all: the TTP's files, their receipts and the public reference
+tables. The analyst's run executes with no pseudonymisation key anywhere in its environment and must give exactly
+the indicators of the single-key run on the raw exports. No file any party wrote may contain a raw identifier; a
+file made with another key, in another domain, by the holder alone, or changed afterwards is refused with one
+sentence; and neither a holder's secret alone nor everything the analyst holds reproduces a monitor pseudonym.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -16,34 +18,20 @@ import polars as pl
 import pytest
 
 from pipelines.cli import main as monitor_main
-from pipelines.lib.sealing import WarehouseUnsealer
+from pipelines.lib.sealing import WarehouseUnsealer, read_sealed
 from pipelines.lib.warehouse import read_warehouse
+from pipelines.roles import RoleKeys, analyst_config, role_keys, two_step_inbox
 from pipelines.synthetic import generate
-from pseudonymisation.at_source import main as pseudonymise_main
+from pseudonymisation.config import load_hashing_config
+from pseudonymisation.key import load_key_file
+from pseudonymisation.pseudonymiser import Pseudonymiser
 from pseudonymisation.scan import scan_for_identifiers
-from tests.conftest import TEST_KEY_HEX, materialize_all
+from tests.conftest import materialize_all
 from tests.handmade_inbox import write_handmade_inbox
 from tests.test_synthetic_pipeline import raw_identifiers
 
-PERSON_EXPORTS = ("inschrijvingen", "diplomas", "verzuim", "bewoners", "toewijzingen", "declaraties")
-REFERENCES = ("scholen.csv", "wijken.csv", "pc6hnr.csv")
-
-
-def pseudonymise_inbox(raw: Path, holder_out: Path) -> Path:
-    """What the holders do: pseudonymise every person export; the analyst's inbox gets the results only."""
-    exports = [str(p) for s in PERSON_EXPORTS for p in raw.glob(f"{s}.csv")]
-    if (raw / "ijw").is_dir():
-        exports.append(str(raw / "ijw"))
-    status = pseudonymise_main([*exports, "--out", str(holder_out), "--addresses", str(raw / "pc6hnr.csv")])
-    assert status == 0
-    inbox = holder_out.parent / "analyst-inbox"
-    inbox.mkdir()
-    for name in REFERENCES:
-        shutil.copy(raw / name, inbox / name)
-    for path in holder_out.glob("*.pseudo.*"):
-        if ".quarantine." not in path.name:
-            shutil.copy(path, inbox / path.name)
-    return inbox
+GEMEENTE = "GM0034"
+HASHING = load_hashing_config().for_gemeente(GEMEENTE)
 
 
 def indicators(out: Path) -> pl.DataFrame:
@@ -51,99 +39,204 @@ def indicators(out: Path) -> pl.DataFrame:
         return con.sql("SELECT * FROM indicators ORDER BY ALL").pl()
 
 
+def staged_person_ids(out: Path) -> set[str]:
+    ids: set[str] = set()
+    for path in (out / "warehouse" / "staged").glob("*.parquet"):
+        frame = read_sealed(path)
+        if "person_id" in frame.columns:
+            ids |= set(frame.get_column("person_id").drop_nulls().to_list())
+    return ids
+
+
 @pytest.fixture(scope="module")
-def handmade_both_ways(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
-    root = tmp_path_factory.mktemp("at_source")
+def handmade_both_ways(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, RoleKeys]:
+    """The hand-made inbox run twice: single-key at ingest, and through holders, TTP and a keyless analyst."""
+    root = tmp_path_factory.mktemp("two_step")
     write_handmade_inbox(root / "raw")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
-    try:
-        assert materialize_all(root / "raw", root / "out-ingest").success
-        inbox = pseudonymise_inbox(root / "raw", root / "holder")
-        assert materialize_all(inbox, root / "out-source").success
-    finally:
-        mp.undo()
-    return root, inbox, root / "out-source"
+    assert materialize_all(root / "raw", root / "out-single-key").success
+    keys = role_keys(root / "secrets")
+    inbox = two_step_inbox(root / "raw", root / "exchange", keys, GEMEENTE, say=False)
+    config = analyst_config(root / "secrets" / "analyst" / "monitor.toml", keys)
+    assert materialize_all(inbox, root / "out-two-step", config=config).success
+    return root, inbox, root / "out-two-step", keys
 
 
-def test_pseudonymised_at_source_gives_the_same_indicators_as_at_ingest(
-    handmade_both_ways: tuple[Path, Path, Path],
+def test_the_keyless_analyst_run_gives_the_same_indicators_as_the_single_key_run(
+    handmade_both_ways: tuple[Path, Path, Path, RoleKeys],
 ) -> None:
-    root, _, out = handmade_both_ways
-    assert indicators(out).equals(indicators(root / "out-ingest"))
-
-
-def test_the_holder_gets_a_pseudonymised_file_a_receipt_and_a_quarantine_per_source(
-    handmade_both_ways: tuple[Path, Path, Path],
-) -> None:
-    root, inbox, out = handmade_both_ways
-    receipt = json.loads((root / "holder" / "inschrijvingen.pseudo.receipt.json").read_text(encoding="utf-8"))
-    assert receipt["source"] == "inschrijvingen" and receipt["contract_version"] == "1.0.0"
-    assert receipt["rows_read"] == receipt["rows_accepted"] + receipt["rows_quarantined"]
+    root, _, out, _ = handmade_both_ways
+    assert indicators(out).equals(indicators(root / "out-single-key"))
+    assert indicators(out).height > 0
     manifest = json.loads((out / "publish" / "manifest.json").read_text(encoding="utf-8"))
-    assert receipt["key_fingerprint"] == manifest["pseudonymisation"]["key_fingerprint"]
-    header = (inbox / "inschrijvingen.pseudo.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header.split(";") == [
-        "person_id",
-        "id_type",
-        "geboortemaand",
-        "brin",
-        "vestigingsnummer",
-        "onderwijssoort",
-        "leerjaar",
-        "datum_inschrijving",
-        "datum_uitschrijving",
-    ]
-    assert (root / "holder" / "inschrijvingen.pseudo.quarantine.csv").is_file()
+    assert manifest["pseudonymisation"]["mode"] == "two-step"
+
+
+def test_each_party_gets_its_own_files_and_receipts(handmade_both_ways: tuple[Path, Path, Path, RoleKeys]) -> None:
+    root, inbox, out, keys = handmade_both_ways
+    holder = json.loads((root / "exchange" / "ttp-in" / "inschrijvingen.source.receipt.json").read_text("utf-8"))
+    assert holder["step"] == "source" and holder["source_key"]["fingerprint"] == keys.source_fingerprint
+    assert holder["rows_read"] == holder["rows_accepted"] + holder["rows_quarantined"]
+    assert holder["hashing"]["domain_label"] == "jeugdmonitor-gm0034-v1"
+    ttp = json.loads((inbox / "toewijzingen.pseudo.receipt.json").read_text(encoding="utf-8"))
+    assert ttp["step"] == "ttp" and ttp["key_fingerprint"] == keys.ttp_fingerprint
+    assert ttp["pseudonym_columns"] == {"person_id": "id_type", "toewijzingnummer": "toewijzingnummer"}
+    assert ttp["pseudonym_label"] == "jeugdmonitor-gm0034-v1:hmac-sha256:source>ttp"
+    assert (root / "exchange" / "ttp-in" / "inschrijvingen.source.quarantine.csv").is_file()
+    assert not list(inbox.glob("*quarantine*")), "the holder's quarantine stays with the holder"
     staged = json.loads((out / "warehouse" / "staged" / "inschrijvingen.summary.json").read_text(encoding="utf-8"))
-    assert staged["files"][0]["at_source"]["key_fingerprint"] == receipt["key_fingerprint"]
+    assert staged["files"][0]["at_source"]["key_fingerprint"] == keys.ttp_fingerprint
 
 
-def test_a_file_pseudonymised_with_another_key_is_refused(
-    handmade_both_ways: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_toewijzingnummer_is_a_pseudonym_of_its_own_domain_that_still_links_claims(
+    handmade_both_ways: tuple[Path, Path, Path, RoleKeys],
 ) -> None:
-    _, inbox, _ = handmade_both_ways
-    other = tmp_path / "inbox"
+    root, _, out, _ = handmade_both_ways
+    raw = pl.read_csv(root / "raw" / "toewijzingen.csv", separator=";", infer_schema=False)
+    numbers = set(raw.get_column("toewijzingnummer").to_list())
+    staged = read_sealed(out / "warehouse" / "staged" / "toewijzingen.parquet")
+    stored = set(staged.get_column("toewijzingnummer").to_list())
+    assert not numbers & stored and all(len(v) == HASHING.output.length for v in stored)
+    claims = read_sealed(out / "warehouse" / "staged" / "declaraties.parquet")
+    assert set(claims.get_column("toewijzingnummer").to_list()) <= stored | set(), "claims still find their trajectory"
+
+
+def test_a_holder_secret_alone_or_the_analyst_outputs_alone_reproduce_no_monitor_pseudonym(
+    handmade_both_ways: tuple[Path, Path, Path, RoleKeys],
+) -> None:
+    root, _, out, keys = handmade_both_ways
+    bsns = raw_identifiers(root / "raw")
+    monitor_ids = staged_person_ids(out)
+    assert bsns and monitor_ids
+    holder = Pseudonymiser(HASHING, load_key_file(keys.source_key, "source", HASHING))
+    source_ids = set(holder.pseudonymise_many("bsn", sorted(bsns)))
+    assert not source_ids & monitor_ids, "the holder's source pseudonyms are not the monitor's"
+    # The TTP's key applied to the BSN directly (skipping the holder) gives no monitor pseudonym either.
+    ttp_direct = Pseudonymiser(HASHING, load_key_file(keys.ttp_key, "ttp", HASHING), "ttp")
+    assert not set(ttp_direct.pseudonymise_many("bsn", sorted(bsns))) & monitor_ids
+    # Only both keys in order do: the scheme is what the docs say it is.
+    both = set(ttp_direct.pseudonymise_many("bsn", sorted(source_ids)))
+    assert monitor_ids <= both | staged_onderwijsnummer_ids(root, out, keys)
+
+
+def staged_onderwijsnummer_ids(root: Path, out: Path, keys: RoleKeys) -> set[str]:
+    """Monitor pseudonyms of pupils known by onderwijsnummer (their source pseudonym is of another type)."""
+    frames = [read_sealed(p) for p in (out / "warehouse" / "staged").glob("*.parquet")]
+    return {
+        v for f in frames if "id_type" in f.columns for v in f.filter(pl.col("id_type") == "onderwijsnummer")["person_id"]
+    }
+
+
+def test_the_analyst_run_refuses_a_pseudonymisation_key_in_its_environment(
+    handmade_both_ways: tuple[Path, Path, Path, RoleKeys],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root, inbox, _, _ = handmade_both_ways
+    config = root / "secrets" / "analyst" / "monitor.toml"
+    monkeypatch.setenv("MONITOR_PSEUDONYM_KEY", os.urandom(32).hex())
+    argv = ["run", "--inbox", str(inbox), "--out", str(tmp_path / "out"), "--config", str(config)]
+    assert monitor_main(argv) == 2
+    assert "the analyst holds no pseudonymisation key" in capsys.readouterr().err
+
+
+def _run_copy(inbox: Path, tmp_path: Path, config: Path, change: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """Run the keyless analyst on a copy of `inbox` whose receipt of diplomas was edited by `change`."""
+    other = tmp_path / change
     shutil.copytree(inbox, other)
-    receipt_path = other / "diplomas.pseudo.receipt.json"
-    receipt = json.loads(receipt_path.read_text(encoding="utf-8"))
-    receipt["key_fingerprint"] = "0123456789abcdef"
-    receipt_path.write_text(json.dumps(receipt), encoding="utf-8")
-    assert monitor_main(["run", "--inbox", str(other), "--out", str(tmp_path / "out")]) == 2
-    err = capsys.readouterr().err
-    assert "diplomas.pseudo.csv: pseudonymised with key fingerprint 0123456789abcdef" in err
-    assert "the pseudonyms would not link" in err
+    path = other / "diplomas.pseudo.receipt.json"
+    receipt = json.loads(path.read_text(encoding="utf-8"))
+    if change == "other-ttp-key":
+        receipt["key_fingerprint"] = "0123456789abcdef"
+    elif change == "other-source-key":
+        receipt["source_key"]["fingerprint"] = "fedcba9876543210"
+    elif change == "other-domain":
+        receipt["hashing"]["domain_label"] = "jeugdmonitor-gm0363-v1"
+    elif change == "holder-only":
+        receipt["step"] = "source"
+    path.write_text(json.dumps(receipt), encoding="utf-8")
+    os.environ.pop("MONITOR_PSEUDONYM_KEY", None)
+    argv = ["run", "--inbox", str(other), "--out", str(tmp_path / f"out-{change}"), "--config", str(config)]
+    assert monitor_main(argv) == 2
+    return capsys.readouterr().err
 
 
-def test_a_pseudonymised_file_changed_afterwards_or_without_receipt_is_refused(
-    handmade_both_ways: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("change", "sentence"),
+    [
+        ("other-ttp-key", "translated with TTP key fingerprint 0123456789abcdef"),
+        ("other-source-key", "the holder used source key fingerprint fedcba9876543210"),
+        ("other-domain", "made for domain 'jeugdmonitor-gm0363-v1'"),
+        ("holder-only", "pseudonymised by a data holder only (step 'source'); the trusted third party"),
+    ],
+)
+def test_a_file_with_other_keys_another_domain_or_untranslated_is_refused(
+    handmade_both_ways: tuple[Path, Path, Path, RoleKeys],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    change: str,
+    sentence: str,
 ) -> None:
-    _, inbox, _ = handmade_both_ways
+    root, inbox, _, _ = handmade_both_ways
+    err = _run_copy(inbox, tmp_path, root / "secrets" / "analyst" / "monitor.toml", change, capsys)
+    assert f"diplomas.pseudo.csv: {sentence}" in err, err
+
+
+def test_a_changed_file_a_missing_receipt_or_a_raw_export_is_refused_by_the_analyst(
+    handmade_both_ways: tuple[Path, Path, Path, RoleKeys],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root, inbox, _, _ = handmade_both_ways
+    config = root / "secrets" / "analyst" / "monitor.toml"
+    monkeypatch.delenv("MONITOR_PSEUDONYM_KEY", raising=False)
+
+    def run(folder: Path) -> str:
+        argv = ["run", "--inbox", str(folder), "--out", str(tmp_path / f"out-{folder.name}"), "--config", str(config)]
+        assert monitor_main(argv) == 2
+        return capsys.readouterr().err
+
     changed = tmp_path / "changed"
     shutil.copytree(inbox, changed)
     with (changed / "verzuim.pseudo.csv").open("a", encoding="utf-8") as handle:
         handle.write("\n")
-    assert monitor_main(["run", "--inbox", str(changed), "--out", str(tmp_path / "out1")]) == 2
-    assert "verzuim.pseudo.csv: changed after pseudonymisation" in capsys.readouterr().err
+    assert "verzuim.pseudo.csv: changed after pseudonymisation" in run(changed)
     bare = tmp_path / "bare"
     shutil.copytree(inbox, bare)
     (bare / "bewoners.pseudo.receipt.json").unlink()
-    assert monitor_main(["run", "--inbox", str(bare), "--out", str(tmp_path / "out2")]) == 2
-    assert "bewoners.pseudo.csv: no receipt bewoners.pseudo.receipt.json" in capsys.readouterr().err
+    assert "bewoners.pseudo.csv: no receipt bewoners.pseudo.receipt.json" in run(bare)
+    raw = tmp_path / "raw"
+    shutil.copytree(inbox, raw)
+    (raw / "diplomas.pseudo.csv").unlink()
+    shutil.copy(root / "raw" / "diplomas.csv", raw / "diplomas.csv")
+    err = run(raw)
+    assert "diplomas.csv: a raw export with identifiers, refused" in err, err
 
 
-def test_at_source_no_raw_identifier_reaches_the_analyst_or_any_file_written(tmp_path: Path) -> None:
-    """Synthetic exports with defects (invalid BSNs, invalid iJw messages) pseudonymised by the holders:
-    neither the holders' outputs (incl. quarantine files) nor the analyst's inbox, warehouse, publication
-    or Dagster event log holds a single raw identifier."""
+def test_production_refuses_the_single_key_mode(tmp_path: Path) -> None:
+    from pipelines.lib.settings import DEFAULT_CONFIG, ConfigError, MonitorConfig
+
+    config = tmp_path / "monitor.toml"
+    config.write_text(DEFAULT_CONFIG.read_text(encoding="utf-8").replace("production = false", "production = true"))
+    with pytest.raises(ConfigError, match="refused with production = true"):
+        MonitorConfig.load(config)
+
+
+def test_two_step_no_raw_identifier_reaches_the_ttp_the_analyst_or_any_file_written(tmp_path: Path) -> None:
+    """Synthetic exports with defects (invalid BSNs, invalid iJw messages) through holders and TTP: neither the
+    holders' outputs (incl. quarantine files), the TTP's, nor the analyst's inbox, warehouse, publication or
+    Dagster event log holds a single raw identifier."""
     generate(tmp_path / "raw", scale=0.05, seed=11)
-    inbox = pseudonymise_inbox(tmp_path / "raw", tmp_path / "holder")
-    assert materialize_all(inbox, tmp_path / "out").success
+    keys = role_keys(tmp_path / "secrets")
+    inbox = two_step_inbox(tmp_path / "raw", tmp_path / "exchange", keys, GEMEENTE, say=False)
+    config = analyst_config(tmp_path / "secrets" / "analyst" / "monitor.toml", keys)
+    assert materialize_all(inbox, tmp_path / "out", config=config).success
     identifiers = raw_identifiers(tmp_path / "raw")
     assert len(identifiers) > 1000
-    quarantined = pl.read_csv(tmp_path / "holder" / "bewoners.pseudo.quarantine.csv", separator=";")
+    quarantined = pl.read_csv(tmp_path / "exchange" / "ttp-in" / "bewoners.source.quarantine.csv", separator=";")
     assert quarantined.height > 0, "the defects reached the holder's quarantine"
-    for folder in (tmp_path / "holder", inbox, tmp_path / "out"):
+    for folder in (tmp_path / "exchange", tmp_path / "out"):
         findings = scan_for_identifiers(folder, identifiers, unseal=WarehouseUnsealer())
         assert not findings, [str(f) for f in findings[:10]]
     assert list((tmp_path / "out" / "dagster").rglob("*.db")), "the event log was scanned too"

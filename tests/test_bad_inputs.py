@@ -52,7 +52,7 @@ class Outcome:
 
 
 def pseudonymiser() -> Pseudonymiser:
-    hashing = load_hashing_config()
+    hashing = load_hashing_config().for_gemeente("GM0034")
     return Pseudonymiser(hashing, load_key(hashing))
 
 

@@ -35,7 +35,7 @@ from pseudonymisation.key import load_key
 from pseudonymisation.pseudonymiser import Pseudonymiser
 
 root = Path(sys.argv[1])
-hashing = load_hashing_config()
+hashing = load_hashing_config().for_gemeente("GM0034")
 def high_water_mb() -> float:
     status = Path("/proc/self/status").read_text()
     return int(next(l for l in status.splitlines() if l.startswith("VmHWM")).split()[1]) / 1024

@@ -22,7 +22,7 @@ from pseudonymisation.pseudonymiser import Pseudonymiser, hmac_sha256
 from tests.handmade_inbox import valid_bsn
 from tests.test_bad_inputs import ENROL_HEADER, GOOD_ROWS, csv_bytes, ingest_bytes
 
-CONFIG = load_hashing_config()
+CONFIG = load_hashing_config().for_gemeente("GM0034")
 
 
 def make(secret: bytes = b"k" * 32) -> Pseudonymiser:

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from pseudonymisation import bsn, onderwijsnummer
 from pseudonymisation.config import load_hashing_config
-from pseudonymisation.key import KeyError_, PseudonymKey, load_key, new_key_file
+from pseudonymisation.key import KeyError_, PseudonymKey, load_key, load_key_file, new_key_file
 from pseudonymisation.pseudonymiser import Pseudonymiser, hmac_sha256
 
-CONFIG = load_hashing_config()
+CONFIG = load_hashing_config().for_gemeente("GM0034")
 
 
 @pytest.mark.parametrize(
@@ -64,16 +64,60 @@ def test_missing_key_is_refused_with_instructions() -> None:
         load_key(CONFIG, environ={})
 
 
-def test_world_readable_or_short_key_file_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o660, 0o644, 0o610])
+def test_a_key_file_open_to_group_or_others_is_refused(tmp_path: Path, mode: int) -> None:
     path = tmp_path / "key"
     new_key_file(path)
     assert oct(path.stat().st_mode & 0o777) == "0o600"
-    assert load_key(CONFIG, {"MONITOR_KEY_FILE": str(path)}).fingerprint
-    os.chmod(path, 0o644)
-    with pytest.raises(KeyError_, match="readable by everyone"):
+    assert load_key_file(path, "k", CONFIG).fingerprint
+    os.chmod(path, mode)
+    with pytest.raises(KeyError_, match="open to group or others"):
+        load_key_file(path, "k", CONFIG)
+    with pytest.raises(KeyError_, match="open to group or others"):
         load_key(CONFIG, {"MONITOR_KEY_FILE": str(path)})
-    with pytest.raises(KeyError_, match="shorter than"):
-        load_key(CONFIG, {"MONITOR_PSEUDONYM_KEY": "abcd"})
+
+
+def test_a_key_file_that_is_a_symlink_is_refused(tmp_path: Path) -> None:
+    target, link = tmp_path / "key", tmp_path / "link"
+    new_key_file(target)
+    link.symlink_to(target)
+    with pytest.raises(KeyError_, match="not a regular file"):
+        load_key_file(link, "k", CONFIG)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("abcd", "shorter than"),
+        ("00" * 32, "not random"),
+        ("ab" * 32, "not random"),
+        ("0123456789abcdef" * 4, "not random"),  # 8 distinct byte values
+        (b"correct horse battery staple!!!!".hex(), "not random"),  # a passphrase as hex: 17 letters, 1 space
+        ("2c6f408ffe1f1025", "shorter than"),
+    ],
+)
+def test_a_key_without_full_entropy_is_refused(tmp_path: Path, text: str, reason: str) -> None:
+    path = tmp_path / "weak.key"
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+    with pytest.raises(KeyError_, match=reason):
+        load_key_file(path, "k", CONFIG)
+    with pytest.raises(KeyError_, match=reason):
+        load_key(CONFIG, {"MONITOR_PSEUDONYM_KEY": text})
+
+
+@given(st.binary(min_size=32, max_size=64))
+def test_a_key_of_os_random_quality_is_accepted_and_its_text_shows_only_the_fingerprint(secret: bytes) -> None:
+    """`monitor key new` writes os.urandom(32); such keys pass (a random key has ≈ 30 distinct byte values)."""
+    if len(set(secret)) >= 16:
+        key = load_key(CONFIG, {"MONITOR_PSEUDONYM_KEY": secret.hex()})
+        assert secret.hex() not in repr(key) and key.fingerprint in repr(key)
+
+
+def test_new_key_files_are_random_enough_for_the_loader(tmp_path: Path) -> None:
+    for i in range(50):
+        new_key_file(tmp_path / f"{i}.key")
+        load_key_file(tmp_path / f"{i}.key", "k", CONFIG)
 
 
 def test_bsn_eleven_test_and_onderwijsnummer_mod11() -> None:
@@ -105,7 +149,7 @@ def test_a_key_that_is_not_hex_is_refused() -> None:
     """Documented as hex: a passphrase is not silently taken as its UTF-8 bytes."""
     with pytest.raises(KeyError_, match="not hexadecimal"):
         load_key(CONFIG, {"MONITOR_PSEUDONYM_KEY": "correct horse battery staple, long enough"})
-    assert load_key(CONFIG, {"MONITOR_PSEUDONYM_KEY": "ab" * 32}).fingerprint
+    assert load_key(CONFIG, {"MONITOR_PSEUDONYM_KEY": os.urandom(32).hex()}).fingerprint
 
 
 def test_key_new_refuses_a_file_inside_the_repository_that_the_run_would_refuse() -> None:

@@ -164,7 +164,7 @@ def _enrolments(n: int, first: int = 0) -> bytes:
 
 
 def _ingest(inbox: Path, out: Path, stable_seconds: float = 0.0) -> sources.Ingested:
-    hashing = load_hashing_config()
+    hashing = load_hashing_config().for_gemeente("GM0034")
     return sources.ingest_source(
         inbox,
         load_contract("inschrijvingen"),

@@ -64,7 +64,7 @@ def _summarise(ingested: Ingested, paths: Paths) -> dict[str, object]:
     }
 
 
-def _ingest_into(monitor: MonitorResource, source: str, pseudonymiser: Pseudonymiser, **kwargs: Any) -> Ingested:
+def _ingest_into(monitor: MonitorResource, source: str, pseudonymiser: Pseudonymiser | None, **kwargs: Any) -> Ingested:
     """Ingest one source into its staged and quarantine Parquet files; a rejected file fails the step."""
     paths = monitor.paths
     try:
@@ -75,6 +75,7 @@ def _ingest_into(monitor: MonitorResource, source: str, pseudonymiser: Pseudonym
             paths.staged / f"{source}.parquet",
             paths.quarantine / f"{source}.parquet",
             stable_seconds=monitor.config.stable_seconds,
+            expected=monitor.expected_keys(),
             **kwargs,
         )
     except FileRejected as exc:

@@ -129,7 +129,7 @@ def regional_publication(context: dg.AssetExecutionContext, monitor: MonitorReso
     paths, config, rules = monitor.paths, monitor.config, rules_of(monitor)
     years = sorted(school_year_of_key(k) for k in context.instance.get_dynamic_partitions(str(SCHOOL_YEARS.name)))
     synthetic = is_synthetic(paths.inbox)
-    pseudonymiser = monitor.pseudonymiser()
+    labels = monitor.pseudonym_labels()
     summaries = [pl.read_json(paths.staged / f"{s}.summary.json").to_dicts()[0] for s in ALL_SOURCES]
     cells: dict[str, int] = {}
 
@@ -161,9 +161,7 @@ def regional_publication(context: dg.AssetExecutionContext, monitor: MonitorReso
                 run_id=context.run_id,
                 started=None,
                 summaries=summaries,
-                key_id=pseudonymiser.key.key_id,
-                key_fingerprint=pseudonymiser.key.fingerprint,
-                hashing_version=pseudonymiser.config.version,
+                pseudonymisation=labels,
                 suppression=suppressed_per_indicator_level(protected).to_dicts(),
                 synthetic=synthetic,
                 outputs=written,

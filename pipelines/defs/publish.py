@@ -65,7 +65,7 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
     paths = monitor.paths
     table = pl.read_parquet(paths.protected / "indicatoren.parquet")
     synthetic = is_synthetic(paths.inbox)
-    pseudonymiser = monitor.pseudonymiser()
+    labels = monitor.pseudonym_labels()
     summaries = [json.loads((paths.staged / f"{s}.summary.json").read_text(encoding="utf-8")) for s in ALL_SOURCES]
     suppression = json.loads((paths.protected / "suppression.json").read_text(encoding="utf-8"))
     written: list[str] = []
@@ -91,9 +91,7 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
             run_id=context.run_id,
             started=_run_start(context),
             summaries=summaries,
-            key_id=pseudonymiser.key.key_id,
-            key_fingerprint=pseudonymiser.key.fingerprint,
-            hashing_version=pseudonymiser.config.version,
+            pseudonymisation=labels,
             suppression=suppression,
             synthetic=synthetic,
             outputs=written,

@@ -36,6 +36,10 @@ SOURCES = (
 )
 
 
+# Identifier types that name a person (they become `person_id`); any other identifier type is a linkable number.
+PERSON_IDENTIFIER_TYPES = ("bsn", "onderwijsnummer")
+
+
 class ContractError(ValueError):
     """A contract file is malformed; the message names file, line and field."""
 
@@ -58,7 +62,7 @@ class Field_(_Strict):
     privacy: Literal["direct_identifier", "quasi_identifier", "attribute"]
     fate: Literal["pseudonymise", "drop", "generalise", "keep"]
     description: Bilingual
-    identifierType: Literal["bsn", "onderwijsnummer"] | None = None
+    identifierType: Literal["bsn", "onderwijsnummer", "toewijzingnummer"] | None = None
     generalisation: Literal["year_month", "buurt_wijk"] | None = None
     allowed: list[str] | None = None
     codelist: Literal["COD327", "JZ020", "JZ588"] | None = None
@@ -71,8 +75,10 @@ class Field_(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Field_:
-        if self.fate == "pseudonymise" and (self.logicalType != "identifier" or self.identifierType is None):
-            raise ValueError("fate 'pseudonymise' needs logicalType 'identifier' and an identifierType")
+        if self.fate == "pseudonymise" and self.identifierType is None:
+            raise ValueError("fate 'pseudonymise' needs an identifierType (its pseudonym domain)")
+        if (self.identifierType in PERSON_IDENTIFIER_TYPES) != (self.logicalType == "identifier"):
+            raise ValueError("a person identifier (bsn, onderwijsnummer) has logicalType 'identifier', and only it")
         if self.privacy == "direct_identifier" and self.fate not in ("pseudonymise", "drop"):
             raise ValueError("a direct_identifier must be pseudonymised or dropped")
         if self.privacy == "quasi_identifier" and self.fate not in ("generalise", "drop"):
@@ -144,7 +150,15 @@ class Contract(_Strict):
 
     @property
     def identifier_fields(self) -> list[Field_]:
-        return [f for f in self.properties if f.fate == "pseudonymise"]
+        """The person identifiers: pseudonymised into the one person key `person_id`."""
+        return [f for f in self.properties if f.fate == "pseudonymise" and f.identifierType in PERSON_IDENTIFIER_TYPES]
+
+    @property
+    def linkable_fields(self) -> list[Field_]:
+        """Other linkable numbers (toewijzingnummer): pseudonymised in place, each type in its own domain."""
+        return [
+            f for f in self.properties if f.fate == "pseudonymise" and f.identifierType not in PERSON_IDENTIFIER_TYPES
+        ]
 
 
 def _line_of(text: str, loc: tuple[int | str, ...]) -> int:

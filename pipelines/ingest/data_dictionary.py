@@ -11,7 +11,7 @@ import html
 import re
 from pathlib import Path
 
-from pipelines.ingest.contract import Contract, Field_, load_all_contracts
+from pipelines.ingest.contract import PERSON_IDENTIFIER_TYPES, Contract, Field_, load_all_contracts
 from pipelines.ingest.minimise import AREA_COLUMNS, month_column, staged_columns
 from pipelines.ingest.validate import row_rules
 from pipelines.lib.report import Section, inline_html, markdown_document
@@ -42,9 +42,10 @@ def retention_reference_text(contract: Contract) -> str:
 def fate_text(f: Field_, hashing: HashingConfig) -> str:
     """What ingest does with a field, in Dutch with the stored column named."""
     if f.fate == "pseudonymise":
+        where = "`person_id`" if f.identifierType in PERSON_IDENTIFIER_TYPES else f"`{f.name}` (eigen domein)"
         return (
-            f"vervangen door pseudoniem in `person_id` ({hashing.algorithm}, domein `{hashing.domain_label}`, "
-            f"sleutel `{hashing.key.id}`); de ruwe waarde wordt nooit opgeslagen"
+            f"vervangen door pseudoniem in {where} (tweestaps {hashing.algorithm}: bronsleutel bij de houder, "
+            f"daarna TTP-sleutel; domein `{hashing.domain_label}`); de ruwe waarde wordt nooit opgeslagen"
         )
     if f.fate == "drop":
         return "verwijderd bij het inlezen; nooit opgeslagen"
@@ -234,15 +235,11 @@ def write_data_dictionary(out_dir: Path) -> list[Path]:
             "Pseudonimisering (hashing configuration, contracts/pseudonymisation.yaml)",
             ["", ""],
             [
-                ["Algoritme", hashing.algorithm],
-                ["Domeinlabel", f"`{hashing.domain_label}`"],
+                ["Algoritme", f"{hashing.algorithm}, {hashing.scheme} (houder, dan vertrouwde derde partij)"],
+                ["Domeinlabel", f"`{hashing.domain_label}` ({{gemeente}} = de geconfigureerde gemeentecode)"],
                 ["Uitvoer", f"{hashing.output.encoding}, {hashing.output.length} tekens"],
-                ["Sleutel-id", f"`{hashing.key.id}`"],
-                [
-                    "Sleutel uit",
-                    f"`{hashing.key.environment_variable}` of bestand in `{hashing.key.file_environment_variable}`",
-                ],
-                ["Rotatie uiterlijk", hashing.key.rotation_due.isoformat()],
+                ["Sleutels", "bronsleutel bij de gegevenshouders, TTP-sleutel bij de TTP; de analist heeft er geen"],
+                ["Uitleg", "docs/pseudonymisation.md"],
             ],
         ),
     ]

@@ -39,7 +39,7 @@ def staged_columns(contract: Contract) -> list[str]:
     lead = list(PERSON_COLUMNS) if contract.identifier_fields else []
     kept: list[str] = []
     for f in contract.properties:
-        if f.fate == "keep":
+        if f.fate == "keep" or f in contract.linkable_fields:
             kept.append(f.name)
         elif f.generalisation == "year_month":
             kept.append(month_column(f.name))
@@ -100,7 +100,7 @@ class Minimiser:
     """`minimise` for the batches of one source: per-source preparation once, each identifier hashed once."""
 
     def __init__(self, contract: Contract, pseudonymiser: Pseudonymiser | None, addresses: pl.DataFrame | None = None):
-        for f in contract.identifier_fields:
+        for f in [*contract.identifier_fields, *contract.linkable_fields]:
             if f.identifierType is None or pseudonymiser is None:
                 raise ValueError(
                     f"{contract.id}: field {f.name} needs an identifier type and a key to be pseudonymised"
@@ -128,6 +128,11 @@ class Minimiser:
             frame = frame.with_columns(person).with_columns(
                 pl.coalesce([s.name for s in person]).alias("person_id"), pl.coalesce(kinds).alias("id_type")
             )
+        linkable = [
+            self.pseudonyms(frame.get_column(f.name), f.identifierType or "") for f in self.contract.linkable_fields
+        ]
+        if linkable:
+            frame = frame.with_columns(linkable)
         months = [
             pl.col(f.name).dt.truncate("1mo").alias(month_column(f.name))
             for f in self.contract.properties

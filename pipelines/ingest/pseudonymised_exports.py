@@ -1,17 +1,17 @@
-"""Exports pseudonymised at the source: their shape, their receipt, and the checks the monitor runs on them.
+"""Exports pseudonymised in two steps: their shape, their receipt, and the checks the analyst's monitor runs.
 
-A school or the youth-care department can run `pseudonymise` on its own export with the shared key (held
-by a trusted third party), so no raw identifier ever reaches the analyst's machine. The result,
-`<export>.pseudo.csv`, has exactly the columns the monitor would have stored itself (person key, kept and
-generalised fields), and a receipt `<export>.pseudo.receipt.json` records what was done: row counts,
-contract version, key id and fingerprint, and the sha256 of the output. The monitor ingests such a file as
-it is, through a contract derived from the source's own, after checking the receipt: same key (fingerprint),
-same contract major version, file unchanged since it was written.
+A data holder runs `pseudonymise` on its own export with the source key; the trusted third party (TTP) runs
+`pseudonymise-ttp translate` with its own key (docs/pseudonymisation.md). The result, `<export>.pseudo.csv`,
+has exactly the columns the monitor would have stored itself (person key, linkable numbers as pseudonyms, kept
+and generalised fields), and its receipt `<export>.pseudo.receipt.json` records what was done: row counts,
+contract version, domain, the id and fingerprint of the source key and of the TTP key, and the sha256 of the
+output. The monitor ingests such a file as it is, through a contract derived from the source's own, after checking
+the receipt against its configuration (it holds no key): same domain, the expected fingerprints, same contract
+major version, file unchanged since it was written.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +19,14 @@ from pipelines.ingest.contract import Bilingual, Contract, Field_, FileSpec, Row
 from pipelines.ingest.minimise import AREA_COLUMNS, month_column
 from pipelines.ingest.read_csv import FileRejected
 from pseudonymisation.config import load_hashing_config
+from pseudonymisation.receipts import PSEUDO_SUFFIX, ExpectedKeys, ReceiptError, read_receipt
 
-PSEUDO_SUFFIX = ".pseudo.csv"
-RECEIPT_SUFFIX = ".pseudo.receipt.json"
-QUARANTINE_SUFFIX = ".pseudo.quarantine.csv"
 AREA_PATTERNS = {"buurt_code": r"^BU\d{8}$", "wijk_code": r"^WK\d{6}$", "gemeente_code": r"^GM\d{4}$"}
 
 
 def pseudonymised_name(contract: Contract) -> str:
     """`inschrijvingen.csv` → `inschrijvingen.pseudo.csv`."""
     return contract.file.name.removesuffix(".csv") + PSEUDO_SUFFIX
-
-
-def receipt_of(path: Path) -> Path:
-    return path.with_name(path.name.removesuffix(PSEUDO_SUFFIX) + RECEIPT_SUFFIX)
 
 
 def _derived(name: str, logical: str, required: bool, nl: str, en: str, **rules: Any) -> Field_:
@@ -50,8 +44,8 @@ def _derived(name: str, logical: str, required: bool, nl: str, en: str, **rules:
 def pseudonymised_contract(contract: Contract) -> Contract:
     """The contract of `<export>.pseudo.csv`: the stored columns of `contract`, with the same rules."""
     fields: list[Field_] = []
+    length = load_hashing_config().output.length
     if contract.identifier_fields:
-        length = load_hashing_config().output.length
         kinds = [f.identifierType for f in contract.identifier_fields if f.identifierType]
         fields += [
             _derived("person_id", "string", True, "Pseudoniem", "Pseudonym", pattern=f"^[0-9a-f]{{{length}}}$"),
@@ -60,6 +54,17 @@ def pseudonymised_contract(contract: Contract) -> Contract:
     for f in contract.properties:
         if f.fate == "keep":
             fields.append(f)
+        elif f in contract.linkable_fields:
+            fields.append(
+                _derived(
+                    f.name,
+                    "string",
+                    f.required,
+                    f"{f.description.nl} (pseudoniem)",
+                    f"{f.description.en} (pseudonym)",
+                    pattern=f"^[0-9a-f]{{{length}}}$",
+                )
+            )
         elif f.generalisation == "year_month":
             fields.append(
                 _derived(month_column(f.name), "date", f.required, f"{f.description.nl} (maand)", f.description.en)
@@ -77,21 +82,14 @@ def pseudonymised_contract(contract: Contract) -> Contract:
     )
 
 
-def check_receipt(path: Path, contract: Contract, fingerprint: str, sha256: str) -> dict[str, Any]:
-    """The receipt of a pseudonymised export, or `FileRejected` saying why the file cannot be linked."""
-    receipt_path = receipt_of(path)
-    if not receipt_path.is_file():
-        raise FileRejected(
-            f"{path.name}: no receipt {receipt_path.name} next to it; expected the receipt that `pseudonymise` "
-            "wrote with this file."
-        )
+def check_receipt(path: Path, contract: Contract, expected: ExpectedKeys) -> dict[str, Any]:
+    """The TTP's receipt of a pseudonymised export, or `FileRejected` saying why the file cannot be linked."""
     try:
-        receipt: dict[str, Any] = json.loads(receipt_path.read_text(encoding="utf-8"))
-        recorded = (receipt["source"], receipt["contract_version"], receipt["key_fingerprint"])
-        output_sha = receipt["output"]["sha256"]
-    except (ValueError, KeyError, TypeError):
-        raise FileRejected(f"{path.name}: its receipt {receipt_path.name} is not a pseudonymise receipt.") from None
-    source, version, their_fingerprint = recorded
+        receipt = read_receipt(path)
+        expected.check(path.name, receipt)
+    except ReceiptError as exc:
+        raise FileRejected(str(exc)) from None
+    source, version = receipt["source"], receipt.get("contract_version", "")
     if source != contract.id:
         raise FileRejected(f"{path.name}: its receipt is for '{source}', expected '{contract.id}'.")
     if str(version).split(".")[0] != contract.version.split(".")[0]:
@@ -99,12 +97,4 @@ def check_receipt(path: Path, contract: Contract, fingerprint: str, sha256: str)
             f"{path.name}: pseudonymised under contract version {version}, this monitor has {contract.version}; "
             "ask the holder to run the current `pseudonymise`."
         )
-    if their_fingerprint != fingerprint:
-        raise FileRejected(
-            f"{path.name}: pseudonymised with key fingerprint {their_fingerprint}, but this monitor's key has "
-            f"fingerprint {fingerprint}: the pseudonyms would not link. Ask the trusted third party which key is "
-            "current."
-        )
-    if output_sha != sha256:
-        raise FileRejected(f"{path.name}: changed after pseudonymisation (its sha256 differs from the receipt).")
     return receipt

@@ -35,6 +35,7 @@ from pipelines.ingest.sink import ParquetSink
 from pipelines.ingest.validate import QUARANTINE_SCHEMA, SeenRows, Validated, validate
 from pseudonymisation.inbox import UnsafeInput, check_entry, escape_name, find_exports, walk_inbox
 from pseudonymisation.pseudonymiser import Pseudonymiser
+from pseudonymisation.receipts import ExpectedKeys
 
 IJW_FOLDER = "ijw"
 YOUTH_CARE_SOURCES = ("toewijzingen", "declaraties")
@@ -351,20 +352,23 @@ def stage_rejected(rejected: pl.DataFrame, quarantine_sink: ParquetSink, tally: 
 def ingest_source(
     inbox: Path,
     contract: Contract,
-    pseudonymiser: Pseudonymiser,
+    pseudonymiser: Pseudonymiser | None,
     staged: Path,
     quarantine: Path,
     addresses: pl.DataFrame | None = None,
     ijw_table: RawTable | None = None,
     rejected: pl.DataFrame | None = None,
     stable_seconds: float = 0.0,
+    expected: ExpectedKeys | None = None,
 ) -> Ingested:
     """Read, validate and minimise every file of one source batch by batch into `staged` and `quarantine`.
 
-    Raw exports are pseudonymised here; exports pseudonymised at the source (`<export>.pseudo.csv`) are taken
-    as they are once their receipt checks out. Raises `FileRejected` for unusable input; both outputs then
-    keep their previous content. `rejected` holds whole iJw messages refused before they became rows:
-    quarantined, not counted as rows.
+    Single-key mode (`pseudonymiser` given): raw exports are pseudonymised here. Two-step mode (`expected`
+    given, no key): only exports pseudonymised by the holder and the TTP (`<export>.pseudo.csv`) are taken, as
+    they are, once their receipt carries the expected domain and key fingerprints; a raw person-level export is
+    refused, as is a pseudonymised one in single-key mode (its pseudonyms would not link).
+    Raises `FileRejected` for unusable input; both outputs then keep their previous content. `rejected` holds
+    whole iJw messages refused before they became rows: quarantined, not counted as rows.
 
     Stable inputs: a file is read once its size and modification time held still for `stable_seconds`; the
     sha256 recorded is that of the bytes read (the file's identity is the same before hashing and after the
@@ -382,17 +386,45 @@ def ingest_source(
         wait_until_stable([*raw_paths, *pseudo_paths], stable_seconds, lambda p: _shown(p, inbox))
         try:
             outputs, found = (staged, quarantine), (raw_paths, pseudo_paths)
-            return _ingest_files(inbox, contract, pseudonymiser, outputs, found, addresses, ijw_table, rejected)
+            _check_mode(contract, raw_paths, pseudo_paths, ijw_table, pseudonymiser, expected, inbox)
+            return _ingest_files(
+                inbox, contract, (pseudonymiser, expected), outputs, found, addresses, ijw_table, rejected
+            )
         except FileChanged:
             if attempt == STABLE_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
 
 
+def _check_mode(
+    contract: Contract,
+    raw_paths: list[Path],
+    pseudo_paths: list[Path],
+    ijw_table: RawTable | None,
+    pseudonymiser: Pseudonymiser | None,
+    expected: ExpectedKeys | None,
+    inbox: Path,
+) -> None:
+    """Refuse files this installation's pseudonymisation mode cannot take, with a sentence that says why."""
+    person_level = bool(contract.identifier_fields or contract.linkable_fields)
+    if pseudonymiser is None and person_level and (raw_paths or ijw_table is not None):
+        shown = _shown(raw_paths[0], inbox) if raw_paths else IJW_FOLDER + "/"
+        raise FileRejected(
+            f"{shown}: a raw export with identifiers, refused: in the two-step mode the analyst holds no key and "
+            f"accepts only {pseudonymised_name(contract)} from the trusted third party. Nothing of it was read; "
+            "return it to its holder (docs/pseudonymisation.md)."
+        )
+    if expected is None and pseudo_paths:
+        raise FileRejected(
+            f"{_shown(pseudo_paths[0], inbox)}: pseudonymised by the holder and the TTP, but this monitor is in the "
+            "single-key mode, whose pseudonyms would not link with it; set [pseudonymisation] mode = 'two-step'."
+        )
+
+
 def _ingest_files(
     inbox: Path,
     contract: Contract,
-    pseudonymiser: Pseudonymiser,
+    keys: tuple[Pseudonymiser | None, ExpectedKeys | None],
     outputs: tuple[Path, Path],
     found: tuple[list[Path], list[Path]],
     addresses: pl.DataFrame | None,
@@ -401,6 +433,7 @@ def _ingest_files(
 ) -> Ingested:
     staged, quarantine = outputs
     raw_paths, pseudo_paths = found
+    pseudonymiser, expected = keys
 
     minimisers: dict[str, Minimiser] = {}  # made at first use: one per source, so identifiers hash once
 
@@ -441,7 +474,8 @@ def _ingest_files(
         for path in pseudo_paths:
             if (sha := first_delivery(path)) is None:
                 continue
-            checked_receipt = check_receipt(path, contract, pseudonymiser.key.fingerprint, sha)
+            assert expected is not None  # _check_mode refused pseudonymised exports in the single-key mode
+            checked_receipt = check_receipt(path, contract, expected)
             exports.append((open_export(path, derived, _shown(path, inbox)), as_delivered, sha, checked_receipt))
     result = Ingested(source=contract.id, contract_version=contract.version, seconds=clock.seconds)
     quarantine_schema = {k: v for k, v in QUARANTINE_SCHEMA.items() if k != "_row"}
@@ -467,7 +501,16 @@ def _ingest_files(
 
 def _receipt_summary(receipt: dict[str, Any]) -> dict[str, Any]:
     """What the manifest keeps of a receipt: the holder's own counts, key id and fingerprint, when."""
-    keys = ("input", "rows_read", "rows_accepted", "rows_quarantined", "key_id", "key_fingerprint", "created")
+    keys = (
+        "input",
+        "rows_read",
+        "rows_accepted",
+        "rows_quarantined",
+        "key_id",
+        "key_fingerprint",
+        "pseudonym_label",
+        "created",
+    )
     return {k: receipt.get(k) for k in keys}
 
 

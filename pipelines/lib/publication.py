@@ -150,25 +150,20 @@ def build_manifest(
     run_id: str,
     started: datetime | None,
     summaries: list[dict[str, Any]],
-    key_id: str,
-    key_fingerprint: str,
-    hashing_version: str,
+    pseudonymisation: dict[str, str],
     suppression: list[dict[str, Any]],
     synthetic: bool,
     outputs: list[str],
 ) -> dict[str, Any]:
-    """Spec §4 manifest: inputs, contract versions, key fingerprint (never the key), code version, times."""
+    """Spec §4 manifest: inputs, contract versions, pseudonym labels (key ids and fingerprints, never a key),
+    code version, times."""
     return {
         "run_id": run_id,
         "started_at": started.isoformat() if started else None,
         "finished_at": datetime.now(UTC).isoformat(),
         "code_version": code_version(),
         "synthetic_data": synthetic,
-        "pseudonymisation": {
-            "hashing_config_version": hashing_version,
-            "key_id": key_id,
-            "key_fingerprint": key_fingerprint,
-        },
+        "pseudonymisation": pseudonymisation,
         "contracts": {s["source"]: s["contract_version"] for s in summaries},
         "inputs": [{**f, "source": s["source"]} for s in summaries for f in s["files"]],
         "rows": {s["source"]: {k: s[k] for k in ("rows_read", "rows_accepted", "rows_quarantined")} for s in summaries},

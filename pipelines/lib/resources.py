@@ -1,8 +1,10 @@
 """The one Dagster resource: where this installation's inbox and outputs are, and its configuration.
 
 It carries paths only, and holds the output folder's lock for the length of a run (pipelines/lib/lock.py).
-The pseudonymisation key is read from the environment when a step needs it and is never part of the
-resource's config, so it cannot show up in run config or the Dagster UI.
+In the two-step mode (production) the analyst holds no pseudonymisation key at all: ingest checks the receipts
+against the fingerprints in monitor.toml (`expected_keys`). Only the single-key mode (tests, trials) reads a
+key, from the environment when a step needs it; it is never part of the resource's config, so it cannot show
+up in run config or the Dagster UI.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from pipelines.lib.lock import UNATTENDED_WAIT_SECONDS, held_by_ancestor, output
 from pipelines.lib.run_history import end_unfinished_run
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig, Paths
 from pipelines.lib.staged_snapshot import drop_snapshot, ingest_failed, restore_snapshot, take_snapshot
-from pseudonymisation.config import load_hashing_config
+from pseudonymisation.config import HashingConfig, load_hashing_config
 from pseudonymisation.key import KeyError_, load_key
 from pseudonymisation.pseudonymiser import Pseudonymiser
+from pseudonymisation.receipts import ExpectedKeys
 
 
 class MonitorResource(dg.ConfigurableResource):
@@ -29,7 +32,8 @@ class MonitorResource(dg.ConfigurableResource):
 
     inbox: str = "data/inbox"
     out: str = "data"
-    config_file: str = str(DEFAULT_CONFIG)
+    # monitor.toml of this installation; MONITOR_CONFIG (set by `monitor run --config`) overrides the default.
+    config_file: str = Field(default_factory=lambda: os.environ.get("MONITOR_CONFIG", str(DEFAULT_CONFIG)))
     # Whether the publication exports report charts as PNG/SVG; MONITOR_CHART_EXPORTS=0 skips them (tests).
     chart_exports: bool = Field(default_factory=lambda: os.environ.get("MONITOR_CHART_EXPORTS", "1") != "0")
     # Where raw exports go after a successful ingest: a folder the data holder controls; empty = deleted.
@@ -79,14 +83,45 @@ class MonitorResource(dg.ConfigurableResource):
             else:
                 drop_snapshot(staged)
 
-    def pseudonymiser(self) -> Pseudonymiser:
-        """The keyed pseudonymiser, or a Dagster failure that says how to provide the key."""
-        hashing = load_hashing_config()
+    def hashing(self) -> HashingConfig:
+        """The hashing configuration with this installation's domain label (from its gemeente)."""
+        return load_hashing_config().for_gemeente(self.config.gemeente_code)
+
+    def pseudonymiser(self) -> Pseudonymiser | None:
+        """Single-key mode: the keyed pseudonymiser, or a failure saying how to provide the key. Two-step: None."""
+        if self.config.pseudonymisation.keyless:
+            return None
+        hashing = self.hashing()
         try:
             key = load_key(hashing)
         except KeyError_ as exc:
             raise dg.Failure(description=str(exc)) from None
         return Pseudonymiser(hashing, key)
+
+    def pseudonym_labels(self) -> dict[str, str]:
+        """What the manifest records of the pseudonyms: scheme, domain, key ids and fingerprints (never a key)."""
+        hashing, settings = self.hashing(), self.config.pseudonymisation
+        labels = {
+            "mode": settings.mode,
+            "hashing_config_version": hashing.version,
+            "domain_label": hashing.domain_label,
+        }
+        if settings.keyless:
+            return labels | {
+                "source_key_fingerprint": settings.source_key_fingerprint,
+                "key_id": "ttp",
+                "key_fingerprint": settings.ttp_key_fingerprint,
+            }
+        pseudonymiser = self.pseudonymiser()
+        assert pseudonymiser is not None
+        return labels | {"key_id": pseudonymiser.key.key_id, "key_fingerprint": pseudonymiser.key.fingerprint}
+
+    def expected_keys(self) -> ExpectedKeys | None:
+        """Two-step mode: the domain and key fingerprints every receipt must carry. Single-key: None."""
+        settings = self.config.pseudonymisation
+        if not settings.keyless:
+            return None
+        return ExpectedKeys(self.hashing().domain_label, settings.source_key_fingerprint, settings.ttp_key_fingerprint)
 
 
 def default_monitor_resource() -> MonitorResource:

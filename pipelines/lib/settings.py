@@ -17,6 +17,38 @@ DEFAULT_CONFIG = PROJECT_ROOT / "monitor.toml"
 SQL_DIR = PROJECT_ROOT / "sql"
 
 
+class ConfigError(ValueError):
+    """monitor.toml asks for something the monitor refuses; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class PseudonymisationSettings:
+    """How identifiers reach the analyst: two-step (no key here) or single-key (tests and trials only)."""
+
+    mode: str = "single-key"
+    production: bool = False
+    source_key_fingerprint: str = ""
+    ttp_key_fingerprint: str = ""
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("two-step", "single-key"):
+            raise ConfigError(f"[pseudonymisation] mode = {self.mode!r}: choose 'two-step' or 'single-key'.")
+        if self.mode == "single-key" and self.production:
+            raise ConfigError(
+                "[pseudonymisation] mode = 'single-key' is refused with production = true: the analyst would hold "
+                "the key and could reverse every pseudonym. Use mode = 'two-step' (docs/pseudonymisation.md)."
+            )
+        if self.mode == "two-step" and not (self.source_key_fingerprint and self.ttp_key_fingerprint):
+            raise ConfigError(
+                "[pseudonymisation] mode = 'two-step' needs source_key_fingerprint and ttp_key_fingerprint (the "
+                "fingerprints that `pseudonymise` and `pseudonymise-ttp` print)."
+            )
+
+    @property
+    def keyless(self) -> bool:
+        return self.mode == "two-step"
+
+
 @dataclass(frozen=True)
 class MonitorConfig:
     gemeente_code: str
@@ -33,6 +65,7 @@ class MonitorConfig:
     max_volume_change: float = 0.5
     keep_runs: int = 50
     stable_seconds: float = 2.0
+    pseudonymisation: PseudonymisationSettings = PseudonymisationSettings()
 
     @property
     def gemeenten(self) -> dict[str, str]:
@@ -58,6 +91,7 @@ class MonitorConfig:
             max_volume_change=float(raw["quality"].get("max_volume_change", 0.5)),
             keep_runs=int(raw.get("runs", {}).get("keep_runs", 50)),
             stable_seconds=float(raw.get("inbox", {}).get("stable_seconds", 2.0)),
+            pseudonymisation=PseudonymisationSettings(**raw.get("pseudonymisation", {})),
         )
 
 
