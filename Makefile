@@ -6,11 +6,11 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 RUN := $(VENV)/bin
-# The demo key lives outside the repository, as a real key would.
-DEMO_KEY_FILE ?= $(HOME)/.config/jeugdmonitor/demo-pseudonym.key
-# The warehouse's data key (encryption at rest) is a key of its own, also outside the repository.
-DEMO_WAREHOUSE_KEY_FILE ?= $(HOME)/.config/jeugdmonitor/demo-warehouse.key
-KEYS = MONITOR_KEY_FILE=$(DEMO_KEY_FILE) MONITOR_WAREHOUSE_KEY_FILE=$(DEMO_WAREHOUSE_KEY_FILE)
+# The demo plays the three parties of the two-step pseudonymisation, each with its secrets in its own folder
+# here, outside the repository as real keys would be: holders/ (source key), ttp/ (TTP key), analyst/ (only the
+# warehouse's data key: the analyst holds no pseudonymisation key).
+DEMO_SECRETS ?= $(HOME)/.config/jeugdmonitor/demo
+ANALYST = MONITOR_CONFIG=$(CURDIR)/data/analyst/monitor.toml MONITOR_WAREHOUSE_KEY_FILE=$(DEMO_SECRETS)/analyst/warehouse.key
 SCALE ?= 1
 SEED ?= 20261124
 
@@ -27,16 +27,17 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 setup: $(VENV)/.synced
 
 demo: setup
-	$(KEYS) $(RUN)/monitor demo --scale $(SCALE) --seed $(SEED)
+	MONITOR_DEMO_SECRETS=$(DEMO_SECRETS) $(RUN)/monitor demo --scale $(SCALE) --seed $(SEED)
 
 data: setup
 	$(RUN)/monitor data --out data/inbox --scale $(SCALE) --seed $(SEED)
 
+# The analyst's run on the next delivery the TTP put in data/inbox (after `make demo`: its configuration and key).
 run: setup
-	$(KEYS) $(RUN)/monitor run --inbox data/inbox --out data
+	$(ANALYST) $(RUN)/monitor run --inbox data/inbox --out data
 
 ui: setup
-	$(KEYS) $(RUN)/monitor ui --inbox data/inbox --out data
+	$(ANALYST) $(RUN)/monitor ui --inbox data/inbox --out data
 
 # The dashboard's browser test drives Debian's chromium (Playwright never downloads a browser here).
 browser:
@@ -51,7 +52,8 @@ lint: setup
 	$(RUN)/mypy
 
 bench: setup
-	$(KEYS) $(RUN)/python -m pipelines.bench
+	test -e $(DEMO_SECRETS)/analyst/warehouse.key || $(RUN)/monitor key new --warehouse --out $(DEMO_SECRETS)/analyst/warehouse.key
+	MONITOR_WAREHOUSE_KEY_FILE=$(DEMO_SECRETS)/analyst/warehouse.key $(RUN)/python -m pipelines.bench
 
 clean:
 	rm -rf data

@@ -3,7 +3,7 @@
     monitor data --out DIR [--scale N] [--seed N]   write synthetic exports (an inbox)
     monitor run --inbox DIR --out DIR [--raw-to D]  run every stage and publish under DIR/publish; raw exports
                                                     leave the inbox after ingest (deleted, or moved to D)
-    monitor demo                                    both, with defaults under data/
+    monitor demo                                    synthetic exports, holders → TTP → keyless analyst, under data/
     monitor ui [--inbox DIR --out DIR]              the Dagster UI on the same definitions
     monitor key new --out FILE                      create a pseudonymisation key file (mode 600)
     monitor key new --warehouse --out FILE          create the warehouse data key file (mode 600)
@@ -186,28 +186,44 @@ def _run_partitioned(inbox: Path, out: Path, workers: int, raw_to: Path | None) 
     return 0
 
 
+def demo_secrets() -> Path:
+    """Where the demo keeps each party's secrets: MONITOR_DEMO_SECRETS, else ~/.config/jeugdmonitor/demo."""
+    return Path(os.environ.get("MONITOR_DEMO_SECRETS", "~/.config/jeugdmonitor/demo")).expanduser()
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    warehouse_key = os.environ.get(KEY_FILE_VARIABLE)
-    if warehouse_key and not Path(warehouse_key).expanduser().exists():
-        new_warehouse_key_file(Path(warehouse_key))
-        print(
-            f"Created a demo warehouse data key at {warehouse_key} (outside the repository, mode 600).",
-            file=sys.stderr,
-        )
-    key_file = os.environ.get("MONITOR_KEY_FILE")
-    if key_file and not os.environ.get("MONITOR_PSEUDONYM_KEY") and not Path(key_file).expanduser().exists():
-        new_key_file(Path(key_file))
-        print(
-            f"Created a demo pseudonymisation key at {key_file} (outside the repository, mode 600).",
-            file=sys.stderr,
-        )
-    data = Path(args.out)
-    inbox = str(data / "inbox")
-    status = main(["data", "--out", inbox, "--scale", str(args.scale), "--seed", str(args.seed)])
+    """Synthetic exports, then the three parties of the two-step pseudonymisation in turn, then the keyless run."""
+    from pipelines.lib.settings import MonitorConfig
+    from pipelines.roles import analyst_config, role_keys, two_step_inbox
+
+    secrets, data = demo_secrets(), Path(args.out)
+    keys = role_keys(secrets)
+    print(
+        f"Demo: three parties, each with its own secrets under {secrets} (outside the repository, owner-only):\n"
+        f"  gegevenshouders (scholen, BRP, jeugdhulp)  bronsleutel     {keys.source_key} ({keys.source_fingerprint})\n"
+        f"  vertrouwde derde partij (TTP)              TTP-sleutel     {keys.ttp_key} ({keys.ttp_fingerprint})\n"
+        f"  analist (deze monitor)                     geen pseudonimiseringssleutel; alleen de datasleutel van het "
+        f"warehouse {keys.warehouse_key}",
+        file=sys.stderr,
+    )
+    raw = data / "holders"
+    status = main(["data", "--out", str(raw), "--scale", str(args.scale), "--seed", str(args.seed)])
     if status:
         return status
+    gemeente = MonitorConfig.load().gemeente_code
+    try:
+        inbox = two_step_inbox(raw, data, keys, gemeente)
+    except RuntimeError as exc:
+        return _fail(str(exc), "docs/pseudonymisation.md")
+    config = analyst_config(data / "analyst" / "monitor.toml", keys)
+    for name in ("MONITOR_PSEUDONYM_KEY", "MONITOR_KEY_FILE"):  # the analyst holds no pseudonymisation key
+        os.environ.pop(name, None)
+    os.environ[KEY_FILE_VARIABLE] = str(keys.warehouse_key)
+    print(
+        f"  analist: monitor run --inbox {inbox} --config {config} (zonder pseudonimiseringssleutel)", file=sys.stderr
+    )
     # The run is built by the `run` command's own parser, so its options and defaults cannot drift from `monitor run`.
-    return main(["run", "--inbox", inbox, "--out", str(data)])
+    return main(["run", "--inbox", str(inbox), "--out", str(data), "--config", str(config)])
 
 
 def cmd_ui(args: argparse.Namespace) -> int:

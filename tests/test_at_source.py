@@ -9,8 +9,10 @@ sentence; and neither a holder's secret alone nor everything the analyst holds r
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -18,12 +20,13 @@ import polars as pl
 import pytest
 
 from pipelines.cli import main as monitor_main
-from pipelines.lib.sealing import WarehouseUnsealer, read_sealed
+from pipelines.lib.sealing import WAREHOUSE_LABELS, WarehouseUnsealer, read_sealed
 from pipelines.lib.warehouse import read_warehouse
 from pipelines.roles import RoleKeys, analyst_config, role_keys, two_step_inbox
 from pipelines.synthetic import generate
+from pseudonymisation import bsn
 from pseudonymisation.config import load_hashing_config
-from pseudonymisation.key import load_key_file
+from pseudonymisation.key import PseudonymKey, load_key_file
 from pseudonymisation.pseudonymiser import Pseudonymiser
 from pseudonymisation.scan import scan_for_identifiers
 from tests.conftest import materialize_all
@@ -122,7 +125,10 @@ def staged_onderwijsnummer_ids(root: Path, out: Path, keys: RoleKeys) -> set[str
     """Monitor pseudonyms of pupils known by onderwijsnummer (their source pseudonym is of another type)."""
     frames = [read_sealed(p) for p in (out / "warehouse" / "staged").glob("*.parquet")]
     return {
-        v for f in frames if "id_type" in f.columns for v in f.filter(pl.col("id_type") == "onderwijsnummer")["person_id"]
+        v
+        for f in frames
+        if "id_type" in f.columns
+        for v in f.filter(pl.col("id_type") == "onderwijsnummer")["person_id"]
     }
 
 
@@ -240,3 +246,72 @@ def test_two_step_no_raw_identifier_reaches_the_ttp_the_analyst_or_any_file_writ
         findings = scan_for_identifiers(folder, identifiers, unseal=WarehouseUnsealer())
         assert not findings, [str(f) for f in findings[:10]]
     assert list((tmp_path / "out" / "dagster").rglob("*.db")), "the event log was scanned too"
+
+
+def _hex_tokens(text: str) -> set[str]:
+    return set(re.findall(r"(?<![0-9a-fA-F])[0-9a-fA-F]{32,128}(?![0-9a-fA-F])", text))
+
+
+def analyst_holdings(inbox: Path, out: Path, config: Path, warehouse_key: Path) -> set[bytes]:
+    """Every candidate secret on the analyst's side: each hex string of 16+ bytes in the inbox, the configuration,
+    the environment, the warehouse key file and every text or sealed Parquet file of the output folder (the
+    analyst holds the warehouse key, so sealed files count as open), plus the warehouse key's derived keys."""
+    texts = [config.read_text(encoding="utf-8"), warehouse_key.read_text(encoding="utf-8"), *os.environ.values()]
+    for folder in (inbox, out):
+        for path in folder.rglob("*"):
+            if not path.is_file():
+                continue
+            if path.suffix == ".parquet":
+                frame = read_sealed(path) if "warehouse" in path.parts else pl.read_parquet(path)
+                texts += [" ".join(map(str, frame.get_column(c).unique().to_list())) for c in frame.columns]
+            elif path.suffix in (".csv", ".json", ".toml", ".md", ".html", ".log", ".txt"):
+                texts.append(path.read_text(encoding="utf-8", errors="ignore"))
+    tokens = {t.lower() for text in texts for t in _hex_tokens(text)}
+    secret = bytes.fromhex(warehouse_key.read_text(encoding="utf-8").strip())
+    derived = {hmac.digest(secret, label, "sha256") for label in WAREHOUSE_LABELS}
+    return {bytes.fromhex(t if len(t) % 2 == 0 else t[:-1]) for t in tokens} | {secret, b""} | derived
+
+
+def _enumerated_bsns(true_bsns: set[str], extra: int) -> list[str]:
+    """The true BSNs (an enumeration of all ~91 M passes them) and the first `extra` other valid BSNs."""
+    others = (f"{n:09d}" for n in range(1, 10**9) if bsn.is_valid(f"{n:09d}"))
+    return sorted(true_bsns | {next(others) for _ in range(extra)})
+
+
+def _attacks(candidate: bytes) -> list[Pseudonymiser]:
+    """What the analyst could try with a candidate secret: it as the single key, as the source key, as the TTP key."""
+    key = PseudonymKey(candidate, "guess", "label", 16)
+    return [Pseudonymiser(HASHING, key), Pseudonymiser(HASHING, key, "ttp")]
+
+
+def test_brute_force_with_everything_the_analyst_holds_maps_no_pseudonym(
+    handmade_both_ways: tuple[Path, Path, Path, RoleKeys],
+) -> None:
+    """Enumerate BSNs under every secret-like value on the analyst's side, in every way the scheme combines keys
+    (one HMAC; two HMACs with any two candidates). No monitor pseudonym comes out. The same enumeration with the
+    two keys the analyst does not hold (source key, TTP key) maps every BSN pseudonym: the test can fail."""
+    root, inbox, out, keys = handmade_both_ways
+    monitor_ids = staged_person_ids(out)
+    bsns = _enumerated_bsns({b for b in raw_identifiers(root / "raw") if bsn.is_valid(b)}, extra=2_000)
+    candidates = analyst_holdings(inbox, out, root / "secrets" / "analyst" / "monitor.toml", keys.warehouse_key)
+    candidates -= {bytes.fromhex(p) for p in monitor_ids}  # a pseudonym is an HMAC output, tried as a key below
+    assert len(candidates) >= 10, "the analyst's side was searched"
+    single = {p for c in candidates for attack in _attacks(c) for p in attack.pseudonymise_many("bsn", bsns)}
+    assert not single & monitor_ids
+    sources = {
+        c: Pseudonymiser(HASHING, PseudonymKey(c, "g", "label", 16)).pseudonymise_many("bsn", bsns) for c in candidates
+    }
+    for second in candidates | {bytes.fromhex(p) for p in list(monitor_ids)[:20]}:
+        ttp = Pseudonymiser(HASHING, PseudonymKey(second, "g", "label", 16), "ttp")
+        for first_step in sources.values():
+            assert not set(ttp.pseudonymise_many("bsn", first_step)) & monitor_ids
+    holder = Pseudonymiser(HASHING, load_key_file(keys.source_key, "source", HASHING))
+    ttp = Pseudonymiser(HASHING, load_key_file(keys.ttp_key, "ttp", HASHING), "ttp")
+    found = set(ttp.pseudonymise_many("bsn", holder.pseudonymise_many("bsn", bsns))) & monitor_ids
+    by_bsn = {
+        p
+        for f in [read_sealed(p) for p in (out / "warehouse" / "staged").glob("*.parquet")]
+        if "id_type" in f.columns
+        for p in f.filter(pl.col("id_type") == "bsn")["person_id"]
+    }
+    assert found == by_bsn, "with the two keys the analyst lacks, every BSN pseudonym is found"

@@ -24,22 +24,28 @@ from pipelines.lib.settings import PROJECT_ROOT
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:
-    """`monitor demo` as `make demo` runs it: no key yet, a key file named outside the repository, a small scale."""
+    """`monitor demo` as `make demo` runs it: no keys yet, a secrets folder outside the repository, a small scale."""
     root = tmp_path_factory.mktemp("demo")
-    key_file = root / "config" / "demo-pseudonym.key"
+    secrets = root / "config" / "demo"
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("MONITOR_PSEUDONYM_KEY", raising=False)
-        mp.setenv("MONITOR_KEY_FILE", str(key_file))
+        mp.delenv("MONITOR_KEY_FILE", raising=False)
+        mp.setenv("MONITOR_DEMO_SECRETS", str(secrets))
+        mp.delenv("MONITOR_CONFIG", raising=False)
         status = main(["demo", "--out", str(root / "data"), "--scale", "0.02", "--seed", "7"])
-    return root / "data", key_file, status
+    return root / "data", secrets, status
 
 
-def test_demo_creates_its_key_generates_data_and_publishes(demo: tuple[Path, Path, int]) -> None:
-    data, key_file, status = demo
+def test_demo_plays_holders_ttp_and_a_keyless_analyst_and_publishes(demo: tuple[Path, Path, int]) -> None:
+    data, secrets, status = demo
     assert status == 0, "monitor demo failed (the README's first command)"
-    assert key_file.is_file() and key_file.stat().st_mode & 0o077 == 0, "the demo key is owner-only"
-    assert (data / "receipts").is_dir() and not (data / "inbox" / "inschrijvingen.csv").exists(), (
-        "the demo's raw exports left the inbox after ingest, with receipts"
+    for key in (secrets / "holders" / "source.key", secrets / "ttp" / "ttp.key", secrets / "analyst" / "warehouse.key"):
+        assert key.is_file() and key.stat().st_mode & 0o077 == 0, f"{key} is owner-only"
+    assert {p.name for p in (secrets / "analyst").iterdir()} == {"warehouse.key"}, "the analyst has no pseudonym key"
+    assert "two-step" in (data / "analyst" / "monitor.toml").read_text(encoding="utf-8")
+    assert (data / "ttp-in" / "inschrijvingen.source.csv").is_file(), "the holders' files went to the TTP"
+    assert (data / "receipts").is_dir() and not any((data / "inbox").iterdir()), (
+        "the TTP's files and their receipts left the analyst's inbox after ingest, with a receipt"
     )
     publish = data / "publish"
     assert pl.read_parquet(publish / "indicatoren.parquet").height > 0

@@ -31,7 +31,7 @@ def distinct_bsns(n: int, seed: int = 1) -> list[str]:
 
 
 def _pseudonymiser() -> Pseudonymiser:
-    config = load_hashing_config()
+    config = load_hashing_config().for_gemeente("GM0034")
     key = PseudonymKey(BENCH_KEY, "bench", config.fingerprint.label, config.fingerprint.length)
     return Pseudonymiser(config, key)
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.ingest.sources import sha256_of
+from pseudonymisation.receipts import PSEUDO_SUFFIX, receipt_path
 
 IJW_LISTING = "ijw_files.json"
 
@@ -65,7 +66,7 @@ def release(inbox: Path, files: list[dict[str, Any]], move_to: Path | None) -> l
 
     Files of an earlier delivery that are gone already are not listed: the receipt of that run lists them."""
     released: list[Released] = []
-    for entry in files:
+    for entry in [*files, *_receipts_of(inbox, files)]:
         path = inbox / entry["name"]
         if not path.is_file() or path.is_symlink():
             continue
@@ -93,6 +94,20 @@ def release(inbox: Path, files: list[dict[str, Any]], move_to: Path | None) -> l
         )
     _remove_empty_folders(inbox)
     return released
+
+
+def _receipts_of(inbox: Path, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The TTP's receipt next to each ingested `*.pseudo.csv`: it leaves with its file (it was checked with it)."""
+    receipts = []
+    for entry in files:
+        if not entry["name"].endswith(PSEUDO_SUFFIX):
+            continue
+        receipt = receipt_path(inbox / entry["name"])
+        if receipt.is_file() and not receipt.is_symlink():
+            name = str(receipt.relative_to(inbox))
+            size, sha = receipt.stat().st_size, sha256_of(receipt)
+            receipts.append({"source": entry["source"], "name": name, "size": size, "sha256": sha})
+    return receipts
 
 
 def _remove_empty_folders(inbox: Path) -> None:

@@ -41,6 +41,8 @@ WAREHOUSE_ALIAS = "warehouse"
 _DUCKDB_LABEL = b"jeugdmonitor warehouse duckdb v1"
 _PARQUET_LABEL = b"jeugdmonitor warehouse parquet kek v1"
 _FINGERPRINT_LABEL = b"jeugdmonitor warehouse fingerprint v1"
+# Every label a key is derived under: the privacy tests try each derived key as a pseudonymisation key.
+WAREHOUSE_LABELS = (_DUCKDB_LABEL, _PARQUET_LABEL, _FINGERPRINT_LABEL)
 _PARQUET_MASTER_KEY = "warehouse-v1"
 
 
