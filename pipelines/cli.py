@@ -7,7 +7,8 @@
     monitor ui [--inbox DIR --out DIR]              the Dagster UI on the same definitions
     monitor key new --out FILE                      create a pseudonymisation key file (mode 600)
     monitor key new --warehouse --out FILE          create the warehouse data key file (mode 600)
-    monitor key rotate --new-key-file FILE          re-pseudonymise from the raw inbox, retire the old warehouse
+    monitor key export-pseudonyms --to FILE         the warehouse's pseudonyms, for the TTP's `rekey`
+    monitor key rotate --translation F --new-ttp-fingerprint FP   apply the TTP's translation, retire the old
     monitor contracts check [FILE ...] [--source S] validate the contracts; dry-run files against them
     monitor contracts docs [--out DIR]              write the data dictionary (Markdown and HTML)
     monitor audit [--out DIR] [--report DIR]        privacy audit: scan, retention, key, run history
@@ -21,6 +22,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipelines.lib.owner_only import restrict_umask
@@ -54,18 +57,36 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def _use_config(name: str | None) -> None:
-    """`--config FILE`: this process and the Dagster processes it starts read that monitor.toml."""
-    if name:
-        os.environ["MONITOR_CONFIG"] = str(Path(name).resolve())
+@contextmanager
+def _environment(**changes: str | None) -> Iterator[None]:
+    """Variables set (or, with None, removed) for one command, as they were afterwards."""
+    saved = {name: os.environ.get(name) for name in changes}
+    try:
+        for name, value in changes.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
-def _check_key() -> int | None:
+def _config_path(name: str | None) -> Path:
+    """`--config FILE`, else MONITOR_CONFIG, else the repository's monitor.toml."""
+    return Path(name or os.environ.get("MONITOR_CONFIG", str(PROJECT_ROOT / "monitor.toml"))).resolve()
+
+
+def _check_key(config_path: Path | None = None) -> int | None:
     """Before a run: the pseudonymisation mode's keys (none in the two-step mode) and the warehouse data key."""
     from pipelines.lib.settings import ConfigError, MonitorConfig
 
     try:
-        config = MonitorConfig.load(Path(os.environ.get("MONITOR_CONFIG", str(PROJECT_ROOT / "monitor.toml"))))
+        config = MonitorConfig.load(config_path or _config_path(None))
     except ConfigError as exc:
         return _fail(str(exc), "monitor.toml, section [pseudonymisation]")
     hashing = load_hashing_config()
@@ -140,8 +161,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     inbox, out = Path(args.inbox), Path(args.out)
     if not inbox.is_dir():
         return _fail(f"the inbox {inbox} does not exist or is not a folder.", "monitor data --out DIR creates one")
-    _use_config(args.config)
-    refused = _check_key()
+    config = _config_path(args.config)
+    refused = _check_key(config)
     if refused is not None:
         return refused
     if not any(p.is_file() for p in inbox.rglob("*")):
@@ -151,11 +172,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     raw_to = Path(args.raw_to) if args.raw_to else None
     if args.partitioned:
-        return _run_partitioned(inbox, out, args.workers, raw_to)
+        with _environment(MONITOR_CONFIG=str(config)):  # read by the worker processes it starts
+            return _run_partitioned(inbox, out, args.workers, raw_to)
     print(f"Running the monitor on {inbox.resolve()} …", file=sys.stderr)
     before = publication_state(out.resolve() / "publish")
     try:
-        outcome = run_monitor(inbox, out, raw_to=raw_to)
+        outcome = run_monitor(inbox, out, raw_to=raw_to, config=config)
     except OutputBusy as busy:
         return _fail(str(busy), str(lock_path(out)))
     if not outcome.success:
@@ -319,25 +341,39 @@ def cmd_contracts_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_key_export(args: argparse.Namespace) -> int:
+    from pipelines.key_rotation import RotationRefused, export_pseudonyms
+
+    try:
+        count = export_pseudonyms(Path(args.out), Path(args.to))
+    except RotationRefused as exc:
+        return _fail(str(exc))
+    print(f"{count} pseudonyms (no other value) in {args.to}: send it to the TTP for `pseudonymise-ttp rekey`.")
+    return 0
+
+
 def cmd_key_rotate(args: argparse.Namespace) -> int:
     from pipelines.key_rotation import RotationRefused, rotate_key
+    from pipelines.lib.settings import ConfigError
 
-    inbox, out, key_file = Path(args.inbox), Path(args.out), Path(args.new_key_file)
-    if not inbox.is_dir():
-        return _fail(f"the inbox {inbox} does not exist or is not a folder; rotation needs the raw exports.")
+    out, config = Path(args.out), _config_path(args.config)
     try:
-        rotation = rotate_key(inbox, out, key_file)
-    except RotationRefused as exc:
-        return _fail(str(exc), "README.md, section 'Key rotation'")
+        rotation = rotate_key(out, Path(args.translation), args.new_ttp_fingerprint, config)
+    except (RotationRefused, ConfigError) as exc:
+        return _fail(str(exc), "docs/pseudonymisation.md, section 'Key rotation'")
     if not rotation.run.success:
         for sentence in rotation.run.errors[:5]:
             print(f"monitor: {sentence}", file=sys.stderr)
         return _fail("the rotation run failed; the current warehouse, publication and key stay in use.")
     print(
-        f"Key rotated: fingerprint {rotation.old_fingerprint or 'none'} → {rotation.new_fingerprint} "
-        f"(key id {rotation.key_id}). The old warehouse is deleted; the publication was rebuilt with the new key."
+        f"TTP key rotated: fingerprint {rotation.old_fingerprint} → {rotation.new_fingerprint}, "
+        f"{rotation.pseudonyms} pseudonyms translated without any raw export. The old warehouse is deleted; the "
+        "publication was rebuilt from the translated warehouse."
     )
-    print(f"From now on: MONITOR_KEY_FILE={key_file.resolve()}; destroy the old key. Log: {out / 'key-rotations.json'}")
+    print(
+        f'From now on: ttp_key_fingerprint = "{rotation.new_fingerprint}" in {config}; the TTP translates new '
+        f"deliveries with its old and new key in turn. Log: {out / 'key-rotations.json'}"
+    )
     return 0
 
 
@@ -415,10 +451,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="the warehouse data key (encryption at rest), not a pseudonym key",
     )
     key_new.set_defaults(func=cmd_key_new)
-    key_rotate = key_sub.add_parser("rotate", help="re-pseudonymise everything with a new key; retire the old")
-    key_rotate.add_argument("--new-key-file", required=True)
-    key_rotate.add_argument("--inbox", default="data/inbox")
+    key_export = key_sub.add_parser("export-pseudonyms", help="list the warehouse's pseudonyms for the TTP's rekey")
+    key_export.add_argument("--out", default="data", help="output folder of `monitor run`")
+    key_export.add_argument("--to", required=True, help="CSV file for the TTP (id_type;person_id)")
+    key_export.set_defaults(func=cmd_key_export)
+    key_rotate = key_sub.add_parser("rotate", help="apply the TTP's translation to a new key; retire the old")
+    key_rotate.add_argument(
+        "--translation", required=True, help="the TTP's table (id_type;old_pseudonym;new_pseudonym)"
+    )
+    key_rotate.add_argument("--new-ttp-fingerprint", required=True, help="fingerprint `pseudonymise-ttp` printed")
     key_rotate.add_argument("--out", default="data")
+    key_rotate.add_argument("--config", help="monitor.toml (default: MONITOR_CONFIG, else the repo's)")
     key_rotate.set_defaults(func=cmd_key_rotate)
     contracts = sub.add_parser("contracts", help="data contracts: check them, dry-run files, write the docs")
     contracts_sub = contracts.add_subparsers(dest="contracts_command", required=True)

@@ -22,7 +22,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import dagster as dg
 from dagster._utils.error import SerializableErrorInfo
@@ -188,19 +188,25 @@ def _traceback_text(error: SerializableErrorInfo) -> str:
 
 
 def run_monitor(
-    inbox: Path, out: Path, stream: TextIO | None = sys.stderr, until: str | None = None, raw_to: Path | None = None
+    inbox: Path,
+    out: Path,
+    stream: TextIO | None = sys.stderr,
+    until: str | None = None,
+    raw_to: Path | None = None,
+    config: Path | None = None,
 ) -> RunOutcome:
     """Materialise every asset for one inbox; print progress to `stream` (None = silent).
 
     Holds the output folder's lock for the whole run (raises `OutputBusy` naming the holder when another run,
     the UI or an audit keeps it past the wait), ends a run a killed predecessor left STARTED, and prunes the
     run history afterwards. `until` (a stage, for the benchmark) materialises the stages up to it only. `raw_to`: the
-    holder's folder the raw exports move to after ingest (None: they are deleted)."""
+    holder's folder the raw exports move to after ingest (None: they are deleted). `config`: a monitor.toml other
+    than MONITOR_CONFIG's (key rotation runs with the new TTP fingerprint)."""
     run_id = str(uuid.uuid4())
     with output_lock(out, "monitor run", run_id) as held:
         instance = prepare_instance(out / "dagster")
         end_unfinished_run(instance, out, held.stale)
-        outcome = _execute(instance, inbox, out, run_id, stream, until, raw_to)
+        outcome = _execute(instance, inbox, out, run_id, stream, until, raw_to, config)
         held.finished = end_run(instance, run_id, "The run process stopped before Dagster recorded its end.")
         if held.finished:
             with suppress(Exception):  # pruning is housekeeping: a failure here must not fail the run
@@ -216,9 +222,11 @@ def _execute(
     stream: TextIO | None,
     until: str | None,
     raw_to: Path | None,
+    config: Path | None = None,
 ) -> RunOutcome:
+    settings: dict[str, Any] = {} if config is None else {"config_file": str(config.resolve())}
     monitor = MonitorResource(
-        inbox=str(inbox.resolve()), out=str(out.resolve()), raw_to=str(raw_to.resolve()) if raw_to else ""
+        inbox=str(inbox.resolve()), out=str(out.resolve()), raw_to=str(raw_to.resolve()) if raw_to else "", **settings
     )
     defs = build_definitions(monitor)
     job = defs.resolve_job_def("monitor_job")

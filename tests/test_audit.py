@@ -288,10 +288,10 @@ def test_auditing_a_missing_folder_says_so_in_one_sentence(tmp_path: Path, capsy
 
 
 def test_the_numbers_of_a_real_run_do_not_trip_the_scan(synthetic_out: Path, clean_audit: Audited) -> None:
-    """Allocation numbers, amounts, line numbers, dates and iJw file names are all there, and all pass."""
+    """Allocation numbers (pseudonyms now), amounts, line numbers, dates and iJw file names are all there and pass."""
     staged = synthetic_out / "warehouse" / "staged"
     declarations = read_sealed(staged / "declaraties.parquet")
-    assert declarations.get_column("toewijzingnummer").str.contains(r"^\d{8,}$").any()
+    assert declarations.get_column("toewijzingnummer").str.contains(r"^[0-9a-f]{32}$").all()
     assert declarations.get_column("bedrag").max() > 100  # type: ignore[operator]
     assert declarations.get_column("source_file").str.contains(r"\d{8}").any()
     assert clean_audit.status == 0

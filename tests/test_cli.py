@@ -91,16 +91,24 @@ def test_key_new_writes_an_owner_only_key_file(tmp_path: Path) -> None:
     assert (tmp_path / "k.key").stat().st_mode & 0o077 == 0
 
 
-def test_key_rotate_refuses_a_missing_key_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Argument handling and the first check of `key rotate`; the full rotation is test_key_rotation."""
-    (tmp_path / "inbox").mkdir()
-    args = ["key", "rotate", "--new-key-file", str(tmp_path / "absent.key"), "--inbox", str(tmp_path / "inbox")]
-    assert main([*args, "--out", str(tmp_path / "out")]) == 2
-    assert "Traceback" not in capsys.readouterr().err
-
-
-def test_audit_audits_the_demo_output(demo: tuple[Path, Path, int], tmp_path: Path) -> None:
+def test_key_rotate_refuses_the_single_key_mode_and_a_missing_translation(
+    demo: tuple[Path, Path, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Argument handling and the first checks of `key rotate`; the full rotation is test_key_rotation."""
     data, _, _ = demo
+    args = ["key", "rotate", "--translation", str(tmp_path / "absent.csv"), "--new-ttp-fingerprint", "0" * 16]
+    assert main([*args, "--out", str(data), "--config", str(PROJECT_ROOT / "monitor.toml")]) == 2
+    assert "needs the two-step mode" in capsys.readouterr().err
+    assert main([*args, "--out", str(data), "--config", str(data / "analyst" / "monitor.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "absent.csv does not exist" in err and "Traceback" not in err
+
+
+def test_audit_audits_the_demo_output(
+    demo: tuple[Path, Path, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, secrets, _ = demo
+    monkeypatch.setenv("MONITOR_WAREHOUSE_KEY_FILE", str(secrets / "analyst" / "warehouse.key"))
     assert main(["audit", "--out", str(data), "--report", str(tmp_path / "report")]) == 0
     assert (tmp_path / "report" / "audit" / "audit.html").is_file() or any(tmp_path.rglob("audit.html"))
 
