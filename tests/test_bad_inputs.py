@@ -136,6 +136,16 @@ def test_an_invalid_bsn_is_quarantined_masked_never_hashed(tmp_path: Path) -> No
     assert out.ingested.rows_accepted == 2
 
 
+def test_an_identifier_in_an_attribute_column_is_masked_in_quarantine(tmp_path: Path) -> None:
+    """A shifted column puts a BSN and an e-mail address into onderwijssoort (an attribute): both are masked in
+    quarantine, the rest of the value stays readable for the holder."""
+    shifted = enrolment(B1, soort=f"{B2} of ouder@example.nl")
+    out = ingest_bytes(tmp_path, "inschrijvingen", csv_bytes(ENROL_HEADER, [shifted, *GOOD_ROWS[1:]]))
+    values = out.quarantine.get_column("value").to_list()
+    assert values == ["<masked> OF <masked>"], values  # onderwijssoort is upper-cased before validation
+    assert not any(B2 in str(v) or "@" in str(v) for v in values)
+
+
 def test_digits_of_other_scripts_are_not_a_bsn_or_a_number(tmp_path: Path) -> None:
     """`\\d` matches any script's digits: nine Arabic-Indic digits once passed the eleven-test (sum 0)."""
     arabic = "".join(chr(0x0660 + int(d)) for d in B1)

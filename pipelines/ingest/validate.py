@@ -155,10 +155,17 @@ def _field_checks(f: Field_) -> list[tuple[str, pl.Expr]]:
     return checks
 
 
+# What an identifier that lands in an attribute column (a shifted column, a BSN typed into a free field) looks
+# like: a run of 7+ digits (a BSN or onderwijsnummer, also without its leading zeros, a phone number) or an
+# e-mail address. Such a run is masked in quarantine too; the rest of the value stays readable for the holder.
+_IDENTIFIER_SHAPED = r"\d{7,}|[^\s@;]+@[^\s@;]+"
+
+
 def _masked_value(f: Field_) -> pl.Expr:
-    """Identifiers and quasi-identifiers are never copied into quarantine: only their length shows."""
+    """Identifiers and quasi-identifiers are never copied into quarantine: only their length shows. An attribute
+    keeps its value (up to 100 characters) with anything shaped like an identifier masked."""
     if f.privacy == "attribute":
-        return pl.col(f.name).str.slice(0, 100)
+        return pl.col(f.name).str.slice(0, 100).str.replace_all(_IDENTIFIER_SHAPED, "<masked>")
     return pl.col(f.name).str.replace_all(r".", "*")
 
 
