@@ -12,7 +12,7 @@ from pipelines.defs.ingest import inbox_specs, quality_checks, released_inbox, s
 from pipelines.defs.link import link_assets, warehouse
 from pipelines.defs.partitions import SCALE_OUT_ASSETS, regional_ingest_job, regional_publication_job, yearly_job
 from pipelines.defs.plausibility import plausibility_checks
-from pipelines.defs.protect import disclosure_check, protected_indicators
+from pipelines.defs.protect import disclosure_check, protected_indicators, warehouse_sealed_and_owner_only
 from pipelines.defs.publish import publication
 from pipelines.defs.retention import retention_job, retention_purge, weekly_retention
 from pipelines.defs.youth_care_checks import consistency_checks
@@ -36,7 +36,14 @@ ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [
     *protected_outputs,
     publication,
 ]
-CHECKS = [*quality_checks, *plausibility_checks, *consistency_checks, disclosure_check, *indicator_checks]
+CHECKS = [
+    *quality_checks,
+    *plausibility_checks,
+    *consistency_checks,
+    disclosure_check,
+    warehouse_sealed_and_owner_only,
+    *indicator_checks,
+]
 # Not in ASSETS (which the tests materialise per pipeline run): the purge runs after the publication in
 # monitor_job and weekly in retention_job, and deletes what is past retention as of the day it runs.
 MAINTENANCE = [retention_purge]

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
+import dagster as dg
 import polars as pl
 import pytest
 
+from pipelines.defs.protect import protected_indicators, warehouse_sealed_and_owner_only
+from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sealing import (
     KEY_FILE_VARIABLE,
     WarehouseKeyError,
@@ -107,3 +111,28 @@ def test_a_sealed_parquet_file_holds_no_plaintext_and_round_trips(tmp_path: Path
     assert read_sealed(path, key).equals(frame)
     with pytest.raises(pl.exceptions.ComputeError):
         pl.read_parquet(path)
+
+
+@pytest.mark.parametrize("spoil", ["open_file", "unsealed_parquet", "none"])
+def test_an_open_or_unsealed_warehouse_file_blocks_the_publication(
+    small_synthetic_run: tuple[Path, dg.ExecuteInProcessResult], tmp_path: Path, spoil: str
+) -> None:
+    """The audit's storage scan runs as a blocking check before publication: a staged file opened to others, or a
+    person-level Parquet written without encryption, stops the run there; a clean warehouse passes."""
+    root, _ = small_synthetic_run
+    out = tmp_path / "out"
+    shutil.copytree(root / "out", out, symlinks=True)
+    staged = out / "warehouse" / "staged"
+    if spoil == "open_file":
+        (staged / "inschrijvingen.parquet").chmod(0o644)
+    elif spoil == "unsealed_parquet":
+        read_sealed(staged / "verzuim.parquet").write_parquet(staged / "verzuim.parquet")
+    result = dg.materialize(
+        [protected_indicators, warehouse_sealed_and_owner_only],
+        resources={"monitor": MonitorResource(inbox=str(tmp_path / "inbox"), out=str(out), chart_exports=False)},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        selection=[protected_indicators.key],
+    )
+    [evaluation] = result.get_asset_check_evaluations()
+    assert evaluation.passed is (spoil == "none"), evaluation.metadata

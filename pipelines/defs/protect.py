@@ -11,6 +11,7 @@ import time
 import dagster as dg
 import polars as pl
 
+from pipelines.audit.storage import mode_findings, sealing_findings
 from pipelines.defs.ingest import OWNER
 from pipelines.indicators.trends import indicator_trends
 from pipelines.lib.resources import MonitorResource
@@ -132,5 +133,24 @@ def disclosure_check(monitor: MonitorResource) -> dg.AssetCheckResult:
             "violations": dg.MetadataValue.json(report.violations[:50]),
             "n_violations": len(report.violations),
             "check_seconds": round(time.perf_counter() - started, 2),
+        },
+    )
+
+
+@dg.asset_check(
+    asset=protected_indicators,
+    name="warehouse_sealed_and_owner_only",
+    blocking=True,
+    description="The audit's storage scan before anything is published: every file of the run owner-only and the "
+    "person-level warehouse encrypted; a finding stops the publication.",
+)
+def warehouse_sealed_and_owner_only(monitor: MonitorResource) -> dg.AssetCheckResult:
+    out = monitor.paths.out
+    findings = [*mode_findings(out), *sealing_findings(out)]
+    return dg.AssetCheckResult(
+        passed=not findings,
+        metadata={
+            "findings": len(findings),
+            "examples": dg.MetadataValue.json([str(f) for f in findings[:20]]),
         },
     )
