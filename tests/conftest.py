@@ -58,6 +58,17 @@ WAREHOUSE_KEY_FILE = _test_warehouse_key_file()
 os.environ[KEY_FILE_VARIABLE] = str(WAREHOUSE_KEY_FILE)
 
 
+def pseudonym_of(identifier_type: str, value: str) -> str:
+    """What the single-key test runs store for `value`: to name an expected row without its raw number."""
+    from pseudonymisation.config import load_hashing_config
+    from pseudonymisation.key import PseudonymKey
+    from pseudonymisation.pseudonymiser import Pseudonymiser
+
+    hashing = load_hashing_config().for_gemeente(MonitorConfig.load().gemeente_code)
+    key = PseudonymKey(bytes.fromhex(TEST_KEY_HEX), "test", hashing.fingerprint.label, hashing.fingerprint.length)
+    return Pseudonymiser(hashing, key).pseudonymise(identifier_type, value)
+
+
 @pytest.fixture(autouse=True)
 def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)

@@ -67,10 +67,14 @@ def _kill_when(proc: subprocess.Popen[str], marker: str, out: Path) -> str:
 
 @pytest.fixture
 def previous(small_synthetic_run: tuple[Path, dg.ExecuteInProcessResult], tmp_path: Path) -> tuple[Path, Path]:
-    """The small synthetic inbox and a copy of its output folder (the previous publication included)."""
+    """A copy of the small synthetic inbox and of its output folder (the previous publication included).
+
+    The inbox is a copy because a successful run empties its inbox: the session's shared exports must stay whole
+    for the tests that run after this one in the same process."""
     root, _ = small_synthetic_run
     shutil.copytree(root / "out", tmp_path / "out", symlinks=True)
-    return root / "inbox", tmp_path / "out"
+    shutil.copytree(root / "inbox", tmp_path / "delivered", symlinks=True)
+    return tmp_path / "delivered", tmp_path / "out"
 
 
 def test_kills_at_each_stage_then_two_runs_and_an_audit_together(previous: tuple[Path, Path]) -> None:
@@ -155,7 +159,7 @@ def test_an_empty_inbox_is_one_sentence(tmp_path: Path, capfd: pytest.CaptureFix
     (tmp_path / "inbox").mkdir()
     assert monitor_main(["run", "--inbox", str(tmp_path / "inbox"), "--out", str(tmp_path / "out")]) == 2
     err = capfd.readouterr().err.strip().splitlines()
-    assert err[0].startswith("Pseudonymisation key "), "the keys are checked first, as for every run"
+    assert err[0].startswith("Single-key mode (tests and trials only): key "), "the keys are checked first"
     assert err[1].startswith("Warehouse data key, fingerprint ")
     assert len(err) == 4 and "is empty; expected the exports" in err[2] and "Look at:" in err[3]
 
