@@ -10,6 +10,7 @@
     monitor key rotate --new-key-file FILE          re-pseudonymise from the raw inbox, retire the old warehouse
     monitor contracts check [FILE ...] [--source S] validate the contracts; dry-run files against them
     monitor contracts docs [--out DIR]              write the data dictionary (Markdown and HTML)
+    monitor contracts legal [--out DIR]             write the DPIA and the record of processing (docs/)
     monitor audit [--out DIR] [--report DIR]        privacy audit: scan, retention, key, run history
 
 Errors are one sentence plus where to look, never a traceback: tracebacks go to a log file the message names
@@ -271,6 +272,18 @@ def cmd_contracts_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_contracts_legal(args: argparse.Namespace) -> int:
+    from pipelines.ingest.contract import ContractError
+    from pipelines.legal.documents import write_legal_documents
+
+    try:
+        written = write_legal_documents(Path(args.out))
+    except ContractError as exc:
+        return _fail(str(exc), "contracts/processing.yaml and docs/dpia-measurements.json")
+    print(f"Legal documents: {', '.join(p.name for p in written)} in {Path(args.out).resolve()}")
+    return 0
+
+
 def cmd_key_rotate(args: argparse.Namespace) -> int:
     from pipelines.key_rotation import RotationRefused, rotate_key
 
@@ -381,6 +394,9 @@ def build_parser() -> argparse.ArgumentParser:
     docs = contracts_sub.add_parser("docs", help="write the data dictionary (Markdown and HTML)")
     docs.add_argument("--out", default=str(PROJECT_ROOT / "docs" / "data-dictionary"))
     docs.set_defaults(func=cmd_contracts_docs)
+    legal = contracts_sub.add_parser("legal", help="write the DPIA and the record of processing (Dutch)")
+    legal.add_argument("--out", default=str(PROJECT_ROOT / "docs"))
+    legal.set_defaults(func=cmd_contracts_legal)
     audit = sub.add_parser("audit", help="privacy audit of an output folder (Markdown and HTML report)")
     audit.add_argument("--out", default="data", help="output folder of `monitor run` (warehouse, publish)")
     audit.add_argument("--report", help="folder for audit.md and audit.html (default: OUT/audit)")
