@@ -180,7 +180,9 @@ def _part_b(doc: _Doc, p: Processing, contracts: dict[str, Contract]) -> None:
             for name, ground in contract.legal_categories.items()
         ]
         doc.table(["categorie", "velden", "waarom"], category_rows)
-        grounds = [[label, text] for label, text in legal_basis_rows(contract) if "art. 9" in label or "art. 10" in label]
+        grounds = [
+            [label, text] for label, text in legal_basis_rows(contract) if "art. 9" in label or "art. 10" in label
+        ]
         doc.table(["uitzondering", "tekst"], grounds)
     doc.heading(3, "13. Doelbinding (purpose limitation)")
     doc.para(p.purposeLimitation)
@@ -189,7 +191,9 @@ def _part_b(doc: _Doc, p: Processing, contracts: dict[str, Contract]) -> None:
     doc.para(f"**Subsidiariteit.** {p.subsidiarity}")
     doc.heading(3, "15. Rechten van betrokkenen (data subjects' rights)")
     doc.table(["recht", "hoe"], [list(r) for r in p.rights])
-    doc.para("Te bevestigen door de jurist/FG: de beperkingen van rechten bij statistiek (UAVG art. 44, AVG art. 89 lid 2).")
+    doc.para(
+        "Te bevestigen door de jurist/FG: de beperkingen van rechten bij statistiek (UAVG art. 44, AVG art. 89 lid 2)."
+    )
 
 
 def _part_c(doc: _Doc, p: Processing) -> None:
@@ -219,7 +223,9 @@ def _part_d(doc: _Doc, p: Processing, measured: Measurements | None) -> None:
     doc.heading(4, "NA DE MAATREGELEN: gemeten (after the measures: measured)")
     source = f"`{MEASUREMENTS_FILE.relative_to(MEASUREMENTS_FILE.parents[1])}`"
     if measured is None:
-        doc.para(f"**Nog niet gemeten.** Deze tabel wordt gevuld uit {source} zodra die bestaat (door `monitor audit`).")
+        doc.para(
+            f"**Nog niet gemeten.** Deze tabel wordt gevuld uit {source} zodra die bestaat (door `monitor audit`)."
+        )
     else:
         doc.para(f"**Gemeten op {measured.measured_on}**: {measured.how} (uit {source}).")
     figures = measured.figures if measured else {}
@@ -234,7 +240,10 @@ def dpia_text(
 ) -> str:
     gemeente = MonitorConfig.load().gemeente_naam
     p = processing.model_copy(
-        update={"controller": processing.controller.format(gemeente=gemeente), "contact": processing.contact.format(gemeente=gemeente)}
+        update={
+            "controller": processing.controller.format(gemeente=gemeente),
+            "contact": processing.contact.format(gemeente=gemeente),
+        }
     )
     doc = _Doc([f"# DPIA monitor jeugdhulp × onderwijs, gemeente {gemeente}", "", GENERATED, ""])
     doc.para(
@@ -250,7 +259,9 @@ def dpia_text(
     _part_c(doc, p)
     _part_d(doc, p, measured)
     doc.heading(2, "Advies en besluit (advice and decision)")
-    doc.table(["", ""], [["Advies FG (datum, inhoud)", ""], ["Besluit verwerkingsverantwoordelijke", ""], ["Datum", ""]])
+    doc.table(
+        ["", ""], [["Advies FG (datum, inhoud)", ""], ["Besluit verwerkingsverantwoordelijke", ""], ["Datum", ""]]
+    )
     return doc.text()
 
 
@@ -290,9 +301,11 @@ def register_text(contracts: dict[str, Contract], processing: Processing) -> str
             for s, c in personal.items()
         ],
     )
-    doc.para("Openbare referentiebronnen zonder persoonsgegevens: " + ", ".join(
-        f"`{s}`" for s in contracts if s not in personal
-    ) + ".")
+    doc.para(
+        "Openbare referentiebronnen zonder persoonsgegevens: "
+        + ", ".join(f"`{s}`" for s in contracts if s not in personal)
+        + "."
+    )
     return doc.text()
 
 
