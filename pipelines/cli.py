@@ -222,16 +222,19 @@ def cmd_contracts_check(args: argparse.Namespace) -> int:
     from pipelines.ingest.data_dictionary import rule_count
     from pipelines.ingest.dry_run import contract_for, dry_run
     from pipelines.ingest.read_csv import FileRejected
+    from pipelines.legal.processing import load_processing
 
     directory = Path(args.dir)
     try:
         contracts = load_all_contracts(directory)
         hashing = load_hashing_config(directory / "pseudonymisation.yaml")
+        processing = load_processing(directory / "processing.yaml")
     except ContractError as exc:
         return _fail(str(exc), "contracts/README.md")
     except (OSError, ValueError) as exc:
         return _fail(f"{type(exc).__name__}: {str(exc).splitlines()[0]}", str(directory))
     print(f"Contracts in {directory}: all {len(contracts)} valid; hashing {hashing.algorithm}, key id {hashing.key.id}")
+    print(f"  processing.yaml v{processing.version}: {len(processing.parties)} parties, {len(processing.risks)} risks")
     for contract in contracts.values():
         identifiers = [f.name for f in contract.properties if f.privacy != "attribute"]
         print(

@@ -50,6 +50,7 @@ def test_contracts_check_validates_every_contract_and_counts_its_rules(capsys: p
     for source in SOURCES:
         assert f"  {source} " in out
     assert re.search(r"inschrijvingen\s+v1\.0\.0\s+9 fields\s+20 rules", out)
+    assert "processing.yaml v1.0.0: 5 parties, 7 risks" in out
 
 
 def test_contracts_check_names_file_line_and_field_of_a_broken_contract(
