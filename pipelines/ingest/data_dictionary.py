@@ -44,15 +44,16 @@ def field_category_text(contract: Contract, f: Field_) -> str:
     return ", ".join(f"art. {c.removeprefix('special_art').removeprefix('criminal_art')}" for c in named) or "-"
 
 
-def legal_basis_rows(contract: Contract) -> list[list[str]]:
-    """Each ground of a source's legal basis, labelled; the data dictionary, DPIA and register show these."""
+def legal_basis_rows(contract: Contract, with_confirm: bool = True) -> list[list[str]]:
+    """Each ground of a source's legal basis, labelled, and what is still to confirm; the data dictionary, DPIA
+    and register show these."""
     basis = contract.legalBasis
     rows = [["Opmerking", basis.note]] if basis.note else []
     rows += [["Rechtmatigheid (art. 6 AVG)", basis.article6]] if basis.article6 else []
     rows += [["Nationale wet", law] for law in basis.nationalLaw]
     rows += [["Bijzondere persoonsgegevens (art. 9 AVG)", basis.article9]] if basis.article9 else []
     rows += [["Strafrechtelijke persoonsgegevens (art. 10 AVG)", basis.article10]] if basis.article10 else []
-    rows += [["Te bevestigen", basis.toConfirm]] if basis.toConfirm else []
+    rows += [["Te bevestigen", basis.toConfirm]] if basis.toConfirm and with_confirm else []
     return rows
 
 

@@ -51,24 +51,36 @@ ART89_SAFEGUARDS = [
 
 @dataclass
 class _Doc:
-    """Markdown lines under construction: headings, paragraphs, lists and tables."""
+    """Markdown lines under construction: headings, paragraphs, lists and tables, one blank line between blocks."""
 
     lines: list[str] = field(default_factory=list)
 
+    def _block(self, block: list[str]) -> None:
+        if self.lines and self.lines[-1] != "":
+            self.lines.append("")
+        self.lines += [*block, ""]
+
     def heading(self, level: int, text: str) -> None:
-        self.lines += ["", f"{'#' * level} {text}", ""]
+        self._block([f"{'#' * level} {text}"])
 
     def para(self, text: str) -> None:
-        self.lines += [text, ""]
+        self._block([text])
 
     def bullets(self, items: list[str]) -> None:
-        self.lines += [f"- {item}" for item in items] + [""]
+        self._block([f"- {item}" for item in items])
 
     def table(self, header: list[str], rows: list[list[str]]) -> None:
-        self.lines += [*markdown_table(header, rows), ""]
+        self._block(markdown_table(header, rows))
 
     def text(self) -> str:
-        return "\n".join(self.lines).replace("\n\n\n", "\n\n").strip() + "\n"
+        return "\n".join(self.lines).rstrip() + "\n"
+
+
+def _for_gemeente(processing: Processing) -> tuple[str, Processing]:
+    """The configured gemeente's name, and the processing with `{gemeente}` filled in."""
+    gemeente = MonitorConfig.load().gemeente_naam
+    filled = {key: getattr(processing, key).format(gemeente=gemeente) for key in ("controller", "contact")}
+    return gemeente, processing.model_copy(update=filled)
 
 
 def _personal(contracts: dict[str, Contract]) -> dict[str, Contract]:
@@ -180,10 +192,11 @@ def _part_b(doc: _Doc, p: Processing, contracts: dict[str, Contract]) -> None:
             for name, ground in contract.legal_categories.items()
         ]
         doc.table(["categorie", "velden", "waarom"], category_rows)
-        grounds = [
-            [label, text] for label, text in legal_basis_rows(contract) if "art. 9" in label or "art. 10" in label
-        ]
-        doc.table(["uitzondering", "tekst"], grounds)
+        grounds = {"special_art9": contract.legalBasis.article9, "criminal_art10": contract.legalBasis.article10}
+        doc.table(
+            ["uitzondering voor", "grondslag"],
+            [[CATEGORY_NL[name], grounds[name] or ""] for name in contract.legal_categories],
+        )
     doc.heading(3, "13. Doelbinding (purpose limitation)")
     doc.para(p.purposeLimitation)
     doc.heading(3, "14. Noodzaak en evenredigheid (necessity and proportionality)")
@@ -238,13 +251,7 @@ def _part_d(doc: _Doc, p: Processing, measured: Measurements | None) -> None:
 def dpia_text(
     contracts: dict[str, Contract], processing: Processing, measured: Measurements | None, hashing: HashingConfig
 ) -> str:
-    gemeente = MonitorConfig.load().gemeente_naam
-    p = processing.model_copy(
-        update={
-            "controller": processing.controller.format(gemeente=gemeente),
-            "contact": processing.contact.format(gemeente=gemeente),
-        }
-    )
+    gemeente, p = _for_gemeente(processing)
     doc = _Doc([f"# DPIA monitor jeugdhulp × onderwijs, gemeente {gemeente}", "", GENERATED, ""])
     doc.para(
         f"Gegevensbeschermingseffectbeoordeling (art. 35 AVG) volgens de opbouw van het Model DPIA Rijksdienst "
@@ -267,7 +274,7 @@ def dpia_text(
 
 def register_text(contracts: dict[str, Contract], processing: Processing) -> str:
     """The art. 30(1) AVG entry: one processing (the monitor), its sources as categories of personal data."""
-    gemeente = MonitorConfig.load().gemeente_naam
+    gemeente, p = _for_gemeente(processing)
     personal = _personal(contracts)
     doc = _Doc([f"# Verwerkingsregister: monitor jeugdhulp × onderwijs, gemeente {gemeente}", "", GENERATED, ""])
     doc.para("Vermelding in het register van verwerkingsactiviteiten (art. 30 lid 1 AVG). DPIA: `docs/dpia.md`.")
@@ -275,15 +282,15 @@ def register_text(contracts: dict[str, Contract], processing: Processing) -> str
     doc.table(
         ["art. 30 lid 1", "inhoud"],
         [
-            ["a. Verwerkingsverantwoordelijke", processing.controller.format(gemeente=gemeente)],
-            ["a. Functionaris gegevensbescherming", processing.contact.format(gemeente=gemeente)],
-            ["b. Verwerkingsdoeleinden", processing.purpose],
-            ["c. Categorieën van betrokkenen", "; ".join(processing.dataSubjects)],
+            ["a. Verwerkingsverantwoordelijke", p.controller],
+            ["a. Functionaris gegevensbescherming", p.contact],
+            ["b. Verwerkingsdoeleinden", p.purpose],
+            ["c. Categorieën van betrokkenen", "; ".join(p.dataSubjects)],
             ["c. Categorieën van persoonsgegevens", categories],
-            ["d. Categorieën van ontvangers", "; ".join(processing.recipients)],
-            ["e. Doorgifte naar derde landen", processing.transfers],
+            ["d. Categorieën van ontvangers", "; ".join(p.recipients)],
+            ["e. Doorgifte naar derde landen", p.transfers],
             ["f. Bewaartermijnen", "; ".join(f"{s}: {retention_text(c.retention)}" for s, c in personal.items())],
-            ["g. Beveiligingsmaatregelen (art. 32)", "; ".join(processing.security)],
+            ["g. Beveiligingsmaatregelen (art. 32)", "; ".join(p.security)],
         ],
     )
     doc.heading(2, "Per bron (per source)")
@@ -295,7 +302,7 @@ def register_text(contracts: dict[str, Contract], processing: Processing) -> str
                 c.owner,
                 category_text(c),
                 ", ".join(f"`{col}`" for col in staged_columns(c)),
-                "; ".join(text for label, text in legal_basis_rows(c) if label != "Te bevestigen"),
+                "; ".join(text for _, text in legal_basis_rows(c, with_confirm=False)),
                 f"{retention_text(c.retention)}, vanaf {retention_reference_text(c)}",
             ]
             for s, c in personal.items()
