@@ -93,9 +93,15 @@ def _special(contracts: dict[str, Contract]) -> dict[str, Contract]:
 
 def _fields_table(doc: _Doc, contract: Contract, hashing: HashingConfig) -> None:
     doc.table(
-        ["veld", "privacyklasse", "onthult (art. 9/10)", "wat er gebeurt (fate)"],
+        ["veld", "privacyklasse", "onthult (art. 9/10)", "lot (fate)", "wat er gebeurt"],
         [
-            [f"`{f.name}`", PRIVACY_NL[f.privacy], field_category_text(contract, f), fate_text(f, hashing)]
+            [
+                f"`{f.name}`",
+                PRIVACY_NL[f.privacy],
+                field_category_text(contract, f),
+                f"`{f.fate}`",
+                fate_text(f, hashing),
+            ]
             for f in contract.properties
         ],
     )
