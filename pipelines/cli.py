@@ -11,6 +11,7 @@
     monitor key rotate --translation F --new-ttp-fingerprint FP   apply the TTP's translation, retire the old
     monitor contracts check [FILE ...] [--source S] validate the contracts; dry-run files against them
     monitor contracts docs [--out DIR]              write the data dictionary (Markdown and HTML)
+    monitor contracts legal [--out DIR]             write the DPIA and the record of processing (docs/)
     monitor audit [--out DIR] [--report DIR]        privacy audit: scan, retention, key, run history
 
 Errors are one sentence plus where to look, never a traceback: tracebacks go to a log file the message names
@@ -291,16 +292,19 @@ def cmd_contracts_check(args: argparse.Namespace) -> int:
     from pipelines.ingest.data_dictionary import rule_count
     from pipelines.ingest.dry_run import contract_for, dry_run
     from pipelines.ingest.read_csv import FileRejected
+    from pipelines.legal.processing import load_processing
 
     directory = Path(args.dir)
     try:
         contracts = load_all_contracts(directory)
         hashing = load_hashing_config(directory / "pseudonymisation.yaml")
+        processing = load_processing(directory / "processing.yaml")
     except ContractError as exc:
         return _fail(str(exc), "contracts/README.md")
     except (OSError, ValueError) as exc:
         return _fail(f"{type(exc).__name__}: {str(exc).splitlines()[0]}", str(directory))
     print(f"Contracts in {directory}: all {len(contracts)} valid; hashing {hashing.algorithm}, key id {hashing.key.id}")
+    print(f"  processing.yaml v{processing.version}: {len(processing.parties)} parties, {len(processing.risks)} risks")
     for contract in contracts.values():
         identifiers = [f.name for f in contract.properties if f.privacy != "attribute"]
         print(
@@ -338,6 +342,18 @@ def cmd_contracts_docs(args: argparse.Namespace) -> int:
 
     written = write_data_dictionary(Path(args.out))
     print(f"Data dictionary: {len(written)} files in {Path(args.out).resolve()} (open index.html)")
+    return 0
+
+
+def cmd_contracts_legal(args: argparse.Namespace) -> int:
+    from pipelines.ingest.contract import ContractError
+    from pipelines.legal.documents import write_legal_documents
+
+    try:
+        written = write_legal_documents(Path(args.out))
+    except ContractError as exc:
+        return _fail(str(exc), "contracts/processing.yaml and docs/dpia-measurements.json")
+    print(f"Legal documents: {', '.join(p.name for p in written)} in {Path(args.out).resolve()}")
     return 0
 
 
@@ -473,6 +489,9 @@ def build_parser() -> argparse.ArgumentParser:
     docs = contracts_sub.add_parser("docs", help="write the data dictionary (Markdown and HTML)")
     docs.add_argument("--out", default=str(PROJECT_ROOT / "docs" / "data-dictionary"))
     docs.set_defaults(func=cmd_contracts_docs)
+    legal = contracts_sub.add_parser("legal", help="write the DPIA and the record of processing (Dutch)")
+    legal.add_argument("--out", default=str(PROJECT_ROOT / "docs"))
+    legal.set_defaults(func=cmd_contracts_legal)
     audit = sub.add_parser("audit", help="privacy audit of an output folder (Markdown and HTML report)")
     audit.add_argument("--out", default="data", help="output folder of `monitor run` (warehouse, publish)")
     audit.add_argument("--report", help="folder for audit.md and audit.html (default: OUT/audit)")

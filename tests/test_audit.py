@@ -25,7 +25,7 @@ from pipelines.audit.patterns import PREFILTER, find_identifiers, mask, person_c
 from pipelines.audit.scan import chance_explains, scan_relation
 from pipelines.cli import main as monitor_main
 from pipelines.ingest.contract import load_all_contracts
-from pipelines.ingest.data_dictionary import PRIVACY_NL
+from pipelines.ingest.data_dictionary import PRIVACY_NL, category_text
 from pipelines.lib.sealing import open_sealed, read_sealed
 from pipelines.synthetic import generate
 from pseudonymisation.bsn import is_valid as is_valid_bsn
@@ -111,6 +111,13 @@ def test_the_report_lists_every_source_and_field_with_privacy_class_and_fate(cle
         for field in contract.properties:
             cells = f"| `{field.name}` | {PRIVACY_NL[field.privacy]} | {field.fate} |"
             assert any(line.startswith(f"| `{source}` | ") and cells in line for line in lines), (source, field.name)
+
+
+def test_the_report_names_the_legal_category_of_every_staged_source(clean_audit: Audited) -> None:
+    stored = clean_audit.markdown.split("## Opgeslagen kolommen en juridische categorie")[1].split("\n## ")[0]
+    for source, contract in load_all_contracts().items():
+        assert f"| `{source}` | {category_text(contract)} |" in stored
+    assert "| `toewijzingen` | bijzondere persoonsgegevens (art. 9 AVG) en strafrechtelijke persoonsgegevens" in stored
 
 
 def test_the_report_shows_hashing_configuration_key_fingerprint_retention_and_run_history(

@@ -14,7 +14,14 @@ from pathlib import Path
 from pipelines.audit.history import RunRecord
 from pipelines.audit.scan import CODE_COLUMNS, ScanResult
 from pipelines.ingest.contract import Contract
-from pipelines.ingest.data_dictionary import PRIVACY_NL, fate_text, retention_reference_text, retention_text
+from pipelines.ingest.data_dictionary import (
+    PRIVACY_NL,
+    category_text,
+    fate_text,
+    field_category_text,
+    retention_reference_text,
+    retention_text,
+)
 from pipelines.ingest.minimise import staged_columns
 from pipelines.lib.report import Section
 from pseudonymisation.config import HashingConfig
@@ -131,12 +138,20 @@ def _fields_section(facts: AuditFacts) -> Section:
     for source, contract in facts.contracts.items():
         kind = "referentie (openbaar)" if is_reference_source(contract) else "persoonsgegevens"
         rows += [
-            [f"`{source}`", kind, f"`{f.name}`", PRIVACY_NL[f.privacy], f.fate, fate_text(f, facts.hashing)]
+            [
+                f"`{source}`",
+                kind,
+                f"`{f.name}`",
+                PRIVACY_NL[f.privacy],
+                f.fate,
+                fate_text(f, facts.hashing),
+                field_category_text(contract, f),
+            ]
             for f in contract.properties
         ]
     return Section(
         "Bronnen en velden (sources and fields)",
-        ["bron", "soort", "veld", "privacyklasse", "lot (fate)", "wat er gebeurt"],
+        ["bron", "soort", "veld", "privacyklasse", "lot (fate)", "wat er gebeurt", "onthult (art. 9/10)"],
         rows,
         "Elk veld van elk contract in `contracts/`, met privacyklasse en wat het inlezen ermee doet. Velden die "
         "niet in het contract staan worden bij het inlezen verwijderd en bij naam gemeld in het manifest.",
@@ -145,9 +160,14 @@ def _fields_section(facts: AuditFacts) -> Section:
 
 def _stored_section(facts: AuditFacts) -> Section:
     return Section(
-        "Opgeslagen kolommen (stored columns)",
-        ["bron", "kolommen in `warehouse/staged/<bron>.parquet` en `stg_<bron>`"],
-        [[f"`{s}`", ", ".join(f"`{c}`" for c in staged_columns(c))] for s, c in facts.contracts.items()],
+        "Opgeslagen kolommen en juridische categorie (stored columns, legal category)",
+        ["bron", "juridische categorie", "kolommen in `warehouse/staged/<bron>.parquet` en `stg_<bron>`"],
+        [
+            [f"`{s}`", category_text(c), ", ".join(f"`{col}`" for col in staged_columns(c))]
+            for s, c in facts.contracts.items()
+        ],
+        "De juridische categorie uit het contract: bijzondere (art. 9 AVG) en strafrechtelijke (art. 10 AVG) "
+        "persoonsgegevens vragen de grondslag en waarborgen van `docs/dpia.md`, punt 12.",
     )
 
 

@@ -97,6 +97,50 @@ class Field_(_Strict):
         return self.allowed
 
 
+LegalCategoryName = Literal["special_art9", "criminal_art10"]
+
+
+class CategoryGround(_Strict):
+    """Why a source holds special-category (art. 9 AVG) or criminal (art. 10 AVG) data, and which fields show it."""
+
+    fields: list[str] = Field(min_length=1)
+    why: Bilingual
+
+
+class LegalCategories(_Strict):
+    """The legal categories of a source's personal data, beyond ordinary personal data.
+
+    Classified per source, not per field: a row of a youth-care export is health data as a whole (that the
+    child is in it says the child receives youth care), so the whole source falls under art. 9 and, where a
+    row can concern jeugdreclassering, under art. 10; `fields` names the fields whose values reveal it most
+    directly, for the DPIA and the data dictionary.
+    """
+
+    special_art9: CategoryGround | None = None
+    criminal_art10: CategoryGround | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> LegalCategories:
+        if self.special_art9 is None and self.criminal_art10 is None:
+            raise ValueError("name special_art9 and/or criminal_art10, or write legalCategory: ordinary")
+        return self
+
+
+class LegalBasis(_Strict):
+    """The grounds a source is processed on, each condition stated once (Dutch legal text).
+
+    `article9` is required exactly when the source holds special-category data, `article10` exactly when
+    it holds criminal data, and `toConfirm` says what the municipality's jurist/FG still has to confirm.
+    """
+
+    article6: str | None = None  # None only for public reference data, which holds no personal data
+    nationalLaw: list[str] = []
+    article9: str | None = None
+    article10: str | None = None
+    note: str | None = None
+    toConfirm: str | None = None
+
+
 class RowRule(_Strict):
     rule: Literal["one_of_required", "not_before"]
     fields: list[str] | None = None
@@ -120,7 +164,8 @@ class Contract(_Strict):
     owner: str
     description: Bilingual
     purpose: Bilingual
-    legalBasis: str
+    legalBasis: LegalBasis
+    legalCategory: Literal["not_personal", "ordinary"] | LegalCategories
     retention: str = Field(pattern=r"^P\d+[YMD]$")
     retentionField: str | None = None
     file: FileSpec
@@ -143,7 +188,42 @@ class Contract(_Strict):
                     f"retentionField {self.retentionField!r} must be a date field that is stored (fate 'keep'): "
                     "a row's age counts from it"
                 )
+        self._legal_consistent(names)
         return self
+
+    def _legal_consistent(self, names: set[str]) -> None:
+        """The legal category, the legal basis and the privacy classes must tell the same story."""
+        personal = any(f.privacy != "attribute" for f in self.properties)
+        if personal == (self.legalCategory == "not_personal"):
+            raise ValueError(
+                "legalCategory 'not_personal' is for sources without any (quasi-)identifier, and only for them"
+            )
+        if personal and self.legalBasis.article6 is None:
+            raise ValueError("a source with personal data needs legalBasis.article6 (art. 6 AVG)")
+        categories = self.legal_categories
+        for category, text, key in (
+            ("special_art9", self.legalBasis.article9, "article9"),
+            ("criminal_art10", self.legalBasis.article10, "article10"),
+        ):
+            if (category in categories) != (text is not None):
+                raise ValueError(f"legalBasis.{key} is required with legal category {category!r}, and only then")
+        if isinstance(self.legalCategory, LegalCategories):
+            for ground in (self.legalCategory.special_art9, self.legalCategory.criminal_art10):
+                unknown = [n for n in (ground.fields if ground else []) if n not in names]
+                if unknown:
+                    raise ValueError(f"legalCategory names unknown field(s) {unknown}")
+
+    @property
+    def legal_categories(self) -> dict[LegalCategoryName, CategoryGround]:
+        """The special and criminal categories this source holds (empty: ordinary or no personal data)."""
+        if not isinstance(self.legalCategory, LegalCategories):
+            return {}
+        found: dict[LegalCategoryName, CategoryGround] = {}
+        if self.legalCategory.special_art9 is not None:
+            found["special_art9"] = self.legalCategory.special_art9
+        if self.legalCategory.criminal_art10 is not None:
+            found["criminal_art10"] = self.legalCategory.criminal_art10
+        return found
 
     def field(self, name: str) -> Field_:
         return next(f for f in self.properties if f.name == name)

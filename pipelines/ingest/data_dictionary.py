@@ -23,6 +23,38 @@ PRIVACY_NL = {
     "attribute": "kenmerk",
 }
 RETENTION_UNITS = {"Y": "jaar", "M": "maanden", "D": "dagen"}
+CATEGORY_NL = {
+    "not_personal": "geen persoonsgegevens",
+    "ordinary": "gewone persoonsgegevens",
+    "special_art9": "bijzondere persoonsgegevens (art. 9 AVG)",
+    "criminal_art10": "strafrechtelijke persoonsgegevens (art. 10 AVG)",
+}
+
+
+def category_text(contract: Contract) -> str:
+    """The legal category of a source as a whole, in Dutch."""
+    if isinstance(contract.legalCategory, str):
+        return CATEGORY_NL[contract.legalCategory]
+    return " en ".join(CATEGORY_NL[c] for c in contract.legal_categories)
+
+
+def field_category_text(contract: Contract, f: Field_) -> str:
+    """Which special or criminal category a field's values reveal ('-': none beyond the source's own)."""
+    named = [c for c, ground in contract.legal_categories.items() if f.name in ground.fields]
+    return ", ".join(f"art. {c.removeprefix('special_art').removeprefix('criminal_art')}" for c in named) or "-"
+
+
+def legal_basis_rows(contract: Contract, with_confirm: bool = True) -> list[list[str]]:
+    """Each ground of a source's legal basis, labelled, and what is still to confirm; the data dictionary, DPIA
+    and register show these."""
+    basis = contract.legalBasis
+    rows = [["Opmerking", basis.note]] if basis.note else []
+    rows += [["Rechtmatigheid (art. 6 AVG)", basis.article6]] if basis.article6 else []
+    rows += [["Nationale wet", law] for law in basis.nationalLaw]
+    rows += [["Bijzondere persoonsgegevens (art. 9 AVG)", basis.article9]] if basis.article9 else []
+    rows += [["Strafrechtelijke persoonsgegevens (art. 10 AVG)", basis.article10]] if basis.article10 else []
+    rows += [["Te bevestigen", basis.toConfirm]] if basis.toConfirm and with_confirm else []
+    return rows
 
 
 def retention_text(period: str) -> str:
@@ -110,7 +142,8 @@ def sections(contract: Contract, hashing: HashingConfig) -> list[Section]:
             ["Bestand (file)", f"`{contract.file.name}`"],
             ["Houder (data holder)", contract.owner],
             ["Doel (purpose)", f"{contract.purpose.nl} / {contract.purpose.en}"],
-            ["Grondslag (legal basis)", contract.legalBasis],
+            ["Juridische categorie (legal category)", category_text(contract)],
+            *[[f"Grondslag (legal basis): {label}", text] for label, text in legal_basis_rows(contract)],
             ["Bewaartermijn (retention)", retention_text(contract.retention)],
             ["Bewaartermijn telt vanaf (retention reference date)", retention_reference_text(contract)],
             ["Contractversie (version)", f"{contract.version} ({contract.status})"],
@@ -120,13 +153,23 @@ def sections(contract: Contract, hashing: HashingConfig) -> list[Section]:
     )
     fields = Section(
         "Velden (fields)",
-        ["veld", "type", "verplicht", "privacyklasse", "wat er gebeurt", "regels", "omschrijving (nl / en)"],
+        [
+            "veld",
+            "type",
+            "verplicht",
+            "privacyklasse",
+            "onthult (art. 9/10)",
+            "wat er gebeurt",
+            "regels",
+            "omschrijving (nl / en)",
+        ],
         [
             [
                 f"`{f.name}`",
                 f.logicalType,
                 "ja" if f.required else "nee",
                 PRIVACY_NL[f.privacy],
+                field_category_text(contract, f),
                 fate_text(f, hashing),
                 "; ".join(r for r in per_field.get(f.name, []) if r != "verplicht") or "-",
                 f"{f.description.nl} / {f.description.en}",

@@ -26,10 +26,14 @@ def markdown_document(title: str, note: str, sections: list[Section]) -> str:
         lines += ["", f"## {part.title}", ""]
         if part.intro:
             lines += [part.intro, ""]
-        lines.append("| " + " | ".join(part.header) + " |")
-        lines.append("|" + "---|" * len(part.header))
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in part.rows]
+        lines += markdown_table(part.header, part.rows)
     return "\n".join(lines) + "\n"
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table's lines; a `|` inside a cell is escaped."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
 
 
 def inline_html(text: str) -> str:
