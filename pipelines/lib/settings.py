@@ -33,6 +33,10 @@ class MonitorConfig:
     max_volume_change: float = 0.5
     keep_runs: int = 50
     stable_seconds: float = 2.0
+    k_anonymity_k: int = 5
+    max_share_unique: float = 0.05
+    max_share_below_k: float = 0.15
+    k_anonymity_groups: tuple[str, ...] = ("brin", "vestigingsnummer", "onderwijssoort")
 
     @property
     def gemeenten(self) -> dict[str, str]:
@@ -43,6 +47,7 @@ class MonitorConfig:
     def load(cls, path: Path = DEFAULT_CONFIG) -> MonitorConfig:
         with path.open("rb") as handle:
             raw = tomllib.load(handle)
+        privacy = raw.get("privacy", {})
         return cls(
             gemeente_code=raw["gemeente"]["code"],
             gemeente_naam=raw["gemeente"]["naam"],
@@ -58,6 +63,10 @@ class MonitorConfig:
             max_volume_change=float(raw["quality"].get("max_volume_change", 0.5)),
             keep_runs=int(raw.get("runs", {}).get("keep_runs", 50)),
             stable_seconds=float(raw.get("inbox", {}).get("stable_seconds", 2.0)),
+            k_anonymity_k=int(privacy.get("k", cls.k_anonymity_k)),
+            max_share_unique=float(privacy.get("max_share_unique", cls.max_share_unique)),
+            max_share_below_k=float(privacy.get("max_share_below_k", cls.max_share_below_k)),
+            k_anonymity_groups=tuple(privacy.get("group_columns", cls.k_anonymity_groups)),
         )
 
 
