@@ -86,11 +86,10 @@ def test_the_holder_gets_a_pseudonymised_file_a_receipt_and_a_quarantine_per_sou
     assert header.split(";") == [
         "person_id",
         "id_type",
-        "geboortemaand",
+        "geboortecohort",
         "brin",
         "vestigingsnummer",
         "onderwijssoort",
-        "leerjaar",
         "datum_inschrijving",
         "datum_uitschrijving",
     ]

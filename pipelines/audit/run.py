@@ -41,7 +41,7 @@ from pipelines.ingest.contract import Contract, load_all_contracts
 from pipelines.lib.lock import output_lock
 from pipelines.lib.publication import code_version
 from pipelines.lib.sealing import WarehouseKeyError
-from pipelines.lib.settings import MonitorConfig, Paths
+from pipelines.lib.settings import MonitorConfig, Paths, configured_path
 from pipelines.lib.warehouse import read_warehouse
 from pseudonymisation.config import HashingConfig, load_hashing_config
 from pseudonymisation.key import KeyError_, load_key
@@ -135,7 +135,7 @@ def gather_facts(out: Path, today: date, report_dir: Path, inbox: Path | None = 
         for source, contract in contracts.items()
         if is_reference_source(contract)
     }
-    thresholds = privacy_thresholds(MonitorConfig.load())
+    thresholds = privacy_thresholds(MonitorConfig.load(configured_path()))
     report_files = frozenset(report_dir / name for name in REPORT_FILES)
     scan = scan_folders(out, [out / folder for folder in SCANNED_FOLDERS], declared, exclude=report_files)
     scan.findings.extend(

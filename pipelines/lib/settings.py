@@ -7,6 +7,7 @@ Paths are kept together so that every stage writes in its own folder under one o
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
@@ -15,6 +16,12 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = PROJECT_ROOT / "monitor.toml"
 SQL_DIR = PROJECT_ROOT / "sql"
+CONFIG_VARIABLE = "MONITOR_CONFIG"  # another monitor.toml, as `monitor ui` passes it to Dagster's processes
+
+
+def configured_path() -> Path:
+    """The configuration in use: MONITOR_CONFIG when set, else the repository's monitor.toml."""
+    return Path(os.environ.get(CONFIG_VARIABLE) or DEFAULT_CONFIG)
 
 
 @dataclass(frozen=True)
