@@ -24,10 +24,10 @@ from hypothesis import strategies as st
 from pipelines.audit.patterns import PREFILTER, find_identifiers, mask, person_column_reason
 from pipelines.audit.scan import chance_explains, scan_relation
 from pipelines.cli import main as monitor_main
-from pipelines.lib.settings import CONFIG_VARIABLE, DEFAULT_CONFIG
 from pipelines.ingest.contract import load_all_contracts
 from pipelines.ingest.data_dictionary import PRIVACY_NL
 from pipelines.lib.sealing import open_sealed, read_sealed
+from pipelines.lib.settings import CONFIG_VARIABLE, DEFAULT_CONFIG
 from pipelines.synthetic import generate
 from pseudonymisation.bsn import is_valid as is_valid_bsn
 from pseudonymisation.config import load_hashing_config
@@ -155,9 +155,7 @@ def plant_bsn_in_parquet(out: Path) -> tuple[str, str, str]:
 
 def plant_bsn_in_duckdb(out: Path) -> tuple[str, str, str]:
     with open_sealed(out / "warehouse" / "monitor.duckdb") as con:
-        con.execute(
-            "UPDATE stg_diplomas SET diploma = ? WHERE rowid = (SELECT min(rowid) FROM stg_diplomas)", [BSN]
-        )
+        con.execute("UPDATE stg_diplomas SET diploma = ? WHERE rowid = (SELECT min(rowid) FROM stg_diplomas)", [BSN])
     return "warehouse/monitor.duckdb", "stg_diplomas.diploma", "bsn"
 
 

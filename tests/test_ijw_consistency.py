@@ -92,7 +92,7 @@ def test_real_examples_are_consistent_but_their_allocation_is_missing() -> None:
     assert (amount.checked, amount.failed, period.checked, period.failed) == (5, 0, 5, 0)
 
 
-def test_one_inconsistent_line_per_rule_is_counted_with_message_and_line_number_not_file_and_line(tmp_path: Path) -> None:
+def test_one_inconsistent_line_per_rule_is_shown_by_message_number_and_line_number(tmp_path: Path) -> None:
     folder = write_messages(tmp_path, allocation_of_the_declared_toewijzingen(), one_inconsistency_per_rule())
     table = read_consistency(folder)
     product, amount, period = (rule_report(table, rule) for rule in RULES)
