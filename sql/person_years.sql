@@ -1,5 +1,5 @@
 -- person_years: every person in every computed school year, with age and wijk on the peildatum (spec §2).
--- NL: Leeftijd = hele jaren op de peildatum, uit de geboortecohort van `persons` (BRP, anders inschrijving).
+-- NL: Leeftijd = hele jaren op de peildatum, uit het geboortecohort van `persons` (BRP, anders inschrijving).
 --     Wijk = de wijk van het woonadres op de peildatum (resident_years), anders ONBEKEND; in_gemeente = er
 --     is op de peildatum een woonadres in de gemeente. Dit is de enige plek waar leeftijd en wijk van een
 --     persoon worden bepaald; leerlingen (pupil_years), bewoners (resident_units), thuiszitters (F4) en
