@@ -12,7 +12,7 @@ from pipelines.lib.sealing import write_sealed
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig
 
 GROUPS = ("brin", "vestigingsnummer", "onderwijssoort")
-STRICT = PrivacyThresholds(k=5, max_share_unique=0.05, max_share_below_k=0.15, group_columns=GROUPS)
+STRICT = PrivacyThresholds(k=5, max_share_unique=0.01, max_share_below_k=0.05, group_columns=GROUPS)
 
 
 def residents() -> pl.DataFrame:

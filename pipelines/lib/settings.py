@@ -41,8 +41,8 @@ class MonitorConfig:
     keep_runs: int = 50
     stable_seconds: float = 2.0
     k_anonymity_k: int = 5
-    max_share_unique: float = 0.05
-    max_share_below_k: float = 0.15
+    max_share_unique: float = 0.01
+    max_share_below_k: float = 0.05
     k_anonymity_groups: tuple[str, ...] = ("brin", "vestigingsnummer", "onderwijssoort")
 
     @property
