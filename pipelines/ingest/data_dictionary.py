@@ -31,7 +31,7 @@ def retention_text(period: str) -> str:
 
 
 def retention_reference_text(contract: Contract) -> str:
-    """From which date a row's retention period runs: what the scheduled purge (`retention_purge`) uses."""
+    """From which date a row's retention period runs: what ingest and the scheduled purge (`retention_purge`) use."""
     if contract.retentionField is None:
         return "n.v.t.: geen persoonsgegevens, niet opgeschoond"
     f = contract.field(contract.retentionField)
