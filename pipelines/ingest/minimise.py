@@ -142,15 +142,14 @@ class Minimiser:
             self.areas = AreaLookup(addresses)
         self.columns = staged_columns(contract)
         self.retention_cutoff = retention_cutoff if contract.retentionField is not None else None
-        self.past_retention = 0  # rows dropped so far because they were past retention
 
     def __call__(self, accepted: pl.DataFrame) -> pl.DataFrame:
-        """Apply every field's fate to a batch of accepted rows, leaving out (and counting) those past retention."""
+        """Apply every field's fate to a batch of accepted rows; rows past retention are left out (the only rows
+        ever left out: the caller counts them as the difference)."""
         frame = accepted
         if self.retention_cutoff is not None and self.contract.retentionField is not None:
             reference = pl.col(self.contract.retentionField)
             frame = frame.filter(reference.is_null() | (reference >= self.retention_cutoff))
-            self.past_retention += accepted.height - frame.height
         person: list[pl.Series] = []
         kinds: list[pl.Expr] = []
         for i, f in enumerate(self.contract.identifier_fields):
