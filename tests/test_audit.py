@@ -134,7 +134,7 @@ def test_the_report_shows_hashing_configuration_key_fingerprint_retention_and_ru
     for source, contract in load_all_contracts().items():
         assert f"| `{source}` | " in retention
         assert (f"`{contract.retentionField}`" if contract.retentionField else "n.v.t.") in retention
-    assert "| Bewaartermijn gemeten vanaf (retention measured on) | 2026-11-24 |" in markdown
+    assert f"| Bewaartermijn gemeten vanaf (retention measured on) | {TEST_TODAY} |" in markdown
 
 
 def test_without_a_key_the_report_says_so_and_shows_the_recorded_fingerprints(
