@@ -79,7 +79,9 @@ def _environment(**changes: str | None) -> Iterator[None]:
 
 def _config_path(name: str | None) -> Path:
     """`--config FILE`, else MONITOR_CONFIG, else the repository's monitor.toml."""
-    return Path(name or os.environ.get("MONITOR_CONFIG", str(PROJECT_ROOT / "monitor.toml"))).resolve()
+    from pipelines.lib.settings import configured_path
+
+    return (Path(name) if name else configured_path()).resolve()
 
 
 def _check_key(config_path: Path | None = None) -> int | None:
@@ -394,9 +396,10 @@ def cmd_key_rotate(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    """Privacy audit of an output folder; exit 2 when its scan finds anything identifying (values masked)."""
+    """Privacy audit of an output folder; exit 2 when its scan finds anything identifying (values masked), a row is
+    past retention, or too many persons stand out on their stored quasi-identifiers (k-anonymity)."""
     from pipelines.audit.report import verdict
-    from pipelines.audit.retention import parse_today
+    from pipelines.audit.retention import parse_today, processing_today
     from pipelines.audit.run import has_monitor_output, run_audit
 
     out = Path(args.out)
@@ -406,7 +409,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             "monitor run --inbox DIR --out DIR",
         )
     try:
-        today = parse_today(args.today)
+        today = parse_today(args.today) if args.today else processing_today()
     except ValueError as exc:
         return _fail(f"--today: {exc}.")
     inbox = Path(args.inbox) if args.inbox else None
@@ -421,7 +424,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     print(f"Rapport: {report} en {report.with_suffix('.md').name} ({outcome.seconds:.1f} s)", file=sys.stderr)
     if outcome.facts.passed:
         return 0
-    return _fail(f"the audit did not pass: {len(scan.findings) + len(scan.unreadable)} place(s) listed.", str(report))
+    return _fail(f"the audit did not pass: {'; '.join(outcome.facts.failures())}.", str(report))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,10 +1,9 @@
 -- Shared rules, defined once.
--- Age in whole years on a peildatum (1 October), from a birth MONTH (ingest keeps only year and month).
--- Leeftijd in hele jaren op de peildatum (1 oktober), uit de geboortemaand.
--- Born in October or later in the year: the birthday is counted as not yet reached on 1 October
--- (exact except for children born on 1 October itself).
-CREATE OR REPLACE MACRO age_on(birth_month, peildatum) AS
-    year(peildatum) - year(birth_month) - CASE WHEN month(birth_month) >= month(peildatum) THEN 1 ELSE 0 END;
+-- Age in whole years on a peildatum (1 October), from a birth COHORT: ingest keeps only the year in which a
+-- person is 0 on 1 October (pipelines/ingest/minimise.py, `birth_cohort`: born in October or later counts for
+-- the next year, so a birthday on 1 October itself counts as not yet reached).
+-- Leeftijd in hele jaren op de peildatum (1 oktober), uit het geboortecohort.
+CREATE OR REPLACE MACRO age_on(birth_cohort, peildatum) AS year(peildatum) - birth_cohort;
 
 -- The school year 't/t+1' that contains a date (1 August t - 31 July t+1): its first year t, its name, and
 -- both at once. Het schooljaar waarin een datum valt: beginjaar t, naam 't/t+1'.

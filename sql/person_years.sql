@@ -1,10 +1,10 @@
 -- person_years: every person in every computed school year, with age and wijk on the peildatum (spec §2).
--- NL: Leeftijd = hele jaren op de peildatum, uit de geboortemaand van `persons` (BRP, anders inschrijving).
+-- NL: Leeftijd = hele jaren op de peildatum, uit het geboortecohort van `persons` (BRP, anders inschrijving).
 --     Wijk = de wijk van het woonadres op de peildatum (resident_years), anders ONBEKEND; in_gemeente = er
 --     is op de peildatum een woonadres in de gemeente. Dit is de enige plek waar leeftijd en wijk van een
 --     persoon worden bepaald; leerlingen (pupil_years), bewoners (resident_units), thuiszitters (F4) en
 --     de koppelingsgraad (L1) lezen ze hier.
--- EN: Age = whole years on the peildatum from the birth month in `persons` (register, else enrolment).
+-- EN: Age = whole years on the peildatum from the birth cohort in `persons` (register, else enrolment).
 --     Wijk = wijk of the address valid on the peildatum, else ONBEKEND; in_gemeente = an address in the
 --     gemeente on the peildatum. The one place where a person's age and wijk are decided.
 -- Computed once into person_years_data; person_years is a view on it. As a plain view, each of the five later
@@ -12,7 +12,7 @@
 -- the link and indicator stages).
 CREATE OR REPLACE TABLE person_years_data AS
 SELECT sy.schooljaar, p.person_id, p.id_type,
-       age_on(p.geboortemaand, sy.peildatum) AS leeftijd,
+       age_on(p.geboortecohort, sy.peildatum) AS leeftijd,
        coalesce(r.wijk_code, 'ONBEKEND') AS wijk_code,
        coalesce(r.in_gemeente, false) AS in_gemeente
 FROM persons p

@@ -19,9 +19,11 @@ from graphlib import TopologicalSorter
 from typing import Any
 
 import duckdb
+import polars as pl
 
 from pipelines.defs.indicators import INDICATOR_FAMILIES, indicator_assets
 from pipelines.defs.link import link_assets
+from pipelines.ingest.minimise import birth_cohort
 from pipelines.lib.settings import MonitorConfig
 from pipelines.lib.warehouse import load_references, run_sql_file
 
@@ -33,17 +35,17 @@ ELSEWHERE = "GM0363"  # an address outside the gemeente
 
 STAGED_COLUMNS = {
     "inschrijvingen": (
-        "person_id VARCHAR, id_type VARCHAR, geboortemaand DATE, brin VARCHAR, vestigingsnummer VARCHAR, "
-        "onderwijssoort VARCHAR, leerjaar BIGINT, datum_inschrijving DATE, datum_uitschrijving DATE"
+        "person_id VARCHAR, id_type VARCHAR, geboortecohort INTEGER, brin VARCHAR, vestigingsnummer VARCHAR, "
+        "onderwijssoort VARCHAR, datum_inschrijving DATE, datum_uitschrijving DATE"
     ),
     "bewoners": (
-        "person_id VARCHAR, id_type VARCHAR, geboortemaand DATE, datum_vanaf DATE, datum_tot DATE, "
-        "buurt_code VARCHAR, wijk_code VARCHAR, gemeente_code VARCHAR"
+        "person_id VARCHAR, id_type VARCHAR, geboortecohort INTEGER, datum_vanaf DATE, datum_tot DATE, "
+        "wijk_code VARCHAR, gemeente_code VARCHAR"
     ),
     "toewijzingen": (
         "person_id VARCHAR, id_type VARCHAR, toewijzingnummer VARCHAR, productcategorie VARCHAR, "
         "productcode VARCHAR, verwijzer_type VARCHAR, ingangsdatum DATE, einddatum DATE, begindatum_zorg DATE, "
-        "einddatum_zorg DATE, reden_beeindiging VARCHAR"
+        "einddatum_zorg DATE"
     ),
     "declaraties": (
         "person_id VARCHAR, id_type VARCHAR, toewijzingnummer VARCHAR, periode_begin DATE, periode_einde DATE, "
@@ -72,9 +74,9 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def _month(value: str) -> dt.date:
-    """'2014-03' → 2014-03-01: ingest keeps only the birth month."""
-    return dt.date.fromisoformat(f"{value}-01")
+def _cohort(value: str) -> int:
+    """'2014-03' → the birth cohort ingest stores for a birth in that month (its own rule, not a copy)."""
+    return int(pl.select(birth_cohort(pl.lit(dt.date.fromisoformat(f"{value}-01")))).item())
 
 
 def enrolment(
@@ -88,7 +90,7 @@ def enrolment(
 ) -> Row:
     return Row(
         "inschrijvingen",
-        (person, id_type, _month(born), school[:4], school[4:], soort, None, _date(start), _date(end)),
+        (person, id_type, _cohort(born), school[:4], school[4:], soort, _date(start), _date(end)),
     )
 
 
@@ -101,8 +103,7 @@ def residence(
     gemeente: str | None = GM,
 ) -> Row:
     """An address period; `wijk=None` with another gemeente is an address outside the gemeente."""
-    buurt = f"BU{wijk[2:]}01" if wijk else None
-    return Row("bewoners", (person, "bsn", _month(born), _date(start), _date(end), buurt, wijk, gemeente))
+    return Row("bewoners", (person, "bsn", _cohort(born), _date(start), _date(end), wijk, gemeente))
 
 
 def pupil(
@@ -145,7 +146,6 @@ def trajectory(
             _date(end),
             _date(care_start),
             _date(care_end),
-            None,
         ),
     )
 
@@ -193,8 +193,8 @@ def build_warehouse(
     config = MonitorConfig.load()
     load_references(con, MonitorConfig(**{**config.__dict__, "dyslexia_product_codes": dyslexia_codes}))
     for source, columns in STAGED_COLUMNS.items():
-        con.execute(f"CREATE TABLE stg_{source} ({columns}, source_file VARCHAR, source_line BIGINT)")
-        values = [(*r.values, f"{source}.csv", i + 2) for i, r in enumerate(x for x in rows if x.source == source)]
+        con.execute(f"CREATE TABLE stg_{source} ({columns})")
+        values = [r.values for r in rows if r.source == source]
         if values:
             marks = ", ".join("?" * len(values[0]))
             con.executemany(f"INSERT INTO stg_{source} VALUES ({marks})", values)

@@ -27,12 +27,13 @@ from pipelines.cli import main as monitor_main
 from pipelines.ingest.contract import load_all_contracts
 from pipelines.ingest.data_dictionary import PRIVACY_NL, category_text
 from pipelines.lib.sealing import open_sealed, read_sealed
+from pipelines.lib.settings import CONFIG_VARIABLE, DEFAULT_CONFIG
 from pipelines.synthetic import generate
 from pseudonymisation.bsn import is_valid as is_valid_bsn
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import load_key
 from pseudonymisation.onderwijsnummer import is_valid as is_valid_onderwijsnummer
-from tests.conftest import TEST_KEY_HEX, materialize_all
+from tests.conftest import TEST_CONFIG_FILE, TEST_KEY_HEX, TEST_TODAY, materialize_all
 from tests.handmade_inbox import valid_bsn, valid_onderwijsnummer
 
 BSN = valid_bsn(4242)
@@ -79,12 +80,13 @@ def run_cli_audit(out: Path, report: Path, capsys: pytest.CaptureFixture[str], *
 
 @pytest.fixture(scope="module")
 def clean_audit(synthetic_out: Path, tmp_path_factory: pytest.TempPathFactory) -> Audited:
-    """The audit of the untouched synthetic run, measured on 2026-11-24, with the test key available."""
+    """The audit of the untouched synthetic run, measured on TEST_TODAY, with the test key available."""
     report = tmp_path_factory.mktemp("report")
     mp = pytest.MonkeyPatch()
     mp.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
+    mp.setenv(CONFIG_VARIABLE, str(TEST_CONFIG_FILE))
     try:
-        status = audit(synthetic_out, report, "--today", "2026-11-24")
+        status = audit(synthetic_out, report, "--today", TEST_TODAY)
     finally:
         mp.undo()
     read = (report / "audit.md").read_text(encoding="utf-8"), (report / "audit.html").read_text(encoding="utf-8")
@@ -139,7 +141,7 @@ def test_the_report_shows_hashing_configuration_key_fingerprint_retention_and_ru
     for source, contract in load_all_contracts().items():
         assert f"| `{source}` | " in retention
         assert (f"`{contract.retentionField}`" if contract.retentionField else "n.v.t.") in retention
-    assert "| Bewaartermijn gemeten vanaf (retention measured on) | 2026-11-24 |" in markdown
+    assert f"| Bewaartermijn gemeten vanaf (retention measured on) | {TEST_TODAY} |" in markdown
 
 
 def test_without_a_key_the_report_says_so_and_shows_the_recorded_fingerprints(
@@ -160,9 +162,7 @@ def plant_bsn_in_parquet(out: Path) -> tuple[str, str, str]:
 
 def plant_bsn_in_duckdb(out: Path) -> tuple[str, str, str]:
     with open_sealed(out / "warehouse" / "monitor.duckdb") as con:
-        con.execute(
-            "UPDATE stg_diplomas SET diploma = ? WHERE source_line = (SELECT min(source_line) FROM stg_diplomas)", [BSN]
-        )
+        con.execute("UPDATE stg_diplomas SET diploma = ? WHERE rowid = (SELECT min(rowid) FROM stg_diplomas)", [BSN])
     return "warehouse/monitor.duckdb", "stg_diplomas.diploma", "bsn"
 
 
@@ -295,14 +295,35 @@ def test_auditing_a_missing_folder_says_so_in_one_sentence(tmp_path: Path, capsy
 
 
 def test_the_numbers_of_a_real_run_do_not_trip_the_scan(synthetic_out: Path, clean_audit: Audited) -> None:
-    """Allocation numbers (pseudonyms now), amounts, line numbers, dates and iJw file names are all there and pass."""
+    """Allocation numbers, amounts and dates are all there, and all pass (file names and line numbers are not
+    stored any more: no pointer into a raw file)."""
     staged = synthetic_out / "warehouse" / "staged"
     declarations = read_sealed(staged / "declaraties.parquet")
     assert declarations.get_column("toewijzingnummer").str.contains(r"^[0-9a-f]{32}$").all()
     assert declarations.get_column("bedrag").max() > 100  # type: ignore[operator]
-    assert declarations.get_column("source_file").str.contains(r"\d{8}").any()
+    assert not {"source_file", "source_line"} & set(declarations.columns)
     assert clean_audit.status == 0
     assert "| - | - | niets gevonden | 0 | - |" in clean_audit.markdown
+
+
+def test_the_audit_fails_when_too_many_persons_stand_out_on_their_stored_quasi_identifiers(
+    synthetic_out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 2 % of Almere a fifth of the residents are alone on birth cohort and wijk: under monitor.toml's own
+    limits that blocks publication, in Dutch in the report and in English in audit.json."""
+    monkeypatch.setenv(CONFIG_VARIABLE, str(DEFAULT_CONFIG))
+    audited = run_cli_audit(synthetic_out, tmp_path, capsys)
+    assert audited.status == 2
+    summary = json.loads((tmp_path / "audit.json").read_text(encoding="utf-8"))
+    measured = {(m["source"], m["gating"]): m for m in summary["k_anonymity"]["measured"]}
+    assert set(measured) == {(s, g) for s in ("inschrijvingen", "bewoners") for g in (True, False)}
+    residents = measured[("bewoners", True)]
+    assert residents["quasi_identifiers"] == ["geboortecohort", "wijk_code", "gemeente_code"]
+    assert residents["share_unique"] > summary["k_anonymity"]["max_share_unique"]
+    assert summary["passed"] is False and any(f.startswith("bewoners: ") for f in summary["failures"])
+    assert audited.stdout.startswith("Audit NIET geslaagd") and "`bewoners` te herkenbaar" in audited.stdout
+    assert "Herkenbaarheid: k-anonimiteit (k-anonymity)" in audited.markdown and "TE HOOG" in audited.markdown
+    assert "ter informatie" in audited.markdown
 
 
 def random_allocation_numbers(n: int, seed: int) -> list[str]:

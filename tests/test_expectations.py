@@ -22,29 +22,25 @@ def test_the_suite_is_generated_from_the_contract() -> None:
     assert rules[("*", "only_contract_columns")].column_list == [  # type: ignore[attr-defined]
         "person_id",
         "id_type",
-        "geboortemaand",
+        "geboortecohort",
         "brin",
         "vestigingsnummer",
         "onderwijssoort",
-        "leerjaar",
         "datum_inschrijving",
         "datum_uitschrijving",
-        "source_file",
-        "source_line",
     ]
     assert set(rules) == {
         ("*", "only_contract_columns"),
         ("person_id", "required"),
         ("person_id", "pseudonym_format"),
         ("id_type", "allowed_values"),
-        ("geboortemaand", "required"),
+        ("geboortecohort", "required"),
         ("brin", "required"),
         ("brin", "pattern"),
         ("vestigingsnummer", "required"),
         ("vestigingsnummer", "pattern"),
         ("onderwijssoort", "required"),
         ("onderwijssoort", "allowed_values"),
-        ("leerjaar", "range"),
         ("datum_inschrijving", "required"),
         ("datum_uitschrijving", "not_before_datum_inschrijving"),
     }
@@ -56,7 +52,7 @@ def test_clean_staged_rows_meet_the_suite_and_a_tampered_table_fails_with_counts
     ingest_bytes(tmp_path, "inschrijvingen", csv_bytes(ENROL_HEADER, GOOD_ROWS))
     staged = tmp_path / "staged.parquet"
     clean = run_suite(contract, staged)
-    assert clean.success and clean.rows == 3 and len(clean.outcomes) == 14
+    assert clean.success and clean.rows == 3 and len(clean.outcomes) == 13
 
     frame = read_sealed(staged)
     raw_bsn = valid_bsn(7)

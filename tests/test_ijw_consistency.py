@@ -32,7 +32,6 @@ CONSISTENCY = {f"ijw_{rule}" for rule in RULES}
 
 EXAMPLES_32 = IJW_REFERENCE / "examples-3.2"
 
-PRESTATIE_LINES = (33, 52, 76, 95, 114)
 PRODUCT, AMOUNT, PERIOD = RULES
 
 
@@ -85,24 +84,25 @@ def write_messages(folder: Path, jw301: str, jw323: str) -> Path:
 # ----------------------------------------------------------------------------------------- the reader
 def test_real_examples_are_consistent_but_their_allocation_is_missing() -> None:
     table = read_consistency(EXAMPLES_32)
-    assert table.height == 5 and table.get_column("source_line").to_list() == list(PRESTATIE_LINES)
+    assert table.height == 5 and table.get_column("prestatie").to_list() == [1, 2, 3, 4, 5]
+    assert set(table.get_column("bericht")) == {1}, "one declaration message"
     product, amount, period = (rule_report(table, rule) for rule in RULES)
     # the real JW323 declares toewijzingen 10072-10074, the real JW301 allocates 300201/300202
     assert (product.checked, product.failed, product.not_applicable) == (0, 0, 5)
     assert (amount.checked, amount.failed, period.checked, period.failed) == (5, 0, 5, 0)
 
 
-def test_one_inconsistent_line_per_rule_is_counted_with_file_and_line(tmp_path: Path) -> None:
+def test_one_inconsistent_line_per_rule_is_shown_by_message_number_and_line_number(tmp_path: Path) -> None:
     folder = write_messages(tmp_path, allocation_of_the_declared_toewijzingen(), one_inconsistency_per_rule())
-    table = read_consistency(folder, "ijw/")
+    table = read_consistency(folder)
     product, amount, period = (rule_report(table, rule) for rule in RULES)
     assert (product.lines, product.checked, product.failed, product.not_applicable) == (5, 4, 1, 1)
     assert (amount.lines, amount.checked, amount.failed, amount.not_applicable) == (5, 4, 1, 1)
     assert (period.lines, period.checked, period.failed, period.not_applicable) == (5, 5, 1, 0)
     assert product.examples == [
         {
-            "source_file": "ijw/JW323.xml",
-            "source_line": 52,
+            "bericht": 1,
+            "prestatie": 2,
             "toewijzingnummer": "10073",
             "productcategorie": "45",
             "productcode": "45A03",
@@ -112,8 +112,8 @@ def test_one_inconsistent_line_per_rule_is_counted_with_file_and_line(tmp_path: 
     ]
     assert amount.examples == [
         {
-            "source_file": "ijw/JW323.xml",
-            "source_line": 95,
+            "bericht": 1,
+            "prestatie": 4,
             "toewijzingnummer": "10073",
             "volume": 16,
             "eenheid": "04",
@@ -123,8 +123,8 @@ def test_one_inconsistent_line_per_rule_is_counted_with_file_and_line(tmp_path: 
     ]
     assert period.examples == [
         {
-            "source_file": "ijw/JW323.xml",
-            "source_line": 114,
+            "bericht": 1,
+            "prestatie": 5,
             "toewijzingnummer": "10073",
             "periode_begin": "2026-03-01",
             "periode_einde": "2026-04-02",
@@ -159,8 +159,8 @@ def test_aspecific_allocation_compares_the_categorie_and_generic_accepts_any_pro
     )
     table = read_consistency(write_messages(tmp_path, jw301, example("JW323")))
     assert read_ijw(tmp_path).rejected == []
-    verdict = dict(zip(table.get_column("source_line"), table.get_column(PRODUCT), strict=True))
-    assert verdict == {33: False, 52: True, 76: None, 95: True, 114: True}
+    verdict = dict(zip(table.get_column("prestatie"), table.get_column(PRODUCT), strict=True))
+    assert verdict == {1: False, 2: True, 3: None, 4: True, 5: True}
 
 
 def test_missing_tarief_fails_unless_the_eenheid_is_euro(tmp_path: Path) -> None:
@@ -174,13 +174,14 @@ def test_missing_tarief_fails_unless_the_eenheid_is_euro(tmp_path: Path) -> None
 
 def test_table_is_person_free_and_empty_with_its_schema_without_messages(tmp_path: Path) -> None:
     folder = write_messages(tmp_path / "ijw", allocation_of_the_declared_toewijzingen(), one_inconsistency_per_rule())
-    table = read_consistency(folder, "ijw/")
+    table = read_consistency(folder)
     write_consistency(table, tmp_path / "staged")
     stored = pl.read_parquet(tmp_path / "staged" / CONSISTENCY_FILE)
     assert stored.equals(table) and stored.height == 5
     text = stored.write_csv()
     assert "999900006" not in text and "999900018" not in text
     assert not any("bsn" in column for column in stored.columns)
+    assert not {"source_file", "source_line"} & set(stored.columns), "no pointer into a raw message file"
     write_consistency(read_consistency(tmp_path / "no-such-folder"), tmp_path / "staged")
     empty = pl.read_parquet(tmp_path / "staged" / CONSISTENCY_FILE)
     assert empty.height == 0 and dict(empty.schema) == SCHEMA
@@ -195,7 +196,7 @@ def test_checks_warn_with_counts_and_examples_and_the_run_goes_on(tmp_path: Path
     assert result.success, "the checks are not blocking"
     checks = {c.check_name: c for c in result.get_asset_check_evaluations() if c.check_name in CONSISTENCY}
     assert set(checks) == {f"ijw_{rule}" for rule in RULES}
-    expected_line = {PRODUCT: 52, AMOUNT: 95, PERIOD: 114}
+    expected_line = {PRODUCT: 2, AMOUNT: 4, PERIOD: 5}  # the n-th declaration line of the one JW323
     for rule, line in expected_line.items():
         check = checks[f"ijw_{rule}"]
         assert check.asset_key == dg.AssetKey(["staged", "declaraties"])
@@ -203,5 +204,5 @@ def test_checks_warn_with_counts_and_examples_and_the_run_goes_on(tmp_path: Path
         meta = {k: v.value for k, v in check.metadata.items()}
         assert meta["jw323_lines"] == 5 and meta["lines_inconsistent"] == 1
         assert meta["lines_checked"] == (5 if rule == PERIOD else 4)
-        assert [(e["source_file"], e["source_line"]) for e in meta["examples"]] == [("ijw/JW323.xml", line)]
+        assert [(e["bericht"], e["prestatie"]) for e in meta["examples"]] == [(1, line)]
         assert check.description and check.description.startswith("1 of ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from pipelines.defs.ingest import _summarise
 from pipelines.ingest.contract import load_contract
-from pipelines.ingest.minimise import AreaLookup, KnownPseudonyms, Minimiser, address_lookup
+from pipelines.ingest.minimise import AreaLookup, KnownPseudonyms, Minimiser, address_lookup, birth_cohort
 from pipelines.ingest.read_csv import FILE_COLUMN, LINE_COLUMN
 from pipelines.ingest.sources import PHASES
 from pipelines.lib.settings import Paths
@@ -130,7 +131,7 @@ def test_area_lookup_by_binary_search_equals_the_plain_join() -> None:
     areas = AreaLookup(addresses())
     assert areas.keys is not None, "national PC6 addresses are numbered"
     assert areas.join(batch).equals(plain_join(batch, addresses()))
-    assert areas.join(batch).row(1)[2:] == ("BU00340101", "WK003401", "GM0034")
+    assert areas.join(batch).row(1)[2:] == ("WK003401", "GM0034"), "the buurt leads to the wijk, it is not kept"
     assert areas.join(batch.clear()).equals(plain_join(batch.clear(), addresses()))
 
 
@@ -155,3 +156,24 @@ def test_seconds_per_phase_are_recorded_in_the_summary(tmp_path: Path) -> None:
     _summarise(out.ingested, paths)
     summary = json.loads((paths.staged / "inschrijvingen.summary.json").read_text(encoding="utf-8"))
     assert set(summary["seconds"]) == {"read_validate", "pseudonymise", "write"}
+
+
+def test_rows_past_retention_are_left_out_and_those_without_the_date_stay() -> None:
+    """declaraties count retention from periode_einde: before the cutoff the row is never staged; no end = running."""
+    frame = declarations([valid_bsn(1), valid_bsn(2), valid_bsn(3)]).with_columns(
+        periode_einde=pl.Series([date(2020, 1, 31), date(2020, 2, 1), None], dtype=pl.Date)
+    )
+    staged = Minimiser(load_contract("declaraties"), make(), retention_cutoff=date(2020, 2, 1))(frame)
+    assert staged.get_column("periode_einde").to_list() == [date(2020, 2, 1), None], "the cutoff day itself stays"
+    assert Minimiser(load_contract("declaraties"), make())(frame).height == 3, "no cutoff, nothing left out"
+
+
+def test_the_birth_cohort_gives_the_age_on_every_peildatum_as_the_birth_month_did() -> None:
+    """Age on 1 October y = y - cohort; the old rule from the month: y - year - (month >= 10)."""
+    births = pl.DataFrame({"geboren": [date(2010, m, d) for m in range(1, 13) for d in (1, 15, 28)]})
+    ages = births.with_columns(cohort=birth_cohort(pl.col("geboren")))
+    for year in (2015, 2022, 2030):
+        by_month = year - ages["geboren"].dt.year() - (ages["geboren"].dt.month() >= 10).cast(pl.Int32)
+        assert (year - ages["cohort"]).to_list() == by_month.to_list()
+    assert ages.filter(pl.col("geboren").dt.month() == 9)["cohort"].unique().to_list() == [2010]
+    assert ages.filter(pl.col("geboren").dt.month() == 10)["cohort"].unique().to_list() == [2011]

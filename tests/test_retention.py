@@ -14,6 +14,7 @@ The hand-made inbox (tests/handmade_inbox.py) has known dates. Measured on 2028-
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -145,7 +146,8 @@ def test_purge_removes_rows_past_retention_from_parquet_and_duckdb_and_keeps_the
         kept = before[source].filter(pl.col(field).is_null() | (pl.col(field) >= cutoff))
         assert after.height == before[source].height - removed, source
         assert after.equals(kept), f"{source}: exactly the rows at or after the cutoff stay, in order"
-        assert stg_rows(out, source).sort("source_file", "source_line").equals(after.sort("source_file", "source_line"))
+        columns = after.columns
+        assert stg_rows(out, source).sort(columns, nulls_last=True).equals(after.sort(columns, nulls_last=True))
         counts = per_source[source]
         assert counts["parquet_removed"] == counts["duckdb_removed"] == removed, source
         assert counts["parquet_rows_before"] == counts["duckdb_rows_before"] == before[source].height
@@ -205,17 +207,46 @@ def test_nothing_past_retention_means_nothing_rewritten(work: tuple[Path, Path])
     assert file_hashes(out / "warehouse" / "staged") == staged
 
 
-def test_the_audit_counts_rows_past_retention_and_none_after_the_purge(
+def test_the_audit_fails_on_any_row_past_retention_and_passes_after_the_purge(
     work: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     inbox, out = work
-    assert monitor_main(["audit", "--out", str(out), "--today", TODAY]) == 0
-    assert "let op: 9 rijen voorbij de bewaartermijn" in capsys.readouterr().out
+    assert monitor_main(["audit", "--out", str(out), "--today", TODAY]) == 2, "a row past retention blocks"
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Audit NIET geslaagd")
+    assert "9 rijen voorbij de bewaartermijn" in captured.out
+    assert "9 row(s) past retention in the warehouse" in captured.err
     report = (out / "audit" / "audit.md").read_text(encoding="utf-8")
     assert "| `toewijzingen` | 5 jaar (P5Y) | `einddatum` (leeg = loopt nog: de rij blijft) | 2023-08-01 |" in report
+    summary = json.loads((out / "audit" / "audit.json").read_text(encoding="utf-8"))
+    assert summary["passed"] is False and summary["rows_past_retention"] == 9
     purge(inbox, out)
     assert monitor_main(["audit", "--out", str(out), "--today", TODAY]) == 0
-    assert "let op" not in capsys.readouterr().out
+    assert "voorbij de bewaartermijn" not in capsys.readouterr().out
+
+
+def test_ingest_leaves_out_rows_past_retention_and_counts_them(tmp_path: Path) -> None:
+    """Measured from TODAY the same rows the purge would remove never reach the warehouse, nor this run."""
+    write_handmade_inbox(tmp_path / "inbox")
+    result = materialize_all(tmp_path / "inbox", tmp_path / "out", today=TODAY)
+    assert result.success
+    contracts = load_all_contracts()
+    staged = tmp_path / "out" / "warehouse" / "staged"
+    manifest = json.loads((tmp_path / "out" / "publish" / "manifest.json").read_text(encoding="utf-8"))
+    for source, removed in EXPECTED_REMOVED.items():
+        summary = json.loads((staged / f"{source}.summary.json").read_text(encoding="utf-8"))
+        assert summary["rows_past_retention"] == removed, source
+        assert summary["rows_read"] == summary["rows_accepted"] + summary["rows_quarantined"] + removed, source
+        assert manifest["rows"][source]["rows_past_retention"] == removed, source
+        field, cutoff = contracts[source].retentionField, subtract_period(date(2028, 8, 1), contracts[source].retention)
+        assert field is not None
+        rows = read_sealed(staged / f"{source}.parquet")
+        assert rows.filter(pl.col(field) < cutoff).height == 0, source
+        assert stg_rows(tmp_path / "out", source).filter(pl.col(field) < cutoff).height == 0, source
+    with read_warehouse(tmp_path / "out" / "warehouse" / "monitor.duckdb") as con:
+        trajectories = set(con.sql("SELECT toewijzingnummer FROM trajectories").pl().get_column("toewijzingnummer"))
+    assert trajectories == {"1003", "1010", "1011"}, "allocations 1001 and 1012 ended before the cutoff: never used"
+    assert monitor_main(["audit", "--out", str(tmp_path / "out"), "--today", TODAY]) == 0
 
 
 def test_the_purge_runs_after_the_publication_in_every_run_and_weekly_on_its_own() -> None:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from pipelines.audit.history import RunRecord
+from pipelines.audit.k_anonymity import KAnonymity, PrivacyThresholds
 from pipelines.audit.scan import CODE_COLUMNS, ScanResult
 from pipelines.ingest.contract import Contract
 from pipelines.ingest.data_dictionary import (
@@ -62,17 +63,56 @@ class AuditFacts:
     hashing: HashingConfig
     key: KeyStatus
     retention: list[RetentionStatus]
+    k_anonymity: list[KAnonymity]
+    thresholds: PrivacyThresholds
     runs: list[RunRecord]
     unreadable_manifests: list[str]
     scan: ScanResult
 
     @property
     def passed(self) -> bool:
-        return self.scan.clean
+        """No finding, nothing past retention, and k-anonymity within its limits: only then may it publish."""
+        return not self.failures()
 
     @property
     def past_retention(self) -> int:
         return sum(r.past for r in self.retention)
+
+    @property
+    def too_identifying(self) -> list[KAnonymity]:
+        return [m for m in self.k_anonymity if m.exceeds(self.thresholds)]
+
+    def failures(self) -> list[str]:
+        """Why the audit did not pass, one English phrase per reason (empty: it passed)."""
+        reasons = []
+        if self.scan.findings or self.scan.unreadable:
+            reasons.append(f"{len(self.scan.findings) + len(self.scan.unreadable)} place(s) listed by the scan")
+        if self.past_retention:
+            reasons.append(f"{self.past_retention} row(s) past retention in the warehouse")
+        reasons += [
+            f"{m.source}: {m.share_unique:.1%} unique, {m.share_below_k:.1%} with k < {m.k} on {', '.join(m.columns)}"
+            for m in self.too_identifying
+        ]
+        return reasons
+
+    def summary(self) -> dict[str, object]:
+        """audit.json: the verdict and the measured figures, in English, for machines and the closing note."""
+        t = self.thresholds
+        return {
+            "passed": self.passed,
+            "failures": self.failures(),
+            "retention_measured_on": self.today.isoformat(),
+            "rows_past_retention": self.past_retention,
+            "scan_findings": len(self.scan.findings),
+            "unreadable_files": len(self.scan.unreadable),
+            "k_anonymity": {
+                "k": t.k,
+                "max_share_unique": t.max_share_unique,
+                "max_share_below_k": t.max_share_below_k,
+                "group_columns": list(t.group_columns),
+                "measured": [m.as_dict() for m in self.k_anonymity],
+            },
+        }
 
 
 def is_reference_source(contract: Contract) -> bool:
@@ -91,10 +131,18 @@ def verdict(facts: AuditFacts) -> str:
     else:
         problems = [f"{len(scan.findings)} vondst(en)"] if scan.findings else []
         problems += [f"{len(scan.unreadable)} onleesbaar bestand(en)"] if scan.unreadable else []
+        if facts.past_retention:
+            problems.append(f"{facts.past_retention} rijen voorbij de bewaartermijn (draai retention_purge)")
+        problems += [
+            f"`{m.source}` te herkenbaar ({_share(m.share_unique)} uniek, {_share(m.share_below_k)} met k < {m.k})"
+            for m in facts.too_identifying
+        ]
         line = f"Audit NIET geslaagd: {', '.join(problems)} in {facts.out}"
-    if facts.past_retention:
-        line += f"; let op: {facts.past_retention} rijen voorbij de bewaartermijn (draai retention_purge)"
     return line + "."
+
+
+def _share(value: float) -> str:
+    return f"{value:.1%}".replace(".", ",")
 
 
 def _n(value: int | None) -> str:
@@ -112,8 +160,38 @@ def _verdict_section(facts: AuditFacts) -> Section:
             ["Onleesbare bestanden (unreadable)", str(len(scan.unreadable))],
             ["Doorzocht (scanned)", f"{len(scan.scanned)} bestanden, {scan.columns} tabelkolommen"],
             ["Rijen voorbij de bewaartermijn (past retention)", _n(facts.past_retention)],
+            ["Te herkenbare bronnen (k-anonymity above limit)", str(len(facts.too_identifying))],
         ],
         verdict(facts),
+    )
+
+
+def _k_anonymity_section(facts: AuditFacts) -> Section:
+    t = facts.thresholds
+    rows = [
+        [
+            f"`{m.source}`",
+            ", ".join(f"`{c}`" for c in m.columns),
+            _n(m.persons),
+            f"{_n(m.unique)} ({_share(m.share_unique)})",
+            f"{_n(m.below_k)} ({_share(m.share_below_k)})",
+            ("TE HOOG" if m.exceeds(t) else "binnen de grens") if m.gating else "ter informatie",
+        ]
+        for m in facts.k_anonymity
+    ]
+    if not rows:
+        rows = [["-", "-", "-", "-", "-", "geen opgeslagen bron met quasi-identificerende kenmerken"]]
+    return Section(
+        "Herkenbaarheid: k-anonimiteit (k-anonymity)",
+        ["bron", "combinatie van opgeslagen kolommen", "personen", "uniek (k = 1)", f"k < {t.k}", "oordeel"],
+        rows,
+        "Per persoonsbron met quasi-identificerende kenmerken: k is het aantal personen met dezelfde waarden op de "
+        "combinatie (het geboortecohort en de wijk zoals opgeslagen, plus de groepskolommen "
+        f"{', '.join(f'`{c}`' for c in t.group_columns)} uit `monitor.toml`). Een persoon telt als uniek of "
+        f"onder k als één van zijn rijen dat is. De audit slaagt niet als meer dan {_share(t.max_share_unique)} "
+        f"uniek is of meer dan {_share(t.max_share_below_k)} k < {t.k} heeft (`[privacy]` in `monitor.toml`). "
+        "De tweede regel per bron neemt ook de opgeslagen datums mee; die telt niet mee in het oordeel, maar toont "
+        "wat de afscherming van het warehouse moet dragen (zie docs/minimisation.md).",
     )
 
 
@@ -246,9 +324,11 @@ def _retention_section(facts: AuditFacts) -> Section:
         ],
         rows,
         "Een rij is voorbij de bewaartermijn als de datum waar de termijn vanaf telt vóór de grens ligt "
-        f"({facts.today.isoformat()} min de bewaartermijn). Het Dagster-asset `retention_purge` verwijdert zulke "
-        "rijen uit `warehouse/staged/` en de `stg_`-tabellen (na elke run en wekelijks) en bouwt de "
-        "gekoppelde tabellen opnieuw op. Gepubliceerde aggregaten blijven.",
+        f"({facts.today.isoformat()} min de bewaartermijn). Het inlezen laat zulke rijen weg voordat er iets wordt "
+        "opgeslagen (geteld als `rows_past_retention` in het manifest); het Dagster-asset `retention_purge` "
+        "verwijdert rijen die sindsdien over de termijn zijn gegaan uit `warehouse/staged/` en de `stg_`-tabellen "
+        "(na elke run en wekelijks) en bouwt de gekoppelde tabellen opnieuw op. Gepubliceerde aggregaten blijven. "
+        "Eén rij voorbij de termijn in het warehouse is een vondst: de audit slaagt dan niet.",
     )
 
 
@@ -347,6 +427,7 @@ def build_sections(facts: AuditFacts) -> list[Section]:
         _hashing_section(facts),
         _key_section(facts),
         _retention_section(facts),
+        _k_anonymity_section(facts),
         _history_section(facts),
         _sign_off_section(),
     ]

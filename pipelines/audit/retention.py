@@ -6,13 +6,21 @@ A row is past retention when that date lies before today minus the contract's `r
 P5Y); a row without the date is still running (open enrolment, current address) and stays. Reference
 sources (schools, districts, postcode table) hold no personal data and have no reference date.
 
-The purge works on the warehouse only: the staged Parquet files and their `stg_` tables. The publication
-holds aggregates that passed disclosure control and is never touched.
+Retention is enforced twice: ingest leaves out every row past retention before anything is staged (so such
+a row never enters a run, not even the run that would purge it), and the purge removes rows that aged past
+it since they were staged (the weekly job, and the end of every run). The purge works on the warehouse only:
+the staged Parquet files and their `stg_` tables. The publication holds aggregates that passed disclosure
+control and is never touched.
+
+"Today" is the real date, unless the environment sets MONITOR_TODAY (YYYY-MM-DD). That is for tests only:
+their fixtures have fixed dates, and the indicators computed from them must not change as the calendar
+moves on (tests/conftest.py, TEST_TODAY). The audit's and the purge's own `--today`/`today` win over it.
 """
 
 from __future__ import annotations
 
 import calendar
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -66,10 +74,23 @@ def subtract_period(today: date, period: str) -> date:
 def retention_rules(contracts: dict[str, Contract], today: date) -> list[RetentionRule]:
     """One rule per source whose contract names a retention reference date."""
     return [
-        RetentionRule(source, c.retention, c.retentionField, subtract_period(today, c.retention))
+        RetentionRule(source, c.retention, c.retentionField, cutoff)
         for source, c in contracts.items()
-        if c.retentionField is not None
+        if c.retentionField is not None and (cutoff := retention_cutoff(c, today)) is not None
     ]
+
+
+TODAY_VARIABLE = "MONITOR_TODAY"
+
+
+def retention_cutoff(contract: Contract, today: date) -> date | None:
+    """Rows whose retentionField lies before this date are past retention; None: the source is not purged."""
+    return subtract_period(today, contract.retention) if contract.retentionField is not None else None
+
+
+def processing_today() -> date:
+    """The date ingest, the purge and the audit measure retention from when none is given (see the module)."""
+    return parse_today(os.environ.get(TODAY_VARIABLE))
 
 
 def parse_today(text: str | None) -> date:

@@ -8,6 +8,7 @@ left out of its own scan.
 from __future__ import annotations
 
 import contextlib
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ import polars as pl
 import pyarrow as pa
 
 from pipelines.audit.history import read_run_history
+from pipelines.audit.k_anonymity import KAnonymity, PrivacyThresholds, measure_source
 from pipelines.audit.render import to_html, to_markdown
 from pipelines.audit.report import (
     SCANNED_FOLDERS,
@@ -26,20 +28,26 @@ from pipelines.audit.report import (
     build_sections,
     is_reference_source,
 )
-from pipelines.audit.retention import count_past_duckdb, count_past_parquet, count_rows_parquet, retention_rules
+from pipelines.audit.retention import (
+    count_past_duckdb,
+    count_past_parquet,
+    count_rows_parquet,
+    processing_today,
+    retention_rules,
+)
 from pipelines.audit.scan import scan_folders
 from pipelines.audit.storage import inbox_findings, mode_findings, sealing_findings
 from pipelines.ingest.contract import Contract, load_all_contracts
 from pipelines.lib.lock import output_lock
 from pipelines.lib.publication import code_version
 from pipelines.lib.sealing import WarehouseKeyError
-from pipelines.lib.settings import Paths
+from pipelines.lib.settings import MonitorConfig, Paths, configured_path
 from pipelines.lib.warehouse import read_warehouse
 from pseudonymisation.config import HashingConfig, load_hashing_config
 from pseudonymisation.key import KeyError_, load_key
 
 TITLE = "Privacy-audit monitor jeugdhulp × onderwijs (privacy audit)"
-REPORT_FILES = ("audit.md", "audit.html")
+REPORT_FILES = ("audit.md", "audit.json", "audit.html")
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,21 @@ def retention_status(paths: Paths, contracts: dict[str, Contract], today: date) 
     return statuses
 
 
+def privacy_thresholds(config: MonitorConfig) -> PrivacyThresholds:
+    return PrivacyThresholds(
+        config.k_anonymity_k, config.max_share_unique, config.max_share_below_k, config.k_anonymity_groups
+    )
+
+
+def k_anonymity(paths: Paths, contracts: dict[str, Contract], thresholds: PrivacyThresholds) -> list[KAnonymity]:
+    """Per person-level staged source with quasi-identifiers: k-anonymity (an unreadable file: the scan says so)."""
+    measured: list[KAnonymity] = []
+    for contract in contracts.values():
+        with contextlib.suppress(pl.exceptions.PolarsError, pa.ArrowException, OSError, WarehouseKeyError):
+            measured += measure_source(paths.staged, contract, thresholds)
+    return measured
+
+
 def gather_facts(out: Path, today: date, report_dir: Path, inbox: Path | None = None) -> AuditFacts:
     paths = Paths(inbox=inbox or out / "inbox", out=out)  # the inbox is listed, never read
     contracts = load_all_contracts()
@@ -112,6 +135,7 @@ def gather_facts(out: Path, today: date, report_dir: Path, inbox: Path | None = 
         for source, contract in contracts.items()
         if is_reference_source(contract)
     }
+    thresholds = privacy_thresholds(MonitorConfig.load(configured_path()))
     report_files = frozenset(report_dir / name for name in REPORT_FILES)
     scan = scan_folders(out, [out / folder for folder in SCANNED_FOLDERS], declared, exclude=report_files)
     scan.findings.extend(
@@ -126,6 +150,8 @@ def gather_facts(out: Path, today: date, report_dir: Path, inbox: Path | None = 
         hashing=hashing,
         key=key_status(hashing),
         retention=retention_status(paths, contracts, today),
+        k_anonymity=k_anonymity(paths, contracts, thresholds),
+        thresholds=thresholds,
         runs=runs,
         unreadable_manifests=unreadable,
         scan=scan,
@@ -135,10 +161,11 @@ def gather_facts(out: Path, today: date, report_dir: Path, inbox: Path | None = 
 def write_report(facts: AuditFacts, report_dir: Path) -> list[Path]:
     sections = build_sections(facts)
     report_dir.mkdir(parents=True, exist_ok=True)
-    markdown, page = (report_dir / name for name in REPORT_FILES)
+    markdown, summary, page = (report_dir / name for name in REPORT_FILES)
     markdown.write_text(to_markdown(TITLE, sections), encoding="utf-8")
+    summary.write_text(json.dumps(facts.summary(), indent=2), encoding="utf-8")
     page.write_text(to_html(TITLE, sections, facts.passed), encoding="utf-8")
-    return [markdown, page]
+    return [markdown, summary, page]
 
 
 def has_monitor_output(out: Path) -> bool:
@@ -158,6 +185,6 @@ def run_audit(
     out = out.resolve()
     target = (report_dir or default_report_dir(out)).resolve()
     with output_lock(out, "monitor audit"):
-        facts = gather_facts(out, today or date.today(), target, inbox.resolve() if inbox else None)
+        facts = gather_facts(out, today or processing_today(), target, inbox.resolve() if inbox else None)
     written = write_report(facts, target)
     return AuditOutcome(facts, written, (datetime.now(UTC) - started).total_seconds())

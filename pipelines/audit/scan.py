@@ -14,8 +14,9 @@ Reference sources (schools, districts, the CBS postcode table) are public data, 
 their own staged tables the columns their contract declares (a school's name and postcode, the PC6 of the
 lookup) are not flagged as postcodes or name columns. Their other values are scanned like any other.
 
-Allocation numbers (`toewijzingnummer`) and file names (`source_file`) are arbitrary numbers chosen by
-others, and one random nine-digit number in eleven passes the eleven-test. In those columns a BSN-shaped
+Allocation numbers (`toewijzingnummer`) and the delivery names in the quarantine (`source_file`: staged rows
+keep no file name any more, see docs/minimisation.md) are arbitrary numbers chosen by others, and one random
+nine-digit number in eleven passes the eleven-test. In those columns a BSN-shaped
 number fails the audit only when more of them pass than chance explains (four standard deviations), so a
 systematic mix-up of BSN and allocation number is still caught.
 """
@@ -50,7 +51,7 @@ from pipelines.lib.sealing import (
     sealed_dataset,
 )
 
-CODE_COLUMNS = frozenset({"toewijzingnummer", "source_file"})
+CODE_COLUMNS = frozenset({"toewijzingnummer", "source_file"})  # source_file: quarantine only
 # Chance that a random nine-digit number passes the eleven-test or is a valid onderwijsnummer.
 CHANCE_VALID = 1 / 11 + 1 / 990
 _NINE_DIGIT_TOKEN = r"(^|[^0-9A-Za-z])[0-9]{9}([^0-9A-Za-z]|$)"

@@ -44,6 +44,7 @@ def _summarise(ingested: Ingested, paths: Paths) -> dict[str, object]:
         "rows_read": ingested.rows_read,
         "rows_accepted": ingested.rows_accepted,
         "rows_quarantined": ingested.rows_quarantined,
+        "rows_past_retention": ingested.rows_past_retention,
         "files": [f.as_dict() for f in ingested.files],
         "ijw_messages": ingested.ijw_messages,
         "quarantine_by_rule": dict(ingested.quarantine_by_rule.most_common()),
@@ -55,6 +56,7 @@ def _summarise(ingested: Ingested, paths: Paths) -> dict[str, object]:
         "dagster/row_count": ingested.rows_accepted,
         "rows_read": ingested.rows_read,
         "rows_quarantined": ingested.rows_quarantined,
+        "rows_past_retention": ingested.rows_past_retention,
         "contract_version": ingested.contract_version,
         "dropped_columns": ", ".join(dropped) or "none",
         "quarantine_by_rule": dg.MetadataValue.json(summary["quarantine_by_rule"]),
@@ -125,7 +127,7 @@ def _ingest(context: dg.AssetExecutionContext, monitor: MonitorResource, source:
     ingested = _ingest_into(monitor, source, monitor.pseudonymiser(), addresses=addresses)
     context.log.info(
         f"{source}: {ingested.rows_read} rows read, {ingested.rows_accepted} accepted, "
-        f"{ingested.rows_quarantined} quarantined"
+        f"{ingested.rows_quarantined} quarantined, {ingested.rows_past_retention} past retention (left out)"
     )
     return dg.MaterializeResult(metadata=_summarise(ingested, paths))  # type: ignore[arg-type]
 
@@ -198,7 +200,8 @@ def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResourc
         ingested.ijw_messages = counts if source == "toewijzingen" else {}
         context.log.info(
             f"{source}: {ingested.rows_read} rows read, {ingested.rows_accepted} accepted, "
-            f"{ingested.rows_quarantined} quarantined; iJw messages {counts}"
+            f"{ingested.rows_quarantined} quarantined, {ingested.rows_past_retention} past retention (left out); "
+            f"iJw messages {counts}"
         )
         yield dg.MaterializeResult(asset_key=staged_key(source), metadata=_summarise(ingested, paths))  # type: ignore[arg-type]
 
@@ -208,23 +211,28 @@ def _make_quality_check(source: str) -> dg.AssetChecksDefinition:
         asset=staged_key(source),
         name="quarantine_share",
         blocking=True,
-        description="Rows read = accepted + quarantined, and the quarantined share stays under the configured maximum.",
+        description=(
+            "Rows read = accepted + quarantined + past retention, and the quarantined share stays under the "
+            "configured maximum."
+        ),
     )
     def _check(monitor: MonitorResource) -> dg.AssetCheckResult:
         summary = json.loads((monitor.paths.staged / f"{source}.summary.json").read_text(encoding="utf-8"))
-        read, accepted, quarantined = (
+        read, accepted, quarantined, past = (
             summary["rows_read"],
             summary["rows_accepted"],
             summary["rows_quarantined"],
+            summary.get("rows_past_retention", 0),
         )
         share = quarantined / read if read else 0.0
         limit = monitor.config.max_quarantine_share
         return dg.AssetCheckResult(
-            passed=read == accepted + quarantined and share <= limit,
+            passed=read == accepted + quarantined + past and share <= limit,
             metadata={
                 "rows_read": read,
                 "rows_accepted": accepted,
                 "rows_quarantined": quarantined,
+                "rows_past_retention": past,
                 "quarantined_share": round(share, 5),
                 "max_share": limit,
                 "quarantine_by_rule": dg.MetadataValue.json(summary["quarantine_by_rule"]),

@@ -5,9 +5,9 @@ contract) lies before today minus the contract's `retention`, from `warehouse/st
 the `stg_<source>` table, then rebuilds the linked tables (persons, pupil years, trajectories, ...) from what
 is left so that no derived person-level row outlives its source. The publication is never touched.
 
-It runs last in every monitor run (after `publication`: this run's aggregates are computed from the full
-exports and published first, then the warehouse lets go of what it may no longer hold) and weekly on its
-own (`weekly_retention`), so rows that age past the limit between runs go too. The date it measures from
+Ingest already leaves out every row past retention, so no run uses one. The purge runs last in every
+monitor run and weekly on its own (`weekly_retention`), so that rows staged earlier that have aged past the
+limit since (a source without a new delivery keeps its staged rows) leave too. The date it measures from
 is today unless the run config sets `today` (tests, or re-running a missed purge as of a given date).
 The asset sits in the publish group because it follows the publication; it belongs to no earlier stage.
 """
@@ -17,7 +17,7 @@ import graphlib
 import dagster as dg
 from pydantic import Field
 
-from pipelines.audit.retention import has_table, parse_today, purge_source, retention_rules
+from pipelines.audit.retention import has_table, parse_today, processing_today, purge_source, retention_rules
 from pipelines.defs.ingest import OWNER
 from pipelines.defs.link import link_assets
 from pipelines.defs.publish import publication
@@ -29,7 +29,8 @@ from pipelines.lib.warehouse import connect, run_sql_file
 class RetentionConfig(dg.Config):
     today: str = Field(
         default="",
-        description="Measure retention from this date (YYYY-MM-DD); empty = the day the run starts.",
+        description="Measure retention from this date (YYYY-MM-DD); empty = the day the run starts "
+        "(or MONITOR_TODAY, in tests).",
     )
 
 
@@ -54,7 +55,7 @@ def linked_tables_in_order() -> list[str]:
 def retention_purge(
     context: dg.AssetExecutionContext, config: RetentionConfig, monitor: MonitorResource
 ) -> dg.MaterializeResult:
-    today = parse_today(config.today)
+    today = parse_today(config.today) if config.today else processing_today()
     rules = retention_rules(load_all_contracts(), today)
     paths = monitor.paths
     with connect(paths) as con:

@@ -93,22 +93,22 @@ def computed_years(enrolments: pl.DataFrame) -> list[Year]:
     return [y for y in candidates if begin <= y.peildatum <= end and enrolled_on(enrolments, y.peildatum).height]
 
 
-def age_expr(birth: str, day: dt.date) -> pl.Expr:
-    """Whole years on `day` from a birth month: born in the month of `day` or later counts as not yet."""
-    return day.year - pl.col(birth).dt.year() - (pl.col(birth).dt.month() >= day.month).cast(pl.Int32)
+def age_expr(cohort: str, day: dt.date) -> pl.Expr:
+    """Whole years on the peildatum `day` from a birth cohort (the year in which the person is 0 on it)."""
+    return day.year - pl.col(cohort)
 
 
-def birth_months(staged: Staged) -> pl.DataFrame:
-    """Per person: the birth month in the register (latest address period), else in the latest enrolment."""
+def birth_cohorts(staged: Staged) -> pl.DataFrame:
+    """Per person: the birth cohort in the register (latest address period), else in the latest enrolment."""
     register = (
-        staged.bewoners.sort("datum_vanaf", "geboortemaand", descending=True)
+        staged.bewoners.sort("datum_vanaf", "geboortecohort", descending=True)
         .unique("person_id", keep="first")
-        .select("person_id", pl.col("geboortemaand").alias("brp"))
+        .select("person_id", pl.col("geboortecohort").alias("brp"))
     )
     school = (
-        staged.inschrijvingen.sort("datum_inschrijving", "geboortemaand", descending=True)
+        staged.inschrijvingen.sort("datum_inschrijving", "geboortecohort", descending=True)
         .unique("person_id", keep="first")
-        .select("person_id", pl.col("geboortemaand").alias("school"))
+        .select("person_id", pl.col("geboortecohort").alias("school"))
     )
     return register.join(school, on="person_id", how="full", coalesce=True).select(
         "person_id", pl.coalesce("brp", "school").alias("geboren")
@@ -166,9 +166,24 @@ def per_unit(persons: pl.DataFrame, gemeente: str) -> pl.DataFrame:
 
 
 def allocations(staged: Staged) -> pl.DataFrame:
-    """One trajectory per toewijzingnummer (latest allocation wins), with start and end of care."""
+    """One trajectory per toewijzingnummer (latest allocation wins), with start and end of care.
+
+    On the same allocation start the row's own content decides (latest end, open first; latest care end, open
+    first; latest care start; then the smallest category, product code and referrer), never where it was read."""
+    order = {
+        "ingangsdatum": (True, True),  # column: (descending, nulls last)
+        "einddatum": (True, False),
+        "einddatum_zorg": (True, False),
+        "begindatum_zorg": (True, True),
+        "productcategorie": (False, True),
+        "productcode": (False, True),
+        "verwijzer_type": (False, True),
+        "person_id": (False, True),
+    }
     return (
-        staged.toewijzingen.sort(["ingangsdatum", "source_file", "source_line"], descending=True)
+        staged.toewijzingen.sort(
+            list(order), descending=[d for d, _ in order.values()], nulls_last=[n for _, n in order.values()]
+        )
         .unique("toewijzingnummer", keep="first")
         .select(
             "toewijzingnummer",
@@ -285,7 +300,7 @@ def reference_indicators(staged_dir: Path, gemeente: str) -> pl.DataFrame:
     """A1, B1, C1, E1 and F4 per school year, level and unit: teller and noemer (C1: euro, no noemer)."""
     staged = Staged.read(staged_dir)
     years = computed_years(staged.inschrijvingen)
-    births = birth_months(staged)
+    births = birth_cohorts(staged)
     care = allocations(staged)
     pupils = {y.t: pupils_of(staged, births, gemeente, y) for y in years}
     parts: list[pl.DataFrame] = []

@@ -63,7 +63,7 @@ class Field_(_Strict):
     fate: Literal["pseudonymise", "drop", "generalise", "keep"]
     description: Bilingual
     identifierType: Literal["bsn", "onderwijsnummer", "toewijzingnummer"] | None = None
-    generalisation: Literal["year_month", "buurt_wijk"] | None = None
+    generalisation: Literal["birth_cohort", "buurt_wijk"] | None = None
     allowed: list[str] | None = None
     codelist: Literal["COD327", "JZ020", "JZ588"] | None = None
     pattern: str | None = None

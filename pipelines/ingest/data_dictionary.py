@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from pipelines.ingest.contract import PERSON_IDENTIFIER_TYPES, Contract, Field_, load_all_contracts
-from pipelines.ingest.minimise import AREA_COLUMNS, month_column, staged_columns
+from pipelines.ingest.minimise import AREA_COLUMNS, cohort_column, staged_columns
 from pipelines.ingest.validate import row_rules
 from pipelines.lib.report import Section, inline_html, markdown_document
 from pseudonymisation.config import HashingConfig, load_hashing_config
@@ -63,7 +63,7 @@ def retention_text(period: str) -> str:
 
 
 def retention_reference_text(contract: Contract) -> str:
-    """From which date a row's retention period runs: what the scheduled purge (`retention_purge`) uses."""
+    """From which date a row's retention period runs: what ingest and the scheduled purge (`retention_purge`) use."""
     if contract.retentionField is None:
         return "n.v.t.: geen persoonsgegevens, niet opgeschoond"
     f = contract.field(contract.retentionField)
@@ -81,11 +81,17 @@ def fate_text(f: Field_, hashing: HashingConfig) -> str:
         )
     if f.fate == "drop":
         return "verwijderd bij het inlezen; nooit opgeslagen"
-    if f.generalisation == "year_month":
-        return f"ingekort tot jaar en maand in `{month_column(f.name)}`; de volledige waarde wordt niet opgeslagen"
+    if f.generalisation == "birth_cohort":
+        return (
+            f"ingekort tot het geboortecohort in `{cohort_column(f.name)}` (het jaar waarin iemand op de peildatum "
+            "1 oktober 0 is: genoeg voor de leeftijd op elke peildatum); de volledige waarde wordt niet opgeslagen"
+        )
     if f.generalisation == "buurt_wijk":
         codes = ", ".join(f"`{c}`" for c in AREA_COLUMNS)
-        return f"samen met de andere adresvelden omgezet naar {codes} (CBS pc6hnr), daarna verwijderd"
+        return (
+            f"samen met de andere adresvelden via de buurt (CBS pc6hnr) omgezet naar {codes}, daarna verwijderd; "
+            "de buurt zelf wordt niet opgeslagen"
+        )
     return "bewaard zoals aangeleverd (na normalisatie)"
 
 

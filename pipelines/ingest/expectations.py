@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from pipelines.ingest.contract import Contract, Field_
-from pipelines.ingest.minimise import PERSON_COLUMNS, month_column, staged_columns
+from pipelines.ingest.minimise import PERSON_COLUMNS, cohort_column, staged_columns
 from pipelines.lib.sealing import parquet_decryption
 from pseudonymisation.config import load_hashing_config
 
@@ -122,8 +122,8 @@ def suite_expectations(contract: Contract) -> list[tuple[str, str, gxe.Expectati
         kinds = [f.identifierType for f in contract.identifier_fields if f.identifierType]
         found.append(("id_type", "allowed_values", gxe.ExpectColumnValuesToBeInSet(column="id_type", value_set=kinds)))
     for f in contract.properties:
-        column = month_column(f.name) if f.generalisation == "year_month" else f.name
-        if f.fate == "keep" or f.generalisation == "year_month":
+        column = cohort_column(f.name) if f.generalisation == "birth_cohort" else f.name
+        if f.fate == "keep" or f.generalisation == "birth_cohort":
             found += [(column, rule, e) for rule, e in _field_expectations(f, column)]
     for row_rule in contract.rowRules:
         if row_rule.rule == "not_before" and row_rule.field and row_rule.other:

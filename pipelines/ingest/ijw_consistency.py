@@ -3,7 +3,13 @@
 Why: a declaration that does not fit its allocation, whose amount is not volume x tarief, or whose product
 period spans months is still money the gemeente paid, so the canonical declaraties table keeps it exactly as
 declared. These checks only *report*; the asset checks in ``pipelines.defs.youth_care_checks`` show the counts
-and a few examples (file and line) so that someone can ask the provider.
+and a few examples so that someone can ask the provider.
+
+An example names its line by position, not by file and line: ``bericht`` is the number of the declaration
+message (JW323) within the delivery, in the order of the message file names (1 = the first), and
+``prestatie`` the number of the declaration line within that message. Someone holding the delivery (the
+provider, the gemeente's intake) finds the line with that; without the raw messages, which are removed after a
+successful ingest, they point nowhere. File names are not kept: a provider may name files after a client.
 
 The table built here is person-free by construction: it is made from :class:`DeclarationLine` and
 :class:`AllocatedProduct` records, which carry no BSN. Amounts are written in euro (decimal) like the
@@ -44,7 +50,7 @@ RULES: dict[str, str] = {
     "period_within_one_month": "ProductPeriode binnen één kalendermaand / product period within one month",
 }
 
-#: Per rule, the columns an example shows besides file, line and toewijzingnummer.
+#: Per rule, the columns an example shows besides message, declaration line and toewijzingnummer.
 _EXAMPLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "product_matches_allocation": (
         "productcategorie",
@@ -61,9 +67,10 @@ _LINE_SCHEMA: dict[str, Any] = {
     for name in DeclarationLine._fields
 }
 _EURO = pl.Decimal(12, 2)
+POSITION = ("bericht", "prestatie")
 SCHEMA: dict[str, Any] = {
-    "source_file": pl.String,
-    "source_line": pl.Int64,
+    "bericht": pl.Int64,
+    "prestatie": pl.Int64,
     "toewijzingnummer": pl.String,
     "debet_credit": pl.String,
     "productcategorie": pl.String,
@@ -98,9 +105,7 @@ def declaration_facts(lines: Iterable[DeclarationLine]) -> pl.DataFrame:
     return pl.DataFrame(list(lines), schema=_LINE_SCHEMA, orient="row")
 
 
-def consistency_table(
-    facts: pl.DataFrame, allocated: Iterable[AllocatedProduct], source_prefix: str = ""
-) -> pl.DataFrame:
+def consistency_table(facts: pl.DataFrame, allocated: Iterable[AllocatedProduct]) -> pl.DataFrame:
     """One row per declaration line with its facts and one boolean per rule, in source order."""
     if facts.height == 0:
         return pl.DataFrame(schema=SCHEMA)
@@ -117,7 +122,8 @@ def consistency_table(
     same_code = pl.col("toegewezen_productcode").is_null() | (pl.col("toegewezen_productcode") == pl.col("productcode"))
     reproducible = (pl.col("volume") * pl.col("tarief_cent") == pl.col("bedrag_cent")).fill_null(False)
     table = frame.with_columns(
-        (pl.lit(source_prefix) + pl.col("source_file")).alias("source_file"),
+        pl.col("source_file").rank("dense").cast(pl.Int64).alias("bericht"),
+        pl.col("source_line").rank("ordinal").over("source_file").cast(pl.Int64).alias("prestatie"),
         pl.col("heeft_toewijzing").fill_null(False),
         begin.alias("periode_begin"),
         end.alias("periode_einde"),
@@ -135,7 +141,7 @@ def _euro(cent_column: str) -> pl.Expr:
     return pl.col(cent_column).cast(pl.Decimal(12, 0)).cast(_EURO) / 100
 
 
-def read_consistency(folder: Path, source_prefix: str = "") -> pl.DataFrame:
+def read_consistency(folder: Path) -> pl.DataFrame:
     """Stream every message under ``folder`` and keep only the consistency facts (no canonical rows).
 
     No folder means no iJw messages: an empty table with the full schema.
@@ -147,7 +153,7 @@ def read_consistency(folder: Path, source_prefix: str = "") -> pl.DataFrame:
     for batch in iter_ijw(folder):
         facts.append(declaration_facts(batch.declaration_lines))
         allocated.extend(batch.allocated_products)
-    return consistency_table(pl.concat(facts), allocated, source_prefix)
+    return consistency_table(pl.concat(facts), allocated)
 
 
 def write_consistency(table: pl.DataFrame, staged: Path) -> None:
@@ -158,10 +164,10 @@ def write_consistency(table: pl.DataFrame, staged: Path) -> None:
 
 
 def rule_report(table: pl.DataFrame, rule: str) -> RuleReport:
-    """Counts of ``rule`` and up to five failing lines with file, line and the values that disagree."""
+    """Counts of ``rule`` and up to five failing lines with message, line number and the values that disagree."""
     verdict = table.get_column(rule)
     failing = table.filter(~pl.col(rule))
-    columns = ["source_file", "source_line", "toewijzingnummer", *_EXAMPLE_COLUMNS[rule]]
+    columns = [*POSITION, "toewijzingnummer", *_EXAMPLE_COLUMNS[rule]]
     examples = [{k: _plain(v) for k, v in row.items()} for row in failing.head(MAX_EXAMPLES).select(columns).to_dicts()]
     return RuleReport(
         rule=rule,

@@ -1,9 +1,15 @@
 """Data minimisation: what ingest does to each field before anything is written to disk.
 
 Driven by each field's `fate` in its contract: direct identifiers are pseudonymised (keyed HMAC, see
-`pseudonymisation/`) or dropped, quasi-identifiers generalised (birth date → month; postcode and house
-number → buurt and wijk) and then dropped, attributes kept. The result holds one person key,
-`person_id`, and `id_type` (which identifier it came from), never a raw identifier.
+`pseudonymisation/`) or dropped, quasi-identifiers generalised to what the indicators need and no more
+(birth date → birth cohort, the year in which a person is 0 on the peildatum, which gives the age on every
+peildatum; postcode and house number → wijk and gemeente, looked up through the buurt but not storing it)
+and then dropped, attributes kept or dropped. The result holds one person key, `person_id`, and `id_type`
+(which identifier it came from), never a raw identifier, and no pointer back into the raw file (no file
+name, no line number: with the raw export those alone re-identify every row; see docs/minimisation.md).
+
+Retention is enforced here too: a row whose contract's `retentionField` lies before the cutoff (today minus
+the contract's `retention`) is dropped before anything is written, so it never enters a run.
 
 Ingest minimises a source batch by batch through one `Minimiser`, which does the per-source work once:
 the address lookup is prepared once, and each distinct identifier is hashed once per source, not once per
@@ -12,26 +18,41 @@ batch (declarations name the same child in hundreds of rows spread over the whol
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import polars as pl
 import pyarrow as pa
 
 from pipelines.ingest.contract import Contract
-from pipelines.ingest.read_csv import FILE_COLUMN, LINE_COLUMN
 from pseudonymisation.pseudonymiser import Pseudonymiser
 
 ADDRESS_COLUMNS = ("postcode", "huisnummer")
-AREA_COLUMNS = ("buurt_code", "wijk_code", "gemeente_code")
+AREA_COLUMNS = ("wijk_code", "gemeente_code")  # the buurt only leads to the wijk: no indicator reports it
 PERSON_COLUMNS = ("person_id", "id_type")
-LINEAGE_COLUMNS = ("source_file", "source_line")
+# None: a staged row keeps no file name or line number (it is not traceable into a raw export). The name
+# stays because `pseudonymisation/at_source.py` drops "the lineage columns" from what it writes.
+LINEAGE_COLUMNS: tuple[str, ...] = ()
+# The peildatum is 1 October (spec §2, sql/school_years.sql); a birth cohort starts in this month.
+PEILDATUM_MONTH = 10
 _NINE_DIGITS = r"^[0-9]{9}$"  # what every valid BSN and onderwijsnummer is after normalisation
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LETTER_PAIRS = {f"{a}{b}": 26 * i + j for i, a in enumerate(_ALPHABET) for j, b in enumerate(_ALPHABET)}
 
 
-def month_column(field_name: str) -> str:
-    """Where a generalised date goes: `geboortedatum` → `geboortemaand`."""
-    return f"{field_name.removesuffix('datum')}maand" if field_name.endswith("datum") else f"{field_name}_maand"
+def cohort_column(field_name: str) -> str:
+    """Where a generalised birth date goes: `geboortedatum` → `geboortecohort`."""
+    return f"{field_name.removesuffix('datum')}cohort" if field_name.endswith("datum") else f"{field_name}_cohort"
+
+
+def birth_cohort(birth_date: pl.Expr) -> pl.Expr:
+    """The year c in which a person is 0 on the peildatum (1 October): born 1 October c-1 to 30 September c.
+
+    The age on the peildatum of year y is then y - c, for every y. That is all any indicator needs of a
+    birth date (spec §2: age in whole years on 1 October; born in October itself counts as not yet, as
+    before), and a cohort is twelve birth months at once.
+    """
+    return (birth_date.dt.year() + (birth_date.dt.month() >= PEILDATUM_MONTH).cast(pl.Int32)).cast(pl.Int32)
 
 
 def staged_columns(contract: Contract) -> list[str]:
@@ -41,11 +62,11 @@ def staged_columns(contract: Contract) -> list[str]:
     for f in contract.properties:
         if f.fate == "keep" or f in contract.linkable_fields:
             kept.append(f.name)
-        elif f.generalisation == "year_month":
-            kept.append(month_column(f.name))
+        elif f.generalisation == "birth_cohort":
+            kept.append(cohort_column(f.name))
     if any(f.generalisation == "buurt_wijk" for f in contract.properties):
         kept += AREA_COLUMNS
-    return [*lead, *kept, *LINEAGE_COLUMNS]
+    return [*lead, *kept]
 
 
 class KnownPseudonyms:
@@ -99,7 +120,13 @@ class KnownPseudonyms:
 class Minimiser:
     """`minimise` for the batches of one source: per-source preparation once, each identifier hashed once."""
 
-    def __init__(self, contract: Contract, pseudonymiser: Pseudonymiser | None, addresses: pl.DataFrame | None = None):
+    def __init__(
+        self,
+        contract: Contract,
+        pseudonymiser: Pseudonymiser | None,
+        addresses: pl.DataFrame | None = None,
+        retention_cutoff: date | None = None,
+    ):
         for f in [*contract.identifier_fields, *contract.linkable_fields]:
             if f.identifierType is None or pseudonymiser is None:
                 raise ValueError(
@@ -114,10 +141,15 @@ class Minimiser:
                 raise ValueError(f"{contract.id}: generalising addresses needs the pc6hnr reference table")
             self.areas = AreaLookup(addresses)
         self.columns = staged_columns(contract)
+        self.retention_cutoff = retention_cutoff if contract.retentionField is not None else None
 
     def __call__(self, accepted: pl.DataFrame) -> pl.DataFrame:
-        """Apply every field's fate to a batch of accepted rows."""
+        """Apply every field's fate to a batch of accepted rows; rows past retention are left out (the only rows
+        ever left out: the caller counts them as the difference)."""
         frame = accepted
+        if self.retention_cutoff is not None and self.contract.retentionField is not None:
+            reference = pl.col(self.contract.retentionField)
+            frame = frame.filter(reference.is_null() | (reference >= self.retention_cutoff))
         person: list[pl.Series] = []
         kinds: list[pl.Expr] = []
         for i, f in enumerate(self.contract.identifier_fields):
@@ -133,16 +165,15 @@ class Minimiser:
         ]
         if linkable:
             frame = frame.with_columns(linkable)
-        months = [
-            pl.col(f.name).dt.truncate("1mo").alias(month_column(f.name))
+        cohorts = [
+            birth_cohort(pl.col(f.name)).alias(cohort_column(f.name))
             for f in self.contract.properties
-            if f.generalisation == "year_month"
+            if f.generalisation == "birth_cohort"
         ]
-        if months:
-            frame = frame.with_columns(months)
+        if cohorts:
+            frame = frame.with_columns(cohorts)
         if self.areas is not None:
             frame = self.areas.join(frame)
-        frame = frame.rename({FILE_COLUMN: "source_file", LINE_COLUMN: "source_line"})
         return frame.select(self.columns)
 
     def pseudonyms(self, column: pl.Series, identifier_type: str) -> pl.Series:
@@ -191,7 +222,7 @@ def _hex(digests: np.ndarray, width: int) -> pl.Series:
 
 
 class AreaLookup:
-    """(postcode, huisnummer) → buurt, wijk and gemeente codes from the pc6hnr table, prepared once per source.
+    """(postcode, huisnummer) → wijk and gemeente codes from the pc6hnr table, prepared once per source.
 
     A left join against 3.6 million national addresses hashes the whole table for every batch; instead
     each address becomes one number (PC6 digits, letters and house number) kept sorted, and a batch's
@@ -238,11 +269,10 @@ class AreaLookup:
 
 
 def address_lookup(addresses: pl.DataFrame) -> pl.DataFrame:
-    """The pc6hnr table as (postcode, huisnummer) → buurt, wijk and gemeente codes, first row per address."""
+    """The pc6hnr table as (postcode, huisnummer) → wijk and gemeente codes, first row per address."""
     return addresses.select(
         "postcode",
         pl.col("huisnummer").cast(pl.Int64),
-        pl.format("BU{}", pl.col("buurt").cast(pl.String).str.zfill(8)).alias("buurt_code"),
         pl.format("WK{}", pl.col("wijk").cast(pl.String).str.zfill(6)).alias("wijk_code"),
         pl.format("GM{}", pl.col("gemeente").cast(pl.String).str.zfill(4)).alias("gemeente_code"),
     ).unique(subset=["postcode", "huisnummer"], keep="first", maintain_order=True)
@@ -253,6 +283,7 @@ def minimise(
     contract: Contract,
     pseudonymiser: Pseudonymiser | None,
     addresses: pl.DataFrame | None = None,
+    retention_cutoff: date | None = None,
 ) -> pl.DataFrame:
     """Apply every field's fate; `addresses` (postcode, huisnummer, buurt, wijk, gemeente) for buurt_wijk."""
-    return Minimiser(contract, pseudonymiser, addresses)(accepted)
+    return Minimiser(contract, pseudonymiser, addresses, retention_cutoff)(accepted)

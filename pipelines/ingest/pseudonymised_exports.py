@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.ingest.contract import Bilingual, Contract, Field_, FileSpec, RowRule
-from pipelines.ingest.minimise import AREA_COLUMNS, month_column
+from pipelines.ingest.minimise import AREA_COLUMNS, cohort_column
 from pipelines.ingest.read_csv import FileRejected
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.receipts import PSEUDO_SUFFIX, ExpectedKeys, ReceiptError, read_receipt
 
-AREA_PATTERNS = {"buurt_code": r"^BU\d{8}$", "wijk_code": r"^WK\d{6}$", "gemeente_code": r"^GM\d{4}$"}
+AREA_PATTERNS = {"wijk_code": r"^WK\d{6}$", "gemeente_code": r"^GM\d{4}$"}
 
 
 def pseudonymised_name(contract: Contract) -> str:
@@ -65,10 +65,9 @@ def pseudonymised_contract(contract: Contract) -> Contract:
                     pattern=f"^[0-9a-f]{{{length}}}$",
                 )
             )
-        elif f.generalisation == "year_month":
-            fields.append(
-                _derived(month_column(f.name), "date", f.required, f"{f.description.nl} (maand)", f.description.en)
-            )
+        elif f.generalisation == "birth_cohort":
+            nl, en = f"{f.description.nl} (cohort)", f"{f.description.en} (cohort)"
+            fields.append(_derived(cohort_column(f.name), "integer", f.required, nl, en, minimum=1900, maximum=2200))
     if any(f.generalisation == "buurt_wijk" for f in contract.properties):
         fields += [_derived(c, "string", False, c, c, pattern=AREA_PATTERNS[c]) for c in AREA_COLUMNS]
     kept = {f.name for f in fields}

@@ -13,11 +13,13 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from pipelines.audit.retention import processing_today, retention_cutoff
 from pipelines.ingest.contract import Contract
 from pipelines.ingest.ijw_consistency import SCHEMA as CONSISTENCY_SCHEMA
 from pipelines.ingest.minimise import Minimiser
@@ -51,6 +53,7 @@ class InputFile:
     rows_read: int
     rows_accepted: int
     rows_quarantined: int
+    rows_past_retention: int = 0  # valid rows left out: their retention period had ended (rows_read counts them)
     encoding: str = ""
     delimiter: str = ""
     dropped_columns: tuple[str, ...] = ()
@@ -104,6 +107,10 @@ class Ingested:
     @property
     def rows_quarantined(self) -> int:
         return sum(f.rows_quarantined for f in self.files)
+
+    @property
+    def rows_past_retention(self) -> int:
+        return sum(f.rows_past_retention for f in self.files)
 
 
 def sha256_of(path: Path) -> str:
@@ -241,9 +248,10 @@ def ijw_folder_tables(folder: Path, prefix: str) -> IjwTables:
     counts["rejected"] = len(result.rejected)
     counts["unmatched_credits"] = result.unmatched_credits
     facts = declaration_facts(result.declaration_lines)
-    return IjwTables(tables, rejected, counts, consistency_table(facts, result.allocated_products, prefix))
+    return IjwTables(tables, rejected, counts, consistency_table(facts, result.allocated_products))
 
 
+# Minimises a batch of accepted rows; the only rows it may leave out are those past retention.
 Transform = Callable[[pl.DataFrame], pl.DataFrame]
 
 
@@ -253,8 +261,9 @@ def stage_checked(
     sinks: tuple[ParquetSink, ParquetSink],
     tally: Counter[str],
     clock: PhaseClock | None = None,
-) -> None:
-    """Accepted rows, minimised, to the first sink; their quarantine rows to the second."""
+) -> int:
+    """Accepted rows, minimised, to the first sink; their quarantine rows to the second. Returns how many
+    accepted rows were left out as past retention."""
     clock = clock or PhaseClock()
     accepted_sink, quarantine_sink = sinks
     with clock.phase("pseudonymise"):
@@ -263,6 +272,7 @@ def stage_checked(
         accepted_sink.write(staged)
         quarantine_sink.write(checked.quarantine.drop("_row"))
         tally.update(f"{r['field']}:{r['rule']}" for r in checked.quarantine.select("field", "rule").to_dicts())
+    return checked.accepted.height - staged.height
 
 
 def stage_export(
@@ -275,7 +285,7 @@ def stage_export(
 ) -> InputFile:
     """Validate one export batch by batch (duplicates found across its batches) and stage it."""
     clock = clock or PhaseClock()
-    read = accepted = quarantined = 0
+    read = accepted = quarantined = past = 0
     seen = SeenRows()
     batches = export.batches()
     while True:
@@ -284,9 +294,9 @@ def stage_export(
             if batch is None:
                 break
             checked = validate(batch, export.contract, seen)
-        stage_checked(checked, transform, sinks, tally, clock)
-        read, accepted = read + checked.rows_read, accepted + checked.accepted.height
-        quarantined += checked.rows_quarantined
+        dropped = stage_checked(checked, transform, sinks, tally, clock)
+        read, accepted = read + checked.rows_read, accepted + checked.accepted.height - dropped
+        quarantined, past = quarantined + checked.rows_quarantined, past + dropped
     return InputFile(
         name=export.source_file,
         size=export.path.stat().st_size,
@@ -294,6 +304,7 @@ def stage_export(
         rows_read=read,
         rows_accepted=accepted,
         rows_quarantined=quarantined,
+        rows_past_retention=past,
         encoding=export.encoding,
         delimiter=export.delimiter,
         dropped_columns=tuple(export.dropped_columns),
@@ -315,14 +326,15 @@ def stage_ijw_table(
         table = with_contract_columns(raw, contract)
         checked = validate(table, contract)
         clients, affected = _client_counts(table.frame, checked.quarantine, contract)
-    stage_checked(checked, transform, sinks, tally, clock)
+    past = stage_checked(checked, transform, sinks, tally, clock)
     return InputFile(
         name=name or raw.source_file,
         size=0,
         sha256="",
         rows_read=checked.rows_read,
-        rows_accepted=checked.accepted.height,
+        rows_accepted=checked.accepted.height - past,
         rows_quarantined=checked.rows_quarantined,
+        rows_past_retention=past,
         encoding=raw.encoding,
         delimiter=raw.delimiter,
         clients=clients,
@@ -360,8 +372,12 @@ def ingest_source(
     rejected: pl.DataFrame | None = None,
     stable_seconds: float = 0.0,
     expected: ExpectedKeys | None = None,
+    today: date | None = None,
 ) -> Ingested:
     """Read, validate and minimise every file of one source batch by batch into `staged` and `quarantine`.
+
+    Rows past the contract's retention (measured from `today`, default `processing_today()`) are left out
+    before anything is written and counted per file (`rows_past_retention`): they never enter a run.
 
     Single-key mode (`pseudonymiser` given): raw exports are pseudonymised here. Two-step mode (`expected`
     given, no key): only exports pseudonymised by the holder and the TTP (`<export>.pseudo.csv`) are taken, as
@@ -387,9 +403,9 @@ def ingest_source(
         try:
             outputs, found = (staged, quarantine), (raw_paths, pseudo_paths)
             _check_mode(contract, raw_paths, pseudo_paths, ijw_table, pseudonymiser, expected, inbox)
-            return _ingest_files(
-                inbox, contract, (pseudonymiser, expected), outputs, found, addresses, ijw_table, rejected
-            )
+            cutoff = retention_cutoff(contract, today or processing_today())
+            keys = (pseudonymiser, expected)
+            return _ingest_files(inbox, contract, keys, outputs, found, addresses, ijw_table, rejected, cutoff)
         except FileChanged:
             if attempt == STABLE_ATTEMPTS:
                 raise
@@ -430,6 +446,7 @@ def _ingest_files(
     addresses: pl.DataFrame | None,
     ijw_table: RawTable | None,
     rejected: pl.DataFrame | None,
+    cutoff: date | None,
 ) -> Ingested:
     staged, quarantine = outputs
     raw_paths, pseudo_paths = found
@@ -439,14 +456,14 @@ def _ingest_files(
 
     def pseudonymise(frame: pl.DataFrame) -> pl.DataFrame:
         if "raw" not in minimisers:
-            minimisers["raw"] = Minimiser(contract, pseudonymiser, addresses)
+            minimisers["raw"] = Minimiser(contract, pseudonymiser, addresses, cutoff)
         return minimisers["raw"](frame)
 
     derived = pseudonymised_contract(contract)
 
     def as_delivered(frame: pl.DataFrame) -> pl.DataFrame:
         if "derived" not in minimisers:
-            minimisers["derived"] = Minimiser(derived, None)
+            minimisers["derived"] = Minimiser(derived, None, retention_cutoff=cutoff)
         return minimisers["derived"](frame)
 
     clock = PhaseClock()

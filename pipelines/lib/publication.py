@@ -166,7 +166,13 @@ def build_manifest(
         "pseudonymisation": pseudonymisation,
         "contracts": {s["source"]: s["contract_version"] for s in summaries},
         "inputs": [{**f, "source": s["source"]} for s in summaries for f in s["files"]],
-        "rows": {s["source"]: {k: s[k] for k in ("rows_read", "rows_accepted", "rows_quarantined")} for s in summaries},
+        "rows": {
+            s["source"]: {
+                **{k: s[k] for k in ("rows_read", "rows_accepted", "rows_quarantined")},
+                "rows_past_retention": s.get("rows_past_retention", 0),  # left out at ingest, never used
+            }
+            for s in summaries
+        },
         "ijw_messages": next((s["ijw_messages"] for s in summaries if s.get("ijw_messages")), {}),
         "cells_suppressed": suppression,
         "outputs": outputs,

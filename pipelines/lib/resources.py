@@ -19,7 +19,7 @@ from pydantic import Field
 
 from pipelines.lib.lock import UNATTENDED_WAIT_SECONDS, held_by_ancestor, output_lock, wait_seconds
 from pipelines.lib.run_history import end_unfinished_run
-from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig, Paths
+from pipelines.lib.settings import MonitorConfig, Paths, configured_path
 from pipelines.lib.staged_snapshot import drop_snapshot, ingest_failed, restore_snapshot, take_snapshot
 from pseudonymisation.config import HashingConfig, load_hashing_config
 from pseudonymisation.key import KeyError_, load_key
@@ -32,8 +32,8 @@ class MonitorResource(dg.ConfigurableResource):
 
     inbox: str = "data/inbox"
     out: str = "data"
-    # monitor.toml of this installation; MONITOR_CONFIG (set by `monitor run --config`) overrides the default.
-    config_file: str = Field(default_factory=lambda: os.environ.get("MONITOR_CONFIG", str(DEFAULT_CONFIG)))
+    # monitor.toml of this installation: MONITOR_CONFIG when set, else the repository's.
+    config_file: str = Field(default_factory=lambda: str(configured_path()))
     # Whether the publication exports report charts as PNG/SVG; MONITOR_CHART_EXPORTS=0 skips them (tests).
     chart_exports: bool = Field(default_factory=lambda: os.environ.get("MONITOR_CHART_EXPORTS", "1") != "0")
     # Where raw exports go after a successful ingest: a folder the data holder controls; empty = deleted.
@@ -129,6 +129,6 @@ def default_monitor_resource() -> MonitorResource:
     return MonitorResource(
         inbox=os.environ.get("MONITOR_INBOX", "data/inbox"),
         out=os.environ.get("MONITOR_OUT", "data"),
-        config_file=os.environ.get("MONITOR_CONFIG", str(DEFAULT_CONFIG)),
+        config_file=str(configured_path()),
         raw_to=os.environ.get("MONITOR_RAW_TO", ""),
     )

@@ -7,6 +7,7 @@ Paths are kept together so that every stage writes in its own folder under one o
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
@@ -15,6 +16,12 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = PROJECT_ROOT / "monitor.toml"
 SQL_DIR = PROJECT_ROOT / "sql"
+CONFIG_VARIABLE = "MONITOR_CONFIG"  # another monitor.toml, as `monitor ui` passes it to Dagster's processes
+
+
+def configured_path() -> Path:
+    """The configuration in use: MONITOR_CONFIG when set, else the repository's monitor.toml."""
+    return Path(os.environ.get(CONFIG_VARIABLE) or DEFAULT_CONFIG)
 
 
 class ConfigError(ValueError):
@@ -66,6 +73,10 @@ class MonitorConfig:
     keep_runs: int = 50
     stable_seconds: float = 2.0
     pseudonymisation: PseudonymisationSettings = PseudonymisationSettings()
+    k_anonymity_k: int = 5
+    max_share_unique: float = 0.01
+    max_share_below_k: float = 0.05
+    k_anonymity_groups: tuple[str, ...] = ("brin", "vestigingsnummer", "onderwijssoort")
 
     @property
     def gemeenten(self) -> dict[str, str]:
@@ -76,6 +87,7 @@ class MonitorConfig:
     def load(cls, path: Path = DEFAULT_CONFIG) -> MonitorConfig:
         with path.open("rb") as handle:
             raw = tomllib.load(handle)
+        privacy = raw.get("privacy", {})
         return cls(
             gemeente_code=raw["gemeente"]["code"],
             gemeente_naam=raw["gemeente"]["naam"],
@@ -92,6 +104,10 @@ class MonitorConfig:
             keep_runs=int(raw.get("runs", {}).get("keep_runs", 50)),
             stable_seconds=float(raw.get("inbox", {}).get("stable_seconds", 2.0)),
             pseudonymisation=PseudonymisationSettings(**raw.get("pseudonymisation", {})),
+            k_anonymity_k=int(privacy.get("k", cls.k_anonymity_k)),
+            max_share_unique=float(privacy.get("max_share_unique", cls.max_share_unique)),
+            max_share_below_k=float(privacy.get("max_share_below_k", cls.max_share_below_k)),
+            k_anonymity_groups=tuple(privacy.get("group_columns", cls.k_anonymity_groups)),
         )
 
 

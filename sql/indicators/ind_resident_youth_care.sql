@@ -6,7 +6,7 @@
 -- NL: Teller: bewoners van 0 tot en met 17 jaar op de peildatum met minstens één in jaar y actief
 --     jeugdhulptraject (productcategorie niet 47, 48, 49). Noemer: bewoners van 0-17 jaar op de peildatum.
 --     Bewoner = woonadres in de gemeente op de peildatum (BRP), ook wie geen leerling is. Geen schoolniveau.
---     Leeftijd uit de BRP-geboortemaand (person_years).
+--     Leeftijd uit de BRP-geboortecohort (person_years).
 -- EN: Numerator: residents aged 0-17 on the peildatum with at least one youth-care trajectory active in
 --     year y. Denominator: residents aged 0-17 on the peildatum. Resident = address in the gemeente on the
 --     peildatum, pupil or not. Levels wijk and gemeente only.
