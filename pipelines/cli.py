@@ -241,14 +241,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         return _fail(str(exc), "docs/pseudonymisation.md")
     config = analyst_config(data / "analyst" / "monitor.toml", keys)
-    for name in ("MONITOR_PSEUDONYM_KEY", "MONITOR_KEY_FILE"):  # the analyst holds no pseudonymisation key
-        os.environ.pop(name, None)
-    os.environ[KEY_FILE_VARIABLE] = str(keys.warehouse_key)
-    print(
-        f"  analist: monitor run --inbox {inbox} --config {config} (zonder pseudonimiseringssleutel)", file=sys.stderr
-    )
-    # The run is built by the `run` command's own parser, so its options and defaults cannot drift from `monitor run`.
-    return main(["run", "--inbox", str(inbox), "--out", str(data), "--config", str(config)])
+    print(f"  analist: monitor run --inbox {inbox} --config {config} (zonder sleutel)", file=sys.stderr)
+    # The analyst holds no pseudonymisation key: none is in the run's environment, only the warehouse's data key.
+    analyst = {"MONITOR_PSEUDONYM_KEY": None, "MONITOR_KEY_FILE": None, KEY_FILE_VARIABLE: str(keys.warehouse_key)}
+    with _environment(**analyst):
+        # Built by the `run` command's own parser, so its options and defaults cannot drift from `monitor run`.
+        return main(["run", "--inbox", str(inbox), "--out", str(data), "--config", str(config)])
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
