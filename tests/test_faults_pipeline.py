@@ -67,10 +67,12 @@ def _kill_when(proc: subprocess.Popen[str], marker: str, out: Path) -> str:
 
 @pytest.fixture
 def previous(small_synthetic_run: tuple[Path, dg.ExecuteInProcessResult], tmp_path: Path) -> tuple[Path, Path]:
-    """The small synthetic inbox and a copy of its output folder (the previous publication included)."""
+    """A copy of the small synthetic inbox and of its output folder (the previous publication included): a
+    successful run releases its inbox, and the session's inbox is read by other tests after this one."""
     root, _ = small_synthetic_run
     shutil.copytree(root / "out", tmp_path / "out", symlinks=True)
-    return root / "inbox", tmp_path / "out"
+    shutil.copytree(root / "inbox", tmp_path / "exports", symlinks=True)
+    return tmp_path / "exports", tmp_path / "out"
 
 
 def test_kills_at_each_stage_then_two_runs_and_an_audit_together(previous: tuple[Path, Path]) -> None:
