@@ -17,7 +17,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from tests.conftest import TEST_KEY_HEX
+from pipelines.audit.retention import TODAY_VARIABLE
+from tests.conftest import TEST_KEY_HEX, TEST_TODAY
 
 pytestmark = pytest.mark.slow
 
@@ -90,7 +91,7 @@ def ingest_in_child(root: Path) -> dict[str, float]:
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "MONITOR_PSEUDONYM_KEY": TEST_KEY_HEX},
+        env={**os.environ, "MONITOR_PSEUDONYM_KEY": TEST_KEY_HEX, TODAY_VARIABLE: TEST_TODAY},  # nothing past retention
     )
     assert done.returncode == 0, done.stderr[-3000:]
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])

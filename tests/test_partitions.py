@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from pipelines.audit.retention import TODAY_VARIABLE
 from pipelines.cli import main as monitor_main
 from pipelines.definitions import build_definitions
 from pipelines.defs.ingest import ALL_SOURCES
@@ -18,7 +19,7 @@ from pipelines.lib.partitions import compute_partition, partition_folder, school
 from pipelines.lib.sealing import WarehouseUnsealer
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig, Paths
 from pseudonymisation.scan import scan_for_identifiers
-from tests.conftest import TEST_KEY_HEX, deliver
+from tests.conftest import TEST_KEY_HEX, TEST_TODAY, deliver
 from tests.test_synthetic_pipeline import raw_identifiers
 
 pytestmark = pytest.mark.slow
@@ -47,7 +48,7 @@ def regional_run(
     )
     mp = pytest.MonkeyPatch()
     settings = {"MONITOR_PSEUDONYM_KEY": TEST_KEY_HEX, "MONITOR_CONFIG": str(config), "MONITOR_EXECUTOR": "in_process"}
-    settings |= {"MONITOR_INBOX": "", "MONITOR_OUT": ""}
+    settings |= {"MONITOR_INBOX": "", "MONITOR_OUT": "", TODAY_VARIABLE: TEST_TODAY}  # retention as the ordinary run
     for name, value in settings.items():
         mp.setenv(name, value)  # restored afterwards, also the two that run_partitioned sets
     try:
