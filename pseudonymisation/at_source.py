@@ -30,7 +30,7 @@ import polars as pl
 
 from pipelines.ingest.contract import Contract, load_contract
 from pipelines.ingest.dry_run import contract_for
-from pipelines.ingest.minimise import LINEAGE_COLUMNS, Minimiser
+from pipelines.ingest.minimise import Minimiser
 from pipelines.ingest.read_csv import FileRejected, RawTable, open_export
 from pipelines.ingest.sink import CsvSink
 from pipelines.ingest.sources import (
@@ -110,23 +110,14 @@ class PseudonymisedWriter:
         self.quarantine.abort()
 
 
-def _without_lineage(frame: pl.DataFrame) -> pl.DataFrame:
-    """The holder's file name and line stay with the holder (the receipt ties the output to the input)."""
-    return frame.drop(LINEAGE_COLUMNS)
-
-
 def pseudonymise_csv(
     path: Path, contract: Contract, out: Path, pseudonymiser: Pseudonymiser, addresses: pl.DataFrame | None
 ) -> dict[str, object]:
     export = open_export(path, contract, path.name)
     writer = PseudonymisedWriter(out, contract)
     minimiser = Minimiser(contract, pseudonymiser, addresses)  # one per file: each identifier hashed once
-
-    def transform(frame: pl.DataFrame) -> pl.DataFrame:
-        return _without_lineage(minimiser(frame))
-
     try:
-        staged = stage_export(export, transform, (writer.accepted, writer.quarantine), writer.tally, sha256_of(path))
+        staged = stage_export(export, minimiser, (writer.accepted, writer.quarantine), writer.tally, sha256_of(path))
     except BaseException:
         writer.abort()
         raise
@@ -142,14 +133,11 @@ def pseudonymise_ijw(folder: Path, out: Path, pseudonymiser: Pseudonymiser) -> l
         contract = load_contract(source)
         raw: RawTable | None = tables.get(source)
         writer = PseudonymisedWriter(out, contract)
-
-        def transform(frame: pl.DataFrame, contract: Contract = contract) -> pl.DataFrame:
-            return _without_lineage(Minimiser(contract, pseudonymiser)(frame))
-
         sinks = (writer.accepted, writer.quarantine)
         inputs: list[InputFile] = []
         if raw is not None:
-            inputs.append(stage_ijw_table(raw, contract, transform, sinks, writer.tally, name=folder.name))
+            minimiser = Minimiser(contract, pseudonymiser)  # one per source: each identifier hashed once
+            inputs.append(stage_ijw_table(raw, contract, minimiser, sinks, writer.tally, name=folder.name))
         if source == "toewijzingen":
             stage_rejected(rejected, writer.quarantine, writer.tally)
         receipts.append(writer.finish(inputs, pseudonymiser))

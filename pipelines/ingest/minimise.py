@@ -32,7 +32,6 @@ AREA_COLUMNS = ("wijk_code", "gemeente_code")  # the buurt only leads to the wij
 PERSON_COLUMNS = ("person_id", "id_type")
 # None: a staged row keeps no file name or line number (it is not traceable into a raw export). The name
 # stays because `pseudonymisation/at_source.py` drops "the lineage columns" from what it writes.
-LINEAGE_COLUMNS: tuple[str, ...] = ()
 # The peildatum is 1 October (spec §2, sql/school_years.sql); a birth cohort starts in this month.
 PEILDATUM_MONTH = 10
 _NINE_DIGITS = r"^[0-9]{9}$"  # what every valid BSN and onderwijsnummer is after normalisation
