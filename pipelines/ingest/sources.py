@@ -7,7 +7,6 @@ arrives as flat CSV, as iJw 3.2 messages, or both; both forms pass the same cont
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -38,6 +37,7 @@ from pipelines.ingest.validate import QUARANTINE_SCHEMA, SeenRows, Validated, va
 from pseudonymisation.inbox import UnsafeInput, check_entry, escape_name, find_exports, walk_inbox
 from pseudonymisation.pseudonymiser import Pseudonymiser
 from pseudonymisation.receipts import ExpectedKeys
+from pseudonymisation.receipts import sha256_file as sha256_of  # one file hash for holder, TTP and monitor
 
 IJW_FOLDER = "ijw"
 YOUTH_CARE_SOURCES = ("toewijzingen", "declaraties")
@@ -111,14 +111,6 @@ class Ingested:
     @property
     def rows_past_retention(self) -> int:
         return sum(f.rows_past_retention for f in self.files)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class FileChanged(FileRejected):
