@@ -126,7 +126,7 @@ def test_the_report_shows_hashing_configuration_key_fingerprint_retention_and_ru
     clean_audit: Audited, synthetic_out: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     markdown = clean_audit.markdown
-    hashing = load_hashing_config()
+    hashing = load_hashing_config().for_gemeente("GM0034")
     monkeypatch.setenv("MONITOR_PSEUDONYM_KEY", TEST_KEY_HEX)
     fingerprint = load_key(hashing).fingerprint
     manifest = json.loads((synthetic_out / "publish" / "manifest.json").read_text(encoding="utf-8"))

@@ -25,6 +25,7 @@ from pipelines.ingest.data_dictionary import (
 )
 from pipelines.ingest.minimise import staged_columns
 from pipelines.lib.report import Section
+from pipelines.lib.settings import PseudonymisationSettings
 from pseudonymisation.config import HashingConfig
 
 SCANNED_FOLDERS = ("warehouse", "publish", "runs", "dagster", "receipts")
@@ -62,6 +63,7 @@ class AuditFacts:
     contracts: dict[str, Contract]
     hashing: HashingConfig
     key: KeyStatus
+    pseudonymisation: PseudonymisationSettings
     retention: list[RetentionStatus]
     k_anonymity: list[KAnonymity]
     thresholds: PrivacyThresholds
@@ -250,29 +252,47 @@ def _stored_section(facts: AuditFacts) -> Section:
 
 
 def _hashing_section(facts: AuditFacts) -> Section:
-    h = facts.hashing
+    h, settings = facts.hashing, facts.pseudonymisation
     types = "; ".join(f"{name}: {t.validation}" for name, t in h.identifier_types.items())
-    return Section(
-        "Pseudonimisering (hashing configuration)",
-        ["", ""],
-        [
-            ["Configuratie (file)", f"`contracts/pseudonymisation.yaml` versie {h.version}"],
-            ["Algoritme (algorithm)", h.algorithm],
-            ["Domeinlabel (domain label)", f"`{h.domain_label}`"],
-            ["Nummers en controle (identifiers)", types],
-            ["Uitvoer (output)", f"{h.output.encoding}, {h.output.length} tekens"],
+    rows = [
+        ["Configuratie (file)", f"`contracts/pseudonymisation.yaml` versie {h.version}"],
+        ["Werkwijze (mode)", f"`{settings.mode}`" + (" (productie)" if settings.production else "")],
+        ["Algoritme (algorithm)", h.algorithm],
+        ["Domeinlabel (domain label)", f"`{h.domain_label}`"],
+        ["Nummers en controle (identifiers)", types],
+        ["Uitvoer (output)", f"{h.output.encoding}, {h.output.length} tekens"],
+    ]
+    if settings.keyless:
+        rows += [
+            [
+                "Bronsleutel (source key)",
+                f"bij de gegevenshouders; verwachte vingerafdruk `{settings.source_key_fingerprint}`",
+            ],
+            ["TTP-sleutel (TTP key)", f"alleen bij de TTP; verwachte vingerafdruk `{settings.ttp_key_fingerprint}`"],
+        ]
+        note = (
+            "Bronpseudoniem = HMAC-SHA-256(bronsleutel, domeinlabel | soort | nummer) bij de houder; monitorpseudoniem "
+            "= HMAC-SHA-256(TTP-sleutel, domeinlabel | ttp | soort | bronpseudoniem) bij de TTP. De analist heeft "
+            "geen sleutel (docs/pseudonymisation.md). Een ongeldig nummer gaat bij de houder in quarantaine."
+        )
+    else:
+        rows += [
             ["Sleutel-id (key id)", f"`{h.key.id}`"],
             [
                 "Sleutel uit (key from)",
                 f"`{h.key.environment_variable}` of het bestand in `{h.key.file_environment_variable}` "
-                f"(minstens {h.key.min_bytes} bytes)",
+                f"(minstens {h.key.min_bytes} bytes): alleen voor tests en proeven, de analist heeft dan de sleutel",
             ],
             ["Rotatie uiterlijk (rotation due)", h.key.rotation_due.isoformat()],
-            ["Vingerafdruk (fingerprint)", f"HMAC-SHA-256(sleutel, `{h.fingerprint.label}`), {h.fingerprint.length}"],
-        ],
-        "Pseudoniem = de eerste tekens van HMAC-SHA-256(sleutel, domeinlabel | soort nummer | nummer). Alleen een "
-        "nummer dat de controle doorstaat wordt gehasht; een ongeldig nummer gaat in quarantaine.",
+        ]
+        note = (
+            "Pseudoniem = de eerste tekens van HMAC-SHA-256(sleutel, domeinlabel | soort nummer | nummer). Alleen een "
+            "nummer dat de controle doorstaat wordt gehasht; een ongeldig nummer gaat in quarantaine."
+        )
+    rows.append(
+        ["Vingerafdruk (fingerprint)", f"HMAC-SHA-256(sleutel, `{h.fingerprint.label}`), {h.fingerprint.length}"]
     )
+    return Section("Pseudonimisering (hashing configuration)", ["", ""], rows, note)
 
 
 def _key_section(facts: AuditFacts) -> Section:

@@ -41,7 +41,7 @@ from pipelines.ingest.contract import Contract, load_all_contracts
 from pipelines.lib.lock import output_lock
 from pipelines.lib.publication import code_version
 from pipelines.lib.sealing import WarehouseKeyError
-from pipelines.lib.settings import MonitorConfig, Paths, configured_path
+from pipelines.lib.settings import MonitorConfig, Paths, PseudonymisationSettings, configured_path
 from pipelines.lib.warehouse import read_warehouse
 from pseudonymisation.config import HashingConfig, load_hashing_config
 from pseudonymisation.key import KeyError_, load_key
@@ -61,8 +61,16 @@ def default_report_dir(out: Path) -> Path:
     return out / "audit"
 
 
-def key_status(hashing: HashingConfig) -> KeyStatus:
-    """The current key's fingerprint when this process has the key; the audit works without it."""
+def key_status(hashing: HashingConfig, settings: PseudonymisationSettings) -> KeyStatus:
+    """Two-step mode: the TTP key the configuration expects (the analyst has none). Single-key mode: the key's
+    fingerprint when this process has the key; the audit works without it."""
+    if settings.keyless:
+        return KeyStatus(
+            "ttp",
+            settings.ttp_key_fingerprint,
+            f"Tweestaps: de analist heeft geen sleutel; de configuratie verwacht bronsleutel "
+            f"`{settings.source_key_fingerprint}` en TTP-sleutel `{settings.ttp_key_fingerprint}`.",
+        )
     try:
         key = load_key(hashing)
     except KeyError_ as exc:
@@ -128,14 +136,15 @@ def k_anonymity(paths: Paths, contracts: dict[str, Contract], thresholds: Privac
 def gather_facts(out: Path, today: date, report_dir: Path, inbox: Path | None = None) -> AuditFacts:
     paths = Paths(inbox=inbox or out / "inbox", out=out)  # the inbox is listed, never read
     contracts = load_all_contracts()
-    hashing = load_hashing_config()
+    config = MonitorConfig.load(configured_path())
+    hashing = load_hashing_config().for_gemeente(config.gemeente_code)
     runs, unreadable = read_run_history(out)
     declared = {
         source: frozenset(f.name for f in contract.properties)
         for source, contract in contracts.items()
         if is_reference_source(contract)
     }
-    thresholds = privacy_thresholds(MonitorConfig.load(configured_path()))
+    thresholds = privacy_thresholds(config)
     report_files = frozenset(report_dir / name for name in REPORT_FILES)
     scan = scan_folders(out, [out / folder for folder in SCANNED_FOLDERS], declared, exclude=report_files)
     scan.findings.extend(
@@ -148,7 +157,8 @@ def gather_facts(out: Path, today: date, report_dir: Path, inbox: Path | None = 
         code_version=code_version(),
         contracts=contracts,
         hashing=hashing,
-        key=key_status(hashing),
+        key=key_status(hashing, config.pseudonymisation),
+        pseudonymisation=config.pseudonymisation,
         retention=retention_status(paths, contracts, today),
         k_anonymity=k_anonymity(paths, contracts, thresholds),
         thresholds=thresholds,
