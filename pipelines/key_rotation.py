@@ -34,7 +34,7 @@ from pipelines.lib.publication import adopt_publication
 from pipelines.lib.sealing import read_sealed, write_sealed
 from pipelines.lib.settings import MonitorConfig, Paths
 from pipelines.runner import RunOutcome, run_monitor
-from pseudonymisation.receipts import ID_TYPE, PERSON_ID
+from pseudonymisation.receipts import ID_TYPE
 
 ROTATION_LOG = "key-rotations.json"
 TRANSLATION_COLUMNS = ("id_type", "old_pseudonym", "new_pseudonym")
@@ -56,10 +56,8 @@ def _pseudonym_columns(staged: Path) -> dict[str, dict[str, str]]:
     """Per staged source, its pseudonym columns and their identifier type (`id_type`: per row)."""
     found: dict[str, dict[str, str]] = {}
     for source, contract in load_all_contracts().items():
-        columns = {PERSON_ID: ID_TYPE} if contract.identifier_fields else {}
-        columns |= {f.name: str(f.identifierType) for f in contract.linkable_fields}
-        if columns and (staged / f"{source}.parquet").is_file():
-            found[source] = columns
+        if contract.pseudonym_columns and (staged / f"{source}.parquet").is_file():
+            found[source] = contract.pseudonym_columns
     return found
 
 

@@ -45,7 +45,7 @@ from pipelines.ingest.validate import QUARANTINE_SCHEMA, validate
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import KeyError_, load_key_file
 from pseudonymisation.pseudonymiser import Pseudonymiser
-from pseudonymisation.receipts import ID_TYPE, PERSON_ID, SOURCE_QUARANTINE_SUFFIX, SOURCE_RECEIPT_SUFFIX, SOURCE_SUFFIX
+from pseudonymisation.receipts import SOURCE_QUARANTINE_SUFFIX, SOURCE_RECEIPT_SUFFIX, SOURCE_SUFFIX
 
 TOOL_VERSION = "1.0.0"
 
@@ -74,8 +74,6 @@ class PseudonymisedWriter:
     def finish(self, inputs: list[InputFile], pseudonymiser: Pseudonymiser) -> dict[str, object]:
         self.accepted.commit()
         self.quarantine.commit()
-        columns = {PERSON_ID: ID_TYPE} if self.contract.identifier_fields else {}
-        columns |= {f.name: str(f.identifierType) for f in self.contract.linkable_fields}
         receipt: dict[str, object] = {
             "tool": f"pseudonymise {TOOL_VERSION}",
             "step": "source",
@@ -98,7 +96,7 @@ class PseudonymisedWriter:
                 "domain_label": pseudonymiser.config.domain_label,
                 "config_version": pseudonymiser.config.version,
             },
-            "pseudonym_columns": columns,
+            "pseudonym_columns": self.contract.pseudonym_columns,
             "source_key": {"id": pseudonymiser.key.key_id, "fingerprint": pseudonymiser.key.fingerprint},
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
         }

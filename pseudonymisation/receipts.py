@@ -48,8 +48,9 @@ def receipt_path(data_file: Path) -> Path:
     raise ReceiptError(f"{data_file.name}: not a pseudonymised export (*{SOURCE_SUFFIX} or *{PSEUDO_SUFFIX}).")
 
 
-def read_receipt(data_file: Path) -> dict[str, Any]:
-    """The receipt next to `data_file`, checked to describe exactly these bytes."""
+def read_receipt(data_file: Path, sha256: str | None = None) -> dict[str, Any]:
+    """The receipt next to `data_file`, checked to describe exactly these bytes (`sha256`: theirs, when the
+    caller hashed the file already)."""
     path = receipt_path(data_file)
     if not path.is_file():
         raise ReceiptError(f"{data_file.name}: no receipt {path.name} next to it; it was written with the file.")
@@ -62,7 +63,7 @@ def read_receipt(data_file: Path) -> dict[str, Any]:
             raise TypeError
     except (ValueError, KeyError, TypeError):
         raise ReceiptError(f"{data_file.name}: its receipt {path.name} is not a pseudonymisation receipt.") from None
-    if recorded != sha256_file(data_file):
+    if recorded != (sha256 or sha256_file(data_file)):
         raise ReceiptError(f"{data_file.name}: changed after pseudonymisation (its sha256 differs from the receipt).")
     return receipt
 

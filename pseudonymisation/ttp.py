@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -74,18 +75,25 @@ class TtpChain:
         return values
 
 
+def _translations(pairs: pl.DataFrame, translate: Callable[[str, list[str]], list[str]]) -> pl.DataFrame:
+    """Distinct (id_type, old_pseudonym) pairs with `new_pseudonym` = `translate(id_type, olds)`, once per type."""
+    parts = []
+    for (kind,), group in pairs.unique().drop_nulls().group_by("id_type"):
+        old = group.get_column("old_pseudonym").to_list()
+        parts.append(
+            pl.DataFrame(
+                {"id_type": [kind] * len(old), "old_pseudonym": old, "new_pseudonym": translate(str(kind), old)}
+            )
+        )
+    return pl.concat(parts) if parts else pl.DataFrame(schema=dict.fromkeys(TRANSLATION_COLUMNS, pl.String))
+
+
 def _rekeyed(frame: pl.DataFrame, column: str, kinds: pl.Series, chain: TtpChain) -> pl.Series:
     """`column` with every pseudonym translated under the identifier type given per row by `kinds`."""
-    pairs = pl.DataFrame({"kind": kinds, "old": frame.get_column(column)}).unique().drop_nulls()
-    parts = []
-    for (kind,), group in pairs.group_by("kind"):
-        old = group.get_column("old").to_list()
-        parts.append(pl.DataFrame({"kind": [kind] * len(old), "old": old, "new": chain.translate(str(kind), old)}))
-    mapping = (
-        pl.concat(parts) if parts else pl.DataFrame(schema={"kind": pl.String, "old": pl.String, "new": pl.String})
-    )
-    probe = pl.DataFrame({"kind": kinds, "old": frame.get_column(column)})
-    return probe.join(mapping, on=["kind", "old"], how="left", maintain_order="left").get_column("new").alias(column)
+    probe = pl.DataFrame({"id_type": kinds, "old_pseudonym": frame.get_column(column)})
+    mapping = _translations(probe, chain.translate)
+    joined = probe.join(mapping, on=["id_type", "old_pseudonym"], how="left", maintain_order="left")
+    return joined.get_column("new_pseudonym").alias(column)
 
 
 def translate_export(
@@ -139,20 +147,8 @@ def pseudonym_label(domain: str, source_key_id: str, chain: TtpChain) -> str:
 
 def rekey_table(pseudonyms: Path, out: Path, new: Pseudonymiser) -> int:
     """The translation table old → new monitor pseudonym for the analyst's list (`id_type;person_id` per row)."""
-    frame = pl.read_csv(pseudonyms, separator=";", infer_schema=False).unique()
-    parts = []
-    for (kind,), group in frame.group_by(ID_TYPE):
-        old = group.get_column(PERSON_ID).to_list()
-        parts.append(
-            pl.DataFrame(
-                {
-                    "id_type": [kind] * len(old),
-                    "old_pseudonym": old,
-                    "new_pseudonym": new.pseudonymise_many(str(kind), old),
-                }
-            )
-        )
-    table = pl.concat(parts) if parts else pl.DataFrame(schema=dict.fromkeys(TRANSLATION_COLUMNS, pl.String))
+    listing = pl.read_csv(pseudonyms, separator=";", infer_schema=False)
+    table = _translations(listing.rename({PERSON_ID: "old_pseudonym"}), new.pseudonymise_many)
     table.sort(TRANSLATION_COLUMNS[:2]).write_csv(out, separator=";")
     return table.height
 

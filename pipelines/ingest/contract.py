@@ -16,6 +16,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from pseudonymisation.receipts import ID_TYPE, PERSON_ID
+
 CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts"
 CODELISTS_DIR = CONTRACTS_DIR / "codelists"
 CODELIST_FILES = {
@@ -232,6 +234,12 @@ class Contract(_Strict):
     def identifier_fields(self) -> list[Field_]:
         """The person identifiers: pseudonymised into the one person key `person_id`."""
         return [f for f in self.properties if f.fate == "pseudonymise" and f.identifierType in PERSON_IDENTIFIER_TYPES]
+
+    @property
+    def pseudonym_columns(self) -> dict[str, str]:
+        """Stored column → identifier type of its pseudonyms (`id_type`: the type is in that column, per row)."""
+        columns = {PERSON_ID: ID_TYPE} if self.identifier_fields else {}
+        return columns | {f.name: str(f.identifierType) for f in self.linkable_fields}
 
     @property
     def linkable_fields(self) -> list[Field_]:

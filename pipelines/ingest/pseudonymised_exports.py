@@ -81,10 +81,10 @@ def pseudonymised_contract(contract: Contract) -> Contract:
     )
 
 
-def check_receipt(path: Path, contract: Contract, expected: ExpectedKeys) -> dict[str, Any]:
+def check_receipt(path: Path, contract: Contract, expected: ExpectedKeys, sha256: str) -> dict[str, Any]:
     """The TTP's receipt of a pseudonymised export, or `FileRejected` saying why the file cannot be linked."""
     try:
-        receipt = read_receipt(path)
+        receipt = read_receipt(path, sha256)
         expected.check(path.name, receipt)
     except ReceiptError as exc:
         raise FileRejected(str(exc)) from None

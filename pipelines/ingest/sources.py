@@ -484,7 +484,7 @@ def _ingest_files(
             if (sha := first_delivery(path)) is None:
                 continue
             assert expected is not None  # _check_mode refused pseudonymised exports in the single-key mode
-            checked_receipt = check_receipt(path, contract, expected)
+            checked_receipt = check_receipt(path, contract, expected, sha)
             exports.append((open_export(path, derived, _shown(path, inbox)), as_delivered, sha, checked_receipt))
     result = Ingested(source=contract.id, contract_version=contract.version, seconds=clock.seconds)
     quarantine_schema = {k: v for k, v in QUARANTINE_SCHEMA.items() if k != "_row"}
