@@ -1,5 +1,5 @@
 """The full attack on a finished run (e.g. the demo): `python -m tests.attack.report RUN_ROOT`, where
-RUN_ROOT holds out/publish and out/warehouse. Prints the table per indicator and level (hidden, exact,
+RUN_ROOT holds publish/ and warehouse/ (`make demo`: data/) or out/publish and out/warehouse. Prints the table per indicator and level (hidden, exact,
 width < margin, 0 excluded while the truth is below 10) and the share of cells suppressed per level."""
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from tests.attack.lp_attacker import attack, summary
 
 
 def main(root: Path) -> None:
-    publish = root / "out" / "publish"
+    out = root / "out" if (root / "out" / "publish").is_dir() else root
+    publish = out / "publish"
     soort = pl.read_parquet(publish / "indicatorcatalogus.parquet").select("indicator", "soort")
     published = pl.read_parquet(publish / "indicatoren.parquet").join(soort, on="indicator", how="left")
-    with read_warehouse(root / "out" / "warehouse" / "monitor.duckdb") as con:
+    with read_warehouse(out / "warehouse" / "monitor.duckdb") as con:
         truth = con.sql(
             "SELECT schooljaar, niveau, eenheid_code, indicator, categorie, teller AS w_teller FROM indicators"
         ).pl()
