@@ -269,5 +269,31 @@ def test_the_report_lists_what_was_tried() -> None:
     truth = table(g1({"AA00": 30, "BB00": 40}))
     report = check(protect(truth, RULES), truth, changes=indicator_trends(protect(truth, RULES)))
     assert report.passed
-    assert len(report.tried) == 11
+    assert len(report.tried) == 12
     assert any("sums" in t for t in report.tried) and any("none constant" in t for t in report.tried)
+    assert any("min and max over every solution" in t for t in report.tried)
+
+
+def test_two_hidden_schools_each_at_most_9_whose_total_is_17_are_each_narrowed_to_8_or_9() -> None:
+    """Issue 17: schools 8, 9, 50, 60 with only the 8 and 9 hidden. Their labels ('< 10') say each is at most 9,
+    the gemeente says they hold 17: each is 8 or 9, and a reader learns that both schools have pupils in it.
+    `protect` hides a third school (the 50), which leaves each of the three a wide interval."""
+    truth = table(g1({"AA00": 8, "BB00": 9, "CC00": 50, "DD00": 60}))
+    report = check(hide(truth, pl.col("teller") < 10), truth)
+    narrowed = [v for v in report.violations if v.startswith("hidden count narrowed")]
+    assert len(narrowed) == 2 and all("[8, 9]" in v for v in narrowed), report.violations
+    protected = protect(truth, RULES)
+    assert check(protected, truth).passed
+    assert reasons(protected)[("CC00", "G1", None)] == "secundair"
+
+
+def test_a_secondary_label_is_a_lower_bound_the_check_uses() -> None:
+    """Schools 2, 11, 60 → 73, the 2 primary and the 11 secondary: the 11 passed the count rule, so a reader knows it
+    is at least 10, so the 2 lies in [1, 3] (a row: at least one pupil) and the 11 in [10, 12]: both too narrow."""
+    truth = table(g1({"AA00": 2, "BB00": 11, "CC00": 60}))
+    naive = hide(truth, pl.col("eenheid_code").is_in(["AA00", "BB00"])).with_columns(
+        reden=pl.when(pl.col("eenheid_code") == "BB00").then(pl.lit("secundair")).otherwise("reden")
+    )
+    narrowed = [v for v in check(naive, truth).violations if v.startswith("hidden count narrowed")]
+    assert len(narrowed) == 2 and "'AA00', 'leerlingen', '[1, 3]'" in narrowed[0], narrowed
+    assert "'BB00', 'leerlingen', '[10, 12]'" in narrowed[1], narrowed

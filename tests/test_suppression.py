@@ -23,16 +23,20 @@ def test_a_lone_small_school_gets_a_secondary_partner_the_smallest_other_school(
 
 def test_hidden_schools_must_hide_at_least_the_margin_together() -> None:
     """Schools 1, 0, 12, 30, 45 → 88. The 1 and the 0 are hidden (primary), but together they are 1 < 3: a reader
-    knows each is 0 or 1. The partner must close the gap: the smallest school of at least 2, the 12."""
+    knows each is 0 or 1. The partner closes the gap: the smallest school of at least 2, the 12. That alone is not
+    enough: its label 'secundair' tells it holds at least 10, so the three hide 13 of which the 1 and the 0 hold at
+    most 3 together and the 1 (a row: at least 1 pupil) lies in [1, 3]. The 30 is hidden as well."""
     protected = protect(table(g1({"AA00": 1, "BB00": 0, "CC00": 12, "DD00": 30, "EE00": 45})), RULES)
     assert reasons(protected)[("CC00", "G1", None)] == "secundair"
-    assert protected.get_column("onderdrukt").sum() == 3
+    assert reasons(protected)[("DD00", "G1", None)] == "secundair"
+    assert protected.get_column("onderdrukt").sum() == 4
 
 
 def test_the_margin_is_configurable() -> None:
-    """With a margin of 1, the hidden 1 and 0 above are enough."""
-    protected = protect(table(g1({"AA00": 1, "BB00": 0, "CC00": 12, "DD00": 30})), DisclosureRules(protection_margin=1))
-    assert protected.get_column("onderdrukt").sum() == 2
+    """With a margin of 1, a hidden 1 and 2 leave each in [1, 2]: enough. With the default 3, not."""
+    truth = table(g1({"AA00": 1, "BB00": 2, "CC00": 12, "DD00": 30}))
+    assert protect(truth, DisclosureRules(protection_margin=1)).get_column("onderdrukt").sum() == 2
+    assert protect(truth, RULES).get_column("onderdrukt").sum() == 3
 
 
 def test_a_cost_total_dominated_by_one_person_is_suppressed() -> None:

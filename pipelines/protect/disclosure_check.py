@@ -22,6 +22,8 @@ from typing import Any
 import polars as pl
 
 from pipelines.protect import structure as st
+from pipelines.protect.intervals import IntervalSolver, Target
+from pipelines.protect.reader import HiddenCell, Quantities, Thresholds, must_reach, reader_system
 from pipelines.protect.recoverable import LinearSystem, Recoverer, Terms
 from pipelines.protect.suppression import RATE_KINDS, DisclosureRules
 
@@ -223,7 +225,7 @@ def _check_relations(cells: pl.DataFrame, rules: DisclosureRules, report: CheckR
     report.add("hidden members of a sum confined below the margin", relations.narrow)
 
     targets = sorted(set(hidden_tellers.get_column("q").to_list()) | relations.hidden_noemers)
-    system, unknown = relations.system(quantities, rules)
+    system, unknown, table = relations.system(quantities, rules, _hidden_cells(fields, quantities))
     recoverer = Recoverer()
     in_system = [q for q in targets if q in unknown]
     try:
@@ -238,6 +240,31 @@ def _check_relations(cells: pl.DataFrame, rules: DisclosureRules, report: CheckR
     )
     report.add("hidden number recoverable from the published ones", [names[in_system[t]] for t in found])
 
+    counts = [q for q in in_system if not table.cost[q]]
+    reach = [
+        must_reach(table.truth[q], q in table.at_least_one, rules.min_teller, rules.zero_for_small) for q in counts
+    ]
+    solver = IntervalSolver(rules.protection_margin)
+    try:
+        narrowed = solver.narrowed(system, [Target(unknown[q], r) for q, r in zip(counts, reach, strict=True)])
+    except ValueError as error:
+        report.add("the published numbers contradict the relations", [str(error)])
+        return
+    report.tried.append(
+        f"{len(counts)} hidden counts: min and max over every solution of the reader's relations (bounds the "
+        f"labels tell, complements, a row's existence; ends rounded to whole numbers; {solver.lps} LPs) leave "
+        f"each an interval >= {rules.protection_margin:g} wide"
+        + (
+            f" that contains 0 (1 for a unit's pupils) where its true value is below {rules.min_teller}"
+            if rules.zero_for_small
+            else ""
+        )
+    )
+    report.add(
+        "hidden count narrowed by the published relations",
+        [(*names[counts[n.target]], f"[{n.low:g}, {n.high:g}]") for n in narrowed],
+    )
+
 
 @dataclass
 class _Relations:
@@ -248,8 +275,11 @@ class _Relations:
     hidden_noemers: set[int] = field(default_factory=set)
     external: dict[int, tuple[float, bool]] = field(default_factory=dict)  # quantity → (true value, known)
 
-    def system(self, quantities: pl.DataFrame, rules: DisclosureRules) -> tuple[LinearSystem, dict[int, int]]:
-        """Unknowns: hidden quantities (and, with rounding, published counts within half a step)."""
+    def system(
+        self, quantities: pl.DataFrame, rules: DisclosureRules, hidden: list[HiddenCell]
+    ) -> tuple[LinearSystem, dict[int, int], Quantities]:
+        """The reader's system (`reader`): unknowns are hidden quantities (and, with rounding, published counts
+        within half a step)."""
         known = quantities.get_column("bekend").to_list()
         value = quantities.get_column("gepubliceerd").to_list()
         truth = quantities.get_column("waar").to_list()
@@ -259,22 +289,18 @@ class _Relations:
             value.append(v)
             truth.append(v)
             cost.append(False)
-        system = LinearSystem()
-        unknown: dict[int, int] = {}
-        bounded: list[tuple[Terms, float]] = []
-        for q in sorted({q for terms in (*self.equal, *self.at_most) for q in terms}):
-            if not known[q]:
-                unknown[q] = system.add_unknown(min(0.0, truth[q]) if cost[q] else 0.0)
-            elif rules.round_to and not cost[q] and q not in self.external:
-                unknown[q] = system.add_unknown(max(0.0, value[q] - rules.round_to / 2))
-                bounded.append(({unknown[q]: 1.0}, value[q] + rules.round_to / 2))
-        for rows, target in ((self.equal, system.equal), (self.at_most, system.at_most)):
-            for terms in rows:
-                local = {unknown[q]: a for q, a in terms.items() if q in unknown}
-                if local:
-                    target.append((local, -sum(a * value[q] for q, a in terms.items() if q not in unknown)))
-        system.at_most += bounded
-        return system, unknown
+        pupils = quantities.with_row_index("_q").filter(pl.col("naam") == st.PUPILS).get_column("_q").to_list()
+        table = Quantities(known, value, truth, cost, frozenset(pupils))
+        half = rules.round_to / 2
+        free = [
+            (q, max(0.0, value[q] - half), value[q] + half)
+            for q in range(quantities.height)
+            if rules.round_to and known[q] and not cost[q]
+        ]
+        system, unknown = reader_system(
+            table, self.equal, self.at_most, hidden, Thresholds(rules.min_teller, rules.min_noemer), free
+        )
+        return system, unknown, table
 
 
 def _relations(
@@ -416,6 +442,28 @@ def _relations(
     for judge in deferred:
         judge()
     return relations
+
+
+def _hidden_cells(fields: pl.DataFrame, quantities: pl.DataFrame) -> list[HiddenCell]:
+    """Every suppressed cell: the quantities it shows and what its label says."""
+    teller, noemer = pl.col("veld") == st.TELLER, pl.col("veld") == st.NOEMER
+    per_cell = (
+        fields.join(quantities.select(*UNIT, "naam", "q"), on=[*UNIT, "naam"])
+        .group_by(KEY, maintain_order=True)
+        .agg(
+            pl.col("q").filter(teller).first().alias("t"),
+            pl.col("q").filter(noemer).first().alias("n"),
+            pl.col("soort").first(),
+            pl.col("reden").first(),
+            pl.col("waar").filter(teller).first().alias("w"),
+            pl.col("getoond").filter(teller).first().alias("shown"),
+        )
+        .filter(~pl.col("shown"), pl.col("t").is_not_null())
+    )
+    return [
+        HiddenCell(t, n, soort, reden == "primair", w)
+        for t, n, soort, reden, w in per_cell.select("t", "n", "soort", "reden", "w").rows()
+    ]
 
 
 def _check_changes(published: pl.DataFrame, changes: pl.DataFrame, report: CheckReport) -> None:

@@ -29,19 +29,28 @@ from scipy.optimize import linprog
 
 Terms = dict[int, float]
 RANK_TOLERANCE = 1e-9
+INF = float("inf")
 
 
 @dataclass
 class LinearSystem:
-    """Unknowns x_0..x_{n-1} >= lower; rows sum(a_j x_j) == b (`equal`) or <= b (`at_most`)."""
+    """Unknowns lower <= x_0..x_{n-1} <= upper; rows sum(a_j x_j) == b (`equal`) or <= b (`at_most`)."""
 
     lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
     equal: list[tuple[Terms, float]] = field(default_factory=list)
     at_most: list[tuple[Terms, float]] = field(default_factory=list)
 
-    def add_unknown(self, lower: float = 0.0) -> int:
+    def add_unknown(self, lower: float = 0.0, upper: float = INF) -> int:
         self.lower.append(lower)
+        self.upper.append(upper)
         return len(self.lower) - 1
+
+    def with_upper_rows(self) -> LinearSystem:
+        """The same system with each finite upper bound as an at-most row (for methods that take lower bounds
+        only)."""
+        rows = [({v: 1.0}, u) for v, u in enumerate(self.upper) if u != INF]
+        return LinearSystem(list(self.lower), [INF] * len(self.lower), list(self.equal), [*self.at_most, *rows])
 
 
 @dataclass
@@ -56,7 +65,8 @@ class Recoverer:
         Raises ValueError when the relations admit no solution at all (they do not hold on the data).
         """
         found: list[int] = []
-        for variables, rows_eq, rows_le, members in _components(system, targets):
+        system = system.with_upper_rows()
+        for variables, rows_eq, rows_le, members in components(system, targets):
             found += self._component(system, targets, variables, rows_eq, rows_le, members)
         return sorted(found)
 
@@ -155,7 +165,7 @@ def _matrix(rows: list[tuple[Terms, float]], local: dict[int, int], width: int) 
     return matrix, np.array([b for _, b in rows], dtype=float)
 
 
-def _components(
+def components(
     system: LinearSystem, targets: Sequence[Terms]
 ) -> list[tuple[list[int], list[int], list[int], list[int]]]:
     """Split into independent parts: (unknowns, equal rows, at-most rows, targets) per part that has targets."""

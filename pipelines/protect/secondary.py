@@ -26,6 +26,8 @@ from typing import Any
 import polars as pl
 
 from pipelines.protect import structure as st
+from pipelines.protect.intervals import IntervalSolver, Target
+from pipelines.protect.reader import HiddenCell, Quantities, Thresholds, must_reach, reader_system
 from pipelines.protect.recoverable import LinearSystem, Recoverer, Terms
 
 CELL_KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
@@ -58,6 +60,7 @@ class Model:
     soort_of: list[str] = field(default_factory=list)
     min_teller: int = 10
     covers: list[Sum] = field(default_factory=list)  # total <= sum(members), each member <= total (A2 vorm)
+    pupils: frozenset[int] = frozenset()  # a unit's pupils: its rows exist, so at least 1
 
     def rows_of(self) -> list[list[int]]:
         """Per quantity: the relations it is in (sums first, then at-most rows numbered after them)."""
@@ -131,6 +134,7 @@ class _Builder:
             soorts,
             self.min_teller,
             self.covers,
+            frozenset(q for (*_, name), q in self.index.items() if name == st.PUPILS),
         )
 
     def levels(self) -> None:
@@ -224,6 +228,9 @@ class Suppressor:
     margin: float
     recoverer: Recoverer
     suppressed: list[bool]
+    thresholds: Thresholds
+    solver: IntervalSolver
+    zero_for_small: bool = True
     shown: list[int] = field(init=False)  # per quantity: published cells showing it
     rows_of: list[list[int]] = field(init=False)
     primary: list[bool] = field(init=False)
@@ -346,21 +353,22 @@ class Suppressor:
         )
 
     def system(self) -> tuple[LinearSystem, dict[int, int]]:
-        """The relations over hidden quantities (known ones are constants); quantity → unknown."""
-        quantities = self.model.quantities
-        system = LinearSystem()
-        unknown: dict[int, int] = {}
-        for q, quantity in enumerate(quantities):
-            if not self.known(q) and (quantity.cells or quantity.external_known is False):
-                unknown[q] = system.add_unknown(min(0.0, quantity.value) if quantity.cost else 0.0)
-        rows = [({s.total: 1.0, **{m: -1.0 for m in s.members}}, True) for s in self.model.sums]
-        rows += [(terms, False) for terms in self.model.at_most]
-        for terms, equal in rows:
-            local = {unknown[q]: a for q, a in terms.items() if q in unknown}
-            if local:
-                constant = -sum(a * quantities[q].value for q, a in terms.items() if q not in unknown)
-                (system.equal if equal else system.at_most).append((local, constant))
-        return system, unknown
+        """The reader's relations over hidden quantities (`reader`); quantity → unknown."""
+        model, quantities = self.model, self.model.quantities
+        values = [q.value for q in quantities]
+        known = [self.known(q) for q in range(len(quantities))]
+        hidden = [
+            HiddenCell(model.teller_of[c], model.noemer_of[c], model.soort_of[c], self.primary[c], values[t])
+            for c, t in enumerate(model.teller_of)
+            if self.suppressed[c]
+        ]
+        return reader_system(
+            Quantities(known, values, values, [q.cost for q in quantities], model.pupils),
+            [{s.total: 1.0, **{m: -1.0 for m in s.members}} for s in model.sums],
+            model.at_most,
+            hidden,
+            self.thresholds,
+        )
 
     def nearest_cheapest(self, q: int) -> int | None:
         """The cheapest published quantity in q's relations; when all of those are hidden, in the relations
@@ -418,14 +426,47 @@ class Suppressor:
                 changed = True
         return changed
 
+    def interval_pass(self) -> bool:
+        """The per-cell guarantee (`intervals`): every hidden count's interval over all the reader's relations
+        at least the margin wide, and containing 0 where its true value is below min_teller. A count that
+        misses it gets its nearest cheapest published quantity hidden; True when something was hidden."""
+        system, unknown = self.system()
+        quantities = self.model.quantities
+        hidden = [q for q in sorted(unknown) if quantities[q].cells and not quantities[q].cost]
+        small, value = self.thresholds.min_teller, [q.value for q in quantities]
+        targets = [
+            Target(unknown[q], must_reach(value[q], q in self.model.pupils, small, self.zero_for_small)) for q in hidden
+        ]
+        touched: set[int] = set()
+        changed = False
+        for narrowed in self.solver.narrowed(system, targets):
+            q = hidden[narrowed.target]
+            if touched & set(self.rows_of[q]):
+                continue
+            pick = self.nearest_cheapest(q)
+            if pick is None:
+                continue
+            self.hide(pick)
+            touched |= set(self.rows_of[q]) | set(self.rows_of[pick])
+            changed = True
+        return changed
+
     def run(self) -> list[bool]:
         self.hide_primary()
         self.local_pass()
-        while self.cover_pass() or self.audit_pass():
+        while self.cover_pass() or self.audit_pass() or self.interval_pass():
             self.local_pass()
         return self.suppressed
 
 
-def secondary_mask(model: Model, primary: list[bool], margin: float, recoverer: Recoverer) -> list[bool]:
+def secondary_mask(
+    model: Model,
+    primary: list[bool],
+    margin: float,
+    recoverer: Recoverer,
+    thresholds: Thresholds,
+    zero_for_small: bool = True,
+) -> list[bool]:
     """Primary plus secondary suppression, per cell of the model."""
-    return Suppressor(model, margin, recoverer, list(primary)).run()
+    solver = IntervalSolver(margin)
+    return Suppressor(model, margin, recoverer, list(primary), thresholds, solver, zero_for_small).run()

@@ -117,7 +117,8 @@ def is_cost(name: str, field: str, soort: str) -> bool:
 
 
 INF = float("inf")
-COUNTED_KINDS = frozenset({"aantal", "percentage", "per_1000", "per_100"})
+RATE_KINDS = ("percentage", "per_1000", "per_100")
+COUNTED_KINDS = frozenset({"aantal", *RATE_KINDS})
 
 
 def reason_bounds(soort: str, primary: bool, value: float, min_teller: int) -> tuple[float, float]:

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pipelines.protect.reader import Thresholds
 from pipelines.protect.recoverable import Recoverer
 from pipelines.protect.secondary import CELL_KEY, build_model, secondary_mask
-from pipelines.protect.structure import COST_NOEMERS
+from pipelines.protect.structure import COST_NOEMERS, RATE_KINDS
 
-RATE_KINDS = ("percentage", "per_1000", "per_100")
 GEMEENTE_CELL = ["schooljaar", "indicator", "dimensie", "categorie"]
 
 
@@ -37,6 +37,7 @@ class DisclosureRules:
     max_dominance_share: float = 0.5
     protection_margin: float = 3.0
     round_to: int = 0
+    zero_for_small: bool = True  # a hidden count below min_teller must keep 0 in its interval
 
 
 def primary_mask(frame: pl.DataFrame, rules: DisclosureRules) -> pl.Series:
@@ -83,7 +84,10 @@ def protect(frame: pl.DataFrame, rules: DisclosureRules, recoverer: Recoverer | 
     ordered = frame.with_row_index("_rij").sort(CELL_KEY, nulls_last=True)
     primary = primary_mask(ordered, rules)
     model = build_model(ordered, rules.min_teller)
-    final = secondary_mask(model, primary.to_list(), rules.protection_margin, recoverer or Recoverer())
+    thresholds = Thresholds(rules.min_teller, rules.min_noemer)
+    final = secondary_mask(
+        model, primary.to_list(), rules.protection_margin, recoverer or Recoverer(), thresholds, rules.zero_for_small
+    )
     marks = ordered.select("_rij", onderdrukt=pl.Series(final, dtype=pl.Boolean), _primair=primary).sort("_rij")
     hidden = marks.get_column("onderdrukt")
     reason = pl.when(marks.get_column("_primair")).then(pl.lit("primair")).when(hidden).then(pl.lit("secundair"))

@@ -1,0 +1,165 @@
+"""The interval a reader can narrow each hidden count to, and whether it meets the guarantee.
+
+A reader who knows the published numbers and the relations (`structure`) can minimise and maximise a hidden
+count over every solution: one LP per end. Counts are whole, so the ends are rounded inwards (ceil of the
+minimum, floor of the maximum). The guarantee per hidden count (issue 17, spec §4): that interval is at least
+`margin` wide, and for a count whose true value is below min_teller it contains 0 (else the reader learns
+"at least one child"; for a unit's pupils, whose published row already says "at least one", it contains 1).
+Exact recovery is the special case of width 0.
+
+Cost: most targets never need an LP of their own. Every LP's optimum is a feasible point, and it shows a
+value for every target of the component; a target whose smallest and largest value seen so far already span
+the margin (and reach 0 where needed) is proven protected without solving for it. The model is built once
+per component and re-solved with a new objective (HiGHS keeps its basis: a warm start), so a city's table
+costs a few hundred small LPs. HiGHS comes with scipy (`scipy.optimize._highspy`); its Python binding is not
+public API, so it is wrapped here and only here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize._highspy import _core as highs
+
+from pipelines.protect.recoverable import INF, LinearSystem, components
+
+TOLERANCE = 1e-6  # LP optima within this of a whole number count as that number
+
+
+@dataclass(frozen=True)
+class Target:
+    """A hidden count: its unknown, and the value its interval must contain, if any (its a-priori least: 0, or 1
+    for a unit's pupils, whose row exists), because its true value is small; None: no such requirement."""
+
+    unknown: int
+    must_reach: float | None
+
+
+@dataclass(frozen=True)
+class Narrowed:
+    """A target that misses the guarantee, with the interval a reader works out."""
+
+    target: int  # index into the targets
+    low: float
+    high: float
+
+
+@dataclass
+class IntervalSolver:
+    """Finds the targets that miss the guarantee; counts the LPs solved, for the reports."""
+
+    margin: float
+    lps: int = 0
+
+    def narrowed(self, system: LinearSystem, targets: Sequence[Target]) -> list[Narrowed]:
+        """Targets whose interval is narrower than the margin, or excludes 0 where it must contain it.
+
+        Raises ValueError when the relations admit no solution (they do not hold on the data)."""
+        forms = [{t.unknown: 1.0} for t in targets]
+        out: list[Narrowed] = []
+        for variables, rows_eq, rows_le, members in components(system, forms):
+            out += self._component(system, targets, variables, rows_eq, rows_le, members)
+        return sorted(out, key=lambda n: n.target)
+
+    def _component(
+        self,
+        system: LinearSystem,
+        targets: Sequence[Target],
+        variables: list[int],
+        rows_eq: list[int],
+        rows_le: list[int],
+        members: list[int],
+    ) -> list[Narrowed]:
+        model = _Model(system, variables, rows_eq, rows_le)
+        column = np.array([model.local[targets[t].unknown] for t in members], dtype=np.int64)
+        seen_low = np.full(len(members), INF)
+        seen_high = np.full(len(members), -INF)
+        out: list[Narrowed] = []
+
+        def see(point: np.ndarray) -> None:
+            np.minimum(seen_low, point[column], out=seen_low)
+            np.maximum(seen_high, point[column], out=seen_high)
+
+        def protected(i: int, low: float, high: float) -> bool:
+            if low > high:  # nothing seen yet
+                return False
+            wide = high == INF or _inwards(high, -1.0) - _inwards(low, 1.0) >= self.margin
+            reach = targets[members[i]].must_reach
+            return wide and (reach is None or low <= reach + TOLERANCE)
+
+        for i, t in enumerate(members):
+            if protected(i, seen_low[i], seen_high[i]):
+                continue
+            ends = []
+            for sense in (1.0, -1.0):  # minimise, then maximise
+                self.lps += 1
+                value, point = model.optimise(int(column[i]), sense)
+                if point is not None:
+                    see(point)
+                ends.append(value)
+                if protected(i, seen_low[i], seen_high[i]):
+                    break
+            else:
+                out.append(Narrowed(t, _inwards(ends[0], 1.0), _inwards(ends[1], -1.0)))
+        return out
+
+
+def _inwards(end: float, sense: float) -> float:
+    """An LP end rounded inwards to a whole number (sense 1: a minimum, up; -1: a maximum, down)."""
+    if math.isinf(end):
+        return end
+    return float(math.ceil(end - TOLERANCE) if sense > 0 else math.floor(end + TOLERANCE))
+
+
+class _Model:
+    """One component's LP in HiGHS, re-solved per objective."""
+
+    def __init__(self, system: LinearSystem, variables: list[int], rows_eq: list[int], rows_le: list[int]) -> None:
+        self.local = {v: i for i, v in enumerate(variables)}
+        rows = [system.equal[r] for r in rows_eq] + [system.at_most[r] for r in rows_le]
+        data, row_index, col_index = [], [], []
+        for r, (terms, _) in enumerate(rows):
+            for v, a in terms.items():
+                data.append(a)
+                row_index.append(r)
+                col_index.append(self.local[v])
+        n = len(variables)
+        matrix = sparse.csc_array((data, (row_index, col_index)), shape=(len(rows), n))
+        rhs = np.array([b for _, b in rows], dtype=float)
+        lp = highs.HighsLp()
+        lp.num_col_, lp.num_row_ = n, len(rows)
+        lp.col_cost_ = np.zeros(n)
+        lp.col_lower_ = np.array([system.lower[v] for v in variables], dtype=float)
+        lp.col_upper_ = np.array([system.upper[v] if system.upper else INF for v in variables], dtype=float)
+        lp.row_lower_ = np.concatenate([rhs[: len(rows_eq)], np.full(len(rows_le), -INF)])
+        lp.row_upper_ = rhs
+        lp.a_matrix_.format_ = highs.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = matrix.indptr
+        lp.a_matrix_.index_ = matrix.indices
+        lp.a_matrix_.value_ = matrix.data
+        self.solver = highs._Highs()
+        self.solver.setOptionValue("output_flag", False)
+        self.solver.passModel(lp)
+        self.n = n
+        self.costed: int | None = None
+
+    def optimise(self, column: int, sense: float) -> tuple[float, np.ndarray | None]:
+        """min (sense 1) or max (sense -1) of one column: (its optimum, the optimal point); an unbounded
+        maximum is (inf, None). Raises ValueError when no solution exists."""
+        if self.costed is not None and self.costed != column:
+            self.solver.changeColCost(self.costed, 0.0)
+        self.solver.changeColCost(column, sense)
+        self.costed = column
+        self.solver.run()
+        status = self.solver.getModelStatus()
+        if status == highs.HighsModelStatus.kOptimal:
+            point = np.asarray(self.solver.getSolution().col_value)
+            return float(point[column]), point
+        unbounded = (highs.HighsModelStatus.kUnbounded, highs.HighsModelStatus.kUnboundedOrInfeasible)
+        if status in unbounded and sense < 0:  # the minimum was found first: the system has solutions
+            return INF, None
+        raise ValueError(f"the published relations admit no solution ({self.solver.modelStatusToString(status)})")

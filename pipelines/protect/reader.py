@@ -1,0 +1,112 @@
+"""What a reader knows, as one linear system: the single model that both the suppression and the check solve.
+
+The suppression (`secondary`) and the independent check (`disclosure_check`) each find the sums and bounds of
+a table their own way (a work-list there, group-bys here), so a bug in one builder is caught by the other.
+What they then hand to the LP is assembled here, once: which quantities are unknown, the bounds a hidden
+cell's published label tells (`structure.reason_bounds`: a primary '< 10' count is at most 9; a secondary
+cell passed every primary rule, so its teller, its noemer and its complement noemer - teller are at least
+the thresholds), that a published row exists (a unit with a row has at least 1 pupil), non-negativity and
+the sums. Counts are whole: `intervals` rounds each LP end inwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pipelines.protect import structure as st
+from pipelines.protect.recoverable import INF, LinearSystem, Terms
+
+ONE = -1  # a pseudo-quantity of value 1: the constant term of a relation
+
+
+@dataclass(frozen=True)
+class HiddenCell:
+    """A suppressed cell as the reader sees it: which quantities it shows and what its label says."""
+
+    teller: int
+    noemer: int | None
+    soort: str
+    primary: bool
+    true_teller: float  # the suppression knows it; a primary count's bound holds only where it is small
+
+
+@dataclass(frozen=True)
+class Quantities:
+    """Per quantity: known to the reader, the value the relations use where known (published), the true
+    value, amount in cents (may be negative: credits), and the quantities a row's existence puts at >= 1."""
+
+    known: Sequence[bool]
+    value: Sequence[float | None]
+    truth: Sequence[float]
+    cost: Sequence[bool]
+    at_least_one: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_teller: int
+    min_noemer: int
+
+
+def reader_system(
+    quantities: Quantities,
+    equal: Iterable[Terms],
+    at_most: Iterable[Terms],
+    hidden: Iterable[HiddenCell],
+    thresholds: Thresholds,
+    free: Iterable[tuple[int, float, float]] = (),
+) -> tuple[LinearSystem, dict[int, int]]:
+    """The reader's system over the unknown quantities (known ones are constants): quantity → unknown.
+
+    `free`: known quantities the reader knows only within (low, high) (rounded counts)."""
+    known, value, cost = quantities.known, quantities.value, quantities.cost
+
+    def constant_of(q: int) -> float:
+        number = 1.0 if q == ONE else value[q]
+        if number is None:
+            raise ValueError(f"quantity {q} is known but has no published value")
+        return number
+
+    equal, at_most, hidden = list(equal), list(at_most), list(hidden)
+    lower: dict[int, float] = {}
+    upper: dict[int, float] = {}
+    extra: list[Terms] = []
+    for cell in hidden:
+        low, high = st.reason_bounds(cell.soort, cell.primary, cell.true_teller, thresholds.min_teller)
+        lower[cell.teller] = max(lower.get(cell.teller, 0.0), low)
+        upper[cell.teller] = min(upper.get(cell.teller, INF), high)
+        if not cell.primary and cell.noemer is not None and cell.soort in st.RATE_KINDS:
+            lower[cell.noemer] = max(lower.get(cell.noemer, 0.0), float(thresholds.min_noemer))
+            if cell.soort in st.BOUNDED_BY_NOEMER:  # complement: noemer - teller >= min_teller
+                extra.append({cell.teller: 1.0, cell.noemer: -1.0, ONE: float(thresholds.min_teller)})
+    for q in quantities.at_least_one:  # where it holds: the reader's belief, not a fact of every table
+        if quantities.truth[q] >= 1:
+            lower[q] = max(lower.get(q, 0.0), 1.0)
+
+    system = LinearSystem()
+    unknown: dict[int, int] = {}
+    ranged = {q: (low, high) for q, low, high in free}
+    involved = sorted({q for terms in (*equal, *at_most, *extra) for q in terms if q != ONE} | set(lower) | set(upper))
+    for q in involved:
+        if not known[q]:
+            # Amounts can be negative (credits); the reader is granted the true floor (conservative).
+            floor = min(0.0, quantities.truth[q]) if cost[q] else 0.0
+            unknown[q] = system.add_unknown(max(floor, lower.get(q, floor)), upper.get(q, INF))
+        elif q in ranged:
+            unknown[q] = system.add_unknown(*ranged[q])
+    for rows, target in ((equal, system.equal), ([*at_most, *extra], system.at_most)):
+        for terms in rows:
+            local = {unknown[q]: a for q, a in terms.items() if q in unknown}
+            if local:
+                constant = -sum(a * constant_of(q) for q, a in terms.items() if q not in unknown)
+                target.append((local, constant))
+    return system, unknown
+
+
+def must_reach(truth: float, pupils: bool, min_teller: int, zero_for_small: bool) -> float | None:
+    """The value a hidden count's interval must contain (`intervals.Target`): where its true value is below
+    min_teller, its a-priori least (0; 1 for a unit's pupils, whose published row says "at least one")."""
+    if not zero_for_small or truth >= min_teller:
+        return None
+    return 1.0 if pupils and truth >= 1 else 0.0
