@@ -23,7 +23,7 @@ import polars as pl
 
 from pipelines.protect import structure as st
 from pipelines.protect.intervals import IntervalSolver, Target
-from pipelines.protect.reader import HiddenCell, Quantities, Thresholds, must_reach, reader_system
+from pipelines.protect.reader import HiddenCell, Quantities, Thresholds, existence_floors, must_reach, reader_system
 from pipelines.protect.recoverable import LinearSystem, Recoverer, Terms
 from pipelines.protect.suppression import RATE_KINDS, DisclosureRules
 
@@ -241,9 +241,8 @@ def _check_relations(cells: pl.DataFrame, rules: DisclosureRules, report: CheckR
     report.add("hidden number recoverable from the published ones", [names[in_system[t]] for t in found])
 
     counts = [q for q in in_system if not table.cost[q]]
-    reach = [
-        must_reach(table.truth[q], q in table.at_least_one, rules.min_teller, rules.zero_for_small) for q in counts
-    ]
+    small, zero = rules.min_teller, rules.zero_for_small
+    reach = [must_reach(table.truth[q], table.floors.get(q, 0.0), small, zero) for q in counts]
     solver = IntervalSolver(rules.protection_margin)
     try:
         narrowed = solver.narrowed(system, [Target(unknown[q], r) for q, r in zip(counts, reach, strict=True)])
@@ -255,8 +254,8 @@ def _check_relations(cells: pl.DataFrame, rules: DisclosureRules, report: CheckR
         f"labels tell, complements, a row's existence; ends rounded to whole numbers; {solver.lps} LPs) leave "
         f"each an interval >= {rules.protection_margin:g} wide"
         + (
-            f" that contains 0 (1 for a unit's pupils) where its true value is below {rules.min_teller}"
-            if rules.zero_for_small
+            f" that contains 0 (pupils: the least the rows alone tell) where its true value is below {small}"
+            if zero
             else ""
         )
     )
@@ -289,8 +288,8 @@ class _Relations:
             value.append(v)
             truth.append(v)
             cost.append(False)
-        pupils = quantities.with_row_index("_q").filter(pl.col("naam") == st.PUPILS).get_column("_q").to_list()
-        table = Quantities(known, value, truth, cost, frozenset(pupils))
+        pupils = quantities.filter(pl.col("naam") == st.PUPILS).select("schooljaar", "niveau", "q", "waar")
+        table = Quantities(known, value, truth, cost, existence_floors(pupils.rows()))
         half = rules.round_to / 2
         free = [
             (q, max(0.0, value[q] - half), value[q] + half)

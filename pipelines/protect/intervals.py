@@ -94,17 +94,19 @@ class IntervalSolver:
         for i, t in enumerate(members):
             if protected(i, seen_low[i], seen_high[i]):
                 continue
-            ends = []
             for sense in (1.0, -1.0):  # minimise, then maximise
                 self.lps += 1
                 value, point = model.optimise(int(column[i]), sense)
                 if point is not None:
                     see(point)
-                ends.append(value)
+                if sense > 0:
+                    seen_low[i] = min(seen_low[i], value)
+                else:
+                    seen_high[i] = max(seen_high[i], value)  # inf when unbounded
                 if protected(i, seen_low[i], seen_high[i]):
                     break
-            else:
-                out.append(Narrowed(t, _inwards(ends[0], 1.0), _inwards(ends[1], -1.0)))
+            else:  # both ends are optima now
+                out.append(Narrowed(t, _inwards(seen_low[i], 1.0), _inwards(seen_high[i], -1.0)))
         return out
 
 

@@ -11,8 +11,9 @@ the sums. Counts are whole: `intervals` rounds each LP end inwards.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from pipelines.protect import structure as st
 from pipelines.protect.recoverable import INF, LinearSystem, Terms
@@ -34,13 +35,13 @@ class HiddenCell:
 @dataclass(frozen=True)
 class Quantities:
     """Per quantity: known to the reader, the value the relations use where known (published), the true
-    value, amount in cents (may be negative: credits), and the quantities a row's existence puts at >= 1."""
+    value, amount in cents (may be negative: credits), and the least a row's existence tells (`existence_floors`)."""
 
     known: Sequence[bool]
     value: Sequence[float | None]
     truth: Sequence[float]
     cost: Sequence[bool]
-    at_least_one: frozenset[int] = frozenset()
+    floors: Mapping[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,8 @@ def reader_system(
             lower[cell.noemer] = max(lower.get(cell.noemer, 0.0), float(thresholds.min_noemer))
             if cell.soort in st.BOUNDED_BY_NOEMER:  # complement: noemer - teller >= min_teller
                 extra.append({cell.teller: 1.0, cell.noemer: -1.0, ONE: float(thresholds.min_teller)})
-    for q in quantities.at_least_one:  # where it holds: the reader's belief, not a fact of every table
-        if quantities.truth[q] >= 1:
-            lower[q] = max(lower.get(q, 0.0), 1.0)
+    for q, floor in quantities.floors.items():
+        lower[q] = max(lower.get(q, 0.0), floor)
 
     system = LinearSystem()
     unknown: dict[int, int] = {}
@@ -104,9 +104,31 @@ def reader_system(
     return system, unknown
 
 
-def must_reach(truth: float, pupils: bool, min_teller: int, zero_for_small: bool) -> float | None:
+def must_reach(truth: float, floor: float, min_teller: int, zero_for_small: bool) -> float | None:
     """The value a hidden count's interval must contain (`intervals.Target`): where its true value is below
-    min_teller, its a-priori least (0; 1 for a unit's pupils, whose published row says "at least one")."""
+    min_teller, the least the table's shape alone tells (`existence_floors`; 0 for every other count)."""
     if not zero_for_small or truth >= min_teller:
         return None
-    return 1.0 if pupils and truth >= 1 else 0.0
+    return floor
+
+
+def existence_floors(pupils: Iterable[tuple[str, str, int, float]]) -> dict[int, float]:
+    """The least a reader knows of each unit's pupils from which rows exist, before reading any number:
+    (schooljaar, niveau, quantity, true value) of every unit's pupils → 1 for a school or wijk (a row exists
+    only for a unit with pupils), and for the gemeente as many as it has schools (or wijken, if more).
+
+    Only where it holds: a unit with 0 pupils (a hand-made table) gets no floor."""
+    floors: dict[int, float] = {}
+    units: Counter[tuple[str, str]] = Counter()
+    gemeente: dict[str, int] = {}
+    for jaar, niveau, q, truth in pupils:
+        if truth < 1:
+            continue
+        if niveau == st.GEMEENTE:
+            gemeente[jaar] = q
+        else:
+            floors[q] = 1.0
+            units[(jaar, niveau)] += 1
+    for jaar, q in gemeente.items():
+        floors[q] = float(max([1, *(n for (year, _), n in units.items() if year == jaar)]))
+    return floors

@@ -27,7 +27,7 @@ import polars as pl
 
 from pipelines.protect import structure as st
 from pipelines.protect.intervals import IntervalSolver, Target
-from pipelines.protect.reader import HiddenCell, Quantities, Thresholds, must_reach, reader_system
+from pipelines.protect.reader import HiddenCell, Quantities, Thresholds, existence_floors, must_reach, reader_system
 from pipelines.protect.recoverable import LinearSystem, Recoverer, Terms
 
 CELL_KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
@@ -60,7 +60,7 @@ class Model:
     soort_of: list[str] = field(default_factory=list)
     min_teller: int = 10
     covers: list[Sum] = field(default_factory=list)  # total <= sum(members), each member <= total (A2 vorm)
-    pupils: frozenset[int] = frozenset()  # a unit's pupils: its rows exist, so at least 1
+    floors: dict[int, float] = field(default_factory=dict)  # what a row's existence tells (`reader`)
 
     def rows_of(self) -> list[list[int]]:
         """Per quantity: the relations it is in (sums first, then at-most rows numbered after them)."""
@@ -134,7 +134,11 @@ class _Builder:
             soorts,
             self.min_teller,
             self.covers,
-            frozenset(q for (*_, name), q in self.index.items() if name == st.PUPILS),
+            existence_floors(
+                (jaar, niveau, q, self.quantities[q].value)
+                for (jaar, niveau, _, name), q in self.index.items()
+                if name == st.PUPILS
+            ),
         )
 
     def levels(self) -> None:
@@ -363,7 +367,7 @@ class Suppressor:
             if self.suppressed[c]
         ]
         return reader_system(
-            Quantities(known, values, values, [q.cost for q in quantities], model.pupils),
+            Quantities(known, values, values, [q.cost for q in quantities], model.floors),
             [{s.total: 1.0, **{m: -1.0 for m in s.members}} for s in model.sums],
             model.at_most,
             hidden,
@@ -435,7 +439,8 @@ class Suppressor:
         hidden = [q for q in sorted(unknown) if quantities[q].cells and not quantities[q].cost]
         small, value = self.thresholds.min_teller, [q.value for q in quantities]
         targets = [
-            Target(unknown[q], must_reach(value[q], q in self.model.pupils, small, self.zero_for_small)) for q in hidden
+            Target(unknown[q], must_reach(value[q], self.model.floors.get(q, 0.0), small, self.zero_for_small))
+            for q in hidden
         ]
         touched: set[int] = set()
         changed = False
