@@ -11,7 +11,7 @@ the sums. Counts are whole: `intervals` rounds each LP end inwards.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -115,11 +115,12 @@ def must_reach(truth: float, floor: float, min_teller: int, zero_for_small: bool
 def existence_floors(pupils: Iterable[tuple[str, str, int, float]]) -> dict[int, float]:
     """The least a reader knows of each unit's pupils from which rows exist, before reading any number:
     (schooljaar, niveau, quantity, true value) of every unit's pupils → 1 for a school or wijk (a row exists
-    only for a unit with pupils), and for the gemeente as many as it has schools (or wijken, if more).
+    only for a unit with pupils), for the gemeente as many as it has schools (or wijken, if more), and the
+    gemeente's floor for the only unit of its level (it then holds every pupil). That is the minimum of each
+    over the levels' sums with every number hidden.
 
     Only where it holds: a unit with 0 pupils (a hand-made table) gets no floor."""
-    floors: dict[int, float] = {}
-    units: Counter[tuple[str, str]] = Counter()
+    units: dict[tuple[str, str], list[int]] = defaultdict(list)
     gemeente: dict[str, int] = {}
     for jaar, niveau, q, truth in pupils:
         if truth < 1:
@@ -127,8 +128,11 @@ def existence_floors(pupils: Iterable[tuple[str, str, int, float]]) -> dict[int,
         if niveau == st.GEMEENTE:
             gemeente[jaar] = q
         else:
-            floors[q] = 1.0
-            units[(jaar, niveau)] += 1
-    for jaar, q in gemeente.items():
-        floors[q] = float(max([1, *(n for (year, _), n in units.items() if year == jaar)]))
+            units[(jaar, niveau)].append(q)
+    floors: dict[int, float] = {}
+    for jaar, g in gemeente.items():
+        floors[g] = float(max([1, *(len(qs) for (year, _), qs in units.items() if year == jaar)]))
+    for (jaar, _), qs in units.items():
+        alone = len(qs) == 1 and jaar in gemeente
+        floors.update(dict.fromkeys(qs, floors[gemeente[jaar]] if alone else 1.0))
     return floors

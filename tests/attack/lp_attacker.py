@@ -5,8 +5,14 @@ finds is what a reader with the catalogue, the published Parquet and an LP solve
 catalogue says in words: every rate on pupils divides by G1; A6 and B2 count the same new trajectories, which
 are B1's noemer; schools and wijken add up to the gemeente (F4's schools at most); verwijzer categories add
 up to their noemer; each A2 vorm is at most A1 and together at least A1; a percentage's teller is at most its
-noemer; counts are whole and never negative; a cell labelled '< 10' of a count ('aantal') holds at most 9,
-a published count at least 10. Amounts in euro are left out (it attacks counts of persons).
+noemer; counts are whole and never negative; a cell labelled '< 10' of a count ('aantal') holds at most 9;
+a cell labelled 'secundair' passed every primary rule, so its teller is at least 10 and, for a rate, its
+noemer at least 50 and (percentage) its noemer minus teller at least 10; a school or wijk with a row has at
+least one pupil. Amounts in euro are left out (it attacks counts of persons).
+
+The linkage table (`koppelingskwaliteit.parquet`) is attacked the same way (`attack_linkage`): the
+`koppeling` rows of one source share its persons as noemer, the age bands of a measure have noemers that add
+up to that source's persons, and each band's teller is at most its noemer.
 
 Per school year it solves, for every hidden count, min and max over all solutions (one LP each, HiGHS).
 """
@@ -26,6 +32,7 @@ from scipy.sparse.csgraph import connected_components
 PUPIL_NOEMERS = {"A1", "A2", "A3", "A4", "A6", "B2", "C2", "F2", "F4"}
 SHARED = {("G1", "t"): "pupils", **{(i, "n"): "pupils" for i in PUPIL_NOEMERS}}
 SHARED |= {("A6", "t"): "new", ("B2", "t"): "new", ("B1", "n"): "new"}
+COUNTED = {"aantal", "percentage", "per_1000", "per_100"}
 COST_FIELDS = {("C1", "t"), ("C2", "t"), ("C3", "t"), ("C4", "t"), ("C5", "t"), ("C5", "n")}
 
 
@@ -38,6 +45,7 @@ class Finding:
     categorie: str | None
     low: float
     high: float
+    floor: float = 0.0  # the least a reader knows before reading any number (a unit's pupils: 1)
 
 
 @dataclass
@@ -52,6 +60,12 @@ class _Year:
 
     def var(self, key: tuple[object, ...]) -> int:
         return self.names.setdefault(key, len(self.names))
+
+    def one(self) -> int:
+        """A variable fixed at 1: the constant term of a relation."""
+        v = self.var(("constant",))
+        self.known[v] = 1.0
+        return v
 
 
 def _name(indicator: str, dim: str | None, cat: str | None, f: str) -> str:
@@ -76,12 +90,15 @@ def _build(rows: list[dict[str, object]]) -> _Year:
                 year.known[v] = float(value)  # type: ignore[arg-type]
             elif f == "t":
                 year.cells[v].append((str(r["niveau"]), str(r["eenheid_code"]), ind, cat))  # type: ignore[arg-type]
-            if f == "t" and r["soort"] == "aantal":
-                if r["reden"] == "primair":
-                    year.upper[v] = min(year.upper.get(v, 9.0), 9.0)
-                elif not r["onderdrukt"]:
-                    year.lower[v] = 10.0
+            if f == "t" and r["soort"] == "aantal" and r["reden"] == "primair":
+                year.upper[v] = min(year.upper.get(v, 9.0), 9.0)
+            if r["reden"] == "secundair" and r["soort"] in COUNTED:
+                year.lower[v] = max(year.lower.get(v, 0.0), 10.0 if f == "t" else 50.0)
+            if _name(ind, dim, cat, f) == "pupils" and r["niveau"] != "gemeente":
+                year.lower[v] = max(year.lower.get(v, 0.0), 1.0)
         t, n = pair
+        if t is not None and n is not None and r["reden"] == "secundair" and r["soort"] == "percentage":
+            year.at_most.append({t: 1.0, n: -1.0, year.one(): 10.0})
         if t is not None and n is not None and r["soort"] == "percentage":
             year.at_most.append({t: 1.0, n: -1.0})
         if dim is not None and t is not None:
@@ -128,6 +145,38 @@ def attack(indicatoren: pl.DataFrame, every: int = 1) -> list[Finding]:
         year = _build(part.to_dicts())
         if every > 1:
             year.cells = defaultdict(list, dict(sorted(year.cells.items())[::every]))
+        for cell, lo, hi in _solve(year):
+            pupils = cell[2] == "G1" and cell[0] != "gemeente"
+            findings.append(Finding(str(jaar), *cell, lo, hi, 1.0 if pupils else 0.0))
+    return findings
+
+
+def attack_linkage(koppelingskwaliteit: pl.DataFrame) -> list[Finding]:
+    """Min and max of every hidden teller of the linkage table, per school year (niveau 'gemeente', eenheid
+    the measure, indicator 'maat|bron|doelbron', categorie the age band)."""
+    findings: list[Finding] = []
+    for (jaar,), part in koppelingskwaliteit.partition_by("schooljaar", as_dict=True).items():
+        year = _Year()
+        bands: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for r in part.to_dicts():
+            measure = f"{r['maat']}|{r['bron']}|{r['doelbron']}"
+            band = r["leeftijdsgroep"]
+            t = year.var(("t", measure, band))
+            persons = ("persons", r["bron"]) if r["maat"] == "koppeling" else ("n", measure, band)
+            n = year.var(persons)
+            for v, value in ((t, r["teller"]), (n, r["noemer"])):
+                if value is not None:
+                    year.known[v] = float(value)
+            if r["onderdrukt"]:
+                year.cells[t].append(("gemeente", str(r["maat"]), measure, band))
+                if r["reden"] == "secundair":
+                    year.lower[t], year.lower[n] = 10.0, 50.0
+                    year.at_most.append({t: 1.0, n: -1.0, year.one(): 10.0})
+            year.at_most.append({t: 1.0, n: -1.0})
+            if band is not None and r["maat"] != "koppeling":
+                bands[(str(r["maat"]), str(r["bron"]))].append(n)
+        for (_, bron), noemers in bands.items():  # the bands' noemers add up to the source's persons
+            year.equal.append({year.var(("persons", bron)): 1.0, **{n: -1.0 for n in noemers}})
         findings += [Finding(str(jaar), *cell, lo, hi) for cell, lo, hi in _solve(year)]
     return findings
 
@@ -193,11 +242,12 @@ def _matrices(
 
 def summary(findings: list[Finding], truth: pl.DataFrame, margin: float, small: float) -> pl.DataFrame:
     """Per indicator and level: hidden counts attacked, recovered exactly, narrower than the margin, and with
-    0 excluded while the truth is below `small` (`truth`: the cell key with the true teller, `w_teller`)."""
+    0 (for a unit's pupils: 1) excluded while the truth is below `small` (`truth`: the cell key with the true
+    teller, `w_teller`)."""
     key = ["schooljaar", "niveau", "eenheid_code", "indicator", "categorie"]
     found = pl.DataFrame(
-        [(f.schooljaar, f.niveau, f.eenheid_code, f.indicator, f.categorie, f.low, f.high) for f in findings],
-        schema={**dict.fromkeys(key, pl.String), "low": pl.Float64, "high": pl.Float64},
+        [(f.schooljaar, f.niveau, f.eenheid_code, f.indicator, f.categorie, f.low, f.high, f.floor) for f in findings],
+        schema={**dict.fromkeys(key, pl.String), "low": pl.Float64, "high": pl.Float64, "floor": pl.Float64},
         orient="row",
     ).join(truth.select(*key, "w_teller"), on=key, how="left", nulls_equal=True)
     return (
@@ -206,7 +256,7 @@ def summary(findings: list[Finding], truth: pl.DataFrame, margin: float, small: 
             pl.len().alias("hidden"),
             (pl.col("high") - pl.col("low") < 0.5).sum().alias("exact"),
             (pl.col("high") - pl.col("low") < margin).sum().alias("narrow"),
-            ((pl.col("low") > 0) & (pl.col("w_teller") < small)).sum().alias("zero_excluded"),
+            ((pl.col("low") > pl.col("floor")) & (pl.col("w_teller") < small)).sum().alias("zero_excluded"),
         )
         .sort("indicator", "niveau")
     )
