@@ -228,17 +228,20 @@ def _check_relations(cells: pl.DataFrame, rules: DisclosureRules, report: CheckR
     system, unknown, table = relations.system(quantities, rules, _hidden_cells(fields, quantities))
     recoverer = Recoverer()
     in_system = [q for q in targets if q in unknown]
+    # Counts get the stronger interval test below (an interval >= margin >= 1 wide is not a constant).
+    exact = [q for q in in_system if table.cost[q] or rules.protection_margin < 1]
     try:
-        found = recoverer.recoverable(system, [{unknown[q]: 1.0} for q in in_system])
+        found = recoverer.recoverable(system, [{unknown[q]: 1.0} for q in exact])
     except ValueError as error:
         report.add("the published numbers contradict the relations", [str(error)])
         return
     names = quantities.select(qkey).rows()
     report.tried.append(
-        f"{len(targets)} hidden numbers: none constant on all solutions of the relations "
-        f"({recoverer.lps} LPs for the bounds that always bind, linear algebra for the rest)"
+        f"{len(exact)} hidden numbers ({'amounts' if rules.protection_margin >= 1 else 'amounts and counts'}): none "
+        f"constant on all solutions of the relations ({recoverer.lps} LPs for the bounds that always bind, "
+        "linear algebra for the rest)"
     )
-    report.add("hidden number recoverable from the published ones", [names[in_system[t]] for t in found])
+    report.add("hidden number recoverable from the published ones", [names[exact[t]] for t in found])
 
     counts = [q for q in in_system if not table.cost[q]]
     small, zero = rules.min_teller, rules.zero_for_small

@@ -391,7 +391,9 @@ class Suppressor:
     def audit_pass(self) -> bool:
         """One audit round; True when it hid something (so another round is due)."""
         system, unknown = self.system()
-        hidden = [q for q in unknown if self.model.quantities[q].cells]
+        quantities, counts_covered = self.model.quantities, self.margin >= 1
+        # Counts: the interval pass asks each an interval at least the margin wide, so none is constant.
+        hidden = [q for q in unknown if quantities[q].cells and (quantities[q].cost or not counts_covered)]
         recovered = self.recoverer.recoverable(system, [{unknown[q]: 1.0} for q in hidden])
         touched: set[int] = set()
         changed = False
