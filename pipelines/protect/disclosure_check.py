@@ -248,7 +248,11 @@ def _check_relations(cells: pl.DataFrame, rules: DisclosureRules, report: CheckR
     reach = [must_reach(table.truth[q], table.floors.get(q, 0.0), small, zero) for q in counts]
     solver = IntervalSolver(rules.protection_margin)
     try:
-        narrowed = solver.narrowed(system, [Target(unknown[q], r) for q, r in zip(counts, reach, strict=True)])
+        witness = [0.0] * len(system.lower)  # the true values: a solution the check knows
+        for q, v in unknown.items():
+            witness[v] = table.truth[q]
+        wanted = [Target(unknown[q], r) for q, r in zip(counts, reach, strict=True)]
+        narrowed = solver.narrowed(system, wanted, witness=witness)
     except ValueError as error:
         report.add("the published numbers contradict the relations", [str(error)])
         return

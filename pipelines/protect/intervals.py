@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -28,7 +28,8 @@ from scipy.optimize._highspy import _core as highs
 from pipelines.protect.recoverable import INF, LinearSystem, components
 
 TOLERANCE = 1e-6  # LP optima within this of a whole number count as that number
-GROUP_ROUNDS = 3  # LPs that raise all unproven targets together before each gets its own
+GROUP_ROUNDS = 60  # LPs that raise all unproven targets together before each gets its own ...
+PROGRESS = 0.99  # ... as long as each leaves at most this share of the targets it tried unproven
 
 
 @dataclass(frozen=True)
@@ -55,15 +56,36 @@ class IntervalSolver:
 
     margin: float
     lps: int = 0
+    protected_parts: set[int] = field(default_factory=set)  # fingerprints of components found protected
 
-    def narrowed(self, system: LinearSystem, targets: Sequence[Target]) -> list[Narrowed]:
+    def narrowed(
+        self,
+        system: LinearSystem,
+        targets: Sequence[Target],
+        labels: Sequence[int] | None = None,
+        witness: Sequence[float] | None = None,
+    ) -> list[Narrowed]:
         """Targets whose interval is narrower than the margin, or excludes 0 where it must contain it.
+
+        `labels`: a stable name per unknown (the suppression's quantity numbers). With them, a component
+        found protected once is not solved again while its relations stay the same (the suppression asks
+        after every round of extra suppressions, and most components did not change). `witness`: a solution
+        known to the caller (the true values: both the suppression and the check have them), one more point
+        seen for free.
 
         Raises ValueError when the relations admit no solution (they do not hold on the data)."""
         forms = [{t.unknown: 1.0} for t in targets]
         out: list[Narrowed] = []
         for variables, rows_eq, rows_le, members in components(system, forms):
-            out += self._component(system, targets, variables, rows_eq, rows_le, members)
+            key = (
+                None if labels is None else _fingerprint(system, targets, labels, variables, rows_eq, rows_le, members)
+            )
+            if key is not None and key in self.protected_parts:
+                continue
+            found = self._component(system, targets, variables, rows_eq, rows_le, members, witness)
+            if key is not None and not found:
+                self.protected_parts.add(key)
+            out += found
         return sorted(out, key=lambda n: n.target)
 
     def _component(
@@ -74,6 +96,7 @@ class IntervalSolver:
         rows_eq: list[int],
         rows_le: list[int],
         members: list[int],
+        witness: Sequence[float] | None = None,
     ) -> list[Narrowed]:
         model = _Model(system, variables, rows_eq, rows_le)
         column = np.array([model.local[targets[t].unknown] for t in members], dtype=np.int64)
@@ -96,13 +119,16 @@ class IntervalSolver:
             return [i for i in range(len(members)) if not protected(i, seen_low[i], seen_high[i])]
 
         # Together first: every target as low as it goes, then the unproven ones as high as the margin asks
-        # (capped, so that the sum stays bounded). Most targets are proven by these few points.
+        # (capped, so that the sum stays bounded), again while that proves enough of the rest; then the ones
+        # whose floor was not reached, as low as they go together. Most targets are proven by these points.
+        if witness is not None:
+            see(np.array([witness[v] for v in variables], dtype=float))
         self.lps += 1
         lowest = model.optimise_together(column, 1.0)
         if lowest is not None:
             see(lowest)
+        todo = unproven()
         for _ in range(GROUP_ROUNDS):
-            todo = unproven()
             if not todo:
                 break
             self.lps += 1
@@ -111,6 +137,17 @@ class IntervalSolver:
             if point is None:
                 break
             see(point)
+            left = unproven()
+            if len(left) > PROGRESS * len(todo):
+                todo = left
+                break
+            todo = left
+        floors = [i for i in todo if seen_low[i] > (targets[members[i]].must_reach or 0.0) + TOLERANCE]
+        if floors and any(targets[members[i]].must_reach is not None for i in floors):
+            self.lps += 1
+            point = model.optimise_together(column[floors], 1.0)
+            if point is not None:
+                see(point)
         for i in unproven():
             t = members[i]
             for sense in (1.0, -1.0):  # minimise, then maximise
@@ -127,6 +164,30 @@ class IntervalSolver:
             else:  # both ends are optima now
                 out.append(Narrowed(t, _inwards(seen_low[i], 1.0), _inwards(seen_high[i], -1.0)))
         return out
+
+
+def _fingerprint(
+    system: LinearSystem,
+    targets: Sequence[Target],
+    labels: Sequence[int],
+    variables: list[int],
+    rows_eq: list[int],
+    rows_le: list[int],
+    members: list[int],
+) -> int:
+    """A component's relations, bounds and targets in stable names."""
+    rows = [(True, r) for r in rows_eq] + [(False, r) for r in rows_le]
+    relations = sorted(
+        (
+            eq,
+            tuple(sorted((labels[v], a) for v, a in (system.equal if eq else system.at_most)[r][0].items())),
+            (system.equal if eq else system.at_most)[r][1],
+        )
+        for eq, r in rows
+    )
+    bounds = sorted((labels[v], system.lower[v], system.upper[v]) for v in variables)
+    wanted = sorted((labels[targets[t].unknown], targets[t].must_reach or -1.0) for t in members)
+    return hash((tuple(relations), tuple(bounds), tuple(wanted), len(members)))
 
 
 def _inwards(end: float, sense: float) -> float:

@@ -444,18 +444,20 @@ class Suppressor:
             Target(unknown[q], must_reach(value[q], self.model.floors.get(q, 0.0), small, self.zero_for_small))
             for q in hidden
         ]
-        touched: set[int] = set()
+        labels, truth = [0] * len(unknown), [0.0] * len(unknown)
+        for q, v in unknown.items():
+            labels[v], truth[v] = q, value[q]
+        touched: set[int] = set()  # relations of the quantities hidden here: judged again next round
         changed = False
-        for narrowed in self.solver.narrowed(system, targets):
+        for narrowed in self.solver.narrowed(system, targets, labels, truth):
             q = hidden[narrowed.target]
             if touched & set(self.rows_of[q]):
                 continue
             pick = self.nearest_cheapest(q)
-            if pick is None:
-                continue
-            self.hide(pick)
-            touched |= set(self.rows_of[q]) | set(self.rows_of[pick])
-            changed = True
+            if pick is not None:
+                self.hide(pick)
+                touched |= set(self.rows_of[pick])
+                changed = True
         return changed
 
     def run(self) -> list[bool]:

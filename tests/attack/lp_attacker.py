@@ -63,7 +63,7 @@ class _Year:
 
     def one(self) -> int:
         """A variable fixed at 1: the constant term of a relation."""
-        v = self.var(("constant",))
+        v = self.var(("", "", "constant"))
         self.known[v] = 1.0
         return v
 
