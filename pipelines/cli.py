@@ -288,11 +288,11 @@ def cmd_key_new(args: argparse.Namespace) -> int:
 
 def cmd_contracts_check(args: argparse.Namespace) -> int:
     """Validate every contract and the hashing configuration; then, per file, how it would be ingested."""
-    from pipelines.ingest.contract import ContractError, load_all_contracts
     from pipelines.ingest.data_dictionary import rule_count
-    from pipelines.ingest.dry_run import contract_for, dry_run
-    from pipelines.ingest.read_csv import FileRejected
     from pipelines.legal.processing import load_processing
+    from pseudonymisation.contract import ContractError, load_all_contracts
+    from pseudonymisation.dry_run import contract_for, dry_run
+    from pseudonymisation.read_csv import FileRejected
 
     directory = Path(args.dir)
     try:
@@ -346,8 +346,8 @@ def cmd_contracts_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_contracts_legal(args: argparse.Namespace) -> int:
-    from pipelines.ingest.contract import ContractError
     from pipelines.legal.documents import write_legal_documents
+    from pseudonymisation.contract import ContractError
 
     try:
         written = write_legal_documents(Path(args.out))

@@ -28,24 +28,18 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.ingest.contract import Contract, load_contract
-from pipelines.ingest.dry_run import contract_for
-from pipelines.ingest.minimise import Minimiser
-from pipelines.ingest.read_csv import FileRejected, RawTable, open_export
-from pipelines.ingest.sink import CsvSink
-from pipelines.ingest.sources import (
-    InputFile,
-    ijw_folder_tables,
-    sha256_of,
-    stage_export,
-    stage_ijw_table,
-    stage_rejected,
-)
-from pipelines.ingest.validate import QUARANTINE_SCHEMA, validate
 from pseudonymisation.config import load_hashing_config
+from pseudonymisation.contract import Contract, load_contract
+from pseudonymisation.dry_run import contract_for
 from pseudonymisation.key import KeyError_, load_key_file
+from pseudonymisation.minimise import Minimiser
 from pseudonymisation.pseudonymiser import Pseudonymiser
+from pseudonymisation.read_csv import FileRejected, RawTable, open_export
 from pseudonymisation.receipts import SOURCE_QUARANTINE_SUFFIX, SOURCE_RECEIPT_SUFFIX, SOURCE_SUFFIX
+from pseudonymisation.receipts import sha256_file as sha256_of
+from pseudonymisation.sink import CsvSink
+from pseudonymisation.staging import InputFile, ijw_folder_tables, stage_export, stage_ijw_table, stage_rejected
+from pseudonymisation.validate import QUARANTINE_SCHEMA, validate
 
 TOOL_VERSION = "1.0.0"
 

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 
 from pipelines.cli import main as monitor_main
-from pipelines.ingest.contract import (
+from pipelines.ingest.data_dictionary import write_data_dictionary
+from pipelines.lib.settings import PROJECT_ROOT
+from pseudonymisation.contract import (
     CONTRACTS_DIR,
     SOURCES,
     ContractError,
     load_all_contracts,
     load_contract_file,
 )
-from pipelines.ingest.data_dictionary import write_data_dictionary
-from pipelines.lib.settings import PROJECT_ROOT
 from tests.handmade_inbox import valid_bsn
 from tests.test_bad_inputs import ENROL_HEADER
 

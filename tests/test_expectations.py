@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 
 from pipelines.defs.ingest import quality_checks
-from pipelines.ingest.contract import load_contract
 from pipelines.ingest.expectations import run_suite, suite_expectations
 from pipelines.lib.sealing import read_sealed, write_sealed
+from pseudonymisation.contract import load_contract
 from tests.conftest import materialize_all
 from tests.handmade_inbox import valid_bsn, write_handmade_inbox
 from tests.test_bad_inputs import ENROL_HEADER, GOOD_ROWS, csv_bytes, ingest_bytes

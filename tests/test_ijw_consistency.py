@@ -14,8 +14,8 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from pipelines.ingest.ijw import DECLARATIE_COLUMNS, read_ijw
-from pipelines.ingest.ijw_consistency import (
+from pseudonymisation.ijw import DECLARATIE_COLUMNS, read_ijw
+from pseudonymisation.ijw_consistency import (
     CONSISTENCY_FILE,
     RULES,
     SCHEMA,

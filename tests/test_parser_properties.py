@@ -14,9 +14,9 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.contract import Contract, Field_, load_contract
-from pipelines.ingest.read_csv import FileRejected, open_export
-from pipelines.ingest.validate import SeenRows, validate
+from pseudonymisation.contract import Contract, Field_, load_contract
+from pseudonymisation.read_csv import FileRejected, open_export
+from pseudonymisation.validate import SeenRows, validate
 from tests.handmade_inbox import valid_bsn, valid_onderwijsnummer
 
 SOURCES = ("inschrijvingen", "declaraties", "toewijzingen", "verzuim", "bewoners")

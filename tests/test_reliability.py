@@ -21,7 +21,6 @@ import pytest
 import pipelines.ingest.sources as sources
 from pipelines.defs.ingest import source_assets, staged_key
 from pipelines.defs.plausibility import Change, implausible, rows_by_form
-from pipelines.ingest.contract import load_contract
 from pipelines.lib.lock import OutputBusy, output_lock, read_holder
 from pipelines.lib.publication import publication_state, publish_atomically, versions_folder
 from pipelines.lib.resources import MonitorResource
@@ -30,6 +29,7 @@ from pipelines.lib.sealing import read_sealed
 from pipelines.lib.settings import PROJECT_ROOT
 from pipelines.runner import failure_sentences, prepare_instance
 from pseudonymisation.config import load_hashing_config
+from pseudonymisation.contract import load_contract
 from pseudonymisation.key import load_key
 from pseudonymisation.pseudonymiser import Pseudonymiser
 from tests.handmade_inbox import valid_bsn

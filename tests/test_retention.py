@@ -27,10 +27,10 @@ from pipelines.audit.retention import parse_today, subtract_period
 from pipelines.cli import main as monitor_main
 from pipelines.definitions import ASSETS, build_definitions
 from pipelines.defs.retention import retention_purge
-from pipelines.ingest.contract import CONTRACTS_DIR, ContractError, load_all_contracts, load_contract_file
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sealing import read_sealed
 from pipelines.lib.warehouse import read_warehouse
+from pseudonymisation.contract import CONTRACTS_DIR, ContractError, load_all_contracts, load_contract_file
 from tests.conftest import materialize_all, pseudonym_of
 from tests.handmade_inbox import write_handmade_inbox
 

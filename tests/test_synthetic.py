@@ -12,9 +12,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipelines.ingest.ijw_consistency import RULES, read_consistency, rule_report
 from pipelines.synthetic import GenerationSummary, generate
 from pipelines.synthetic.youth_care import _timeline
+from pseudonymisation.ijw_consistency import RULES, read_consistency, rule_report
 from tests.reference_material import IJW_REFERENCE
 
 SCALE = 0.03

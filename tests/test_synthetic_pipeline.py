@@ -11,11 +11,11 @@ import dagster as dg
 import polars as pl
 import pytest
 
+from pipelines.audit.known_identifiers import scan_for_identifiers
 from pipelines.cli import main as monitor_main
-from pipelines.ingest.contract import load_contract
-from pipelines.ingest.read_csv import read_export
 from pipelines.lib.sealing import WarehouseUnsealer, is_sealed_parquet, read_sealed
-from pseudonymisation.scan import scan_for_identifiers
+from pseudonymisation.contract import load_contract
+from pseudonymisation.read_csv import read_export
 from tests.conftest import TEST_KEY_HEX
 
 SPEC_COLUMNS = {

@@ -1,7 +1,7 @@
 """What a personal identifier looks like, without knowing any: the patterns of the audit scan.
 
 The audit has no access to the raw exports, so it cannot look for known BSNs (that is
-`pseudonymisation.scan`); it looks for anything with the shape of one. Shapes are only flagged as whole
+`pipelines.audit.known_identifiers`); it looks for anything with the shape of one. Shapes are only flagged as whole
 tokens (not inside a longer run of letters and digits, such as a hex pseudonym or a BRIN code) and numbers
 only when they are not part of a decimal number (amounts):
 

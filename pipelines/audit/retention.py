@@ -29,8 +29,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.ingest.contract import Contract
 from pipelines.lib.sealing import sealed_dataset, write_sealed
+from pseudonymisation.contract import Contract
 
 
 @dataclass(frozen=True)

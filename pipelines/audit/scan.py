@@ -1,6 +1,6 @@
 """Scan what the monitor stored and published for anything shaped like a personal identifier.
 
-Works without the raw inbox (compare `pseudonymisation.scan`, which looks for the inbox's known BSNs).
+Works without the raw inbox (compare `pipelines.audit.known_identifiers`, which looks for the inbox's known BSNs).
 Parquet files and the DuckDB warehouse are decoded and scanned per column; DuckDB narrows each column to
 the values matching `patterns.PREFILTER` first, so only a handful of values reach Python. JSON is parsed
 (strings are scanned; numbers only under a BSN-like key, since every number the monitor writes to JSON is

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from pipelines.bench.memory import peak_mb
-from pipelines.ingest.ijw import iter_ijw
+from pseudonymisation.ijw import iter_ijw
 
 
 def measure(folder: Path) -> dict[str, float]:

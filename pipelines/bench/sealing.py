@@ -15,7 +15,6 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.ingest.ijw_consistency import CONSISTENCY_FILE
 from pipelines.lib.sealing import (
     WarehouseKey,
     load_warehouse_key,
@@ -24,6 +23,7 @@ from pipelines.lib.sealing import (
     parquet_encryption,
     read_sealed_table,
 )
+from pseudonymisation.ijw_consistency import CONSISTENCY_FILE
 
 
 def _best(run: Callable[[], object], repeats: int = 3) -> float:

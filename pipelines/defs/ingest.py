@@ -14,16 +14,16 @@ from typing import Any
 
 import dagster as dg
 
-from pipelines.ingest.contract import load_contract
-from pipelines.ingest.ijw_consistency import write_consistency
-from pipelines.ingest.pseudonymised_exports import pseudonymised_name
 from pipelines.ingest.raw_release import IJW_LISTING, ingested_files, list_ijw_files, release, write_receipt
-from pipelines.ingest.read_csv import FileRejected
 from pipelines.ingest.sources import IJW_FOLDER, Ingested, find_files, ijw_raw_tables, ingest_source
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sealing import read_sealed
 from pipelines.lib.settings import Paths
+from pseudonymisation.contract import load_contract
+from pseudonymisation.ijw_consistency import write_consistency
+from pseudonymisation.pseudonymised_exports import pseudonymised_name
 from pseudonymisation.pseudonymiser import Pseudonymiser
+from pseudonymisation.read_csv import FileRejected
 
 OWNER = "team:data-engineering"
 REFERENCE_SOURCES = ("scholen", "wijken", "pc6hnr")

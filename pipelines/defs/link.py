@@ -1,20 +1,14 @@
 """Stage 4, link: pseudonymised sources joined at person level in DuckDB, one SQL file per table.
 
-Every asset here runs `sql/<asset name>.sql`. The dependency list is the only thing Python adds.
+Every asset here runs `sql/link/<asset name>.sql`; what it depends on is what that file reads.
 """
 
 import dagster as dg
 
 from pipelines.defs.ingest import ALL_SOURCES, OWNER, staged_key
 from pipelines.lib.resources import MonitorResource
-from pipelines.lib.warehouse import (
-    connect,
-    load_references,
-    load_staged,
-    run_sql_file,
-    table_rows,
-    table_schema,
-)
+from pipelines.lib.sql_models import SqlModel, create_macros, model_deps, models_of, run_model
+from pipelines.lib.warehouse import connect, load_references, load_staged, table_rows, table_schema
 
 
 def table_metadata(monitor: MonitorResource, table: str, sql_file: str) -> dict[str, object]:
@@ -39,87 +33,30 @@ def table_metadata(monitor: MonitorResource, table: str, sql_file: str) -> dict[
 )
 def warehouse(monitor: MonitorResource) -> dg.MaterializeResult:
     with connect(monitor.paths) as con:
-        run_sql_file(con, "macros")
+        create_macros(con)
         load_references(con, monitor.config)
         counts = load_staged(con, monitor.paths.staged, list(ALL_SOURCES))
     return dg.MaterializeResult(metadata={f"rows_{k}": v for k, v in counts.items()})
 
 
-def sql_asset(name: str, deps: list[str], group: str, description: str, prefix: str = "") -> dg.AssetsDefinition:
-    """An asset that runs sql/<prefix><name>.sql, creating the DuckDB table <name>."""
+def sql_asset(model: SqlModel) -> dg.AssetsDefinition:
+    """An asset that runs one SQL file; its dependencies are the tables the file reads (`pipelines.lib.sql_models`)."""
 
     @dg.asset(
-        name=name,
-        group_name=group,
-        deps=[dg.AssetKey(d) for d in deps],
+        name=model.name,
+        group_name=model.stage,
+        deps=[dg.AssetKey(d) for d in model_deps(model)],
         owners=[OWNER],
         kinds={"duckdb", "sql"},
-        description=description,
+        description=model.description,
+        metadata={"sql_file": model.relative_path},
     )
     def _asset(monitor: MonitorResource) -> dg.MaterializeResult:
         with connect(monitor.paths) as con:
-            run_sql_file(con, "macros")
-            run_sql_file(con, f"{prefix}{name}")
-        return dg.MaterializeResult(metadata=table_metadata(monitor, name, f"sql/{prefix}{name}.sql"))  # type: ignore[arg-type]
+            run_model(con, model.name)
+        return dg.MaterializeResult(metadata=table_metadata(monitor, model.name, model.relative_path))  # type: ignore[arg-type]
 
     return _asset
 
 
-link_assets = [
-    sql_asset("school_years", ["warehouse"], "link", "School years whose peildatum lies within the enrolment data."),
-    sql_asset(
-        "resident_years",
-        ["school_years"],
-        "link",
-        "Residence (wijk, in the gemeente) of each person on each peildatum.",
-    ),
-    sql_asset(
-        "persons",
-        ["warehouse"],
-        "link",
-        "One row per person (pseudonym): birth month (register, else enrolment) and the sources it occurs in.",
-    ),
-    sql_asset(
-        "person_years",
-        ["persons", "school_years", "resident_years"],
-        "link",
-        "View: every person in every school year with age and wijk on the peildatum (the one age and wijk rule).",
-    ),
-    sql_asset(
-        "pupil_years",
-        ["school_years", "person_years"],
-        "link",
-        "One row per pupil per school year: school, wijk, age (attribution rules of spec §2).",
-    ),
-    sql_asset("pupil_units", ["pupil_years"], "link", "Each pupil-year attributed to school, wijk and gemeente."),
-    sql_asset(
-        "resident_units",
-        ["person_years"],
-        "link",
-        "View: each resident-year (address in the gemeente on the peildatum) attributed to wijk and gemeente.",
-    ),
-    sql_asset(
-        "trajectories",
-        ["warehouse"],
-        "link",
-        "One row per toewijzingnummer: start, end, soort, vorm, verwijzer.",
-    ),
-    sql_asset(
-        "trajectory_years",
-        ["trajectories", "school_years"],
-        "link",
-        "Trajectories active / new per school year.",
-    ),
-    sql_asset(
-        "declaration_years",
-        ["trajectories"],
-        "link",
-        "Net cost (debet - credit) per trajectory per school year.",
-    ),
-    sql_asset(
-        "absence_years",
-        ["school_years"],
-        "link",
-        "Absence cases per overlapping school year: new, the case's school, duration, thuiszitter rule.",
-    ),
-]
+link_assets = [sql_asset(model) for model in models_of("link")]

@@ -23,11 +23,10 @@ import polars as pl
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from dashboards.site import SiteSettings
-from pipelines.defs.indicators import INDICATOR_FAMILIES, LINKAGE_FILE, TRENDS_FILE
+from pipelines.defs.indicators import LINKAGE_FILE, TRENDS_FILE
 from pipelines.defs.ingest import ALL_SOURCES, OWNER, staged_key
 from pipelines.defs.protect import check_protected, protect_for_publication, rules_of, suppressed_per_indicator_level
 from pipelines.defs.publish import write_publication
-from pipelines.defs.retention import linked_tables_in_order
 from pipelines.indicators.linkage_quality import check_linkage_quality, protect_linkage_quality
 from pipelines.indicators.trends import indicator_trends
 from pipelines.lib.partitions import (
@@ -40,6 +39,7 @@ from pipelines.lib.partitions import (
 )
 from pipelines.lib.publication import build_manifest, is_synthetic, publish_atomically, write_json
 from pipelines.lib.resources import MonitorResource
+from pipelines.lib.sql_models import sql_models
 
 SCHOOL_YEARS = dg.DynamicPartitionsDefinition(name="schooljaar")
 GEMEENTEN = dg.DynamicPartitionsDefinition(name="gemeente")
@@ -49,9 +49,8 @@ SCALE_OUT_TAG = {"scale_out": "true"}  # keeps these assets out of monitor_job
 
 
 def partition_sql_files() -> list[str]:
-    """The ordinary run's SQL files in dependency order, after school_years (which a partition cuts)."""
-    link = [name for name in linked_tables_in_order() if name != "school_years"]
-    return [*link, *(f"indicators/{name}" for name in INDICATOR_FAMILIES), "indicators", "linkage_quality"]
+    """The ordinary run's SQL models in run order, after school_years (which a partition cuts)."""
+    return [name for name in sql_models() if name != "school_years"]
 
 
 def _sync(instance: dg.DagsterInstance, partitions: dg.DynamicPartitionsDefinition, keys: list[str]) -> None:
@@ -69,7 +68,7 @@ def _sync(instance: dg.DagsterInstance, partitions: dg.DynamicPartitionsDefiniti
     tags=SCALE_OUT_TAG,
     kinds={"duckdb"},
     description="Registers the partitions of yearly_indicators: school years found in the enrolments "
-    "(sql/school_years.sql) × the gemeenten of monitor.toml; drops results of partitions that no longer exist.",
+    "(sql/link/school_years.sql) × the gemeenten of monitor.toml; drops results of partitions that no longer exist.",
 )
 def partition_registry(context: dg.AssetExecutionContext, monitor: MonitorResource) -> dg.MaterializeResult:
     paths = monitor.paths

@@ -11,11 +11,11 @@ import html
 import re
 from pathlib import Path
 
-from pipelines.ingest.contract import PERSON_IDENTIFIER_TYPES, Contract, Field_, load_all_contracts
-from pipelines.ingest.minimise import AREA_COLUMNS, cohort_column, staged_columns
-from pipelines.ingest.validate import row_rules
 from pipelines.lib.report import Section, inline_html, markdown_document
 from pseudonymisation.config import HashingConfig, load_hashing_config
+from pseudonymisation.contract import PERSON_IDENTIFIER_TYPES, Contract, Field_, load_all_contracts
+from pseudonymisation.minimise import AREA_COLUMNS, cohort_column, staged_columns
+from pseudonymisation.validate import row_rules
 
 PRIVACY_NL = {
     "direct_identifier": "direct identificerend",

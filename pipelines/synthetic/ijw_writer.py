@@ -27,7 +27,7 @@ GEMEENTE = "0034"
 CODES = {"jw301": "436", "jw305": "438", "jw307": "440", "jw315": "446", "jw319": "488", "jw323": "490"}
 NS = "http://www.istandaarden.nl/ijw/3_2"
 _EXTRACT = str(EXTRACT_DATE)  # ISO text compares like the date
-#: JW323 lines that break a consistency rule (pipelines.ingest.ijw_consistency) but not the XSD.
+#: JW323 lines that break a consistency rule (pseudonymisation.ijw_consistency) but not the XSD.
 DECLARATION_DEFECTS = ("product_not_allocated", "amount_not_volume_times_tarief", "period_spans_months")
 
 

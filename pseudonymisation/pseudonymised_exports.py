@@ -15,10 +15,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipelines.ingest.contract import Bilingual, Contract, Field_, FileSpec, RowRule
-from pipelines.ingest.minimise import AREA_COLUMNS, cohort_column
-from pipelines.ingest.read_csv import FileRejected
 from pseudonymisation.config import load_hashing_config
+from pseudonymisation.contract import Bilingual, Contract, Field_, FileSpec, RowRule
+from pseudonymisation.minimise import AREA_COLUMNS, cohort_column
+from pseudonymisation.read_csv import FileRejected
 from pseudonymisation.receipts import PSEUDO_SUFFIX, ExpectedKeys, ReceiptError, read_receipt
 
 AREA_PATTERNS = {"wijk_code": r"^WK\d{6}$", "gemeente_code": r"^GM\d{4}$"}

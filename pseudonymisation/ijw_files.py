@@ -1,4 +1,4 @@
-"""Finding and reading iJw message files (folders, sub-folders and zip archives) for `pipelines.ingest.ijw`.
+"""Finding and reading iJw message files (folders, sub-folders and zip archives) for `pseudonymisation.ijw`.
 
 Kept apart from the XML logic so that the safety rules for *bytes* live in one place:
 

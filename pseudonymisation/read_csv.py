@@ -21,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.ingest.contract import Contract, load_all_contracts
+from pseudonymisation.contract import Contract, load_all_contracts
 from pseudonymisation.inbox import escape_name
 
 LINE_COLUMN = "_line"

@@ -36,7 +36,7 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.ingest.ijw import AllocatedProduct, DeclarationLine, iter_ijw
+from pseudonymisation.ijw import AllocatedProduct, DeclarationLine, iter_ijw
 
 CONSISTENCY_FILE = "ijw_consistency.parquet"
 EURO_EENHEID = "83"

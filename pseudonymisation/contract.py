@@ -16,10 +16,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from pseudonymisation.package_data import CODELISTS_DIR, CONTRACTS_DIR
 from pseudonymisation.receipts import ID_TYPE, PERSON_ID
 
-CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts"
-CODELISTS_DIR = CONTRACTS_DIR / "codelists"
 CODELIST_FILES = {
     "COD327": "COD327_Code_verwijzer.csv",
     "JZ020": "JZ020_Productcategorie.csv",

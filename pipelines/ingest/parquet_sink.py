@@ -1,4 +1,4 @@
-"""Writing a table batch by batch to Parquet, all or nothing.
+"""Writing a table batch by batch to sealed Parquet, all or nothing (the analyst's `pseudonymisation.sink.Sink`).
 
 Ingest streams: each batch is validated, pseudonymised and appended here, so memory stays bounded by
 the batch, not the file. The rows go to a `.partial` file that replaces the real one only on `commit`,
@@ -82,24 +82,3 @@ def _repeating_columns(frame: pl.DataFrame) -> list[str] | bool:
         return True
     distinct = frame.select(pl.all().n_unique()).row(0)
     return [name for name, n in zip(frame.columns, distinct, strict=True) if n <= frame.height // 2]
-
-
-class CsvSink(ParquetSink):
-    """`;`-separated UTF-8 CSV with ISO dates, for pseudonymised exports a holder sends on."""
-
-    def write(self, frame: pl.DataFrame) -> None:
-        if not self.columns:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.columns = {name: str(dtype) for name, dtype in frame.schema.items()}
-            self.partial.write_bytes(b"")
-        with self.partial.open("ab") as handle:
-            frame.write_csv(handle, separator=";", include_header=self.rows == 0 and handle.tell() == 0)
-        self.rows += frame.height
-
-    def commit(self) -> None:
-        if not self.columns:
-            self.write(pl.DataFrame(schema=self.empty_schema or {}))
-        self.partial.replace(self.path)
-
-    def abort(self) -> None:
-        self.partial.unlink(missing_ok=True)

@@ -14,8 +14,8 @@ from typing import NamedTuple
 import numpy as np
 import polars as pl
 
-from pipelines.ingest.contract import Contract, Field_
-from pipelines.ingest.read_csv import EXTRA_COLUMN, FILE_COLUMN, LINE_COLUMN, ROW_COLUMN, RawTable
+from pseudonymisation.contract import Contract, Field_
+from pseudonymisation.read_csv import EXTRA_COLUMN, FILE_COLUMN, LINE_COLUMN, ROW_COLUMN, RawTable
 
 QUARANTINE_SCHEMA = {
     "_row": pl.Int64,

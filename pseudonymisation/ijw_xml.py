@@ -1,4 +1,4 @@
-"""Safe parsing, XSD validation and field extraction of single iJw 3.2 messages for `pipelines.ingest.ijw`.
+"""Safe parsing, XSD validation and field extraction of single iJw 3.2 messages for `pseudonymisation.ijw`.
 
 Why this shape:
 
@@ -23,15 +23,15 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from pathlib import Path
 from typing import NamedTuple
 
 from lxml import etree
 
-from pipelines.ingest.ijw_files import IjwInputError
+from pseudonymisation.ijw_files import IjwInputError
+from pseudonymisation.package_data import IJW_XSD_DIR
 
 #: The vendored official contract (see contracts/ijw/README.md); never read from outside the package.
-XSD_DIR = Path(__file__).resolve().parents[2] / "contracts" / "ijw" / "xsd-3.2"
+XSD_DIR = IJW_XSD_DIR
 
 SUPPORTED_VERSION = "3.2"
 BASIS_NS = "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"

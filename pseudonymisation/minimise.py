@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from pipelines.ingest.contract import Contract
+from pseudonymisation.contract import Contract
 from pseudonymisation.pseudonymiser import Pseudonymiser
 
 ADDRESS_COLUMNS = ("postcode", "huisnummer")

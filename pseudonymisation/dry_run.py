@@ -11,9 +11,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.ingest.contract import Contract, load_all_contracts
-from pipelines.ingest.read_csv import open_export
-from pipelines.ingest.validate import SeenRows, validate
+from pseudonymisation.contract import Contract, load_all_contracts
+from pseudonymisation.read_csv import open_export
+from pseudonymisation.validate import SeenRows, validate
 
 EXAMPLES_PER_RULE = 3
 

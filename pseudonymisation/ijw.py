@@ -52,7 +52,7 @@ JW315 ↔ JW301 matching
 
 Consistency facts (person-free, beside the canonical rows)
     The canonical declaration row has form B's columns only. What the consistency checks of
-    ``pipelines.ingest.ijw_consistency`` need is handed out next to it, without BSN: one
+    ``pseudonymisation.ijw_consistency`` need is handed out next to it, without BSN: one
     :class:`DeclarationLine` per Prestatie (declared product, period, volume, eenheid, tarief, bedrag,
     source file and line) and, at the end, one :class:`AllocatedProduct` per final JW301 toewijzing.
 
@@ -82,7 +82,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from pipelines.ingest.ijw_files import (
+from pseudonymisation.ijw_files import (
     IjwInputError,
     MessageSource,
     ZipCache,
@@ -90,7 +90,7 @@ from pipelines.ingest.ijw_files import (
     iter_chunks,
     read_message,
 )
-from pipelines.ingest.ijw_xml import (
+from pseudonymisation.ijw_xml import (
     Allocation,
     CareEvent,
     Claim,
