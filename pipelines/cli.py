@@ -136,7 +136,7 @@ def _run_failed(errors: list[str], kept: str, where: str, out: Path, before: str
 
     `before` is what the publication showed before the run (`publication_state`); "unchanged" is only said
     when it still shows exactly that. The quarantine folder is named only when a quarantine check failed."""
-    from pipelines.lib.publication import publication_state
+    from pipelines.publish.publication import publication_state
 
     print(file=sys.stderr)
     for sentence in errors[:5]:
@@ -158,7 +158,7 @@ def _run_failed(errors: list[str], kept: str, where: str, out: Path, before: str
 
 def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.lib.lock import OutputBusy, lock_path
-    from pipelines.lib.publication import publication_state
+    from pipelines.publish.publication import publication_state
     from pipelines.runner import run_monitor
 
     inbox, out = Path(args.inbox), Path(args.out)

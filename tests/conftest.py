@@ -12,7 +12,7 @@ import dagster as dg
 import pytest
 
 from pipelines.audit.retention import TODAY_VARIABLE
-from pipelines.definitions import ASSETS, CHECKS
+from pipelines.definitions import pipeline_assets, pipeline_checks
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sealing import KEY_FILE_VARIABLE
 from pipelines.lib.settings import CONFIG_VARIABLE, DEFAULT_CONFIG, MonitorConfig
@@ -144,7 +144,7 @@ def materialize_all(
         mp.setenv(TODAY_VARIABLE, today)
         monitor = MonitorResource(inbox=str(inbox), out=str(out), chart_exports=chart_exports, **settings)
         return dg.materialize(
-            [*ASSETS, *CHECKS],
+            [*pipeline_assets(), *pipeline_checks()],
             resources={"monitor": monitor},
             instance=instance,
             raise_on_error=raise_on_error,

@@ -14,8 +14,8 @@ from pipelines.audit.known_identifiers import scan_for_identifiers
 from pipelines.audit.retention import TODAY_VARIABLE
 from pipelines.cli import main as monitor_main
 from pipelines.definitions import build_definitions
-from pipelines.defs.ingest import ALL_SOURCES
 from pipelines.defs.partitions import partition_sql_files
+from pipelines.lib.keys import ALL_SOURCES
 from pipelines.lib.partitions import compute_partition, partition_folder, school_years_in
 from pipelines.lib.sealing import WarehouseUnsealer
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig, Paths

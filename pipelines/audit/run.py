@@ -38,10 +38,10 @@ from pipelines.audit.retention import (
 from pipelines.audit.scan import scan_folders
 from pipelines.audit.storage import inbox_findings, mode_findings, sealing_findings
 from pipelines.lib.lock import output_lock
-from pipelines.lib.publication import code_version
 from pipelines.lib.sealing import WarehouseKeyError
 from pipelines.lib.settings import MonitorConfig, Paths, PseudonymisationSettings, configured_path
 from pipelines.lib.warehouse import read_warehouse
+from pipelines.publish.publication import code_version
 from pseudonymisation.config import HashingConfig, load_hashing_config
 from pseudonymisation.contract import Contract, load_all_contracts
 from pseudonymisation.key import KeyError_, load_key

@@ -8,17 +8,15 @@ quality report (protected here with the indicators' own disclosure rules and che
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.ingest import OWNER
-from pipelines.defs.link import sql_asset
-from pipelines.defs.protect import protected_indicators, rules_of
+from pipelines.defs.protect import rules_of
 from pipelines.indicators.linkage_quality import check_linkage_quality, protect_linkage_quality
 from pipelines.indicators.trends import indicator_trends
+from pipelines.lib.keys import OWNER
 from pipelines.lib.resources import MonitorResource
+from pipelines.lib.sql_assets import sql_asset
 from pipelines.lib.sql_models import models_of
 from pipelines.lib.warehouse import connect
-
-LINKAGE_FILE = "koppelingskwaliteit.parquet"
-TRENDS_FILE = "trends.parquet"
+from pipelines.publish.publication import LINKAGE_FILE, TRENDS_FILE
 
 indicator_assets = [sql_asset(model) for model in models_of("indicators")]
 
@@ -73,7 +71,7 @@ def linkage_disclosure_check(monitor: MonitorResource) -> dg.AssetCheckResult:
 @dg.asset(
     name="indicator_trends",
     group_name="protect",
-    deps=[protected_indicators],
+    deps=["protected_indicators"],
     owners=[OWNER],
     kinds={"polars", "parquet"},
     description="Per published cell: previous year's value, change and difference to the gemeente (from "

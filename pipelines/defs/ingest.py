@@ -16,6 +16,7 @@ import dagster as dg
 
 from pipelines.ingest.raw_release import IJW_LISTING, ingested_files, list_ijw_files, release, write_receipt
 from pipelines.ingest.sources import IJW_FOLDER, Ingested, find_files, ijw_raw_tables, ingest_source
+from pipelines.lib.keys import ALL_SOURCES, OWNER, PERSON_SOURCES, REFERENCE_SOURCES, YOUTH_CARE_SOURCES, staged_key
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sealing import read_sealed
 from pipelines.lib.settings import Paths
@@ -24,16 +25,6 @@ from pseudonymisation.ijw_consistency import write_consistency
 from pseudonymisation.pseudonymised_exports import pseudonymised_name
 from pseudonymisation.pseudonymiser import Pseudonymiser
 from pseudonymisation.read_csv import FileRejected
-
-OWNER = "team:data-engineering"
-REFERENCE_SOURCES = ("scholen", "wijken", "pc6hnr")
-PERSON_SOURCES = ("inschrijvingen", "diplomas", "verzuim", "bewoners")
-YOUTH_CARE_SOURCES = ("toewijzingen", "declaraties")
-ALL_SOURCES = (*REFERENCE_SOURCES, *PERSON_SOURCES, *YOUTH_CARE_SOURCES)
-
-
-def staged_key(source: str) -> dg.AssetKey:
-    return dg.AssetKey(["staged", source])
 
 
 def _summarise(ingested: Ingested, paths: Paths) -> dict[str, object]:

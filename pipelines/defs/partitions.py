@@ -23,12 +23,10 @@ import polars as pl
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from dashboards.site import SiteSettings
-from pipelines.defs.indicators import LINKAGE_FILE, TRENDS_FILE
-from pipelines.defs.ingest import ALL_SOURCES, OWNER, staged_key
 from pipelines.defs.protect import check_protected, protect_for_publication, rules_of, suppressed_per_indicator_level
-from pipelines.defs.publish import write_publication
 from pipelines.indicators.linkage_quality import check_linkage_quality, protect_linkage_quality
 from pipelines.indicators.trends import indicator_trends
+from pipelines.lib.keys import ALL_SOURCES, OWNER, staged_key
 from pipelines.lib.partitions import (
     compute_partition,
     partition_key,
@@ -37,9 +35,17 @@ from pipelines.lib.partitions import (
     school_year_of_key,
     school_years_in,
 )
-from pipelines.lib.publication import build_manifest, is_synthetic, publish_atomically, write_json
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sql_models import sql_models
+from pipelines.publish.publication import (
+    LINKAGE_FILE,
+    TRENDS_FILE,
+    build_manifest,
+    is_synthetic,
+    publish_atomically,
+    write_json,
+    write_publication,
+)
 
 SCHOOL_YEARS = dg.DynamicPartitionsDefinition(name="schooljaar")
 GEMEENTEN = dg.DynamicPartitionsDefinition(name="gemeente")

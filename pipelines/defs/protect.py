@@ -12,8 +12,8 @@ import dagster as dg
 import polars as pl
 
 from pipelines.audit.storage import mode_findings, sealing_findings
-from pipelines.defs.ingest import OWNER
 from pipelines.indicators.trends import indicator_trends
+from pipelines.lib.keys import OWNER
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.warehouse import connect
 from pipelines.protect.disclosure_check import BASIS_COLUMNS, CheckReport, check_publication

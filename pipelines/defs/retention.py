@@ -16,8 +16,7 @@ import dagster as dg
 from pydantic import Field
 
 from pipelines.audit.retention import has_table, parse_today, processing_today, purge_source, retention_rules
-from pipelines.defs.ingest import OWNER
-from pipelines.defs.publish import publication
+from pipelines.lib.keys import OWNER
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sql_models import models_of, run_model
 from pipelines.lib.warehouse import connect
@@ -34,8 +33,9 @@ class RetentionConfig(dg.Config):
 
 @dg.asset(
     group_name="publish",
-    deps=[publication],
+    deps=["publication"],
     owners=[OWNER],
+    tags={"maintenance": "true"},  # outside a test's pipeline run (pipelines.definitions)
     kinds={"duckdb", "parquet"},
     description=(
         "Retention: removes person-level rows older than their contract's retention period (counted from the "

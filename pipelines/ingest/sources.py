@@ -46,7 +46,6 @@ from pseudonymisation.staging import (
 from pseudonymisation.validate import QUARANTINE_SCHEMA
 
 IJW_FOLDER = "ijw"
-YOUTH_CARE_SOURCES = ("toewijzingen", "declaraties")
 
 
 @dataclass

@@ -18,11 +18,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
+from dashboards.site import SiteReport, SiteSettings, build_dashboard, write_report_charts
+from pipelines.indicators.catalogue import write_catalogue
 from pipelines.lib.faults import fault_point
 from pipelines.lib.owner_only import make_private_dir
 from pipelines.lib.settings import PROJECT_ROOT
 
 SYNTHETIC_MARKER = "SYNTHETISCHE DATA"
+
+LINKAGE_FILE = "koppelingskwaliteit.parquet"  # the protected linkage-quality table
+TRENDS_FILE = "trends.parquet"  # trends computed from the protected indicators
 
 
 def is_synthetic(inbox: Path) -> bool:
@@ -212,3 +219,19 @@ def reconcile_run_manifests(out: Path, publish: Path) -> None:
     recorded = run_manifest_path(out, str(manifest.get("run_id")))
     if not recorded.is_file() or json.loads(recorded.read_text(encoding="utf-8")).get("published") is False:
         record_run_manifest(out, manifest, published=True)
+
+
+def write_publication(
+    folder: Path, table: pl.DataFrame, extras: dict[str, pl.DataFrame], settings: SiteSettings
+) -> tuple[list[str], SiteReport]:
+    """One gemeente's publication without its manifest: the table, the dashboard, report charts, the extra
+    protected tables and the indicator catalogue. Returns the files written (relative) and the site report."""
+    table.write_parquet(folder / "indicatoren.parquet")
+    site = build_dashboard(folder / "dashboard", table, settings)
+    charts = write_report_charts(folder / "charts", site)
+    written = ["indicatoren.parquet", "dashboard/index.html", *(str(p.relative_to(folder)) for p in charts)]
+    for name, frame in extras.items():
+        frame.write_parquet(folder / name)
+        written.append(name)
+    written.extend(p.name for p in write_catalogue(folder))
+    return written, site
