@@ -397,8 +397,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     """Privacy audit of an output folder; exit 2 when its scan finds anything identifying (values masked), a row is
     past retention, or too many persons stand out on their stored quasi-identifiers (k-anonymity)."""
     from pipelines.audit.report import verdict
-    from pipelines.audit.retention import parse_today, processing_today
     from pipelines.audit.run import has_monitor_output, run_audit
+    from pseudonymisation.retention import parse_today, processing_today
 
     out = Path(args.out)
     if not has_monitor_output(out):

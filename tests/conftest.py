@@ -11,12 +11,12 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.audit.retention import TODAY_VARIABLE
 from pipelines.definitions import pipeline_assets, pipeline_checks
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sealing import KEY_FILE_VARIABLE
 from pipelines.lib.settings import CONFIG_VARIABLE, DEFAULT_CONFIG, MonitorConfig
 from pipelines.runner import prepare_instance
+from pseudonymisation.retention import TODAY_VARIABLE
 from tests.reference_material import SHARED, missing_reference
 
 # A test key (32 full-entropy bytes: the key loader refuses patterns), never used outside the tests.

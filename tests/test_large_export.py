@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipelines.audit.retention import TODAY_VARIABLE
+from pseudonymisation.retention import TODAY_VARIABLE
 from tests.conftest import TEST_KEY_HEX, TEST_TODAY
 
 pytestmark = pytest.mark.slow

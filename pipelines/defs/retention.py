@@ -15,12 +15,13 @@ The asset sits in the publish group because it follows the publication; it belon
 import dagster as dg
 from pydantic import Field
 
-from pipelines.audit.retention import has_table, parse_today, processing_today, purge_source, retention_rules
 from pipelines.lib.keys import OWNER
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sql_models import models_of, run_model
 from pipelines.lib.warehouse import connect
+from pipelines.retention.purge import has_table, purge_source, retention_rules
 from pseudonymisation.contract import load_all_contracts
+from pseudonymisation.retention import parse_today, processing_today
 
 
 class RetentionConfig(dg.Config):

@@ -17,7 +17,6 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.audit.retention import processing_today, retention_cutoff
 from pipelines.ingest.parquet_sink import ParquetSink
 from pseudonymisation.contract import Contract
 from pseudonymisation.ijw_consistency import SCHEMA as CONSISTENCY_SCHEMA
@@ -33,6 +32,7 @@ from pseudonymisation.read_csv import (
 )
 from pseudonymisation.receipts import ExpectedKeys
 from pseudonymisation.receipts import sha256_file as sha256_of  # one file hash for holder, TTP and monitor
+from pseudonymisation.retention import processing_today, retention_cutoff
 from pseudonymisation.staging import (
     IjwTables,
     InputFile,

@@ -1,4 +1,4 @@
-"""Retention: which person-level rows are past their contract's retention period, and removing them.
+"""The retention purge: removing person-level rows that aged past their contract's retention since they were staged.
 
 Each person-level contract names the date a row's age counts from (`retentionField`: end of enrolment,
 diploma date, end of an absence case, of an address period, of an allocation, of a declaration period).
@@ -19,9 +19,6 @@ moves on (tests/conftest.py, TEST_TODAY). The audit's and the purge's own `--tod
 
 from __future__ import annotations
 
-import calendar
-import os
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -31,6 +28,7 @@ import polars as pl
 
 from pipelines.lib.sealing import sealed_dataset, write_sealed
 from pseudonymisation.contract import Contract
+from pseudonymisation.retention import retention_cutoff
 
 
 @dataclass(frozen=True)
@@ -57,20 +55,6 @@ class Purged:
     duckdb_removed: int | None
 
 
-def subtract_period(today: date, period: str) -> date:
-    """`today` minus an ISO 8601 duration of years, months or days; 29 February falls back to the 28th."""
-    match = re.fullmatch(r"P(\d+)([YMD])", period)
-    if match is None:
-        raise ValueError(f"unsupported retention period {period!r}; expected e.g. P5Y, P18M or P30D")
-    amount, unit = int(match.group(1)), match.group(2)
-    if unit == "D":
-        return date.fromordinal(today.toordinal() - amount)
-    months = today.year * 12 + today.month - 1 - (amount * 12 if unit == "Y" else amount)
-    year, month = divmod(months, 12)
-    month += 1
-    return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
-
-
 def retention_rules(contracts: dict[str, Contract], today: date) -> list[RetentionRule]:
     """One rule per source whose contract names a retention reference date."""
     return [
@@ -78,29 +62,6 @@ def retention_rules(contracts: dict[str, Contract], today: date) -> list[Retenti
         for source, c in contracts.items()
         if c.retentionField is not None and (cutoff := retention_cutoff(c, today)) is not None
     ]
-
-
-TODAY_VARIABLE = "MONITOR_TODAY"
-
-
-def retention_cutoff(contract: Contract, today: date) -> date | None:
-    """Rows whose retentionField lies before this date are past retention; None: the source is not purged."""
-    return subtract_period(today, contract.retention) if contract.retentionField is not None else None
-
-
-def processing_today() -> date:
-    """The date ingest, the purge and the audit measure retention from when none is given (see the module)."""
-    return parse_today(os.environ.get(TODAY_VARIABLE))
-
-
-def parse_today(text: str | None) -> date:
-    """The date retention is measured from: given (YYYY-MM-DD, for tests and re-runs) or today."""
-    if not text:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
 
 
 def _past(rule: RetentionRule) -> pl.Expr:
