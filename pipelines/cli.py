@@ -45,7 +45,14 @@ def _fail(message: str, where: str | None = None) -> int:
 
 
 def cmd_data(args: argparse.Namespace) -> int:
-    from pipelines.synthetic import generate
+    try:
+        from dev.synthetic import generate
+    except ModuleNotFoundError:
+        print(
+            "monitor: the synthetic generator (dev/) comes with the source checkout only; run this there.",
+            file=sys.stderr,
+        )
+        return 2
 
     out = Path(args.out)
     print(f"Synthetische data schrijven naar {out} (scale {args.scale}, seed {args.seed})…", file=sys.stderr)

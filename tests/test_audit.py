@@ -21,13 +21,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dev.synthetic import generate
 from pipelines.audit.patterns import PREFILTER, find_identifiers, mask, person_column_reason
 from pipelines.audit.scan import chance_explains, scan_relation
 from pipelines.cli import main as monitor_main
 from pipelines.ingest.data_dictionary import PRIVACY_NL, category_text
 from pipelines.lib.sealing import open_sealed, read_sealed
 from pipelines.lib.settings import CONFIG_VARIABLE, DEFAULT_CONFIG
-from pipelines.synthetic import generate
 from pseudonymisation.bsn import is_valid as is_valid_bsn
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.contract import load_all_contracts

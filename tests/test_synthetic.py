@@ -1,4 +1,4 @@
-"""Tests of pipelines.synthetic: determinism, formats, XSD validity and realism of the generated inbox."""
+"""Tests of dev.synthetic: determinism, formats, XSD validity and realism of the generated inbox."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipelines.synthetic import GenerationSummary, generate
-from pipelines.synthetic.youth_care import _timeline
+from dev.synthetic import GenerationSummary, generate
+from dev.synthetic.youth_care import _timeline
 from pseudonymisation.ijw_consistency import RULES, read_consistency, rule_report
 from tests.reference_material import IJW_REFERENCE
 

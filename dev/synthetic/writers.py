@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipelines.synthetic.dates import EXTRACT_DAY
-from pipelines.synthetic.defects import Plan
+from dev.synthetic.dates import EXTRACT_DAY
+from dev.synthetic.defects import Plan
 
 ISO = "%Y-%m-%d"
 DMY = "%d-%m-%Y"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.bench.memory import RssSampler, peak_mb
+from dev.bench.memory import RssSampler, peak_mb
 from pipelines.definitions import build_definitions
 from pipelines.runner import prepare_instance, run_monitor
 

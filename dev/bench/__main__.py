@@ -1,6 +1,6 @@
 """`make bench`: pseudonymisation, the iJw reader and the whole pipeline per stage, as a printed table.
 
-    python -m pipelines.bench [--scale 1] [--national] [--partitioned] [--pseudonyms 5000000] [--work DIR]
+    python -m dev.bench [--scale 1] [--national] [--partitioned] [--pseudonyms 5000000] [--work DIR]
 
 Figures, not assertions: nothing here fails on a slow machine. Every child process gets a fixed public
 benchmark key, never a real one.
@@ -17,11 +17,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipelines.bench import pseudonyms
-from pipelines.bench.reference import run_reference
-from pipelines.bench.sealing import bench_sealing
+from dev.bench import pseudonyms
+from dev.bench.reference import run_reference
+from dev.bench.sealing import bench_sealing
+from dev.synthetic import generate
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig
-from pipelines.synthetic import generate
 
 NATIONAL_SCALE = 78.0  # ≈ 3.5 M pupils a year (scale 1 ≈ 45 000)
 SEED = 20261124
@@ -58,7 +58,7 @@ def bench_ijw(work: Path) -> None:
     inbox = work / "ijw-inbox"
     if not (inbox / "ijw").is_dir():
         generate(inbox, scale=1.0, seed=3, youth_care_form="ijw")
-    result = _child("pipelines.bench.ijw_reader", str(inbox / "ijw"))
+    result = _child("dev.bench.ijw_reader", str(inbox / "ijw"))
     size_mb = sum(p.stat().st_size for p in (inbox / "ijw").rglob("*") if p.is_file()) / 2**20
     rate = float(result["messages"]) / float(result["seconds"])  # type: ignore[arg-type]
     print(f"\niJw 3.2 reader: {result['messages']:,} messages ({size_mb:,.0f} MB) parsed and XSD-validated")
@@ -85,10 +85,10 @@ def bench_pipeline(work: Path, scale: float, label: str, until: str | None = Non
     generated: dict[str, Any] = {}
     if not (inbox / "inschrijvingen.csv").is_file():
         shutil.rmtree(inbox, ignore_errors=True)
-        generated = _child("pipelines.bench.generator", str(inbox), f"{scale:g}", str(SEED))
+        generated = _child("dev.bench.generator", str(inbox), f"{scale:g}", str(SEED))
     shutil.rmtree(out, ignore_errors=True)
     delivery = _deliver(inbox, work / f"delivery-{scale:g}")
-    result = _child("pipelines.bench.pipeline", str(delivery), str(out), *([until] if until else []))
+    result = _child("dev.bench.pipeline", str(delivery), str(out), *([until] if until else []))
     summaries = _summaries(out / "warehouse" / "staged", "*.summary.json")
     rows_in = sum(int(s["rows_read"]) for s in summaries)
     status = "ok" if result["success"] else f"FAILED: {result['errors']}"
@@ -135,7 +135,7 @@ def bench_pipeline(work: Path, scale: float, label: str, until: str | None = Non
     line("total run", wall, float(result["peak_mb"]), sum(plain.values()) or None)  # type: ignore[arg-type]
     if plain:
         print(
-            "  plain DuckDB: sql/reference/plain_indicators.sql (G1, A1, B1, C1, E1 straight from the CSVs, no "
+            "  plain DuckDB: dev/bench/plain_indicators.sql (G1, A1, B1, C1, E1 straight from the CSVs, no "
             "contracts, quarantine or pseudonymisation); ratio = pipeline / plain"
         )
 
@@ -145,7 +145,7 @@ def bench_partitioned(work: Path, scale: float, workers: int) -> None:
     out = work / f"out-partitioned-{scale:g}"
     shutil.rmtree(out, ignore_errors=True)
     delivery = _deliver(work / f"inbox-{scale:g}", work / f"delivery-partitioned-{scale:g}")
-    result = _child("pipelines.bench.partitioned", str(delivery), str(out), str(workers))
+    result = _child("dev.bench.partitioned", str(delivery), str(out), str(workers))
     status = "ok" if result["success"] else f"FAILED: {result['errors']}"
     partitions: dict[str, float] = result["partitions"]  # type: ignore[assignment]
     print(f"\nPartitioned path (monitor run --partitioned --workers {workers}), scale {scale:g}: run {status}")
@@ -155,7 +155,7 @@ def bench_partitioned(work: Path, scale: float, workers: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m dev.bench", description=__doc__)
     parser.add_argument("--scale", type=float, default=1.0, help="the city scale (default 1: Almere)")
     parser.add_argument("--national", action="store_true", help=f"also run at national scale ({NATIONAL_SCALE:g})")
     parser.add_argument("--pseudonyms", type=int, default=5_000_000)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from pipelines.synthetic.careers import pupils_on
-from pipelines.synthetic.dates import (
+from dev.synthetic.careers import pupils_on
+from dev.synthetic.dates import (
     EXTRACT_DATE,
     FIRST_SCHOOL_YEAR,
     LAST_SCHOOL_YEAR,
@@ -18,7 +18,7 @@ from pipelines.synthetic.dates import (
     uniform_dates,
     ymd,
 )
-from pipelines.synthetic.population import RESIDENT
+from dev.synthetic.population import RESIDENT
 
 RELATIEF_SHARE = 0.04
 LUXE_SHARE = 0.006

@@ -1,4 +1,4 @@
-"""One-off derivation of the small data files in ``pipelines/synthetic/data/`` from public reference data.
+"""One-off derivation of the small data files in ``dev/synthetic/data/`` from public reference data.
 
 Why this exists: the generator must run without the shared reference folder, so the few aggregates it needs
 (Almere's 2024 buurten with populations and youth-care %, wijk names, a product-code selection, BRIN codes
@@ -6,7 +6,7 @@ to avoid) are derived once and committed as plain CSV. ``generate`` never import
 
 Usage (manual, only when the reference data changes)::
 
-    python -m pipelines.synthetic.derive_reference /work/shared/reference
+    python -m dev.synthetic.derive_reference /work/shared/reference
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from pipelines.synthetic.dates import EXTRACT_DATE, WINDOW_START, add_years, uniform_dates
-from pipelines.synthetic.geography import Geography
-from pipelines.synthetic.identifiers import make_bsns, make_onderwijsnummers
+from dev.synthetic.dates import EXTRACT_DATE, WINDOW_START, add_years, uniform_dates
+from dev.synthetic.geography import Geography
+from dev.synthetic.identifiers import make_bsns, make_onderwijsnummers
 
 RESIDENT, EXTERNAL, NO_BSN = 0, 1, 2
 COHORT_SIZE = 3_150  # Almere births / youth per year of age (CBS 2024: 41,129 aged 0-14; 27,737 aged 15-24)

@@ -17,19 +17,19 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from pipelines.synthetic import defects as dq
-from pipelines.synthetic import writers as w
-from pipelines.synthetic.absence import build_absence
-from pipelines.synthetic.careers import ENUM as SOORT_ENUM
-from pipelines.synthetic.careers import build_careers, pupils_on
-from pipelines.synthetic.dates import EXTRACT_DATE, FIRST_SCHOOL_YEAR, LAST_SCHOOL_YEAR, SPLIT_DAY
-from pipelines.synthetic.geography import build_geography
-from pipelines.synthetic.ijw_writer import write_ijw
-from pipelines.synthetic.names import NameBook
-from pipelines.synthetic.population import build_population
-from pipelines.synthetic.residence import build_residence
-from pipelines.synthetic.schools import build_schools, duo_rows
-from pipelines.synthetic.youth_care import DYSLEXIA_CODES, YouthCare, build_youth_care
+from dev.synthetic import defects as dq
+from dev.synthetic import writers as w
+from dev.synthetic.absence import build_absence
+from dev.synthetic.careers import ENUM as SOORT_ENUM
+from dev.synthetic.careers import build_careers, pupils_on
+from dev.synthetic.dates import EXTRACT_DATE, FIRST_SCHOOL_YEAR, LAST_SCHOOL_YEAR, SPLIT_DAY
+from dev.synthetic.geography import build_geography
+from dev.synthetic.ijw_writer import write_ijw
+from dev.synthetic.names import NameBook
+from dev.synthetic.population import build_population
+from dev.synthetic.residence import build_residence
+from dev.synthetic.schools import build_schools, duo_rows
+from dev.synthetic.youth_care import DYSLEXIA_CODES, YouthCare, build_youth_care
 
 __all__ = ["DYSLEXIA_CODES", "GenerationSummary", "generate"]
 
@@ -275,7 +275,7 @@ def _xml_people(persons: pl.DataFrame, last: pl.DataFrame, addresses: pl.DataFra
 def _readme(out_dir: Path, seed: int, scale: float, form: str, defects: bool, invalid: list[str]) -> None:
     """README.txt: what this is; no generation date so output stays byte-identical."""
     lines = [
-        "SYNTHETISCHE DATA — fictief, geen echte personen. Deze map is gegenereerd door pipelines.synthetic "
+        "SYNTHETISCHE DATA — fictief, geen echte personen. Deze map is gegenereerd door dev.synthetic "
         f"voor gemeente Almere (GM0034) met seed {seed} en schaal {scale:g}; jeugdhulpvorm '{form}'; "
         f"datakwaliteitsfouten {'aan' if defects else 'uit'}. Extractiedatum {EXTRACT_DATE}; schooljaren "
         f"{FIRST_SCHOOL_YEAR}/{FIRST_SCHOOL_YEAR + 1} t/m {LAST_SCHOOL_YEAR}/{LAST_SCHOOL_YEAR + 1}. Namen, "

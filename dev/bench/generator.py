@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.bench.memory import peak_mb
-from pipelines.synthetic import generate
+from dev.bench.memory import peak_mb
+from dev.synthetic import generate
 
 if __name__ == "__main__":
     started = time.perf_counter()

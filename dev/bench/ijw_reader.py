@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.bench.memory import peak_mb
+from dev.bench.memory import peak_mb
 from pseudonymisation.ijw import iter_ijw
 
 

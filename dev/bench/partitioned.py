@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from pipelines.bench.memory import RssSampler, peak_mb
+from dev.bench.memory import RssSampler, peak_mb
 from pipelines.runner import run_partitioned
 
 if __name__ == "__main__":

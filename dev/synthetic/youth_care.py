@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from pipelines.synthetic.dates import (
+from dev.synthetic.dates import (
     EXTRACT_DATE,
     EXTRACT_DAY,
     HISTORY_START,
@@ -23,9 +23,9 @@ from pipelines.synthetic.dates import (
     uniform_dates,
     year_of,
 )
-from pipelines.synthetic.geography import GEMEENTE_PCT, Geography
-from pipelines.synthetic.identifiers import make_agb_codes
-from pipelines.synthetic.population import RESIDENT
+from dev.synthetic.geography import GEMEENTE_PCT, Geography
+from dev.synthetic.identifiers import make_agb_codes
+from dev.synthetic.population import RESIDENT
 
 _DATA = Path(__file__).parent / "data"
 NAT = np.datetime64("NaT", "D")

@@ -1,4 +1,4 @@
-"""Run the plain DuckDB reference (sql/reference/plain_indicators.sql) on a raw inbox and time it per stage."""
+"""Run the plain DuckDB reference (dev/bench/plain_indicators.sql) on a raw inbox and time it per stage."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.settings import PROJECT_ROOT
-
-REFERENCE_SQL = PROJECT_ROOT / "sql" / "reference" / "plain_indicators.sql"
+REFERENCE_SQL = Path(__file__).with_name("plain_indicators.sql")
 STAGE = re.compile(r"^-- stage: ([^(\n]+?)\s*(?:\(.*)?$", re.MULTILINE)
 
 

@@ -19,9 +19,9 @@ from xml.sax.saxutils import escape
 import numpy as np
 import polars as pl
 
-from pipelines.synthetic import defects as dq
-from pipelines.synthetic.dates import EXTRACT_DATE
-from pipelines.synthetic.names import NameBook
+from dev.synthetic import defects as dq
+from dev.synthetic.dates import EXTRACT_DATE
+from dev.synthetic.names import NameBook
 
 GEMEENTE = "0034"
 CODES = {"jw301": "436", "jw305": "438", "jw307": "440", "jw315": "446", "jw319": "488", "jw323": "490"}

@@ -12,9 +12,9 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from pipelines.synthetic.dates import EXTRACT_DATE, HISTORY_START, uniform_dates
-from pipelines.synthetic.geography import Geography, pick_addresses
-from pipelines.synthetic.population import RESIDENT
+from dev.synthetic.dates import EXTRACT_DATE, HISTORY_START, uniform_dates
+from dev.synthetic.geography import Geography, pick_addresses
+from dev.synthetic.population import RESIDENT
 
 MOVE_RATE = 0.08  # moves within the city per person-year
 EXPORT_FROM = dt.date(2021, 1, 1)  # periods ending before this are not in the extract

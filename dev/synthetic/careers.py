@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from pipelines.synthetic.dates import (
+from dev.synthetic.dates import (
     EXTRACT_DATE,
     EXTRACT_DAY,
     WINDOW_START_DAY,
@@ -28,9 +28,9 @@ from pipelines.synthetic.dates import (
     year_of,
     ymd,
 )
-from pipelines.synthetic.geography import Geography
-from pipelines.synthetic.population import EXTERNAL, NO_BSN, RESIDENT
-from pipelines.synthetic.schools import DISTRICTS
+from dev.synthetic.geography import Geography
+from dev.synthetic.population import EXTERNAL, NO_BSN, RESIDENT
+from dev.synthetic.schools import DISTRICTS
 
 NAT = np.datetime64("NaT", "D")
 VO_DURATION = {"PRO": 6, "VMBO-BB": 4, "VMBO-KB": 4, "VMBO-GT": 4, "HAVO": 5, "VWO": 6}
