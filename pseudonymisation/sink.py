@@ -9,6 +9,7 @@ fails halfway leaves the previous output as it was. The holder and the TTP write
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
@@ -29,7 +30,28 @@ class Sink(Protocol):
     def abort(self) -> None: ...
 
 
-class CsvSink:
+class AllOrNothing(ABC):
+    """A sink as a context manager: committed when the block ends normally, aborted when it raises."""
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def abort(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+class CsvSink(AllOrNothing):
     """`;`-separated UTF-8 CSV with ISO dates, for pseudonymised exports a holder sends on."""
 
     def __init__(self, path: Path, empty_schema: dict[str, pl.DataType] | None = None) -> None:
@@ -55,14 +77,3 @@ class CsvSink:
 
     def abort(self) -> None:
         self.partial.unlink(missing_ok=True)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        if kind is None:
-            self.commit()
-        else:
-            self.abort()

@@ -60,3 +60,4 @@ def test_every_disclosure_and_privacy_check_blocks_what_follows_it() -> None:
     assert ("protected_indicators", "disclosure_check") in blocking
     assert ("protected_indicators", "warehouse_sealed_and_owner_only") in blocking
     assert ("protected_linkage_quality", "linkage_disclosure_check") in blocking
+    assert ("regional_protected_indicators", "regional_disclosure_check") in blocking  # the partitioned path too

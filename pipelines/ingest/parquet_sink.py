@@ -13,16 +13,16 @@ the writing time at national scale) and bytes.
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
 
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.lib.sealing import parquet_encryption
+from pseudonymisation.sink import AllOrNothing
 
 
-class ParquetSink:
+class ParquetSink(AllOrNothing):
     """Sealed Parquet, for the staged and quarantine tables of a run."""
 
     def __init__(self, path: Path, empty_schema: dict[str, pl.DataType] | None = None) -> None:
@@ -63,17 +63,6 @@ class ParquetSink:
         if self._writer is not None:
             self._writer.close()
         self.partial.unlink(missing_ok=True)
-
-    def __enter__(self) -> ParquetSink:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        if kind is None:
-            self.commit()
-        else:
-            self.abort()
 
 
 def _repeating_columns(frame: pl.DataFrame) -> list[str] | bool:

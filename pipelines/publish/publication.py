@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from dashboards.site import SiteReport, SiteSettings, build_dashboard, write_report_charts
-from pipelines.indicators.catalogue import write_catalogue
+from pipelines.indicators.catalogue import load_indicators, write_catalogue
 from pipelines.lib.faults import fault_point
 from pipelines.lib.owner_only import make_private_dir
 from pipelines.lib.settings import PROJECT_ROOT
@@ -227,7 +227,7 @@ def write_publication(
     """One gemeente's publication without its manifest: the table, the dashboard, report charts, the extra
     protected tables and the indicator catalogue. Returns the files written (relative) and the site report."""
     table.write_parquet(folder / "indicatoren.parquet")
-    site = build_dashboard(folder / "dashboard", table, settings)
+    site = build_dashboard(folder / "dashboard", table, load_indicators(), settings)
     charts = write_report_charts(folder / "charts", site)
     written = ["indicatoren.parquet", "dashboard/index.html", *(str(p.relative_to(folder)) for p in charts)]
     for name, frame in extras.items():
