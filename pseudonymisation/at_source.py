@@ -31,6 +31,7 @@ import polars as pl
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.contract import Contract, load_contract
 from pseudonymisation.dry_run import contract_for
+from pseudonymisation.ijw_files import SNIFF_BYTES, sniff
 from pseudonymisation.key import KeyError_, load_key_file
 from pseudonymisation.minimise import Minimiser
 from pseudonymisation.pseudonymiser import Pseudonymiser
@@ -65,7 +66,9 @@ class PseudonymisedWriter:
         self.receipt = out / f"{stem}{SOURCE_RECEIPT_SUFFIX}"
         self.tally: Counter[str] = Counter()
 
-    def finish(self, inputs: list[InputFile], pseudonymiser: Pseudonymiser) -> dict[str, object]:
+    def finish(
+        self, inputs: list[InputFile], pseudonymiser: Pseudonymiser, ignored: list[dict[str, str]] | None = None
+    ) -> dict[str, object]:
         self.accepted.commit()
         self.quarantine.commit()
         receipt: dict[str, object] = {
@@ -94,6 +97,8 @@ class PseudonymisedWriter:
             "source_key": {"id": pseudonymiser.key.key_id, "fingerprint": pseudonymiser.key.fingerprint},
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
         }
+        if ignored is not None:  # iJw: every file or archive member that was no message, with the reason
+            receipt["ignored"] = ignored
         self.receipt.write_text(json.dumps(receipt, indent=2), encoding="utf-8")
         return receipt
 
@@ -132,8 +137,14 @@ def pseudonymise_ijw(folder: Path, out: Path, pseudonymiser: Pseudonymiser) -> l
             inputs.append(stage_ijw_table(raw, contract, minimiser, sinks, writer.tally, name=folder.name))
         if source == "toewijzingen":
             stage_rejected(rejected, writer.quarantine, writer.tally)
-        receipts.append(writer.finish(inputs, pseudonymiser))
+        receipts.append(writer.finish(inputs, pseudonymiser, ijw.ignored if source == "toewijzingen" else None))
     return receipts
+
+
+def _looks_like_ijw(path: Path) -> bool:
+    """A zip archive or an XML file, whatever its name (`JW323.txt`, a GUID): iJw messages, read by content."""
+    with path.open("rb") as handle:
+        return sniff(handle.read(SNIFF_BYTES)) in ("zip", "xml")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -165,10 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.exports:
         path = Path(name)
         try:
-            if path.is_dir() or path.suffix.lower() == ".zip":
+            contract = None if path.is_dir() else contract_for(path, args.source)
+            if path.is_dir() or (contract is None and _looks_like_ijw(path)):
                 receipts = pseudonymise_ijw(path, out, pseudonymiser)
             else:
-                contract = contract_for(path, args.source)
                 if contract is None:
                     raise FileRejected(f"{path.name}: no contract for this file name; use --source.")
                 addresses = _addresses(Path(args.addresses)) if args.addresses else None

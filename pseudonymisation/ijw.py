@@ -83,6 +83,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pseudonymisation.ijw_files import (
+    Ignored,
     IjwInputError,
     MessageSource,
     ZipCache,
@@ -200,6 +201,7 @@ class IjwBatch:
     toewijzingen: list[Row] = field(default_factory=list)
     declaraties: list[Row] = field(default_factory=list)
     rejected: list[IjwRejection] = field(default_factory=list)
+    ignored: list[Ignored] = field(default_factory=list)  # files and members that are no message, with why
     declaration_lines: list[DeclarationLine] = field(default_factory=list)
     allocated_products: list[AllocatedProduct] = field(default_factory=list)
     messages_read: dict[str, int] = field(default_factory=dict)
@@ -217,6 +219,7 @@ class IjwResult:
     toewijzingen: list[Row] = field(default_factory=list)
     declaraties: list[Row] = field(default_factory=list)
     rejected: list[IjwRejection] = field(default_factory=list)
+    ignored: list[Ignored] = field(default_factory=list)
     declaration_lines: list[DeclarationLine] = field(default_factory=list)
     allocated_products: list[AllocatedProduct] = field(default_factory=list)
     messages_read: dict[str, int] = field(default_factory=dict)
@@ -397,10 +400,12 @@ def iter_ijw(
     Declaration rows and rejections come as they are produced; toewijzing rows come at the end, because a
     toewijzing is only final once every later message about it has been applied.
     """
-    sources, problems = discover(path, max_message_bytes)
     zips = ZipCache()
+    found = discover(path, max_message_bytes, zips)
+    sources = found.sources
     state = _State()
-    batch = IjwBatch(rejected=[IjwRejection(p.source_file, None, p.reason) for p in problems])
+    batch = IjwBatch(rejected=[IjwRejection(p.source_file, None, p.reason) for p in found.problems])
+    batch.ignored.extend(found.ignored)
     try:
         for source in _ordered(sources, zips):
             _process(source, zips, max_message_bytes, state, batch)
@@ -482,6 +487,7 @@ def read_ijw(path: Path, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) 
         result.toewijzingen.extend(batch.toewijzingen)
         result.declaraties.extend(batch.declaraties)
         result.rejected.extend(batch.rejected)
+        result.ignored.extend(batch.ignored)
         result.declaration_lines.extend(batch.declaration_lines)
         result.allocated_products.extend(batch.allocated_products)
         for message_type, count in batch.messages_read.items():

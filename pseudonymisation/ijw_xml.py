@@ -178,11 +178,12 @@ def _soap_rejection(root: etree._Element) -> IjwInputError:
     subtype = found.get("Berichtsubtype", "").upper()
     message_type = subtype if re.fullmatch(r"JW\d{3}", subtype) else None
     version = f"{found.get('Berichtversie', '?')}.{found.get('Berichtsubversie', '?')}"
-    if version != SUPPORTED_VERSION:
+    if "Berichtversie" in found and version != SUPPORTED_VERSION:
         return _version_rejection(mask_numbers(version[:10]), message_type)
     return IjwInputError(
-        "VECOZO SOAP-envelop wordt niet uitgepakt, lever het iJw-bericht zelf aan / "
-        "VECOZO SOAP envelopes are not unpacked; deliver the iJw message itself.",
+        "VECOZO SOAP-envelop zonder leesbaar iJw-bericht (bijvoorbeeld base64-gecodeerd of meer dan één): "
+        "lever het iJw-bericht zelf aan / VECOZO SOAP envelope without one readable iJw message (e.g. base64 "
+        "encoded, or several): deliver the iJw message itself.",
         message_type,
     )
 
@@ -211,6 +212,15 @@ def _schema_reason(message_type: str, error_log: etree._ListErrorLog) -> str:
     )
 
 
+def _enveloped_message(root: etree._Element) -> etree._Element | None:
+    """The one iJw <Bericht> a transport envelope (VECOZO SOAP, a provider's own wrapper) carries as XML, as a
+    document of its own; None when there is none, or more than one (a batch envelope is refused, not guessed)."""
+    found = [el for el in root.iter() if isinstance(el.tag, str) and _ROOT_RE.match(el.tag)]
+    if len(found) != 1:
+        return None
+    return etree.fromstring(etree.tostring(found[0]), _parser())
+
+
 def parse_message(data: bytes) -> ParsedMessage:
     """Check, validate and reduce one message to records; raise IjwInputError to reject it whole."""
     if any(marker in data for marker in _DOCTYPE_MARKERS):
@@ -230,7 +240,10 @@ def parse_message(data: bytes) -> ParsedMessage:
     if getattr(docinfo, "doctype", "") or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise IjwInputError(_DTD_REASON)
     tag = root.tag if isinstance(root.tag, str) else ""
-    if tag == f"{{{SOAP_ENV_NS}}}Envelope":
+    if _ROOT_RE.match(tag) is None and (inner := _enveloped_message(root)) is not None:
+        root = inner  # a transport envelope around one iJw message: the message itself is validated and read
+        tag = str(root.tag)
+    elif tag == f"{{{SOAP_ENV_NS}}}Envelope":
         raise _soap_rejection(root)
     match = _ROOT_RE.match(tag)
     if match is None:

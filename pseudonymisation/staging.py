@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,7 @@ class IjwTables:
     rejected: pl.DataFrame
     counts: dict[str, int]
     consistency: pl.DataFrame
+    ignored: list[dict[str, str]] = field(default_factory=list)  # files and members that are no message, and why
 
 
 def ijw_folder_tables(folder: Path, prefix: str) -> IjwTables:
@@ -109,8 +110,10 @@ def ijw_folder_tables(folder: Path, prefix: str) -> IjwTables:
     counts = dict(result.messages_read)
     counts["rejected"] = len(result.rejected)
     counts["unmatched_credits"] = result.unmatched_credits
+    counts["ignored"] = len(result.ignored)
+    ignored = [{"file": f"{prefix}{i.source_file}", "reason": i.reason} for i in result.ignored]
     facts = declaration_facts(result.declaration_lines)
-    return IjwTables(tables, rejected, counts, consistency_table(facts, result.allocated_products))
+    return IjwTables(tables, rejected, counts, consistency_table(facts, result.allocated_products), ignored)
 
 
 # Minimises a batch of accepted rows; the only rows it may leave out are those past retention.

@@ -38,6 +38,7 @@ def _summarise(ingested: Ingested, paths: Paths) -> dict[str, object]:
         "rows_past_retention": ingested.rows_past_retention,
         "files": [f.as_dict() for f in ingested.files],
         "ijw_messages": ingested.ijw_messages,
+        "ijw_ignored": ingested.ijw_ignored,
         "quarantine_by_rule": dict(ingested.quarantine_by_rule.most_common()),
         "seconds": {phase: round(seconds, 3) for phase, seconds in ingested.seconds.items()},
     }
@@ -189,6 +190,7 @@ def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResourc
             rejected=rejected if source == "toewijzingen" else None,
         )
         ingested.ijw_messages = counts if source == "toewijzingen" else {}
+        ingested.ijw_ignored = ijw.ignored if source == "toewijzingen" else []
         context.log.info(
             f"{source}: {ingested.rows_read} rows read, {ingested.rows_accepted} accepted, "
             f"{ingested.rows_quarantined} quarantined, {ingested.rows_past_retention} past retention (left out); "

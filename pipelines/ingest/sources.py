@@ -58,6 +58,7 @@ class Ingested:
     columns: dict[str, str] = field(default_factory=dict)
     quarantine_by_rule: Counter[str] = field(default_factory=Counter)
     ijw_messages: dict[str, int] = field(default_factory=dict)
+    ijw_ignored: list[dict[str, str]] = field(default_factory=list)  # no message, not read: file and reason
     seconds: dict[str, float] = field(default_factory=dict)  # per phase, see PHASES
 
     @property

@@ -181,6 +181,8 @@ def build_manifest(
             for s in summaries
         },
         "ijw_messages": next((s["ijw_messages"] for s in summaries if s.get("ijw_messages")), {}),
+        # files and archive members under ijw/ that are no iJw message: listed with the reason, never read
+        "ijw_ignored": [i for s in summaries for i in s.get("ijw_ignored", [])],
         "cells_suppressed": suppression,
         "outputs": outputs,
     }
