@@ -106,7 +106,7 @@ def person_column_reason(column: str) -> str | None:
 
 
 def _number_kind(token: str, bsn_column: bool) -> str | None:
-    digits = token.replace(".", "")
+    digits = onderwijsnummer.compact(token)  # separators only: a BSN's lost zeros count only in a BSN column
     if len(digits) == 9 and onderwijsnummer.is_valid(digits):
         return "onderwijsnummer"
     if (len(digits) == 9 or bsn_column) and bsn.is_valid(digits):
