@@ -9,6 +9,7 @@ project's stricter choices are set against python-stdnum's.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -46,11 +47,11 @@ SPACED = spaced(B1)
 # Text near identifiers: digits, every separator, characters that look like one but are not (zero-width space,
 # fullwidth and Arabic-Indic digits, information separators that Python's `str.isspace` counts as space), and junk.
 near = st.text(st.sampled_from("0123456789" + bsn.SEPARATORS + "\u200b\u00ad\uff11\u0661\x1c\x1fa+,/"), max_size=14)
-anything = st.text(st.characters(exclude_categories=("Cs",)), max_size=14)
+anything = st.text(st.characters(exclude_categories=["Cs"]), max_size=14)
 digit_groups = st.lists(st.text("0123456789", min_size=1, max_size=9), min_size=1, max_size=4)
 
 
-def vectorised(rule: ModuleType, values: list[str | None]) -> tuple[list[str | None], list[bool]]:
+def vectorised(rule: ModuleType, values: Sequence[str | None]) -> tuple[list[str | None], list[bool]]:
     """The column rule over `values`: compacted text and validity per value."""
     frame = pl.DataFrame({"v": values}, schema={"v": pl.String}).select(
         rule.compact_expr(pl.col("v")).alias("compact"), rule.valid_expr(pl.col("v")).alias("valid")
