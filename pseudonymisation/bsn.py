@@ -57,10 +57,11 @@ def compact(value: str) -> str:
 
 
 def compact_expr(col: pl.Expr) -> pl.Expr:
-    """`compact` for a column of text."""
+    """`compact` for a column of text: one pass per step, each reading the previous step's result once."""
     digits = strip_separators_expr(col)
-    short = f"^[0-9]{{{min(PADDED_LENGTHS)},{max(PADDED_LENGTHS)}}}$"
-    return pl.when(digits.str.contains(short)).then(digits.str.zfill(LENGTH)).otherwise(digits)
+    for length in PADDED_LENGTHS:
+        digits = digits.str.replace(f"^([0-9]{{{length}}})$", "0" * (LENGTH - length) + "${1}")
+    return digits
 
 
 def checksum(digits: str) -> int:
@@ -94,6 +95,12 @@ def is_valid(value: str | None) -> bool:
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
     """`is_valid` for a column of text: true or false for every row, false for null."""
-    digits = compact_expr(col)
+    return compacted_valid_expr(compact_expr(col))
+
+
+def compacted_valid_expr(digits: pl.Expr) -> pl.Expr:
+    """`valid_expr` of a column that `compact_expr` already normalised, as ingest holds it: the check then reads
+    the column itself, where `valid_expr` would repeat the normalisation in each of its terms (polars shares
+    such sub-expressions only in a lazy query)."""
     ok = is_nine_digits_expr(digits) & (digits != "0" * LENGTH) & (checksum_expr(digits) % 11 == 0)
     return ok.fill_null(False)

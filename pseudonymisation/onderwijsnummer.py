@@ -47,6 +47,10 @@ def is_valid(value: str | None) -> bool:
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
     """`is_valid` for a column of text: true or false for every row, false for null."""
-    digits = compact_expr(col)
+    return compacted_valid_expr(compact_expr(col))
+
+
+def compacted_valid_expr(digits: pl.Expr) -> pl.Expr:
+    """`valid_expr` of a column that `compact_expr` already normalised (see `pseudonymisation.bsn`)."""
     ok = is_nine_digits_expr(digits) & digits.str.starts_with(PREFIX) & (checksum_expr(digits) % 11 == REMAINDER)
     return ok.fill_null(False)

@@ -97,7 +97,7 @@ class IdentifierRule(Protocol):
 
     def compact_expr(self, col: pl.Expr) -> pl.Expr: ...
 
-    def valid_expr(self, col: pl.Expr) -> pl.Expr: ...
+    def compacted_valid_expr(self, digits: pl.Expr) -> pl.Expr: ...
 
 
 def _identifier(f: Field_) -> IdentifierRule:
@@ -144,7 +144,7 @@ def _field_checks(f: Field_) -> list[tuple[str, pl.Expr]]:
         checks.append(("decimal", present & _typed(f).is_null()))
     elif f.logicalType == "identifier":
         rule = _identifier(f)
-        checks.append((rule.RULE, present & ~rule.valid_expr(c)))
+        checks.append((rule.RULE, present & ~rule.compacted_valid_expr(c)))  # `_normalised` compacted it
     allowed = f.allowed_values
     if allowed is not None:
         checks.append(("allowed_values", present & ~c.is_in(allowed)))
