@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,7 +85,7 @@ def _cell(row: Row) -> Cell:
 class Publication:
     """Read-only view of the protected table, grouped once by unit and indicator."""
 
-    def __init__(self, table: pl.DataFrame, catalogue: list[CatalogueEntry]) -> None:
+    def __init__(self, table: pl.DataFrame, catalogue: Sequence[CatalogueEntry]) -> None:
         self.years: tuple[str, ...] = tuple(sorted(table.get_column("schooljaar").unique().to_list()))
         self._levels = set(table.select("niveau", "indicator").unique().iter_rows())
         self.catalogue = [i for i in catalogue if any(ind == i.id for _, ind in self._levels)]

@@ -12,6 +12,7 @@
     monitor contracts check [FILE ...] [--source S] validate the contracts; dry-run files against them
     monitor contracts docs [--out DIR]              write the data dictionary (Markdown and HTML)
     monitor contracts legal [--out DIR]             write the DPIA and the record of processing (docs/)
+    monitor contracts schema [--out FILE]           write the contracts' JSON Schema (contracts/contract.schema.json)
     monitor audit [--out DIR] [--report DIR]        privacy audit: scan, retention, key, run history
 
 Errors are one sentence plus where to look, never a traceback: tracebacks go to a log file the message names
@@ -364,6 +365,16 @@ def cmd_contracts_legal(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_contracts_schema(args: argparse.Namespace) -> int:
+    """Write the JSON Schema of the contract format, generated from the pydantic model."""
+    from pseudonymisation.contract import json_schema_text
+
+    out = Path(args.out)
+    out.write_text(json_schema_text(), encoding="utf-8")
+    print(f"Contract schema written to {out.resolve()}")
+    return 0
+
+
 def cmd_key_export(args: argparse.Namespace) -> int:
     from pipelines.key_rotation import RotationRefused, export_pseudonyms
 
@@ -500,6 +511,9 @@ def build_parser() -> argparse.ArgumentParser:
     legal = contracts_sub.add_parser("legal", help="write the DPIA and the record of processing (Dutch)")
     legal.add_argument("--out", default=str(PROJECT_ROOT / "docs"))
     legal.set_defaults(func=cmd_contracts_legal)
+    schema = contracts_sub.add_parser("schema", help="write the contracts' JSON Schema, generated from the model")
+    schema.add_argument("--out", default=str(PROJECT_ROOT / "contracts" / "contract.schema.json"))
+    schema.set_defaults(func=cmd_contracts_schema)
     audit = sub.add_parser("audit", help="privacy audit of an output folder (Markdown and HTML report)")
     audit.add_argument("--out", default="data", help="output folder of `monitor run` (warehouse, publish)")
     audit.add_argument("--report", help="folder for audit.md and audit.html (default: OUT/audit)")

@@ -8,6 +8,7 @@ file, the line and the field, before any data is read.
 from __future__ import annotations
 
 import csv
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -36,6 +37,8 @@ SOURCES = (
     "declaraties",
 )
 
+
+API_VERSION = "jeugdmonitor-contract/v1"  # the project's own format, ODCS-inspired (contracts/README.md)
 
 # Identifier types that name a person (they become `person_id`); any other identifier type is a linkable number.
 PERSON_IDENTIFIER_TYPES = ("bsn", "onderwijsnummer")
@@ -156,7 +159,9 @@ class FileSpec(_Strict):
 
 
 class Contract(_Strict):
-    apiVersion: str
+    """One source's contract (contracts/<source>.yaml); its JSON Schema is `contracts/contract.schema.json`."""
+
+    apiVersion: Literal["jeugdmonitor-contract/v1"]  # = API_VERSION (a Literal needs the text itself)
     kind: Literal["DataContract"]
     id: str
     name: str
@@ -246,6 +251,29 @@ class Contract(_Strict):
         return [
             f for f in self.properties if f.fate == "pseudonymise" and f.identifierType not in PERSON_IDENTIFIER_TYPES
         ]
+
+
+def json_schema() -> dict[str, Any]:
+    """The contract format as JSON Schema (draft 2020-12), generated from the model above: the one definition.
+
+    Published as `contracts/contract.schema.json` (`monitor contracts schema`) so an editor, a linter or another
+    language can check a contract without this package; a test holds the committed file equal to this.
+    """
+    schema = Contract.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:{API_VERSION.replace('/', ':')}",
+        **schema,
+        "title": "Jeugdmonitor data contract",
+        "description": (
+            "One source's data contract for the jeugdmonitor (ODCS-inspired, not ODCS: see contracts/README.md)."
+        ),
+    }
+
+
+def json_schema_text() -> str:
+    """`json_schema()` as the committed file holds it: sorted keys, two-space indent, UTF-8, final newline."""
+    return json.dumps(json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def _line_of(text: str, loc: tuple[int | str, ...]) -> int:

@@ -27,7 +27,6 @@ import pyarrow as pa
 from pseudonymisation.contract import Contract
 from pseudonymisation.pseudonymiser import Pseudonymiser
 
-ADDRESS_COLUMNS = ("postcode", "huisnummer")
 AREA_COLUMNS = ("wijk_code", "gemeente_code")  # the buurt only leads to the wijk: no indicator reports it
 PERSON_COLUMNS = ("person_id", "id_type")
 # None: a staged row keeps no file name or line number (it is not traceable into a raw export). The name
@@ -275,14 +274,3 @@ def address_lookup(addresses: pl.DataFrame) -> pl.DataFrame:
         pl.format("WK{}", pl.col("wijk").cast(pl.String).str.zfill(6)).alias("wijk_code"),
         pl.format("GM{}", pl.col("gemeente").cast(pl.String).str.zfill(4)).alias("gemeente_code"),
     ).unique(subset=["postcode", "huisnummer"], keep="first", maintain_order=True)
-
-
-def minimise(
-    accepted: pl.DataFrame,
-    contract: Contract,
-    pseudonymiser: Pseudonymiser | None,
-    addresses: pl.DataFrame | None = None,
-    retention_cutoff: date | None = None,
-) -> pl.DataFrame:
-    """Apply every field's fate; `addresses` (postcode, huisnummer, buurt, wijk, gemeente) for buurt_wijk."""
-    return Minimiser(contract, pseudonymiser, addresses, retention_cutoff)(accepted)

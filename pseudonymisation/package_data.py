@@ -13,3 +13,4 @@ CONTRACTS_DIR = Path(str(resources.files("pseudonymisation").joinpath("contracts
 CODELISTS_DIR = CONTRACTS_DIR / "codelists"
 IJW_XSD_DIR = CONTRACTS_DIR / "ijw" / "xsd-3.2"
 HASHING_CONFIG = CONTRACTS_DIR / "pseudonymisation.yaml"
+CONTRACT_SCHEMA = CONTRACTS_DIR / "contract.schema.json"

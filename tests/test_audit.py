@@ -28,6 +28,7 @@ from pipelines.cli import main as monitor_main
 from pipelines.ingest.data_dictionary import PRIVACY_NL, category_text
 from pipelines.lib.sealing import open_sealed, read_sealed
 from pipelines.lib.settings import CONFIG_VARIABLE, DEFAULT_CONFIG
+from pseudonymisation.bsn import WEIGHTS
 from pseudonymisation.bsn import is_valid as is_valid_bsn
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.contract import load_all_contracts
@@ -39,7 +40,6 @@ from tests.handmade_inbox import valid_bsn, valid_onderwijsnummer
 BSN = valid_bsn(4242)
 LOST_ZERO_BSN = "012345672"  # valid; a spreadsheet writes it as 12345672
 ONDERWIJSNUMMER = valid_onderwijsnummer(77)
-WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 
 
 @pytest.fixture(scope="module")

@@ -246,8 +246,8 @@ def _pupils(ins: pl.DataFrame, year: int) -> pl.DataFrame:
 
 def test_realism(runs: dict[str, tuple[Path, GenerationSummary]]) -> None:
     path, summary = runs["clean"]
-    for year, count in summary.pupils_per_year.items():
-        assert 40_500 <= count / SCALE <= 49_500, (year, count / SCALE)
+    for school_year, count in summary.pupils_per_year.items():
+        assert 40_500 <= count / SCALE <= 49_500, (school_year, count / SCALE)
     ins = _read(path, "inschrijvingen.csv", encoding="windows-1252").with_columns(
         pl.when(pl.col("bsn") != "")
         .then(pl.col("bsn").str.zfill(9))

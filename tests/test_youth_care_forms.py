@@ -10,6 +10,7 @@ check in the flat form and say so.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -34,7 +35,7 @@ PROVENANCE = ("source_file", "source_line")
 class Run(NamedTuple):
     inbox: Path
     out: Path
-    checks: list[dg.AssetCheckEvaluation]
+    checks: Sequence[dg.AssetCheckEvaluation]
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ LAST_SCHOOL_YEAR = 2025  # 2025/2026, peildatum 2025-10-01
 EXTRACT_DATE = np.datetime64("2026-07-31", "D")
 WINDOW_START = np.datetime64("2021-08-01", "D")  # start of the first school year
 HISTORY_START = np.datetime64("2019-01-01", "D")  # youth-care history needed for trajectories active in 2021
-SPLIT_DATE = np.datetime64("2024-01-01", "D")  # youth-care system change (split form)
 NAT = np.datetime64("NaT", "D")
 # The same days as Python dates, for polars expressions.
 EXTRACT_DAY = dt.date(2026, 7, 31)

@@ -65,10 +65,6 @@ class Plan:
         idx = np.sort(np.concatenate([np.arange(df.height), self.duplicates[lo:hi] - first_row]))
         return df[idx]
 
-    def rows_after(self, n: int) -> int:
-        """Rows written for a file of ``n`` rows."""
-        return n + self.duplicates.size
-
 
 def plan(rng: np.random.Generator, n: int, kinds: dict[str, tuple[str, ...]], cells: Cells) -> Plan:
     """Choose the defects of a file of ``n`` rows. kinds: name → (column, [column2]) where relevant;

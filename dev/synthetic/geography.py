@@ -16,7 +16,6 @@ import polars as pl
 
 _DATA = Path(__file__).parent / "data"
 GEMEENTE_CODE = "GM0034"
-GEMEENTE_NUMMER = "0034"
 GEMEENTE_PCT = 11.7
 
 STREET_PARTS = (

@@ -1,7 +1,9 @@
 """Person and institution identifiers: BSN, onderwijsnummer, BRIN, AGB, toewijzingnummer.
 
 Why: the monitor validates identifiers (spec §1: eleven-test for BSN, mod 11 = 5 for onderwijsnummer), so the
-synthetic ones must pass exactly the same checks, be unique and stay clear of the 9999xxxxx test range.
+synthetic ones are built from the same weights, prefix and remainder (`pseudonymisation.bsn`,
+`pseudonymisation.onderwijsnummer`): they pass exactly the same checks, are unique and stay clear of the 9999xxxxx
+test range.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1], dtype=np.int64)
+from pseudonymisation import bsn, onderwijsnummer
+
+WEIGHTS = np.array(bsn.WEIGHTS, dtype=np.int64)
 _DATA = Path(__file__).parent / "data"
 
 
@@ -25,16 +29,6 @@ def digits(numbers: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 def eleven_remainder(numbers: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Weighted digit sum (9..2, -1) modulo 11: 0 for a valid BSN, 5 for a valid onderwijsnummer."""
     return (digits(numbers) @ WEIGHTS) % 11
-
-
-def is_valid_bsn(value: str) -> bool:
-    """Eleven-test of one BSN written as text (8 digits are left-padded, as the monitor does)."""
-    v = value.strip().zfill(9)
-    return (
-        len(v) == 9
-        and v.isdigit()
-        and int(np.int64(sum(int(c) * w for c, w in zip(v, WEIGHTS, strict=True)))) % 11 == 0
-    )
 
 
 def _unique_in_order(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -67,8 +61,8 @@ def make_onderwijsnummers(rng: np.random.Generator, n: int) -> npt.NDArray[np.in
     out = np.empty(0, dtype=np.int64)
     while out.size < n:
         m = int((n - out.size) * 1.4) + 16
-        partial = 100_000_000 + rng.integers(0, 1_000_000, m) * 10
-        check = (eleven_remainder(partial) - 5) % 11  # -check adds to the sum: need S - c = 5 mod 11
+        partial = int(onderwijsnummer.PREFIX) * 10_000_000 + rng.integers(0, 1_000_000, m) * 10
+        check = (eleven_remainder(partial) - onderwijsnummer.REMAINDER) % 11  # S - c = 5 mod 11
         ok = check < 10
         out = _unique_in_order(np.concatenate([out, partial[ok] + check[ok]]))
     return out[:n]

@@ -13,7 +13,6 @@ import polars as pl
 from dev.synthetic.geography import Geography, pick_addresses
 from dev.synthetic.identifiers import make_brins
 
-VO_TRACKS = ("VMBO-BB", "VMBO-KB", "VMBO-GT", "HAVO", "VWO")
 MBO_LEVELS = ("MBO-1", "MBO-2", "MBO-3", "MBO-4")
 DISTRICTS = {
     "131": "Almere-Stad",

@@ -21,7 +21,6 @@ from dev.synthetic.dates import (
     HISTORY_START,
     add_years,
     uniform_dates,
-    year_of,
 )
 from dev.synthetic.geography import GEMEENTE_PCT, Geography
 from dev.synthetic.identifiers import make_agb_codes
@@ -503,8 +502,3 @@ def _rejected(rng: np.random.Generator, t: pl.DataFrame, providers: pl.DataFrame
         )
         .filter(pl.col("verwijzer_type") != "")
     )
-
-
-def years_of(dates: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int64]:
-    """Calendar year helper re-exported for callers that summarise trajectories."""
-    return year_of(dates)
