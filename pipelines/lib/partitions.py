@@ -43,6 +43,7 @@ def school_years_in(staged: Path) -> list[str]:
     """The school years the enrolments cover, by the ordinary run's own rule (sql/link/school_years.sql)."""
     with duckdb.connect() as con:
         _staged_view(con, "inschrijvingen", staged)
+        create_macros(con)
         run_model(con, "school_years")
         return [str(row[0]) for row in con.execute("SELECT schooljaar FROM school_years ORDER BY jaar").fetchall()]
 

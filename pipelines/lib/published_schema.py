@@ -13,7 +13,6 @@ UNIT_KEY = ("schooljaar", "niveau", "eenheid_code")  # one publication unit (a s
 CATEGORY_KEY = ("indicator", "dimensie", "categorie")  # what is counted, and in which category of its dimension
 CELL_KEY = (*UNIT_KEY, *CATEGORY_KEY)
 SERIES_KEY = tuple(c for c in CELL_KEY if c != "schooljaar")  # one cell followed across school years (trends)
-GEMEENTE_CELL_KEY = tuple(c for c in CELL_KEY if c not in ("niveau", "eenheid_code"))  # the gemeente's own cell
 
 PUBLISHED_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "schooljaar": pl.String,
@@ -33,8 +32,3 @@ PUBLISHED_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "reden": pl.String,
 }
 PUBLISHED_COLUMNS = list(PUBLISHED_SCHEMA)
-
-
-def in_published_schema(frame: pl.DataFrame) -> pl.DataFrame:
-    """The published columns only, in their order and types (a missing column is an error, not a null)."""
-    return frame.select([pl.col(name).cast(dtype) for name, dtype in PUBLISHED_SCHEMA.items()])

@@ -10,7 +10,7 @@ import dagster as dg
 
 from pipelines.lib.keys import OWNER
 from pipelines.lib.resources import MonitorResource
-from pipelines.lib.sql_models import SqlModel, model_deps, run_model
+from pipelines.lib.sql_models import SqlModel, create_macros, model_deps, run_model
 from pipelines.lib.warehouse import connect, table_rows, table_schema
 
 
@@ -41,6 +41,7 @@ def sql_asset(model: SqlModel) -> dg.AssetsDefinition:
     )
     def _asset(monitor: MonitorResource) -> dg.MaterializeResult:
         with connect(monitor.paths) as con:
+            create_macros(con)
             run_model(con, model.name)
         return dg.MaterializeResult(metadata=table_metadata(monitor, model.name, model.relative_path))  # type: ignore[arg-type]
 

@@ -110,6 +110,5 @@ def create_macros(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def run_model(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Create the model's table, the macros first."""
-    create_macros(con)
+    """Create the model's table (the connection's database must hold the macros: `create_macros`)."""
     con.execute(sql_models()[name].path.read_text(encoding="utf-8"))
