@@ -53,7 +53,7 @@ lint: setup
 
 bench: setup
 	test -e $(DEMO_SECRETS)/analyst/warehouse.key || $(RUN)/monitor key new --warehouse --out $(DEMO_SECRETS)/analyst/warehouse.key
-	MONITOR_WAREHOUSE_KEY_FILE=$(DEMO_SECRETS)/analyst/warehouse.key $(RUN)/python -m pipelines.bench
+	MONITOR_WAREHOUSE_KEY_FILE=$(DEMO_SECRETS)/analyst/warehouse.key $(RUN)/python -m dev.bench
 
 clean:
 	rm -rf data

@@ -22,8 +22,8 @@ from typing import Any
 import altair as alt
 import vl_convert as vlc
 
+from dashboards.catalogue import CatalogueEntry
 from dashboards.i18n import AXIS_FORMAT, DEFAULT_AXIS_FORMAT, Language, t, unit_label, vega_locales
-from pipelines.indicators.catalogue import Indicator
 
 UNIT_COLOUR = "#0072B2"  # Okabe-Ito blue
 GEMEENTE_COLOUR = "#D55E00"  # Okabe-Ito vermillion
@@ -51,7 +51,7 @@ class ChartContext:
     def text(self, key: str) -> str:
         return t(key, self.language)
 
-    def name(self, indicator: Indicator) -> str:
+    def name(self, indicator: CatalogueEntry) -> str:
         return indicator.naam_nl if self.language == "nl" else indicator.naam_en
 
     def series(self, level: str) -> tuple[str, str]:
@@ -71,15 +71,15 @@ class ChartContext:
         )
 
 
-def _format(indicator: Indicator) -> str:
+def _format(indicator: CatalogueEntry) -> str:
     return AXIS_FORMAT.get(indicator.eenheid, DEFAULT_AXIS_FORMAT)
 
 
-def _value_title(indicator: Indicator, ctx: ChartContext) -> str:
+def _value_title(indicator: CatalogueEntry, ctx: ChartContext) -> str:
     return unit_label(indicator.eenheid, ctx.language)
 
 
-def _tooltip(indicator: Indicator, ctx: ChartContext, *extra: alt.Tooltip) -> list[alt.Tooltip]:
+def _tooltip(indicator: CatalogueEntry, ctx: ChartContext, *extra: alt.Tooltip) -> list[alt.Tooltip]:
     return [
         alt.Tooltip("jaar:O", title=ctx.text("school_year")),
         *extra,
@@ -88,12 +88,12 @@ def _tooltip(indicator: Indicator, ctx: ChartContext, *extra: alt.Tooltip) -> li
     ]
 
 
-def benchmarked(indicator: Indicator) -> bool:
+def benchmarked(indicator: CatalogueEntry) -> bool:
     """A rate or ratio can be held against the gemeente's; a count or total (G1, C1) cannot."""
     return indicator.noemer is not None
 
 
-def _series_names(indicator: Indicator, level: str, ctx: ChartContext) -> list[str]:
+def _series_names(indicator: CatalogueEntry, level: str, ctx: ChartContext) -> list[str]:
     """Legend names of the series a chart draws: the unit's and, where it compares, the gemeente's."""
     gemeente = f"{ctx.text('gemeente')} {ctx.gemeente}"
     if level == "gemeente":
@@ -103,7 +103,7 @@ def _series_names(indicator: Indicator, level: str, ctx: ChartContext) -> list[s
 
 
 def _series_layers(
-    indicator: Indicator,
+    indicator: CatalogueEntry,
     level: str,
     ctx: ChartContext,
     height: int,
@@ -164,7 +164,7 @@ def _series_layers(
     return [line, points, labels]
 
 
-def _name_series(indicator: Indicator, level: str, ctx: ChartContext) -> str:
+def _name_series(indicator: CatalogueEntry, level: str, ctx: ChartContext) -> str:
     """Vega expression: the data's series code ('eenheid' or 'gemeente') as its legend name."""
     names = _series_names(indicator, level, ctx)
     return f"datum.reeks === 'gemeente' ? '{names[-1]}' : '{names[0]}'"
@@ -181,7 +181,7 @@ def _readable(chart: alt.TopLevelMixin) -> Any:
 
 
 def trend_template(
-    indicator: Indicator, level: str, ctx: ChartContext, categories: dict[str, str] | None = None
+    indicator: CatalogueEntry, level: str, ctx: ChartContext, categories: dict[str, str] | None = None
 ) -> alt.TopLevelMixin:
     """An indicator over the years for a school, wijk or the gemeente, with the gemeente as benchmark.
 
@@ -225,7 +225,7 @@ def trend_template(
     return _readable(chart)
 
 
-def ranking_template(indicator: Indicator, level: str, ctx: ChartContext) -> alt.TopLevelMixin:
+def ranking_template(indicator: CatalogueEntry, level: str, ctx: ChartContext) -> alt.TopLevelMixin:
     """Every school (or wijk) on one indicator, ranked, against a line at the gemeente's value.
 
     Names come shortened from the data (labelLimit 0): measuring labels to cut them costs the exporter
@@ -279,7 +279,7 @@ def ranking_template(indicator: Indicator, level: str, ctx: ChartContext) -> alt
     return _readable(chart)
 
 
-def key_figure_template(indicator: Indicator, ctx: ChartContext) -> alt.TopLevelMixin:
+def key_figure_template(indicator: CatalogueEntry, ctx: ChartContext) -> alt.TopLevelMixin:
     """A small trend line of one gemeente key figure, for the overview's tiles (their heading is its title)."""
     width, height = KEY_SIZE
     chart = (

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import vl_convert as vlc
 
-from pipelines.ingest.contract import CODELISTS_DIR
+from pseudonymisation.contract import CODELISTS_DIR
 
 Language = Literal["nl", "en"]
 LANGUAGES: tuple[Language, ...] = ("nl", "en")

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
+from dashboards.catalogue import CatalogueEntry
 from dashboards.charts import benchmarked
 from dashboards.i18n import Language, category_label
-from pipelines.indicators.catalogue import Indicator
 
 LEVELS = ("school", "wijk")
 KEY_FIGURES = ("G1", "A1", "B2", "C2", "E1", "F4")
@@ -84,7 +85,7 @@ def _cell(row: Row) -> Cell:
 class Publication:
     """Read-only view of the protected table, grouped once by unit and indicator."""
 
-    def __init__(self, table: pl.DataFrame, catalogue: list[Indicator]) -> None:
+    def __init__(self, table: pl.DataFrame, catalogue: Sequence[CatalogueEntry]) -> None:
         self.years: tuple[str, ...] = tuple(sorted(table.get_column("schooljaar").unique().to_list()))
         self._levels = set(table.select("niveau", "indicator").unique().iter_rows())
         self.catalogue = [i for i in catalogue if any(ind == i.id for _, ind in self._levels)]
@@ -104,11 +105,11 @@ class Publication:
     def units(self, level: str) -> list[Unit]:
         return sorted((u for u in self._units if u.level == level), key=lambda u: (u.name.lower(), u.code))
 
-    def indicators(self, level: str) -> list[Indicator]:
+    def indicators(self, level: str) -> list[CatalogueEntry]:
         """Catalogue entries with rows at this level, in catalogue order."""
         return [i for i in self.catalogue if (level, i.id) in self._levels]
 
-    def indicator(self, indicator_id: str) -> Indicator | None:
+    def indicator(self, indicator_id: str) -> CatalogueEntry | None:
         return next((i for i in self.catalogue if i.id == indicator_id), None)
 
     def cells(self, unit: Unit, indicator: str) -> list[Cell]:
@@ -123,7 +124,7 @@ class Publication:
         years = [c.year for c in self.cells(self.gemeente, indicator) if c.category is None and c.shown]
         return max(years) if years else None
 
-    def chart_rows(self, unit: Unit, indicator: Indicator) -> list[Row]:
+    def chart_rows(self, unit: Unit, indicator: CatalogueEntry) -> list[Row]:
         """The unit's cells and, for a school or wijk and a rate, the gemeente's as benchmark: one chart's data."""
         series = [("eenheid", unit)]
         if unit.level == "gemeente":
@@ -139,7 +140,7 @@ class Publication:
                 rows.append(row)
         return rows
 
-    def categories(self, indicator: Indicator, language: Language) -> dict[str, str]:
+    def categories(self, indicator: CatalogueEntry, language: Language) -> dict[str, str]:
         """The categories of a dimension found in the data, code → name, codes in order and 'onbekend' last."""
         codes = {c.category for u in self._units for c in self.cells(u, indicator.id) if c.category is not None}
         ordered = sorted(codes, key=lambda code: (code == "onbekend", code))

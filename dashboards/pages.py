@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from dashboards.catalogue import CatalogueEntry
 from dashboards.i18n import (
     Language,
     both,
@@ -27,7 +28,6 @@ from dashboards.i18n import (
     unit_label,
 )
 from dashboards.model import KEY_FIGURES, LEVELS, Cell, Publication, Unit
-from pipelines.indicators.catalogue import Indicator
 
 e = html.escape
 
@@ -75,11 +75,13 @@ def aria_label(key: str, ctx: PageContext) -> str:
     return f"aria-label='{e(t(key, ctx.language))}' data-i18n-attr='aria-label' data-attr-nl='{nl}' data-attr-en='{en}'"
 
 
-def _name(indicator: Indicator) -> str:
+def _name(indicator: CatalogueEntry) -> str:
     return both(f"{indicator.id} {indicator.naam_nl}", f"{indicator.id} {indicator.naam_en}")
 
 
-def _alt_text(unit: Unit, indicator: Indicator, cells: list[Cell], gemeente: list[Cell], language: Language) -> str:
+def _alt_text(
+    unit: Unit, indicator: CatalogueEntry, cells: list[Cell], gemeente: list[Cell], language: Language
+) -> str:
     """Alt text of a unit's chart: what it shows and its latest published value next to the gemeente's."""
     name = indicator.naam_nl if language == "nl" else indicator.naam_en
     where = unit.name if unit.level != "gemeente" else f"{t('gemeente', language).lower()} {unit.name}"
@@ -103,12 +105,12 @@ def _alt_text(unit: Unit, indicator: Indicator, cells: list[Cell], gemeente: lis
     return text + "."
 
 
-def _lags(indicator: Indicator, pub: Publication) -> bool:
+def _lags(indicator: CatalogueEntry, pub: Publication) -> bool:
     """E1 and E2 need the next school year: the gemeente has no cell for the latest year."""
     return all(c.year < pub.years[-1] for c in pub.cells(pub.gemeente, indicator.id))
 
 
-def _section(indicator: Indicator, content: str) -> str:
+def _section(indicator: CatalogueEntry, content: str) -> str:
     key = e(indicator.id)
     return f"<section class='indicator' id='ind-{key}' aria-labelledby='h-{key}'>{content}</section>"
 
@@ -127,7 +129,7 @@ def _downloads(chart_id: str, root: str) -> str:
     )
 
 
-def _definition(indicator: Indicator) -> str:
+def _definition(indicator: CatalogueEntry) -> str:
     noemer = e(indicator.noemer) if indicator.noemer else "—"
     return (
         f"<figcaption><p><strong>{both_t('definition')}:</strong> "
@@ -138,7 +140,7 @@ def _definition(indicator: Indicator) -> str:
     )
 
 
-def _values_table(unit: Unit, indicator: Indicator, pub: Publication, ctx: PageContext) -> str:
+def _values_table(unit: Unit, indicator: CatalogueEntry, pub: Publication, ctx: PageContext) -> str:
     """The chart's numbers as an accessible table: year (and category) × this unit and the gemeente."""
     own = pub.cells(unit, indicator.id)
     bench = {(c.year, c.category): c for c in pub.cells(pub.gemeente, indicator.id)}
@@ -217,7 +219,7 @@ def unit_page(unit: Unit, pub: Publication, ctx: PageContext, exported: bool) ->
     return Page(unit.page, frame(root, title, body, charts, ctx), charts)
 
 
-def _key_tile(indicator: Indicator, pub: Publication, ctx: PageContext) -> tuple[str, dict[str, Any]]:
+def _key_tile(indicator: CatalogueEntry, pub: Publication, ctx: PageContext) -> tuple[str, dict[str, Any]]:
     """One key figure: latest published value, its change since the year before, a small trend."""
     totals = pub.totals(pub.gemeente, indicator.id)
     shown = [c for c in totals.values() if c.value is not None]
@@ -246,7 +248,7 @@ def _key_tile(indicator: Indicator, pub: Publication, ctx: PageContext) -> tuple
     return tile, {"spec": f"kern/{indicator.id}", "rows": rows, "alt": alt}
 
 
-def _key_table(indicators: list[Indicator], pub: Publication, ctx: PageContext) -> str:
+def _key_table(indicators: list[CatalogueEntry], pub: Publication, ctx: PageContext) -> str:
     head = "".join(f"<th scope='col'>{e(y)}</th>" for y in pub.years)
     rows = "".join(
         f"<tr><th scope='row'>{_name(i)}</th>"

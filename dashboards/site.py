@@ -18,7 +18,7 @@ import copy
 import json
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, lru_cache
@@ -29,6 +29,7 @@ from typing import Any
 import polars as pl
 import vl_convert as vlc
 
+from dashboards.catalogue import CatalogueEntry
 from dashboards.charts import (
     VEGA_LITE_VERSION,
     ChartContext,
@@ -43,7 +44,6 @@ from dashboards.charts import (
 from dashboards.i18n import LANGUAGES, Language, vega_locales
 from dashboards.model import KEY_FIGURES, LEVELS, Publication
 from dashboards.pages import Page, PageContext, overview_page, unit_page
-from pipelines.indicators.catalogue import Indicator, load_indicators
 
 ASSETS = ("dashboard.js", "dashboard.css")
 BUNDLE_GLOBALS = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
@@ -96,9 +96,9 @@ def chart_templates(pub: Publication, ctx: ChartContext) -> dict[str, Spec]:
 @lru_cache(maxsize=8)
 def _templates(
     ctx: ChartContext,
-    levels: tuple[tuple[str, tuple[Indicator, ...]], ...],
+    levels: tuple[tuple[str, tuple[CatalogueEntry, ...]], ...],
     categories: tuple[tuple[str, tuple[tuple[str, str], ...]], ...],
-    key_figures: tuple[Indicator, ...],
+    key_figures: tuple[CatalogueEntry, ...],
 ) -> dict[str, Spec]:
     """The templates of one shape of publication. They never depend on the numbers, only on these
     arguments, so a process that builds several publications (a test suite, a long-lived Dagster
@@ -156,10 +156,13 @@ def _export_all(
     return dict(one(item) for item in wanted)
 
 
-def build_dashboard(folder: Path, table: pl.DataFrame, settings: SiteSettings) -> SiteReport:
-    """Write the site into `folder` (which must not exist yet) from the protected indicator table."""
+def build_dashboard(
+    folder: Path, table: pl.DataFrame, catalogue: Sequence[CatalogueEntry], settings: SiteSettings
+) -> SiteReport:
+    """Write the site into `folder` (which must not exist yet) from the protected indicator table and the
+    indicator catalogue the publish stage hands over."""
     started = time.perf_counter()
-    pub = Publication(table, load_indicators())
+    pub = Publication(table, list(catalogue))
     templates = {
         lang: chart_templates(
             pub, ChartContext(pub.years, settings.gemeente, settings.synthetic, settings.min_teller, lang)

@@ -12,6 +12,7 @@
     monitor contracts check [FILE ...] [--source S] validate the contracts; dry-run files against them
     monitor contracts docs [--out DIR]              write the data dictionary (Markdown and HTML)
     monitor contracts legal [--out DIR]             write the DPIA and the record of processing (docs/)
+    monitor contracts schema [--out FILE]           write the contracts' JSON Schema (contracts/contract.schema.json)
     monitor audit [--out DIR] [--report DIR]        privacy audit: scan, retention, key, run history
 
 Errors are one sentence plus where to look, never a traceback: tracebacks go to a log file the message names
@@ -45,7 +46,14 @@ def _fail(message: str, where: str | None = None) -> int:
 
 
 def cmd_data(args: argparse.Namespace) -> int:
-    from pipelines.synthetic import generate
+    try:
+        from dev.synthetic import generate
+    except ModuleNotFoundError:
+        print(
+            "monitor: the synthetic generator (dev/) comes with the source checkout only; run this there.",
+            file=sys.stderr,
+        )
+        return 2
 
     out = Path(args.out)
     print(f"Synthetische data schrijven naar {out} (scale {args.scale}, seed {args.seed})…", file=sys.stderr)
@@ -136,7 +144,7 @@ def _run_failed(errors: list[str], kept: str, where: str, out: Path, before: str
 
     `before` is what the publication showed before the run (`publication_state`); "unchanged" is only said
     when it still shows exactly that. The quarantine folder is named only when a quarantine check failed."""
-    from pipelines.lib.publication import publication_state
+    from pipelines.publish.publication import publication_state
 
     print(file=sys.stderr)
     for sentence in errors[:5]:
@@ -158,7 +166,7 @@ def _run_failed(errors: list[str], kept: str, where: str, out: Path, before: str
 
 def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.lib.lock import OutputBusy, lock_path
-    from pipelines.lib.publication import publication_state
+    from pipelines.publish.publication import publication_state
     from pipelines.runner import run_monitor
 
     inbox, out = Path(args.inbox), Path(args.out)
@@ -288,11 +296,11 @@ def cmd_key_new(args: argparse.Namespace) -> int:
 
 def cmd_contracts_check(args: argparse.Namespace) -> int:
     """Validate every contract and the hashing configuration; then, per file, how it would be ingested."""
-    from pipelines.ingest.contract import ContractError, load_all_contracts
     from pipelines.ingest.data_dictionary import rule_count
-    from pipelines.ingest.dry_run import contract_for, dry_run
-    from pipelines.ingest.read_csv import FileRejected
     from pipelines.legal.processing import load_processing
+    from pseudonymisation.contract import ContractError, load_all_contracts
+    from pseudonymisation.dry_run import contract_for, dry_run
+    from pseudonymisation.read_csv import FileRejected
 
     directory = Path(args.dir)
     try:
@@ -346,14 +354,24 @@ def cmd_contracts_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_contracts_legal(args: argparse.Namespace) -> int:
-    from pipelines.ingest.contract import ContractError
     from pipelines.legal.documents import write_legal_documents
+    from pseudonymisation.contract import ContractError
 
     try:
         written = write_legal_documents(Path(args.out))
     except ContractError as exc:
         return _fail(str(exc), "contracts/processing.yaml and docs/dpia-measurements.json")
     print(f"Legal documents: {', '.join(p.name for p in written)} in {Path(args.out).resolve()}")
+    return 0
+
+
+def cmd_contracts_schema(args: argparse.Namespace) -> int:
+    """Write the JSON Schema of the contract format, generated from the pydantic model."""
+    from pseudonymisation.contract import json_schema_text
+
+    out = Path(args.out)
+    out.write_text(json_schema_text(), encoding="utf-8")
+    print(f"Contract schema written to {out.resolve()}")
     return 0
 
 
@@ -397,8 +415,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     """Privacy audit of an output folder; exit 2 when its scan finds anything identifying (values masked), a row is
     past retention, or too many persons stand out on their stored quasi-identifiers (k-anonymity)."""
     from pipelines.audit.report import verdict
-    from pipelines.audit.retention import parse_today, processing_today
     from pipelines.audit.run import has_monitor_output, run_audit
+    from pseudonymisation.retention import parse_today, processing_today
 
     out = Path(args.out)
     if not has_monitor_output(out):
@@ -493,6 +511,9 @@ def build_parser() -> argparse.ArgumentParser:
     legal = contracts_sub.add_parser("legal", help="write the DPIA and the record of processing (Dutch)")
     legal.add_argument("--out", default=str(PROJECT_ROOT / "docs"))
     legal.set_defaults(func=cmd_contracts_legal)
+    schema = contracts_sub.add_parser("schema", help="write the contracts' JSON Schema, generated from the model")
+    schema.add_argument("--out", default=str(PROJECT_ROOT / "contracts" / "contract.schema.json"))
+    schema.set_defaults(func=cmd_contracts_schema)
     audit = sub.add_parser("audit", help="privacy audit of an output folder (Markdown and HTML report)")
     audit.add_argument("--out", default="data", help="output folder of `monitor run` (warehouse, publish)")
     audit.add_argument("--report", help="folder for audit.md and audit.html (default: OUT/audit)")

@@ -28,12 +28,12 @@ from typing import TextIO
 
 import polars as pl
 
-from pipelines.ingest.contract import load_all_contracts
 from pipelines.lib.lock import output_lock
-from pipelines.lib.publication import adopt_publication
 from pipelines.lib.sealing import read_sealed, write_sealed
 from pipelines.lib.settings import MonitorConfig, Paths
+from pipelines.publish.publication import adopt_publication
 from pipelines.runner import RunOutcome, run_monitor
+from pseudonymisation.contract import load_all_contracts
 from pseudonymisation.receipts import ID_TYPE
 
 ROTATION_LOG = "key-rotations.json"

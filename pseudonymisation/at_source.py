@@ -28,24 +28,19 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.ingest.contract import Contract, load_contract
-from pipelines.ingest.dry_run import contract_for
-from pipelines.ingest.minimise import Minimiser
-from pipelines.ingest.read_csv import FileRejected, RawTable, open_export
-from pipelines.ingest.sink import CsvSink
-from pipelines.ingest.sources import (
-    InputFile,
-    ijw_folder_tables,
-    sha256_of,
-    stage_export,
-    stage_ijw_table,
-    stage_rejected,
-)
-from pipelines.ingest.validate import QUARANTINE_SCHEMA, validate
 from pseudonymisation.config import load_hashing_config
+from pseudonymisation.contract import Contract, load_contract
+from pseudonymisation.dry_run import contract_for
+from pseudonymisation.ijw_files import SNIFF_BYTES, sniff
 from pseudonymisation.key import KeyError_, load_key_file
+from pseudonymisation.minimise import Minimiser
 from pseudonymisation.pseudonymiser import Pseudonymiser
+from pseudonymisation.read_csv import FileRejected, RawTable, open_export
 from pseudonymisation.receipts import SOURCE_QUARANTINE_SUFFIX, SOURCE_RECEIPT_SUFFIX, SOURCE_SUFFIX
+from pseudonymisation.receipts import sha256_file as sha256_of
+from pseudonymisation.sink import CsvSink
+from pseudonymisation.staging import InputFile, ijw_folder_tables, stage_export, stage_ijw_table, stage_rejected
+from pseudonymisation.validate import QUARANTINE_SCHEMA, validate
 
 TOOL_VERSION = "1.0.0"
 
@@ -71,7 +66,9 @@ class PseudonymisedWriter:
         self.receipt = out / f"{stem}{SOURCE_RECEIPT_SUFFIX}"
         self.tally: Counter[str] = Counter()
 
-    def finish(self, inputs: list[InputFile], pseudonymiser: Pseudonymiser) -> dict[str, object]:
+    def finish(
+        self, inputs: list[InputFile], pseudonymiser: Pseudonymiser, ignored: list[dict[str, str]] | None = None
+    ) -> dict[str, object]:
         self.accepted.commit()
         self.quarantine.commit()
         receipt: dict[str, object] = {
@@ -100,6 +97,8 @@ class PseudonymisedWriter:
             "source_key": {"id": pseudonymiser.key.key_id, "fingerprint": pseudonymiser.key.fingerprint},
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
         }
+        if ignored is not None:  # iJw: every file or archive member that was no message, with the reason
+            receipt["ignored"] = ignored
         self.receipt.write_text(json.dumps(receipt, indent=2), encoding="utf-8")
         return receipt
 
@@ -138,8 +137,14 @@ def pseudonymise_ijw(folder: Path, out: Path, pseudonymiser: Pseudonymiser) -> l
             inputs.append(stage_ijw_table(raw, contract, minimiser, sinks, writer.tally, name=folder.name))
         if source == "toewijzingen":
             stage_rejected(rejected, writer.quarantine, writer.tally)
-        receipts.append(writer.finish(inputs, pseudonymiser))
+        receipts.append(writer.finish(inputs, pseudonymiser, ijw.ignored if source == "toewijzingen" else None))
     return receipts
+
+
+def _looks_like_ijw(path: Path) -> bool:
+    """A zip archive or an XML file, whatever its name (`JW323.txt`, a GUID): iJw messages, read by content."""
+    with path.open("rb") as handle:
+        return sniff(handle.read(SNIFF_BYTES)) in ("zip", "xml")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -171,10 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.exports:
         path = Path(name)
         try:
-            if path.is_dir() or path.suffix.lower() == ".zip":
+            contract = None if path.is_dir() else contract_for(path, args.source)
+            if path.is_dir() or (contract is None and _looks_like_ijw(path)):
                 receipts = pseudonymise_ijw(path, out, pseudonymiser)
             else:
-                contract = contract_for(path, args.source)
                 if contract is None:
                     raise FileRejected(f"{path.name}: no contract for this file name; use --source.")
                 addresses = _addresses(Path(args.addresses)) if args.addresses else None

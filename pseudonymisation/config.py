@@ -10,8 +10,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from pseudonymisation.package_data import HASHING_CONFIG
+
 GEMEENTE_CODE = re.compile(r"GM\d{4}")
-DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[1] / "contracts" / "pseudonymisation.yaml"
+DEFAULT_CONFIG_PATH = HASHING_CONFIG
 
 
 class _Strict(BaseModel):

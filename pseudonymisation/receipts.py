@@ -22,7 +22,6 @@ SOURCE_SUFFIX = ".source.csv"
 SOURCE_RECEIPT_SUFFIX = ".source.receipt.json"
 PSEUDO_SUFFIX = ".pseudo.csv"
 RECEIPT_SUFFIX = ".pseudo.receipt.json"
-QUARANTINE_SUFFIX = ".pseudo.quarantine.csv"
 SOURCE_QUARANTINE_SUFFIX = ".source.quarantine.csv"
 # The person key of every pseudonymised export, and the column saying which identifier it came from.
 PERSON_ID, ID_TYPE = "person_id", "id_type"

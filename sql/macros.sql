@@ -1,6 +1,6 @@
 -- Shared rules, defined once.
 -- Age in whole years on a peildatum (1 October), from a birth COHORT: ingest keeps only the year in which a
--- person is 0 on 1 October (pipelines/ingest/minimise.py, `birth_cohort`: born in October or later counts for
+-- person is 0 on 1 October (pseudonymisation/minimise.py, `birth_cohort`: born in October or later counts for
 -- the next year, so a birthday on 1 October itself counts as not yet reached).
 -- Leeftijd in hele jaren op de peildatum (1 oktober), uit het geboortecohort.
 CREATE OR REPLACE MACRO age_on(birth_cohort, peildatum) AS year(peildatum) - birth_cohort;

@@ -11,12 +11,12 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.audit.retention import TODAY_VARIABLE
-from pipelines.definitions import ASSETS, CHECKS
+from pipelines.definitions import pipeline_assets, pipeline_checks
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sealing import KEY_FILE_VARIABLE
 from pipelines.lib.settings import CONFIG_VARIABLE, DEFAULT_CONFIG, MonitorConfig
 from pipelines.runner import prepare_instance
+from pseudonymisation.retention import TODAY_VARIABLE
 from tests.reference_material import SHARED, missing_reference
 
 # A test key (32 full-entropy bytes: the key loader refuses patterns), never used outside the tests.
@@ -144,7 +144,7 @@ def materialize_all(
         mp.setenv(TODAY_VARIABLE, today)
         monitor = MonitorResource(inbox=str(inbox), out=str(out), chart_exports=chart_exports, **settings)
         return dg.materialize(
-            [*ASSETS, *CHECKS],
+            [*pipeline_assets(), *pipeline_checks()],
             resources={"monitor": monitor},
             instance=instance,
             raise_on_error=raise_on_error,
@@ -154,7 +154,7 @@ def materialize_all(
 @pytest.fixture(scope="session")
 def small_synthetic_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dg.ExecuteInProcessResult]:
     """One small synthetic run (scale 0.05, seed 11) shared by every test that only reads its outputs."""
-    from pipelines.synthetic import generate
+    from dev.synthetic import generate
 
     root = tmp_path_factory.mktemp("small_synthetic")
     generate(root / "inbox", scale=0.05, seed=11)
@@ -168,7 +168,7 @@ CLEAN_SCALE = 0.03  # ~1,300 pupils and ~1,100 trajectories a year: every youth-
 
 def clean_synthetic_run(root: Path, youth_care_form: str) -> dg.ExecuteInProcessResult:
     """A synthetic inbox without defects (seed 11) in one youth-care form, run through the whole pipeline."""
-    from pipelines.synthetic import generate
+    from dev.synthetic import generate
 
     generate(root / "inbox", scale=CLEAN_SCALE, seed=11, youth_care_form=youth_care_form, defects=False)  # type: ignore[arg-type]
     result = materialize_all(root / "inbox", root / "out")

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2)
+from pseudonymisation.bsn import WEIGHTS as ELEVEN_TEST_WEIGHTS
+
+WEIGHTS = ELEVEN_TEST_WEIGHTS[:-1]  # the first eight digits'; the check digit (weight -1) is solved for
 
 
 def valid_bsn(n: int) -> str:

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from graphlib import TopologicalSorter
 from typing import Any
 
 import duckdb
 import polars as pl
 
-from pipelines.defs.indicators import INDICATOR_FAMILIES, indicator_assets
-from pipelines.defs.link import link_assets
-from pipelines.ingest.minimise import birth_cohort
 from pipelines.lib.settings import MonitorConfig
-from pipelines.lib.warehouse import load_references, run_sql_file
+from pipelines.lib.sql_models import create_macros, run_model, sql_models
+from pipelines.lib.warehouse import load_references
+from pseudonymisation.minimise import birth_cohort
 
 Y1, Y2 = "2022/2023", "2023/2024"
 S1, S2 = "11AA00", "22BB00"
@@ -174,22 +172,13 @@ def diploma(person: str, kind: str, date: str, school: str = S2) -> Row:
     return Row("diplomas", (person, "bsn", school[:4], school[4:], kind, _date(date)))
 
 
-def sql_stages() -> list[str]:
-    """The SQL files of the link and indicator stages in the asset graph's order (sql/<name>.sql)."""
-    graph: dict[str, set[str]] = {}
-    for asset in [*link_assets, *indicator_assets]:
-        name = asset.key.path[-1]
-        graph[name] = {k.path[-1] for k in asset.dependency_keys} - {"warehouse"}
-    return [f"indicators/{n}" if n in INDICATOR_FAMILIES else n for n in TopologicalSorter(graph).static_order()]
-
-
 def build_warehouse(
     *groups: Row | list[Row], dyslexia_codes: tuple[str, ...] = ("45D01", "45D02")
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with these staged rows and every link and indicator table built by the real SQL."""
     rows = [r for g in groups for r in (g if isinstance(g, list) else [g])]
     con = duckdb.connect(":memory:")
-    run_sql_file(con, "macros")
+    create_macros(con)
     config = MonitorConfig.load()
     load_references(con, MonitorConfig(**{**config.__dict__, "dyslexia_product_codes": dyslexia_codes}))
     for source, columns in STAGED_COLUMNS.items():
@@ -202,8 +191,8 @@ def build_warehouse(
     con.executemany("INSERT INTO stg_scholen VALUES (?, ?, ?)", SCHOOLS)
     con.execute("CREATE TABLE stg_wijken (wijkcode VARCHAR, wijknaam VARCHAR)")
     con.executemany("INSERT INTO stg_wijken VALUES (?, ?)", WIJKEN)
-    for stage in sql_stages():
-        run_sql_file(con, stage)
+    for name in sql_models():
+        run_model(con, name)
     return con
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 SHARED = Path(os.environ.get("MONITOR_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 REFERENCE = SHARED / "reference"
 IJW_REFERENCE = REFERENCE / "ijw"
-FIXTURES = SHARED / "fixtures"
 
 # What the suite reads from the shared folder; each must be there.
 REQUIRED = (IJW_REFERENCE / "examples-3.2", IJW_REFERENCE / "examples-3.0", IJW_REFERENCE / "xsd-3.2")

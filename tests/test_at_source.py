@@ -19,16 +19,16 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from dev.synthetic import generate
+from pipelines.audit.known_identifiers import scan_for_identifiers
 from pipelines.cli import main as monitor_main
 from pipelines.lib.sealing import WAREHOUSE_LABELS, WarehouseUnsealer, read_sealed
 from pipelines.lib.warehouse import read_warehouse
 from pipelines.roles import RoleKeys, analyst_config, role_keys, two_step_inbox
-from pipelines.synthetic import generate
 from pseudonymisation import bsn
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import PseudonymKey, load_key_file
 from pseudonymisation.pseudonymiser import Pseudonymiser
-from pseudonymisation.scan import scan_for_identifiers
 from tests.conftest import materialize_all
 from tests.handmade_inbox import write_handmade_inbox
 from tests.test_synthetic_pipeline import raw_identifiers

@@ -21,16 +21,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dev.synthetic import generate
 from pipelines.audit.patterns import PREFILTER, find_identifiers, mask, person_column_reason
 from pipelines.audit.scan import chance_explains, scan_relation
 from pipelines.cli import main as monitor_main
-from pipelines.ingest.contract import load_all_contracts
 from pipelines.ingest.data_dictionary import PRIVACY_NL, category_text
 from pipelines.lib.sealing import open_sealed, read_sealed
 from pipelines.lib.settings import CONFIG_VARIABLE, DEFAULT_CONFIG
-from pipelines.synthetic import generate
+from pseudonymisation.bsn import WEIGHTS
 from pseudonymisation.bsn import is_valid as is_valid_bsn
 from pseudonymisation.config import load_hashing_config
+from pseudonymisation.contract import load_all_contracts
 from pseudonymisation.key import load_key
 from pseudonymisation.onderwijsnummer import is_valid as is_valid_onderwijsnummer
 from tests.conftest import TEST_CONFIG_FILE, TEST_KEY_HEX, TEST_TODAY, materialize_all
@@ -39,7 +40,6 @@ from tests.handmade_inbox import valid_bsn, valid_onderwijsnummer
 BSN = valid_bsn(4242)
 LOST_ZERO_BSN = "012345672"  # valid; a spreadsheet writes it as 12345672
 ONDERWIJSNUMMER = valid_onderwijsnummer(77)
-WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 
 
 @pytest.fixture(scope="module")

@@ -14,14 +14,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.ingest.contract import load_contract
-from pipelines.ingest.read_csv import FileRejected
 from pipelines.ingest.sources import Ingested, ingest_source
 from pipelines.lib.sealing import read_sealed
 from pseudonymisation.bsn import is_valid as is_bsn
 from pseudonymisation.config import load_hashing_config
+from pseudonymisation.contract import load_contract
 from pseudonymisation.key import load_key
 from pseudonymisation.pseudonymiser import Pseudonymiser
+from pseudonymisation.read_csv import FileRejected
 from tests.handmade_inbox import valid_bsn, valid_onderwijsnummer
 
 ENROL_HEADER = (

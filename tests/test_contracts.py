@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 
 from pipelines.cli import main as monitor_main
-from pipelines.ingest.contract import (
+from pipelines.ingest.data_dictionary import write_data_dictionary
+from pipelines.lib.settings import PROJECT_ROOT
+from pseudonymisation.contract import (
+    API_VERSION,
     CONTRACTS_DIR,
     SOURCES,
+    Contract,
     ContractError,
+    json_schema_text,
     load_all_contracts,
     load_contract_file,
 )
-from pipelines.ingest.data_dictionary import write_data_dictionary
-from pipelines.lib.settings import PROJECT_ROOT
+from pseudonymisation.package_data import CONTRACT_SCHEMA
 from tests.handmade_inbox import valid_bsn
 from tests.test_bad_inputs import ENROL_HEADER
 
@@ -107,3 +114,39 @@ def test_the_data_dictionary_in_docs_is_generated_from_the_current_contracts(tmp
     for field in load_all_contracts()["bewoners"].properties:
         assert f"| `{field.name}` |" in bewoners
     assert "indirect identificerend" in bewoners and "daarna verwijderd" in bewoners
+
+
+def contract_files() -> list[Path]:
+    """Every YAML file in contracts/ that says it is a data contract (not processing.yaml, pseudonymisation.yaml)."""
+    files = sorted(CONTRACTS_DIR.glob("*.yaml"))
+    return [p for p in files if (yaml.safe_load(p.read_text(encoding="utf-8")) or {}).get("kind") == "DataContract"]
+
+
+def test_the_committed_json_schema_is_the_one_generated_from_the_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert CONTRACT_SCHEMA.read_text(encoding="utf-8") == json_schema_text(), "run `monitor contracts schema`"
+    assert monitor_main(["contracts", "schema", "--out", str(tmp_path / "schema.json")]) == 0
+    assert (tmp_path / "schema.json").read_text(encoding="utf-8") == json_schema_text()
+    assert "schema.json" in capsys.readouterr().out
+
+
+def test_every_contract_validates_against_the_committed_json_schema() -> None:
+    schema = json.loads(CONTRACT_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    files = contract_files()
+    assert {p.stem for p in files} == set(SOURCES)
+    for path in files:
+        errors = [e.message for e in validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))]
+        assert errors == [], path.name
+
+
+def test_the_schema_refuses_what_the_model_refuses_an_odcs_api_version_and_an_unknown_key() -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(CONTRACT_SCHEMA.read_text(encoding="utf-8")))
+    contract = yaml.safe_load((CONTRACTS_DIR / "inschrijvingen.yaml").read_text(encoding="utf-8"))
+    assert contract["apiVersion"] == API_VERSION
+    for broken in ({**contract, "apiVersion": "v3.0.2"}, {**contract, "servers": []}):
+        assert not validator.is_valid(broken)
+        with pytest.raises(ValueError):
+            Contract.model_validate(broken)

@@ -80,8 +80,10 @@ def test_sensor_starts_no_run_when_a_run_has_emptied_the_inbox(tmp_path: Path) -
     monitor = MonitorResource(inbox=str(inbox), out=str(tmp_path / "out"))
     with dg.build_sensor_context(resources={"monitor": monitor}) as context:
         first = inbox_sensor(context)
+    assert isinstance(first, dg.SensorResult)
     assert first.run_requests, "a complete delivery starts a run"
     export.unlink()
     with dg.build_sensor_context(cursor=first.cursor, resources={"monitor": monitor}) as context:
         emptied = inbox_sensor(context)
+    assert isinstance(emptied, dg.SensorResult)
     assert not emptied.run_requests and emptied.cursor != first.cursor

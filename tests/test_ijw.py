@@ -16,14 +16,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.ijw import (
+from pseudonymisation.ijw import (
     DECLARATIE_COLUMNS,
     TOEWIJZING_COLUMNS,
     IjwResult,
     iter_ijw,
     read_ijw,
 )
-from pipelines.ingest.ijw_xml import XSD_DIR
+from pseudonymisation.ijw_xml import XSD_DIR
 from tests.reference_material import IJW_REFERENCE
 
 REFERENCE = IJW_REFERENCE

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import cast
 
 import dagster as dg
 import polars as pl
 
-from pipelines.ingest.ijw import DECLARATIE_COLUMNS, read_ijw
-from pipelines.ingest.ijw_consistency import (
+from pseudonymisation.ijw import DECLARATIE_COLUMNS, read_ijw
+from pseudonymisation.ijw_consistency import (
     CONSISTENCY_FILE,
     RULES,
     SCHEMA,
@@ -204,5 +205,6 @@ def test_checks_warn_with_counts_and_examples_and_the_run_goes_on(tmp_path: Path
         meta = {k: v.value for k, v in check.metadata.items()}
         assert meta["jw323_lines"] == 5 and meta["lines_inconsistent"] == 1
         assert meta["lines_checked"] == (5 if rule == PERIOD else 4)
-        assert [(e["bericht"], e["prestatie"]) for e in meta["examples"]] == [(1, line)]
+        examples = cast(list[dict[str, int]], meta["examples"])
+        assert [(e["bericht"], e["prestatie"]) for e in examples] == [(1, line)]
         assert check.description and check.description.startswith("1 of ")

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.ingest.contract import load_contract
-from pipelines.ingest.read_csv import FileRejected
 from pipelines.ingest.sources import ijw_raw_tables, ingest_source
+from pseudonymisation.contract import load_contract
 from pseudonymisation.inbox import escape_name
+from pseudonymisation.read_csv import FileRejected
 from tests.conftest import materialize_all
 from tests.handmade_inbox import write_handmade_inbox
 from tests.test_bad_inputs import ENROL_HEADER, GOOD_ROWS, csv_bytes, pseudonymiser

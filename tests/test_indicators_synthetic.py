@@ -10,9 +10,9 @@ import dagster as dg
 import polars as pl
 import pytest
 
+from dev.oracles.reference import reference_indicators
 from pipelines.indicators.linkage_quality import PUBLISHED_COLUMNS as LINKAGE_COLUMNS
 from pipelines.indicators.linkage_quality import check_linkage_quality
-from pipelines.indicators.reference import reference_indicators
 from pipelines.indicators.trends import TREND_COLUMNS
 from pipelines.lib.settings import MonitorConfig
 from pipelines.lib.warehouse import read_warehouse

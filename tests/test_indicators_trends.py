@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.defs.protect import PUBLISHED_COLUMNS
 from pipelines.indicators.trends import TREND_COLUMNS, indicator_trends
+from pipelines.lib.published_schema import PUBLISHED_COLUMNS
 
 
 def cell(year: str, level: str, unit: str, waarde: float | None, gemeente: float | None) -> dict[str, object]:

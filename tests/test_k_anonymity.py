@@ -7,9 +7,9 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.audit.k_anonymity import PrivacyThresholds, measure, measure_source, quasi_identifiers
-from pipelines.ingest.contract import load_contract
 from pipelines.lib.sealing import write_sealed
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig
+from pseudonymisation.contract import load_contract
 
 GROUPS = ("brin", "vestigingsnummer", "onderwijssoort")
 STRICT = PrivacyThresholds(k=5, max_share_unique=0.01, max_share_below_k=0.05, group_columns=GROUPS)

@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipelines.audit.retention import TODAY_VARIABLE
+from pseudonymisation.retention import TODAY_VARIABLE
 from tests.conftest import TEST_KEY_HEX, TEST_TODAY
 
 pytestmark = pytest.mark.slow
@@ -29,7 +29,7 @@ WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2])
 CHILD = """
 import json, sys
 from pathlib import Path
-from pipelines.ingest.contract import load_contract
+from pseudonymisation.contract import load_contract
 from pipelines.ingest.sources import ingest_source
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import load_key

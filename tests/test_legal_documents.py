@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from pipelines.cli import main as monitor_main
-from pipelines.ingest.contract import CONTRACTS_DIR, ContractError, load_all_contracts, load_contract_file
 from pipelines.legal.documents import dpia_text, write_legal_documents
 from pipelines.legal.processing import NOT_MEASURED, load_measurements, load_processing
 from pipelines.lib.settings import PROJECT_ROOT
 from pseudonymisation.config import load_hashing_config
+from pseudonymisation.contract import CONTRACTS_DIR, ContractError, load_all_contracts, load_contract_file
 
 
 def _section(text: str, start: str, end: str) -> str:

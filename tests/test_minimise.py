@@ -12,14 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.defs.ingest import _summarise
-from pipelines.ingest.contract import load_contract
-from pipelines.ingest.minimise import AreaLookup, KnownPseudonyms, Minimiser, address_lookup, birth_cohort
-from pipelines.ingest.read_csv import FILE_COLUMN, LINE_COLUMN
-from pipelines.ingest.sources import PHASES
 from pipelines.lib.settings import Paths
 from pseudonymisation.config import load_hashing_config
+from pseudonymisation.contract import load_contract
 from pseudonymisation.key import PseudonymKey
+from pseudonymisation.minimise import AreaLookup, KnownPseudonyms, Minimiser, address_lookup, birth_cohort
 from pseudonymisation.pseudonymiser import Pseudonymiser, hmac_sha256
+from pseudonymisation.read_csv import FILE_COLUMN, LINE_COLUMN
+from pseudonymisation.staging import PHASES
 from tests.handmade_inbox import valid_bsn
 from tests.test_bad_inputs import ENROL_HEADER, GOOD_ROWS, csv_bytes, ingest_bytes
 

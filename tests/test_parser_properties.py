@@ -14,9 +14,9 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.contract import Contract, Field_, load_contract
-from pipelines.ingest.read_csv import FileRejected, open_export
-from pipelines.ingest.validate import SeenRows, validate
+from pseudonymisation.contract import Contract, Field_, load_contract
+from pseudonymisation.read_csv import FileRejected, open_export
+from pseudonymisation.validate import SeenRows, validate
 from tests.handmade_inbox import valid_bsn, valid_onderwijsnummer
 
 SOURCES = ("inschrijvingen", "declaraties", "toewijzingen", "verzuim", "bewoners")
@@ -25,7 +25,7 @@ SETTINGS = settings(
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 
-junk = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+junk = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
 
 
 def plausible(f: Field_) -> st.SearchStrategy[str]:

@@ -10,15 +10,15 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from pipelines.audit.retention import TODAY_VARIABLE
+from pipelines.audit.known_identifiers import scan_for_identifiers
 from pipelines.cli import main as monitor_main
 from pipelines.definitions import build_definitions
-from pipelines.defs.ingest import ALL_SOURCES
 from pipelines.defs.partitions import partition_sql_files
+from pipelines.lib.keys import ALL_SOURCES
 from pipelines.lib.partitions import compute_partition, partition_folder, school_years_in
 from pipelines.lib.sealing import WarehouseUnsealer
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig, Paths
-from pseudonymisation.scan import scan_for_identifiers
+from pseudonymisation.retention import TODAY_VARIABLE
 from tests.conftest import TEST_KEY_HEX, TEST_TODAY, deliver
 from tests.test_synthetic_pipeline import raw_identifiers
 

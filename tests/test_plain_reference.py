@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.bench.reference import run_reference
+from dev.bench.reference import run_reference
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig
 from pipelines.lib.warehouse import read_warehouse
 

@@ -103,7 +103,7 @@ def indicator_table(years: list[list[tuple[int, bool, list[str], list[tuple[str,
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(people)
-def test_protect_never_fails_and_no_hidden_count_is_narrowed(years: list[list[tuple]]) -> None:  # type: ignore[type-arg]
+def test_protect_never_fails_and_no_hidden_count_is_narrowed(years: list[list[tuple]]) -> None:
     truth = indicator_table(years)
     published = protect(truth, RULES)
     report = check(published, truth)

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pseudonymisation import bsn, onderwijsnummer
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import KeyError_, PseudonymKey, load_key, load_key_file, new_key_file
 from pseudonymisation.pseudonymiser import Pseudonymiser, hmac_sha256
@@ -118,31 +117,6 @@ def test_new_key_files_are_random_enough_for_the_loader(tmp_path: Path) -> None:
     for i in range(50):
         new_key_file(tmp_path / f"{i}.key")
         load_key_file(tmp_path / f"{i}.key", "k", CONFIG)
-
-
-def test_bsn_eleven_test_and_onderwijsnummer_mod11() -> None:
-    assert bsn.is_valid("111222333") and bsn.is_valid("11122233") is False
-    assert bsn.compact("1234567") == "001234567" and bsn.compact("123456") == "123456"
-    assert bsn.is_valid("123456782") and not bsn.is_valid("123456789")
-    assert bsn.compact("12.345.672") == "012345672" and bsn.is_valid("12345672")
-    assert onderwijsnummer.is_valid("101234564") is (bsn.checksum("101234564") % 11 == 5)
-
-
-@given(st.text(max_size=15))
-def test_bsn_validation_never_raises_and_accepts_only_nine_digits(text: str) -> None:
-    if bsn.is_valid(text):
-        digits = bsn.compact(text)
-        assert len(digits) == 9 and digits.isdigit() and bsn.checksum(digits) % 11 == 0
-
-
-@given(st.integers(min_value=0, max_value=99_999_999))
-def test_every_valid_bsn_survives_losing_its_leading_zero(n: int) -> None:
-    digits = f"{n:08d}"
-    check = bsn.checksum(digits + "0") % 11
-    if check < 10 and n > 0:
-        value = digits + str(check)
-        assert bsn.is_valid(value)
-        assert bsn.is_valid(value.lstrip("0")) is (len(value.lstrip("0")) >= 7)
 
 
 def test_a_key_that_is_not_hex_is_refused() -> None:

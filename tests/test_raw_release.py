@@ -12,6 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,7 +78,7 @@ def months(tmp_path_factory: pytest.TempPathFactory) -> Months:
     return Months(exports, out, inbox_1, inbox_2, after_1, enrolments_1)
 
 
-def receipts(out: Path) -> list[dict[str, object]]:
+def receipts(out: Path) -> list[dict[str, Any]]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((out / "receipts").glob("*.json"))]
 
 
@@ -85,7 +86,7 @@ def test_a_successful_ingest_empties_the_inbox_with_a_receipt_per_file(months: M
     assert files_in(months.inbox_1) == [] and files_in(months.inbox_2) == []
     first, second = receipts(months.out)
     assert first["raw_exports"] == "removed"
-    listed = {f["name"]: f for f in first["files"]}  # type: ignore[attr-defined]
+    listed = {f["name"]: f for f in first["files"]}
     assert set(listed) == ALL_EXPORTS
     for name, entry in listed.items():
         export = months.exports / name
@@ -101,7 +102,7 @@ def test_a_successful_ingest_empties_the_inbox_with_a_receipt_per_file(months: M
         summary["rows_accepted"],
         summary["rows_quarantined"],
     )
-    assert [f["name"] for f in second["files"]] == ["inschrijvingen.csv"]  # type: ignore[index]
+    assert [f["name"] for f in second["files"]] == ["inschrijvingen.csv"]
     text = "".join(p.read_text(encoding="utf-8") for p in (months.out / "receipts").glob("*.json"))
     numbers = {m for p in files_in(months.exports) for m in re.findall(r"\b\d{9}\b", p.read_text(encoding="utf-8"))}
     assert numbers and not any(n in text for n in numbers), "a receipt names files, never values"

@@ -21,15 +21,15 @@ import pytest
 import pipelines.ingest.sources as sources
 from pipelines.defs.ingest import source_assets, staged_key
 from pipelines.defs.plausibility import Change, implausible, rows_by_form
-from pipelines.ingest.contract import load_contract
 from pipelines.lib.lock import OutputBusy, output_lock, read_holder
-from pipelines.lib.publication import publication_state, publish_atomically, versions_folder
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.run_history import prune_runs
 from pipelines.lib.sealing import read_sealed
 from pipelines.lib.settings import PROJECT_ROOT
+from pipelines.publish.publication import publication_state, publish_atomically, versions_folder
 from pipelines.runner import failure_sentences, prepare_instance
 from pseudonymisation.config import load_hashing_config
+from pseudonymisation.contract import load_contract
 from pseudonymisation.key import load_key
 from pseudonymisation.pseudonymiser import Pseudonymiser
 from tests.handmade_inbox import valid_bsn
@@ -103,7 +103,7 @@ BUILD = """
 import json, sys
 from pathlib import Path
 from pipelines.lib.resources import MonitorResource
-from pipelines.lib.publication import publish_atomically
+from pipelines.publish.publication import publish_atomically
 
 def build(folder: Path) -> None:
     (folder / "indicatoren.parquet").write_text(sys.argv[2])

@@ -1,4 +1,4 @@
-"""Tests of pipelines.synthetic: determinism, formats, XSD validity and realism of the generated inbox."""
+"""Tests of dev.synthetic: determinism, formats, XSD validity and realism of the generated inbox."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipelines.ingest.ijw_consistency import RULES, read_consistency, rule_report
-from pipelines.synthetic import GenerationSummary, generate
-from pipelines.synthetic.youth_care import _timeline
+from dev.synthetic import GenerationSummary, generate
+from dev.synthetic.youth_care import _timeline
+from pseudonymisation.ijw_consistency import RULES, read_consistency, rule_report
 from tests.reference_material import IJW_REFERENCE
 
 SCALE = 0.03
@@ -246,8 +246,8 @@ def _pupils(ins: pl.DataFrame, year: int) -> pl.DataFrame:
 
 def test_realism(runs: dict[str, tuple[Path, GenerationSummary]]) -> None:
     path, summary = runs["clean"]
-    for year, count in summary.pupils_per_year.items():
-        assert 40_500 <= count / SCALE <= 49_500, (year, count / SCALE)
+    for school_year, count in summary.pupils_per_year.items():
+        assert 40_500 <= count / SCALE <= 49_500, (school_year, count / SCALE)
     ins = _read(path, "inschrijvingen.csv", encoding="windows-1252").with_columns(
         pl.when(pl.col("bsn") != "")
         .then(pl.col("bsn").str.zfill(9))

@@ -10,6 +10,7 @@ check in the flat form and say so.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -18,10 +19,10 @@ import polars as pl
 import pytest
 
 from pipelines.defs.youth_care_checks import NOT_APPLICABLE
-from pipelines.ingest.ijw import DECLARATIE_COLUMNS, TOEWIJZING_COLUMNS, IjwResult, read_ijw
-from pipelines.ingest.ijw_consistency import RULES
 from pipelines.lib.sealing import read_sealed
 from pipelines.lib.warehouse import read_warehouse
+from pseudonymisation.ijw import DECLARATIE_COLUMNS, TOEWIJZING_COLUMNS, IjwResult, read_ijw
+from pseudonymisation.ijw_consistency import RULES
 from tests.conftest import clean_synthetic_run
 
 # Every consistency rule's check (the plausibility gate ijw_quarantine_share beside them is not one).
@@ -34,7 +35,7 @@ PROVENANCE = ("source_file", "source_line")
 class Run(NamedTuple):
     inbox: Path
     out: Path
-    checks: list[dg.AssetCheckEvaluation]
+    checks: Sequence[dg.AssetCheckEvaluation]
 
 
 @pytest.fixture(scope="module")

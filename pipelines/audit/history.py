@@ -21,7 +21,6 @@ class RunRecord:
     synthetic: bool
     key_id: str
     key_fingerprint: str
-    hashing_version: str
     inputs: int
     rows_read: int
     rows_accepted: int
@@ -42,7 +41,6 @@ def _record(manifest: dict[str, Any], source: str) -> RunRecord:
         synthetic=bool(manifest.get("synthetic_data")),
         key_id=str(pseudonymisation.get("key_id", "")),
         key_fingerprint=str(pseudonymisation.get("key_fingerprint", "")),
-        hashing_version=str(pseudonymisation.get("hashing_config_version", "")),
         inputs=len(manifest.get("inputs", [])),
         rows_read=sum(int(r.get("rows_read", 0)) for r in rows),
         rows_accepted=sum(int(r.get("rows_accepted", 0)) for r in rows),

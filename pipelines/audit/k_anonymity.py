@@ -1,6 +1,6 @@
 """k-anonymity of what the warehouse stores: how many persons stand out on their quasi-identifiers.
 
-Minimisation (pipelines/ingest/minimise.py) decides what is stored; this measures whether that is little
+Minimisation (pseudonymisation/minimise.py) decides what is stored; this measures whether that is little
 enough. For each person-level source with quasi-identifiers, the combination measured is: the stored form of
 its contract's quasi-identifier fields (birth cohort, wijk and gemeente) plus the stored columns that place a
 person in a small group (`[privacy] group_columns` in monitor.toml: school and type of education). A row's
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.ingest.contract import Contract
-from pipelines.ingest.minimise import AREA_COLUMNS, cohort_column, staged_columns
 from pipelines.lib.sealing import read_sealed
+from pseudonymisation.contract import Contract
+from pseudonymisation.minimise import AREA_COLUMNS, cohort_column, staged_columns
 
 PERSON = "person_id"
 

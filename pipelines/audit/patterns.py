@@ -1,7 +1,7 @@
 """What a personal identifier looks like, without knowing any: the patterns of the audit scan.
 
 The audit has no access to the raw exports, so it cannot look for known BSNs (that is
-`pseudonymisation.scan`); it looks for anything with the shape of one. Shapes are only flagged as whole
+`pipelines.audit.known_identifiers`); it looks for anything with the shape of one. Shapes are only flagged as whole
 tokens (not inside a longer run of letters and digits, such as a hex pseudonym or a BRIN code) and numbers
 only when they are not part of a decimal number (amounts):
 
@@ -25,17 +25,19 @@ from dataclasses import dataclass
 
 from pseudonymisation import bsn, onderwijsnummer
 
+# Digit runs as long as a BSN with its leading zeros lost, up to a whole one (`pseudonymisation.bsn`).
+_DIGITS = f"{{{min(bsn.PADDED_LENGTHS)},{bsn.LENGTH}}}"
 _START = r"(?<![0-9A-Za-z])(?<!\d\.)"
 _END = r"(?![0-9A-Za-z])(?!\.\d)"
 _PATTERN = re.compile(
-    rf"{_START}(?P<number>\d{{7,9}}|\d{{4}}\.\d{{2}}\.\d{{3}}){_END}"
+    rf"{_START}(?P<number>\d{_DIGITS}|\d{{4}}\.\d{{2}}\.\d{{3}}){_END}"
     r"|(?<![0-9A-Za-z#])(?P<postcode>[1-9]\d{3} ?[A-Z]{2})(?![0-9A-Za-z])"
     r"|(?<![A-Za-z0-9._%+-])(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"
     r"|(?<![0-9A-Za-z+])(?P<phone>(?:\+31[ -]?|0031[ -]?|0)6[ -]?\d{8}|0[1-9]\d{1,2}[ -]\d{6,7})(?![0-9A-Za-z])"
 )
 # The same shapes loosely, in RE2 syntax (DuckDB): a superset that selects the values worth a closer look.
 PREFILTER = (
-    r"(^|[^0-9A-Za-z])([0-9]{7,9}|[0-9]{4}\.[0-9]{2}\.[0-9]{3})([^0-9A-Za-z]|$)"
+    rf"(^|[^0-9A-Za-z])([0-9]{_DIGITS}|[0-9]{{4}}\.[0-9]{{2}}\.[0-9]{{3}})([^0-9A-Za-z]|$)"
     r"|(^|[^0-9A-Za-z])[1-9][0-9]{3} ?[A-Z]{2}([^0-9A-Za-z]|$)"
     r"|@"
     r"|(^|[^0-9A-Za-z+])(\+31|0031|0)[ -]?[0-9]{1,3}[ -]?[0-9]{6,8}([^0-9A-Za-z]|$)"
@@ -106,7 +108,7 @@ def person_column_reason(column: str) -> str | None:
 
 
 def _number_kind(token: str, bsn_column: bool) -> str | None:
-    digits = token.replace(".", "")
+    digits = onderwijsnummer.compact(token)  # separators only: a BSN's lost zeros count only in a BSN column
     if len(digits) == 9 and onderwijsnummer.is_valid(digits):
         return "onderwijsnummer"
     if (len(digits) == 9 or bsn_column) and bsn.is_valid(digits):
@@ -135,7 +137,7 @@ def find_identifiers(text: str, bsn_column: bool = False) -> list[Hit]:
 
 def number_kind(value: int, bsn_column: bool = False) -> str | None:
     """An integer that is a BSN or onderwijsnummer (nine digits; fewer only in a BSN column)."""
-    return _number_kind(str(value), bsn_column) if 0 < value < 1_000_000_000 else None
+    return _number_kind(str(value), bsn_column) if 0 < value < 10**bsn.LENGTH else None
 
 
 def mask(value: str) -> str:

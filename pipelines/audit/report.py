@@ -14,7 +14,6 @@ from pathlib import Path
 from pipelines.audit.history import RunRecord
 from pipelines.audit.k_anonymity import KAnonymity, PrivacyThresholds
 from pipelines.audit.scan import CODE_COLUMNS, ScanResult
-from pipelines.ingest.contract import Contract
 from pipelines.ingest.data_dictionary import (
     PRIVACY_NL,
     category_text,
@@ -23,10 +22,11 @@ from pipelines.ingest.data_dictionary import (
     retention_reference_text,
     retention_text,
 )
-from pipelines.ingest.minimise import staged_columns
 from pipelines.lib.report import Section
 from pipelines.lib.settings import PseudonymisationSettings
 from pseudonymisation.config import HashingConfig
+from pseudonymisation.contract import Contract
+from pseudonymisation.minimise import staged_columns
 
 SCANNED_FOLDERS = ("warehouse", "publish", "runs", "dagster", "receipts")
 

@@ -28,23 +28,18 @@ from pipelines.audit.report import (
     build_sections,
     is_reference_source,
 )
-from pipelines.audit.retention import (
-    count_past_duckdb,
-    count_past_parquet,
-    count_rows_parquet,
-    processing_today,
-    retention_rules,
-)
 from pipelines.audit.scan import scan_folders
 from pipelines.audit.storage import inbox_findings, mode_findings, sealing_findings
-from pipelines.ingest.contract import Contract, load_all_contracts
 from pipelines.lib.lock import output_lock
-from pipelines.lib.publication import code_version
 from pipelines.lib.sealing import WarehouseKeyError
 from pipelines.lib.settings import MonitorConfig, Paths, PseudonymisationSettings, configured_path
 from pipelines.lib.warehouse import read_warehouse
+from pipelines.publish.publication import code_version
+from pipelines.retention.purge import count_past_duckdb, count_past_parquet, count_rows_parquet, retention_rules
 from pseudonymisation.config import HashingConfig, load_hashing_config
+from pseudonymisation.contract import Contract, load_all_contracts
 from pseudonymisation.key import KeyError_, load_key
+from pseudonymisation.retention import processing_today
 
 TITLE = "Privacy-audit monitor jeugdhulp × onderwijs (privacy audit)"
 REPORT_FILES = ("audit.md", "audit.json", "audit.html")

@@ -1,6 +1,6 @@
 """Scan what the monitor stored and published for anything shaped like a personal identifier.
 
-Works without the raw inbox (compare `pseudonymisation.scan`, which looks for the inbox's known BSNs).
+Works without the raw inbox (compare `pipelines.audit.known_identifiers`, which looks for the inbox's known BSNs).
 Parquet files and the DuckDB warehouse are decoded and scanned per column; DuckDB narrows each column to
 the values matching `patterns.PREFILTER` first, so only a handful of values reach Python. JSON is parsed
 (strings are scanned; numbers only under a BSN-like key, since every number the monitor writes to JSON is
@@ -50,11 +50,12 @@ from pipelines.lib.sealing import (
     open_sealed,
     sealed_dataset,
 )
+from pseudonymisation import bsn
 
 CODE_COLUMNS = frozenset({"toewijzingnummer", "source_file"})  # source_file: quarantine only
 # Chance that a random nine-digit number passes the eleven-test or is a valid onderwijsnummer.
 CHANCE_VALID = 1 / 11 + 1 / 990
-_NINE_DIGIT_TOKEN = r"(^|[^0-9A-Za-z])[0-9]{9}([^0-9A-Za-z]|$)"
+_NINE_DIGIT_TOKEN = rf"(^|[^0-9A-Za-z])[0-9]{{{bsn.LENGTH}}}([^0-9A-Za-z]|$)"
 _INTEGER_TYPES = frozenset(
     {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
 )
@@ -128,10 +129,10 @@ def _text_hits(
 
 def _integer_hits(con: duckdb.DuckDBPyConnection, relation: str, column: str) -> list[tuple[Hit, int]]:
     bsn_column = is_bsn_column(column)
-    low = 1_000_000 if bsn_column else 100_000_000
+    low = 10 ** (min(bsn.PADDED_LENGTHS) - 1) if bsn_column else 10 ** (bsn.LENGTH - 1)
     rows = con.execute(
         f"SELECT v, count(*) FROM (SELECT {_quote(column)} AS v FROM {relation}) "
-        f"WHERE v BETWEEN {low} AND 999999999 GROUP BY v"
+        f"WHERE v BETWEEN {low} AND {10**bsn.LENGTH - 1} GROUP BY v"
     ).fetchall()
     hits: list[tuple[Hit, int]] = []
     for value, n in rows:

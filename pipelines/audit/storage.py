@@ -11,13 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.audit.scan import Finding
-from pipelines.ingest.contract import load_all_contracts
-from pipelines.ingest.ijw_consistency import CONSISTENCY_FILE
-from pipelines.ingest.pseudonymised_exports import pseudonymised_name
 from pipelines.ingest.sources import IJW_FOLDER
 from pipelines.lib.owner_only import open_to_others
 from pipelines.lib.sealing import is_sealed_database, is_sealed_parquet
+from pseudonymisation.contract import load_all_contracts
+from pseudonymisation.ijw_consistency import CONSISTENCY_FILE
 from pseudonymisation.inbox import UnsafeInput, check_entry, escape_name, walk_inbox
+from pseudonymisation.pseudonymised_exports import pseudonymised_name
 
 PERSON_LEVEL_PARQUET = ("staged", "quarantine")
 UNSEALED = "onversleuteld"

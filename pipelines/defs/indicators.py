@@ -1,4 +1,4 @@
-"""Stage 5, indicators: one SQL file per indicator family, then one long table with values and names.
+"""Stage 5, indicators: one SQL file per indicator family (sql/indicators/), then one long table with values and names.
 
 Also the two tables published next to the indicators, both derived only from aggregates: the linkage
 quality report (protected here with the indicators' own disclosure rules and check) and the trends
@@ -8,57 +8,17 @@ quality report (protected here with the indicators' own disclosure rules and che
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.ingest import OWNER
-from pipelines.defs.link import sql_asset
-from pipelines.defs.protect import protected_indicators, rules_of
+from pipelines.defs.protect import rules_of
 from pipelines.indicators.linkage_quality import check_linkage_quality, protect_linkage_quality
 from pipelines.indicators.trends import indicator_trends
+from pipelines.lib.keys import OWNER
 from pipelines.lib.resources import MonitorResource
+from pipelines.lib.sql_assets import sql_asset
+from pipelines.lib.sql_models import models_of
 from pipelines.lib.warehouse import connect
+from pipelines.publish.publication import LINKAGE_FILE, TRENDS_FILE
 
-INDICATOR_FAMILIES = {
-    "ind_pupils": ("G1 Leerlingen", ["pupil_units"]),
-    "ind_youth_care_use": ("A1-A4, A6 Jeugdhulpgebruik van leerlingen", ["pupil_units", "trajectory_years"]),
-    "ind_resident_youth_care": ("A11 Jeugdigen 0-17 met jeugdhulp", ["resident_units", "trajectory_years"]),
-    "ind_referrals": ("B1, B2 Verwijzingen", ["pupil_units", "trajectory_years"]),
-    "ind_costs": ("C1-C5 Jeugdhulpkosten", ["pupil_units", "declaration_years"]),
-    "ind_dyslexia": ("D1 Dyslexietrajecten", ["pupil_units", "pupil_years", "trajectory_years"]),
-    "ind_school_leaving": (
-        "E1, E2 Schoolverlaten",
-        ["pupil_units", "pupil_years", "school_years"],
-    ),
-    "ind_absence": ("F2, F4 Verzuim en thuiszitters", ["pupil_units", "person_years", "absence_years"]),
-    "ind_linkage": ("L1 Koppelingsgraad", ["person_years", "pupil_years", "trajectory_years"]),
-}
-LINKAGE_FILE = "koppelingskwaliteit.parquet"
-TRENDS_FILE = "trends.parquet"
-
-indicator_assets = [
-    sql_asset(name, deps, "indicators", f"{title}: teller and noemer per school year and level.", "indicators/")
-    for name, (title, deps) in INDICATOR_FAMILIES.items()
-] + [
-    sql_asset(
-        "indicators",
-        list(INDICATOR_FAMILIES),
-        "indicators",
-        "All indicators with value, unit, names and gemeente_waarde; not yet protected (never published).",
-    ),
-    sql_asset(
-        "linkage_quality",
-        [
-            "persons",
-            "person_years",
-            "pupil_years",
-            "resident_years",
-            "trajectory_years",
-            "absence_years",
-            "ind_linkage",
-        ],
-        "indicators",
-        "Linkage quality per school year: persons found in other sources, L1, pupils without an address, "
-        "youth-care clients not at school; aggregates, not yet protected.",
-    ),
-]
+indicator_assets = [sql_asset(model) for model in models_of("indicators")]
 
 
 def read_linkage_quality(monitor: MonitorResource) -> pl.DataFrame:
@@ -111,7 +71,7 @@ def linkage_disclosure_check(monitor: MonitorResource) -> dg.AssetCheckResult:
 @dg.asset(
     name="indicator_trends",
     group_name="protect",
-    deps=[protected_indicators],
+    deps=["protected_indicators"],
     owners=[OWNER],
     kinds={"polars", "parquet"},
     description="Per published cell: previous year's value, change and difference to the gemeente (from "

@@ -14,26 +14,17 @@ from typing import Any
 
 import dagster as dg
 
-from pipelines.ingest.contract import load_contract
-from pipelines.ingest.ijw_consistency import write_consistency
-from pipelines.ingest.pseudonymised_exports import pseudonymised_name
 from pipelines.ingest.raw_release import IJW_LISTING, ingested_files, list_ijw_files, release, write_receipt
-from pipelines.ingest.read_csv import FileRejected
 from pipelines.ingest.sources import IJW_FOLDER, Ingested, find_files, ijw_raw_tables, ingest_source
+from pipelines.lib.keys import ALL_SOURCES, OWNER, PERSON_SOURCES, REFERENCE_SOURCES, YOUTH_CARE_SOURCES, staged_key
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sealing import read_sealed
 from pipelines.lib.settings import Paths
+from pseudonymisation.contract import load_contract
+from pseudonymisation.ijw_consistency import write_consistency
+from pseudonymisation.pseudonymised_exports import pseudonymised_name
 from pseudonymisation.pseudonymiser import Pseudonymiser
-
-OWNER = "team:data-engineering"
-REFERENCE_SOURCES = ("scholen", "wijken", "pc6hnr")
-PERSON_SOURCES = ("inschrijvingen", "diplomas", "verzuim", "bewoners")
-YOUTH_CARE_SOURCES = ("toewijzingen", "declaraties")
-ALL_SOURCES = (*REFERENCE_SOURCES, *PERSON_SOURCES, *YOUTH_CARE_SOURCES)
-
-
-def staged_key(source: str) -> dg.AssetKey:
-    return dg.AssetKey(["staged", source])
+from pseudonymisation.read_csv import FileRejected
 
 
 def _summarise(ingested: Ingested, paths: Paths) -> dict[str, object]:
@@ -47,6 +38,7 @@ def _summarise(ingested: Ingested, paths: Paths) -> dict[str, object]:
         "rows_past_retention": ingested.rows_past_retention,
         "files": [f.as_dict() for f in ingested.files],
         "ijw_messages": ingested.ijw_messages,
+        "ijw_ignored": ingested.ijw_ignored,
         "quarantine_by_rule": dict(ingested.quarantine_by_rule.most_common()),
         "seconds": {phase: round(seconds, 3) for phase, seconds in ingested.seconds.items()},
     }
@@ -198,6 +190,7 @@ def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResourc
             rejected=rejected if source == "toewijzingen" else None,
         )
         ingested.ijw_messages = counts if source == "toewijzingen" else {}
+        ingested.ijw_ignored = ijw.ignored if source == "toewijzingen" else []
         context.log.info(
             f"{source}: {ingested.rows_read} rows read, {ingested.rows_accepted} accepted, "
             f"{ingested.rows_quarantined} quarantined, {ingested.rows_past_retention} past retention (left out); "

@@ -1,15 +1,18 @@
 """Scale-out: the person-level stages partitioned per gemeente and school year, for a region or the country.
 
 The ordinary run (`monitor_job`) computes one gemeente in one DuckDB file, one step after another. For a
-region, or when one machine is not enough, the same SQL runs per partition instead:
+region, or when one machine is not enough, the same SQL models (`pipelines.lib.sql_models`, in the order their
+files' dependencies give) run per partition instead, and the same protect, check and publication functions follow:
 
     regional_ingest_job       ingest every source (as always), then register the partitions:
                               the school years found in the enrolments × the gemeenten of monitor.toml
     yearly_job                link + indicators for one (gemeente, school year), each in its own scratch
                               DuckDB, so partitions run side by side (multiprocess executor here; Kubernetes
                               or Celery on a cluster, chosen with MONITOR_EXECUTOR: see docs/scale-out.md)
-    regional_publication_job  per gemeente: all its school years combined, protected, checked, published
-                              under <out>/regio/<gemeente>/, swapped in atomically
+    regional_publication_job  per gemeente: all its school years combined and protected
+                              (regional_protected_indicators), checked by the blocking asset check
+                              regional_disclosure_check, then published under <out>/regio/<gemeente>/ by the
+                              ordinary run's write_publication, swapped in atomically
 
 `monitor run --partitioned --workers N` runs the three in order; in the Dagster UI, launch a backfill of
 `yearly_job` over all partitions between the other two.
@@ -23,13 +26,10 @@ import polars as pl
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from dashboards.site import SiteSettings
-from pipelines.defs.indicators import INDICATOR_FAMILIES, LINKAGE_FILE, TRENDS_FILE
-from pipelines.defs.ingest import ALL_SOURCES, OWNER, staged_key
 from pipelines.defs.protect import check_protected, protect_for_publication, rules_of, suppressed_per_indicator_level
-from pipelines.defs.publish import write_publication
-from pipelines.defs.retention import linked_tables_in_order
 from pipelines.indicators.linkage_quality import check_linkage_quality, protect_linkage_quality
 from pipelines.indicators.trends import indicator_trends
+from pipelines.lib.keys import ALL_SOURCES, OWNER, staged_key
 from pipelines.lib.partitions import (
     compute_partition,
     partition_key,
@@ -38,8 +38,18 @@ from pipelines.lib.partitions import (
     school_year_of_key,
     school_years_in,
 )
-from pipelines.lib.publication import build_manifest, is_synthetic, publish_atomically, write_json
 from pipelines.lib.resources import MonitorResource
+from pipelines.lib.settings import Paths
+from pipelines.lib.sql_models import sql_models
+from pipelines.publish.publication import (
+    LINKAGE_FILE,
+    TRENDS_FILE,
+    build_manifest,
+    is_synthetic,
+    publish_atomically,
+    write_json,
+    write_publication,
+)
 
 SCHOOL_YEARS = dg.DynamicPartitionsDefinition(name="schooljaar")
 GEMEENTEN = dg.DynamicPartitionsDefinition(name="gemeente")
@@ -49,9 +59,8 @@ SCALE_OUT_TAG = {"scale_out": "true"}  # keeps these assets out of monitor_job
 
 
 def partition_sql_files() -> list[str]:
-    """The ordinary run's SQL files in dependency order, after school_years (which a partition cuts)."""
-    link = [name for name in linked_tables_in_order() if name != "school_years"]
-    return [*link, *(f"indicators/{name}" for name in INDICATOR_FAMILIES), "indicators", "linkage_quality"]
+    """The ordinary run's SQL models in run order, after school_years (which a partition cuts)."""
+    return [name for name in sql_models() if name != "school_years"]
 
 
 def _sync(instance: dg.DagsterInstance, partitions: dg.DynamicPartitionsDefinition, keys: list[str]) -> None:
@@ -69,7 +78,7 @@ def _sync(instance: dg.DagsterInstance, partitions: dg.DynamicPartitionsDefiniti
     tags=SCALE_OUT_TAG,
     kinds={"duckdb"},
     description="Registers the partitions of yearly_indicators: school years found in the enrolments "
-    "(sql/school_years.sql) × the gemeenten of monitor.toml; drops results of partitions that no longer exist.",
+    "(sql/link/school_years.sql) × the gemeenten of monitor.toml; drops results of partitions that no longer exist.",
 )
 def partition_registry(context: dg.AssetExecutionContext, monitor: MonitorResource) -> dg.MaterializeResult:
     paths = monitor.paths
@@ -115,35 +124,90 @@ def yearly_indicators(context: dg.AssetExecutionContext, monitor: MonitorResourc
     )
 
 
+REGIONAL_PROTECTED = "regional"  # warehouse/regional/<gemeente>/: protected tables before the regional publication
+
+
+def _regional_protected(paths: Paths, gemeente: str) -> Path:
+    return paths.warehouse / REGIONAL_PROTECTED / gemeente
+
+
+def _partition_years(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> list[str]:
+    return sorted(school_year_of_key(k) for k in context.instance.get_dynamic_partitions(str(SCHOOL_YEARS.name)))
+
+
 @dg.asset(
-    group_name="publish",
+    group_name="protect",
     deps=[yearly_indicators],
     owners=[OWNER],
     tags=SCALE_OUT_TAG,
+    kinds={"polars", "parquet"},
+    description="Per gemeente all school years of yearly_indicators, protected by the ordinary run's own "
+    "functions (protect_for_publication, protect_linkage_quality, indicator_trends): "
+    "warehouse/regional/<gemeente>/. Checked by regional_disclosure_check (blocking) before anything is published.",
+)
+def regional_protected_indicators(context: dg.AssetExecutionContext, monitor: MonitorResource) -> dg.MaterializeResult:
+    paths, config, rules = monitor.paths, monitor.config, rules_of(monitor)
+    years = _partition_years(context)
+    cells: dict[str, int] = {}
+    for gemeente in config.gemeenten:
+        folder = _regional_protected(paths, gemeente)
+        folder.mkdir(parents=True, exist_ok=True)
+        protected, _ = protect_for_publication(read_partitions(paths, gemeente, years, "indicators"), rules)
+        linkage = protect_linkage_quality(read_partitions(paths, gemeente, years, "linkage_quality"), rules, gemeente)
+        protected.write_parquet(folder / "indicatoren.parquet")
+        linkage.write_parquet(folder / LINKAGE_FILE)
+        indicator_trends(protected).write_parquet(folder / TRENDS_FILE)
+        cells[gemeente] = protected.height
+    return dg.MaterializeResult(
+        metadata={"cells_per_gemeente": dg.MetadataValue.json(cells), "school_years": ", ".join(years)}
+    )
+
+
+@dg.asset_check(
+    asset=regional_protected_indicators,
+    name="regional_disclosure_check",
+    blocking=True,
+    description="The ordinary run's independent disclosure checks (indicators with trends, linkage quality), per "
+    "gemeente of the region; a violation in any gemeente stops the regional publication.",
+)
+def regional_disclosure_check(context: dg.AssetCheckExecutionContext, monitor: MonitorResource) -> dg.AssetCheckResult:
+    paths, rules = monitor.paths, rules_of(monitor)
+    years = _partition_years(context)
+    violations: dict[str, int] = {}
+    for gemeente in monitor.config.gemeenten:
+        folder = _regional_protected(paths, gemeente)
+        raw = read_partitions(paths, gemeente, years, "indicators")
+        report = check_protected(pl.read_parquet(folder / "indicatoren.parquet"), raw, rules)
+        linkage_raw = read_partitions(paths, gemeente, years, "linkage_quality")
+        linkage = check_linkage_quality(pl.read_parquet(folder / LINKAGE_FILE), linkage_raw, rules, gemeente)
+        violations[gemeente] = len(report.violations) + len(linkage.violations)
+    return dg.AssetCheckResult(
+        passed=not any(violations.values()), metadata={"violations_per_gemeente": dg.MetadataValue.json(violations)}
+    )
+
+
+@dg.asset(
+    group_name="publish",
+    deps=[regional_protected_indicators],
+    owners=[OWNER],
+    tags=SCALE_OUT_TAG,
     kinds={"parquet", "altair", "json"},
-    description="<out>/regio/<gemeente>/: per gemeente all school years of yearly_indicators, protected and "
-    "checked like the ordinary publication (indicatoren.parquet, dashboard, charts, trends, linkage quality, "
-    "manifest). Nothing is swapped in unless every gemeente passes the disclosure check.",
+    description="<out>/regio/<gemeente>/: the ordinary publication (write_publication: indicatoren.parquet, "
+    "dashboard, charts, trends, linkage quality, catalogue) and manifest per gemeente of the region, swapped in "
+    "atomically once regional_disclosure_check passed for every gemeente.",
 )
 def regional_publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> dg.MaterializeResult:
-    paths, config, rules = monitor.paths, monitor.config, rules_of(monitor)
-    years = sorted(school_year_of_key(k) for k in context.instance.get_dynamic_partitions(str(SCHOOL_YEARS.name)))
+    paths, config = monitor.paths, monitor.config
+    years = _partition_years(context)
     synthetic = is_synthetic(paths.inbox)
     labels = monitor.pseudonym_labels()
     summaries = [pl.read_json(paths.staged / f"{s}.summary.json").to_dicts()[0] for s in ALL_SOURCES]
-    cells: dict[str, int] = {}
 
     def build(region: Path) -> None:
         for gemeente, naam in config.gemeenten.items():
-            raw = read_partitions(paths, gemeente, years, "indicators")
-            protected, _ = protect_for_publication(raw, rules)
-            report = check_protected(protected, raw, rules)
-            linkage_raw = read_partitions(paths, gemeente, years, "linkage_quality")
-            linkage = protect_linkage_quality(linkage_raw, rules, gemeente)
-            linkage_report = check_linkage_quality(linkage, linkage_raw, rules, gemeente)
-            if not (report.passed and linkage_report.passed):
-                violations = len(report.violations) + len(linkage_report.violations)
-                raise dg.Failure(f"Disclosure check failed for {gemeente}: {violations} violations; nothing published.")
+            protected_folder = _regional_protected(paths, gemeente)
+            protected = pl.read_parquet(protected_folder / "indicatoren.parquet")
+            extras = {name: pl.read_parquet(protected_folder / name) for name in (LINKAGE_FILE, TRENDS_FILE)}
             folder = region / gemeente
             folder.mkdir()
             settings = SiteSettings(
@@ -155,7 +219,6 @@ def regional_publication(context: dg.AssetExecutionContext, monitor: MonitorReso
                 max_dominance_share=config.max_dominance_share,
                 exports=monitor.chart_exports,
             )
-            extras = {LINKAGE_FILE: linkage, TRENDS_FILE: indicator_trends(protected)}
             written, _site = write_publication(folder, protected, extras, settings)
             manifest = build_manifest(
                 run_id=context.run_id,
@@ -167,15 +230,10 @@ def regional_publication(context: dg.AssetExecutionContext, monitor: MonitorReso
                 outputs=written,
             )
             write_json(folder / "manifest.json", {**manifest, "gemeente": gemeente, "school_years": years})
-            cells[gemeente] = protected.height
 
     publish_atomically(paths.out / REGION_FOLDER, build)
     return dg.MaterializeResult(
-        metadata={
-            "path": dg.MetadataValue.path(str(paths.out / REGION_FOLDER)),
-            "cells_per_gemeente": dg.MetadataValue.json(cells),
-            "school_years": ", ".join(years),
-        }
+        metadata={"path": dg.MetadataValue.path(str(paths.out / REGION_FOLDER)), "school_years": ", ".join(years)}
     )
 
 
@@ -210,8 +268,8 @@ regional_ingest_job = dg.define_asset_job(
 )
 regional_publication_job = dg.define_asset_job(
     "regional_publication_job",
-    selection=dg.AssetSelection.assets(regional_publication),
-    description="Scale-out, step 3: per gemeente, combine its school years, protect, check and publish.",
+    selection=dg.AssetSelection.assets(regional_protected_indicators, regional_publication),
+    description="Scale-out, step 3: per gemeente, combine its school years, protect, check (blocking) and publish.",
 )
 
 
@@ -225,6 +283,3 @@ def yearly_job() -> UnresolvedAssetJobDefinition:
         description="Scale-out, step 2: link + indicators for one gemeente and school year (launch a backfill "
         "over all partitions; they run side by side).",
     )
-
-
-SCALE_OUT_ASSETS = [partition_registry, yearly_indicators, regional_publication]

@@ -22,8 +22,8 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.ingest import YOUTH_CARE_SOURCES, staged_key
 from pipelines.defs.protect import read_indicators
+from pipelines.lib.keys import YOUTH_CARE_SOURCES, staged_key
 from pipelines.lib.resources import MonitorResource
 
 YEARLY_INDICATORS = {"C1": "waarde", "A11": "teller"}  # indicator → the column compared per school year

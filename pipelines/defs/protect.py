@@ -12,31 +12,14 @@ import dagster as dg
 import polars as pl
 
 from pipelines.audit.storage import mode_findings, sealing_findings
-from pipelines.defs.ingest import OWNER
 from pipelines.indicators.trends import indicator_trends
+from pipelines.lib.keys import OWNER
+from pipelines.lib.published_schema import PUBLISHED_COLUMNS
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.warehouse import connect
 from pipelines.protect.disclosure_check import BASIS_COLUMNS, CheckReport, check_publication
 from pipelines.protect.recoverable import Recoverer
 from pipelines.protect.suppression import DisclosureRules, protect
-
-PUBLISHED_COLUMNS = [
-    "schooljaar",
-    "niveau",
-    "eenheid_code",
-    "eenheid_naam",
-    "indicator",
-    "indicator_naam",
-    "dimensie",
-    "categorie",
-    "teller",
-    "noemer",
-    "waarde",
-    "eenheid",
-    "gemeente_waarde",
-    "onderdrukt",
-    "reden",
-]
 
 
 def rules_of(monitor: MonitorResource) -> DisclosureRules:

@@ -4,7 +4,7 @@ Next to them: the indicator catalogue (Markdown, HTML, JSON, Parquet), the prote
 table and the trends, all aggregates that passed disclosure control.
 
 Only runs when the disclosure check passed (it is blocking). The publication is switched in atomically
-(a version folder and one symlink rename, pipelines/lib/publication.py);
+(a version folder and one symlink rename, pipelines/publish/publication.py);
 the dashboard (dashboards/site.py) is built inside it, so a failed build keeps the previous one too.
 """
 
@@ -16,19 +16,19 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
-from dashboards.site import SiteReport, SiteSettings, build_dashboard, write_report_charts
-from pipelines.defs.indicators import LINKAGE_FILE, TRENDS_FILE, indicator_trends_asset, protected_linkage_quality
-from pipelines.defs.ingest import ALL_SOURCES, OWNER
-from pipelines.defs.protect import protected_indicators
-from pipelines.indicators.catalogue import write_catalogue
-from pipelines.lib.publication import (
+from dashboards.site import SiteReport, SiteSettings
+from pipelines.lib.keys import ALL_SOURCES, OWNER
+from pipelines.lib.resources import MonitorResource
+from pipelines.publish.publication import (
+    LINKAGE_FILE,
+    TRENDS_FILE,
     build_manifest,
     is_synthetic,
     publish_atomically,
     record_run_manifest,
     write_json,
+    write_publication,
 )
-from pipelines.lib.resources import MonitorResource
 
 
 def _run_start(context: dg.AssetExecutionContext) -> datetime | None:
@@ -36,25 +36,9 @@ def _run_start(context: dg.AssetExecutionContext) -> datetime | None:
     return datetime.fromtimestamp(stats.start_time, UTC) if stats.start_time else None
 
 
-def write_publication(
-    folder: Path, table: pl.DataFrame, extras: dict[str, pl.DataFrame], settings: SiteSettings
-) -> tuple[list[str], SiteReport]:
-    """One gemeente's publication without its manifest: the table, the dashboard, report charts, the extra
-    protected tables and the indicator catalogue. Returns the files written (relative) and the site report."""
-    table.write_parquet(folder / "indicatoren.parquet")
-    site = build_dashboard(folder / "dashboard", table, settings)
-    charts = write_report_charts(folder / "charts", site)
-    written = ["indicatoren.parquet", "dashboard/index.html", *(str(p.relative_to(folder)) for p in charts)]
-    for name, frame in extras.items():
-        frame.write_parquet(folder / name)
-        written.append(name)
-    written.extend(p.name for p in write_catalogue(folder))
-    return written, site
-
-
 @dg.asset(
     group_name="publish",
-    deps=[protected_indicators, protected_linkage_quality, indicator_trends_asset],
+    deps=["protected_indicators", "protected_linkage_quality", "indicator_trends"],
     owners=[OWNER],
     kinds={"parquet", "altair", "json"},
     description="data/publish/: indicatoren.parquet (spec §4), the dashboard (dashboard/index.html, a page per "

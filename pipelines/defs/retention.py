@@ -12,18 +12,16 @@ is today unless the run config sets `today` (tests, or re-running a missed purge
 The asset sits in the publish group because it follows the publication; it belongs to no earlier stage.
 """
 
-import graphlib
-
 import dagster as dg
 from pydantic import Field
 
-from pipelines.audit.retention import has_table, parse_today, processing_today, purge_source, retention_rules
-from pipelines.defs.ingest import OWNER
-from pipelines.defs.link import link_assets
-from pipelines.defs.publish import publication
-from pipelines.ingest.contract import load_all_contracts
+from pipelines.lib.keys import OWNER
 from pipelines.lib.resources import MonitorResource
-from pipelines.lib.warehouse import connect, run_sql_file
+from pipelines.lib.sql_models import models_of, run_model
+from pipelines.lib.warehouse import connect
+from pipelines.retention.purge import has_table, purge_source, retention_rules
+from pseudonymisation.contract import load_all_contracts
+from pseudonymisation.retention import parse_today, processing_today
 
 
 class RetentionConfig(dg.Config):
@@ -34,17 +32,11 @@ class RetentionConfig(dg.Config):
     )
 
 
-def linked_tables_in_order() -> list[str]:
-    """The link stage's tables, each after the tables it is built from (each has its sql/<name>.sql)."""
-    names = {a.key: a.key.path[-1] for a in link_assets}
-    graph = {a.key: {d for d in a.dependency_keys if d in names} for a in link_assets}
-    return [names[key] for key in graphlib.TopologicalSorter(graph).static_order()]
-
-
 @dg.asset(
     group_name="publish",
-    deps=[publication],
+    deps=["publication"],
     owners=[OWNER],
+    tags={"maintenance": "true"},  # outside a test's pipeline run (pipelines.definitions)
     kinds={"duckdb", "parquet"},
     description=(
         "Retention: removes person-level rows older than their contract's retention period (counted from the "
@@ -61,9 +53,9 @@ def retention_purge(
     with connect(paths) as con:
         purged = [purge_source(paths.staged, con, rule) for rule in rules]
         removed = sum(p.parquet_removed + (p.duckdb_removed or 0) for p in purged)
-        rebuilt = [name for name in linked_tables_in_order() if has_table(con, name)] if removed else []
+        rebuilt = [m.name for m in models_of("link") if has_table(con, m.name)] if removed else []
         for name in rebuilt:
-            run_sql_file(con, name)
+            run_model(con, name)
     for p in purged:
         context.log.info(
             f"{p.source}: {p.parquet_removed} of {p.parquet_rows} staged rows and "

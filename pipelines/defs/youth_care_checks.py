@@ -11,9 +11,9 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.ingest import staged_key
-from pipelines.ingest.ijw_consistency import CONSISTENCY_FILE, RULES, RuleReport, rule_report
+from pipelines.lib.keys import staged_key
 from pipelines.lib.resources import MonitorResource
+from pseudonymisation.ijw_consistency import CONSISTENCY_FILE, RULES, RuleReport, rule_report
 
 NOT_APPLICABLE = "not applicable: no iJw declaration lines (JW323) in this run"
 

@@ -19,7 +19,8 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.lib.settings import PROJECT_ROOT, SQL_DIR
+from pipelines.lib.settings import PROJECT_ROOT
+from pipelines.lib.sql_models import sql_models
 from pipelines.lib.warehouse import load_catalogue
 
 CATALOGUE_FILES = (
@@ -69,7 +70,7 @@ class Indicator:
 
     @property
     def sql_file(self) -> str:
-        return f"sql/indicators/{self.sql}.sql"
+        return sql_models()[self.sql].relative_path
 
 
 def _indicator(raw: dict[str, Any]) -> Indicator:
@@ -97,8 +98,8 @@ def load_indicators() -> list[Indicator]:
 
 
 def sql_definition(name: str, language: str) -> str:
-    """The plain-words definition in the leading comment block of sql/<name>.sql ('NL' or 'EN' paragraph)."""
-    lines = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8").splitlines()
+    """The plain-words definition in the leading comment block of SQL model `name` ('NL' or 'EN' paragraph)."""
+    lines = sql_models()[name].path.read_text(encoding="utf-8").splitlines()
     paragraph: list[str] = []
     inside = False
     for line in lines:
@@ -194,7 +195,7 @@ def to_markdown(indicators: list[Indicator]) -> str:
     out += ["", "## Gedeelde regels / shared rules", ""]
     for name in SHARED_RULES:
         out += [
-            f"- **{name}** (`sql/{name}.sql`): {sql_definition(name, 'NL')}",
+            f"- **{name}** (`{sql_models()[name].relative_path}`): {sql_definition(name, 'NL')}",
             f"  *EN:* {sql_definition(name, 'EN')}",
         ]
     for i in indicators:
@@ -215,7 +216,7 @@ def to_html(indicators: list[Indicator]) -> str:
         for i in indicators
     )
     rules = "".join(
-        f"<dt>{e(name)} <code>sql/{e(name)}.sql</code></dt><dd>{e(sql_definition(name, 'NL'))}"
+        f"<dt>{e(name)} <code>{e(sql_models()[name].relative_path)}</code></dt><dd>{e(sql_definition(name, 'NL'))}"
         f"<br><em>EN:</em> {e(sql_definition(name, 'EN'))}</dd>"
         for name in SHARED_RULES
     )

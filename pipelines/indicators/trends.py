@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import polars as pl
 
-CELL = ["niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
+from pipelines.lib.published_schema import SERIES_KEY
+
+CELL = list(SERIES_KEY)
 TREND_COLUMNS = [
     "schooljaar",
     "niveau",

@@ -11,11 +11,12 @@ import html
 import re
 from pathlib import Path
 
-from pipelines.ingest.contract import PERSON_IDENTIFIER_TYPES, Contract, Field_, load_all_contracts
-from pipelines.ingest.minimise import AREA_COLUMNS, cohort_column, staged_columns
-from pipelines.ingest.validate import row_rules
 from pipelines.lib.report import Section, inline_html, markdown_document
+from pseudonymisation import bsn, onderwijsnummer
 from pseudonymisation.config import HashingConfig, load_hashing_config
+from pseudonymisation.contract import PERSON_IDENTIFIER_TYPES, Contract, Field_, load_all_contracts
+from pseudonymisation.minimise import AREA_COLUMNS, cohort_column, staged_columns
+from pseudonymisation.validate import row_rules
 
 PRIVACY_NL = {
     "direct_identifier": "direct identificerend",
@@ -106,10 +107,10 @@ def rule_text(contract: Contract, field: str, rule: str) -> str:
         return "geheel getal"
     if rule == "decimal":
         return "bedrag (decimale komma of punt, duizendtallen met punt)"
-    if rule == "bsn_eleven_test":
-        return "BSN: 9 cijfers (7 of 8 worden met voorloopnullen aangevuld), elfproef"
-    if rule == "onderwijsnummer_mod11":
-        return "onderwijsnummer: 9 cijfers, begint met 10, gewogen som mod 11 = 5"
+    if rule == bsn.RULE:
+        return bsn.DESCRIPTION
+    if rule == onderwijsnummer.RULE:
+        return onderwijsnummer.DESCRIPTION
     if rule == "allowed_values" and f is not None:
         if f.codelist:
             return f"code uit codelijst {f.codelist} ({len(f.allowed_values or [])} codes)"

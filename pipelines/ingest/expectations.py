@@ -29,10 +29,10 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from pipelines.ingest.contract import Contract, Field_
-from pipelines.ingest.minimise import PERSON_COLUMNS, cohort_column, staged_columns
 from pipelines.lib.sealing import parquet_decryption
 from pseudonymisation.config import load_hashing_config
+from pseudonymisation.contract import Contract, Field_
+from pseudonymisation.minimise import PERSON_COLUMNS, cohort_column, staged_columns
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # never phone home: the machine may be offline
 

@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipelines.ingest.sources import sha256_of
 from pseudonymisation.receipts import PSEUDO_SUFFIX, receipt_path
+from pseudonymisation.receipts import sha256_file as sha256_of
 
 IJW_LISTING = "ijw_files.json"
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.ingest.contract import Contract, load_all_contracts
 from pipelines.ingest.data_dictionary import (
     CATEGORY_NL,
     PRIVACY_NL,
@@ -23,7 +22,6 @@ from pipelines.ingest.data_dictionary import (
     retention_reference_text,
     retention_text,
 )
-from pipelines.ingest.minimise import staged_columns
 from pipelines.legal.processing import (
     MEASUREMENTS_FILE,
     NOT_MEASURED,
@@ -35,6 +33,8 @@ from pipelines.legal.processing import (
 from pipelines.lib.report import markdown_table
 from pipelines.lib.settings import MonitorConfig
 from pseudonymisation.config import HashingConfig, load_hashing_config
+from pseudonymisation.contract import Contract, load_all_contracts
+from pseudonymisation.minimise import staged_columns
 
 GENERATED = "_Gegenereerd uit `contracts/` door `monitor contracts legal`; niet met de hand bewerken._"
 ART89_SAFEGUARDS = [

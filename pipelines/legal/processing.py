@@ -15,8 +15,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pipelines.ingest.contract import CONTRACTS_DIR, ContractError
 from pipelines.lib.settings import PROJECT_ROOT
+from pseudonymisation.contract import CONTRACTS_DIR, ContractError
 
 PROCESSING_FILE = CONTRACTS_DIR / "processing.yaml"
 MEASUREMENTS_FILE = PROJECT_ROOT / "docs" / "dpia-measurements.json"

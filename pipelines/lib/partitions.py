@@ -3,7 +3,8 @@
 DuckDB allows one writer per database file. Partitions that run at the same time (worker processes here,
 pods or Celery workers on a cluster) therefore each get a private scratch database under
 `warehouse/partitions/<gemeente>/<schooljaar>/`. The staged Parquet files are only read. The same
-sql/*.sql files as the ordinary run compute the tables; the one difference is that `school_years` is cut
+SQL models (`pipelines.lib.sql_models`) as the ordinary run compute the tables; the one difference is that
+`school_years` is cut
 to the partition's year and the next one (E1 and E2 look one year ahead). Only that year's aggregates
 leave the scratch database, as `indicators.parquet` and `linkage_quality.parquet`; the scratch database
 (person level, sealed with the warehouse data key) is deleted when the partition is done, and a failed
@@ -22,8 +23,9 @@ import duckdb
 import polars as pl
 
 from pipelines.lib.sealing import sealed_dataset
-from pipelines.lib.settings import SQL_DIR, MonitorConfig, Paths
-from pipelines.lib.warehouse import connect, load_references, run_sql_file
+from pipelines.lib.settings import MonitorConfig, Paths
+from pipelines.lib.sql_models import create_macros, run_model
+from pipelines.lib.warehouse import connect, load_references
 
 RESULT_TABLES = ("indicators", "linkage_quality")
 
@@ -38,10 +40,11 @@ def school_year_of_key(key: str) -> str:
 
 
 def school_years_in(staged: Path) -> list[str]:
-    """The school years the enrolments cover, by the ordinary run's own rule (sql/school_years.sql)."""
+    """The school years the enrolments cover, by the ordinary run's own rule (sql/link/school_years.sql)."""
     with duckdb.connect() as con:
         _staged_view(con, "inschrijvingen", staged)
-        run_sql_file(con, "school_years")
+        create_macros(con)
+        run_model(con, "school_years")
         return [str(row[0]) for row in con.execute("SELECT schooljaar FROM school_years ORDER BY jaar").fetchall()]
 
 
@@ -79,15 +82,15 @@ def compute_partition(
     rows: dict[str, int] = {}
     try:
         with connect(scratch) as con:
-            run_sql_file(con, "macros")
+            create_macros(con)
             load_references(con, local)
             for source in sources:
                 _staged_view(con, source, paths.staged)
-            run_sql_file(con, "school_years")
+            run_model(con, "school_years")
             jaar = int(schooljaar[:4])
             con.execute("DELETE FROM school_years WHERE jaar NOT IN (?, ?)", [jaar, jaar + 1])
             for name in sql_files:
-                con.execute((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+                run_model(con, name)
             for table in RESULT_TABLES:
                 rows[table] = _export(con, table, schooljaar, work / f"{table}.parquet")
         shutil.rmtree(work / "scratch")

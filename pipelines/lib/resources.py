@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from pipelines.lib.lock import UNATTENDED_WAIT_SECONDS, held_by_ancestor, output_lock, wait_seconds
 from pipelines.lib.run_history import end_unfinished_run
@@ -38,6 +38,7 @@ class MonitorResource(dg.ConfigurableResource):
     chart_exports: bool = Field(default_factory=lambda: os.environ.get("MONITOR_CHART_EXPORTS", "1") != "0")
     # Where raw exports go after a successful ingest: a folder the data holder controls; empty = deleted.
     raw_to: str = ""
+    _config: MonitorConfig | None = PrivateAttr(default=None)
 
     @property
     def raw_destination(self) -> Path | None:
@@ -56,7 +57,10 @@ class MonitorResource(dg.ConfigurableResource):
 
     @property
     def config(self) -> MonitorConfig:
-        return MonitorConfig.load(Path(self.config_file))
+        """This installation's monitor.toml, read and validated once per resource (so once per run and step)."""
+        if self._config is None:
+            self._config = MonitorConfig.load(Path(self.config_file))
+        return self._config
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[MonitorResource]:

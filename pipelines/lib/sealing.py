@@ -269,7 +269,7 @@ def is_sealed_parquet(path: Path) -> bool:
 
 
 class WarehouseUnsealer:
-    """Reads sealed and plain files alike with the warehouse data key (`pseudonymisation.scan.Unsealer`)."""
+    """Reads sealed and plain files alike with the warehouse data key (`pipelines.audit.known_identifiers.Unsealer`)."""
 
     def __init__(self, key: WarehouseKey | None = None) -> None:
         self.key = key or load_warehouse_key()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.ingest.contract import load_all_contracts
+from pseudonymisation.contract import load_all_contracts
 
 SNAPSHOT = ".staged-before-run"
 _COMPLETE = ".complete"  # written last: a snapshot without it was cut off while being made and is ignored

@@ -16,10 +16,10 @@ from typing import Any
 import duckdb
 import yaml
 
-from pipelines.ingest.contract import CODELISTS_DIR
 from pipelines.lib.owner_only import make_private_dir
 from pipelines.lib.sealing import load_warehouse_key, open_sealed, sealed_dataset
 from pipelines.lib.settings import SQL_DIR, MonitorConfig, Paths
+from pseudonymisation.contract import CODELISTS_DIR
 
 CATALOGUE_FILE = SQL_DIR / "catalogue.yaml"
 
@@ -65,11 +65,6 @@ def read_warehouse(database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """The sealed warehouse, read-only: for the audit, the tests and anyone who only reads its tables."""
     with open_sealed(database, read_only=True) as con:
         yield con
-
-
-def run_sql_file(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Execute sql/<name>.sql, which creates the table or view called <name>."""
-    con.execute((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
 
 
 def load_catalogue() -> list[dict[str, Any]]:

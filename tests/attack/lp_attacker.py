@@ -103,10 +103,10 @@ def _build(rows: list[dict[str, object]]) -> _Year:
             year.at_most.append({t: 1.0, n: -1.0})
         if dim is not None and t is not None:
             by_group[(*unit, ind, dim)].append((t, n))
-    for (_, _, _, dim), members in by_group.items():
-        tellers = [t for t, _ in members]
-        if dim == "verwijzer" and members[0][1] is not None:
-            year.equal.append({members[0][1]: 1.0, **{t: -1.0 for t in tellers}})
+    for (_, _, _, dim), pairs in by_group.items():
+        tellers = [t for t, _ in pairs]
+        if dim == "verwijzer" and pairs[0][1] is not None:
+            year.equal.append({pairs[0][1]: 1.0, **{t: -1.0 for t in tellers}})
     # vorm: each at most A1's teller, together at least it (per unit)
     for key, v in list(year.names.items()):
         niveau, code, name = key
@@ -212,9 +212,9 @@ def _solve(year: _Year) -> list[tuple[tuple[str, str, str, str | None], float, f
         members, pos, bounds, a_eq, b_eq, a_ub, b_ub = systems[part]
         ends = []
         for sign in (1.0, -1.0):
-            c = np.zeros(len(members))
-            c[pos[col[v]]] = sign
-            res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            objective = np.zeros(len(members))
+            objective[pos[col[v]]] = sign
+            res = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
             if res.status != 0:
                 ends.append(0.0 if sign > 0 else np.inf)
             else:

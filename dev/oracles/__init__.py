@@ -1,0 +1,1 @@
+"""Independent implementations the tests compare the monitor with (never imported by the monitor)."""

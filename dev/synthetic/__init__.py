@@ -1,0 +1,286 @@
+"""Seeded, reproducible synthetic inbox for the youth-care × education monitor (gemeente Almere, GM0034).
+
+Why: the monitor must be developed and demonstrated without personal data. ``generate`` writes every input
+file of spec §1 in the formats real source systems use, for fictional persons whose school careers, addresses,
+youth care and absence are linked by construction. Same seed and scale → byte-identical files.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import polars as pl
+
+from dev.synthetic import defects as dq
+from dev.synthetic import writers as w
+from dev.synthetic.absence import build_absence
+from dev.synthetic.careers import ENUM as SOORT_ENUM
+from dev.synthetic.careers import build_careers, pupils_on
+from dev.synthetic.dates import EXTRACT_DATE, FIRST_SCHOOL_YEAR, LAST_SCHOOL_YEAR, SPLIT_DAY
+from dev.synthetic.geography import build_geography
+from dev.synthetic.ijw_writer import write_ijw
+from dev.synthetic.names import NameBook
+from dev.synthetic.population import build_population
+from dev.synthetic.residence import build_residence
+from dev.synthetic.schools import build_schools, duo_rows
+from dev.synthetic.youth_care import DYSLEXIA_CODES, YouthCare, build_youth_care
+
+__all__ = ["DYSLEXIA_CODES", "GenerationSummary", "generate"]
+
+YouthCareForm = Literal["split", "csv", "ijw", "both"]
+
+
+@dataclass(frozen=True)
+class GenerationSummary:
+    """What was written: rows (CSV) or messages (iJw, per type as ``ijw/JW301``) per relative path."""
+
+    files: dict[str, int]
+    persons: int
+    pupils_per_year: dict[str, int]
+    youth_care_clients: int
+    seconds: float
+    defects: dict[str, int] = field(default_factory=dict)  # "file:kind" → rows affected
+    invalid_xml: tuple[str, ...] = ()  # deliberately invalid iJw files (relative paths)
+
+
+def generate(
+    out_dir: Path,
+    scale: float = 1.0,
+    seed: int = 20261124,
+    youth_care_form: YouthCareForm = "split",
+    progress: Callable[[str], None] | None = None,
+    *,
+    defects: bool = True,
+) -> GenerationSummary:
+    """Write a complete synthetic inbox into ``out_dir`` (existing generated files are replaced)."""
+    if scale <= 0:
+        raise ValueError("scale must be positive")
+    if youth_care_form not in ("split", "csv", "ijw", "both"):
+        raise ValueError(f"unknown youth_care_form {youth_care_form!r}")
+    t0 = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if (out_dir / "ijw").exists():
+        shutil.rmtree(out_dir / "ijw")
+    for name in ("toewijzingen.csv", "declaraties.csv"):
+        (out_dir / name).unlink(missing_ok=True)
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(12)]
+    # Each step draws from its own stream, and the defects of all files from one stream in a fixed file order,
+    # so a file can be written (and its rows freed) as soon as its step is done: memory holds one step at a time.
+    files: dict[str, int] = {}
+    found: dict[str, int] = {}
+    rng_dq = streams[7]
+
+    def emit(name: str, src: pl.DataFrame, text: w.Text, kinds: dict[str, tuple[str, ...]], **fmt: object) -> None:
+        plan = None
+        if defects:
+            plan = dq.plan(rng_dq, src.height, kinds, lambda rows, col: _cells(src, text, rows, col))
+            found.update({f"{name}:{k}": v for k, v in plan.counts.items()})
+        files[name] = w.write_csv(src, out_dir / name, text=text, plan=plan, **fmt)  # type: ignore[arg-type]
+
+    say("wijken, buurten en adressen opbouwen…")
+    geo = build_geography(streams[0], scale)
+    say("personen genereren…")
+    persons = w.check_dense(build_population(streams[1], geo, scale), "pid")
+    say("scholen genereren…")
+    schools = w.check_dense(build_schools(streams[2], geo, scale), "school_id")
+    w.check_dense(geo.addresses, "address_id")
+
+    say("schoolloopbanen en diploma's genereren…")
+    careers = build_careers(streams[3], persons, schools, geo)
+    enrolments = careers.enrolments
+    say("inschrijvingen en diploma's schrijven…")
+    emit(
+        "inschrijvingen.csv",
+        enrolments.with_columns(pl.Series("short", streams[8].random(enrolments.height) < 0.5)),
+        lambda chunk: w.inschrijvingen(chunk, persons, schools),
+        {
+            "bad_bsn": (),
+            "unknown_code": ("onderwijssoort", "VAVO"),
+            "impossible_date": ("datum_inschrijving", "31-06-2024"),
+            "end_before_start": ("datum_inschrijving", "datum_uitschrijving"),
+        },
+        sep=";",
+        encoding="cp1252",
+        crlf=True,
+    )
+    emit(
+        "diplomas.csv",
+        careers.diplomas,
+        lambda chunk: w.diplomas(chunk, persons, schools),
+        {"unknown_code": ("diploma", "MAVO")},
+        sep=";",
+        encoding="cp1252",
+        crlf=True,
+    )
+    del careers
+    # What later steps need of the enrolments and persons (absence, dyslexia care, summary; writers, youth care).
+    enrolments = enrolments.select("pid", "school_id", pl.col("soort").cast(SOORT_ENUM), "start", "end")
+    persons = persons.drop("elsewhere_primary", "elsewhere_secondary", "arrival")
+
+    say("verzuimmeldingen genereren en schrijven…")
+    emit(
+        "verzuim.csv",
+        build_absence(streams[6], persons, enrolments),
+        lambda chunk: w.verzuim(chunk, persons, schools),
+        {"end_before_start": ("datum_start", "datum_einde")},
+        sep=",",
+        encoding="utf-8",
+        bom=True,
+    )
+
+    say("woonadressen genereren en schrijven…")
+    residence = build_residence(streams[4], persons, geo)
+    emit(
+        "bewoners.csv",
+        residence,
+        lambda chunk: w.bewoners(chunk, persons, geo.addresses),
+        {"bad_bsn": (), "end_before_start": ("datum_vanaf", "datum_tot")},
+        sep=";",
+    )
+    resident_pids, used = residence["pid"].unique(), residence["address_id"].unique()
+    last_address = _last_address(residence) if youth_care_form != "csv" else None
+    del residence
+
+    say("jeugdhulptrajecten en declaraties genereren…")
+    yc = build_youth_care(streams[5], persons, enrolments, geo, scale)
+    t = yc.trajectories
+    in_csv: pl.Expr = {
+        "split": pl.col("ingang") < SPLIT_DAY,
+        "csv": pl.lit(True),
+        "ijw": pl.lit(False),
+        "both": pl.lit(True),
+    }[youth_care_form]
+    in_xml: pl.Expr = {
+        "split": pl.col("ingang") >= SPLIT_DAY,
+        "csv": pl.lit(False),
+        "ijw": pl.lit(True),
+        "both": pl.lit(True),
+    }[youth_care_form]
+    csv_mask = t.with_columns(in_csv.alias("_in"))["_in"].to_numpy()
+    xml_mask = t.with_columns(in_xml.alias("_in"))["_in"].to_numpy()
+    t_csv, t_xml = t.filter(csv_mask), t.filter(xml_mask)
+    if t_csv.height or youth_care_form != "ijw":
+        say("toewijzingen en declaraties schrijven…")
+        emit(
+            "toewijzingen.csv",
+            t_csv,
+            lambda chunk: w.toewijzingen(chunk, persons),
+            {"unknown_code": ("productcategorie", "99"), "end_before_start": ("ingangsdatum", "einddatum")},
+            sep=";",
+        )
+        d_csv = yc.lines_of(csv_mask)
+        emit(
+            "declaraties.csv",
+            d_csv,
+            _declaration_text(yc, persons),
+            {"negative_amount": ("bedrag",), "impossible_date": ("periode_einde", "2024-06-31")},
+            sep=";",
+        )
+        del d_csv
+    del t_csv
+    invalid: list[str] = []
+    if t_xml.height:
+        say("iJw-berichten schrijven…")
+        d_xml = yc.declarations(yc.lines_of(xml_mask))
+        rejected = yc.rejected.filter(pl.col("datum") >= SPLIT_DAY) if youth_care_form == "split" else yc.rejected
+        if youth_care_form == "csv":
+            rejected = rejected.head(0)
+        assert last_address is not None
+        people = _xml_people(persons, last_address, geo.addresses, t_xml)
+        counts, bad, declared = write_ijw(
+            out_dir / "ijw",
+            t_xml,
+            d_xml,
+            rejected,
+            people,
+            NameBook(seed, persons.height),
+            streams[9],
+            defects,
+        )
+        files.update({f"ijw/{k}": v for k, v in counts.items()})
+        invalid = [f"ijw/{b}" for b in bad]
+        if bad:
+            found["ijw:invalid_xml"] = len(bad)
+        found.update({f"ijw:{kind}": n for kind, n in declared.items()})
+    t = t.select("pid")
+    del yc, t_xml
+
+    say("referentiebestanden schrijven…")
+    files["scholen.csv"] = w.write_csv(
+        duo_rows(schools, geo, streams[10]), out_dir / "scholen.csv", sep=";", encoding="cp1252", crlf=True
+    )
+    used = pl.concat([used, schools["address_id"]]).unique()
+    files["pc6hnr.csv"] = w.write_csv(w.pc6hnr(geo.addresses, geo.buurten, used), out_dir / "pc6hnr.csv", sep=";")
+    files["wijken.csv"] = w.write_csv(geo.wijken, out_dir / "wijken.csv", sep=";")
+
+    pupils = {f"{y}/{y + 1}": pupils_on(enrolments, y).height for y in range(FIRST_SCHOOL_YEAR, LAST_SCHOOL_YEAR + 1)}
+    _readme(out_dir, seed, scale, youth_care_form, defects, invalid)
+    files["README.txt"] = 1
+    linked = pl.concat([enrolments["pid"], resident_pids, t["pid"]]).n_unique()
+    return GenerationSummary(
+        files=dict(sorted(files.items())),
+        persons=linked,
+        pupils_per_year=pupils,
+        youth_care_clients=t["pid"].n_unique(),
+        seconds=round(time.perf_counter() - t0, 2),
+        defects=dict(sorted(found.items())),
+        invalid_xml=tuple(invalid),
+    )
+
+
+def _declaration_text(yc: YouthCare, persons: pl.DataFrame) -> w.Text:
+    """declaraties.csv text of compact declaration lines."""
+    return lambda chunk: w.declaraties(yc.csv_lines(chunk), persons)
+
+
+def _cells(src: pl.DataFrame, text: w.Text, rows: list[int], column: str) -> list[str | None]:
+    """The text a file has in ``column`` at ``rows`` (only those rows are turned into text)."""
+    if not rows:
+        return []
+    values: list[str | None] = text(src[np.asarray(rows, dtype=np.int64)])[column].to_list()
+    return values
+
+
+def _last_address(residence: pl.DataFrame) -> pl.DataFrame:
+    """pid → address_id of the person's latest address period."""
+    return residence.sort("pid", "vanaf").group_by("pid").agg(pl.col("address_id").last())
+
+
+def _xml_people(persons: pl.DataFrame, last: pl.DataFrame, addresses: pl.DataFrame, t: pl.DataFrame) -> pl.DataFrame:
+    """Client data for iJw messages: BSN, birth date, sex and the latest address (made-up street)."""
+    return (
+        persons.filter(pl.col("pid").is_in(t["pid"].unique().implode()))
+        .join(last, on="pid", how="left")
+        .join(addresses.select("address_id", "postcode", "huisnummer", "straat"), on="address_id", how="left")
+        .select(
+            pl.col("pid"),
+            pl.col("bsn").cast(pl.Utf8).str.zfill(9).alias("bsn"),
+            pl.col("birth").dt.strftime("%Y-%m-%d").alias("birth"),
+            "sex",
+            "postcode",
+            "huisnummer",
+            "straat",
+        )
+    )
+
+
+def _readme(out_dir: Path, seed: int, scale: float, form: str, defects: bool, invalid: list[str]) -> None:
+    """README.txt: what this is; no generation date so output stays byte-identical."""
+    lines = [
+        "SYNTHETISCHE DATA — fictief, geen echte personen. Deze map is gegenereerd door dev.synthetic "
+        f"voor gemeente Almere (GM0034) met seed {seed} en schaal {scale:g}; jeugdhulpvorm '{form}'; "
+        f"datakwaliteitsfouten {'aan' if defects else 'uit'}. Extractiedatum {EXTRACT_DATE}; schooljaren "
+        f"{FIRST_SCHOOL_YEAR}/{FIRST_SCHOOL_YEAR + 1} t/m {LAST_SCHOOL_YEAR}/{LAST_SCHOOL_YEAR + 1}. Namen, "
+        "BSN's, scholen (BRIN), aanbieders (AGB) en adressen zijn verzonnen; buurtcijfers komen van CBS.",
+    ]
+    if invalid:
+        lines += ["", "Bewust ongeldige iJw-berichten (XSD):"] + [f"- {name}" for name in invalid]
+    (out_dir / "README.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -1,0 +1,239 @@
+"""Atomic publication and the run manifest.
+
+The publish step builds each publication in a version folder of its own (`publish.versions/<time>/`) and
+switches the symlink `publish` to it with one atomic rename, so a reader (or a failed or killed run) never
+sees half a publication: either the previous one or the new one. The previous version is kept.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from dashboards.site import SiteReport, SiteSettings, build_dashboard, write_report_charts
+from pipelines.indicators.catalogue import load_indicators, write_catalogue
+from pipelines.lib.faults import fault_point
+from pipelines.lib.owner_only import make_private_dir
+from pipelines.lib.settings import PROJECT_ROOT
+
+SYNTHETIC_MARKER = "SYNTHETISCHE DATA"
+
+LINKAGE_FILE = "koppelingskwaliteit.parquet"  # the protected linkage-quality table
+TRENDS_FILE = "trends.parquet"  # trends computed from the protected indicators
+
+
+def is_synthetic(inbox: Path) -> bool:
+    """The generator marks its inbox with a README.txt that starts with 'SYNTHETISCHE DATA'."""
+    readme = inbox / "README.txt"
+    return readme.is_file() and readme.read_text(encoding="utf-8", errors="ignore").startswith(SYNTHETIC_MARKER)
+
+
+def code_version() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except OSError:
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
+def publish_atomically(target: Path, build: Callable[[Path], None], keep: int = 2) -> Path:
+    """Run `build(folder)` in a new version folder, then switch `target` (a symlink) to it in one rename.
+
+    Readers resolve `target` to the previous or the new version, never to none and never to a mix. The
+    version the switch replaced is kept (with `keep` = 2: the current and the previous), so a kill at any
+    point leaves a complete publication behind and the next run needs no cleanup. On failure `target` is
+    untouched. Returns the new version's folder.
+    """
+    versions = versions_folder(target)
+    make_private_dir(versions)
+    _clear_leftovers(target, versions)
+    name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    building = versions / f".building-{name}"
+    make_private_dir(building)
+    try:
+        build(building)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    version = versions / name
+    building.rename(version)
+    fault_point("publish.before_switch")
+    _switch(target, version)
+    fault_point("publish.after_switch")
+    for old in sorted(p for p in versions.iterdir() if not p.name.startswith("."))[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+    return version
+
+
+def versions_folder(target: Path) -> Path:
+    """Where the versions behind the symlink `target` live: `<target>.versions/` beside it."""
+    return target.with_name(f"{target.name}.versions")
+
+
+def publication_state(target: Path) -> str | None:
+    """What `target` shows now (the version it resolves to and its manifest's sha256), None if nothing.
+
+    Compared before and after a failed run, so "the previous publication is unchanged" is checked, not assumed."""
+    manifest = target / "manifest.json"
+    if not manifest.is_file():
+        return None
+    return f"{target.resolve()}:{hashlib.sha256(manifest.read_bytes()).hexdigest()}"
+
+
+def adopt_publication(target: Path, source: Path) -> None:
+    """Move the publication `source` shows (a folder or a symlinked version) under `target`'s versions and
+    switch `target` to it: key rotation hands over the publication it built beside the current one."""
+    versions = versions_folder(target)
+    versions.mkdir(parents=True, exist_ok=True)
+    version = versions / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    source.resolve().rename(version)
+    _switch(target, version)
+
+
+def _switch(target: Path, version: Path) -> None:
+    """Point the symlink `target` at `version` with one atomic rename of a new symlink over it.
+
+    A real directory at `target` (a publication from before versioning) is exchanged for the symlink with
+    renameat2(RENAME_EXCHANGE), atomic too; only where the file system lacks it do two renames remain."""
+    link = target.with_name(f".{target.name}.switch")
+    link.unlink(missing_ok=True)
+    link.symlink_to(os.path.relpath(version, target.parent))
+    if target.is_symlink() or not target.exists():
+        os.replace(link, target)
+        return
+    retired = versions_folder(target) / f"{version.name[:-1]}-before-versioning"
+    if _exchange(link, target):
+        link.rename(retired)
+    else:
+        target.rename(retired)
+        os.replace(link, target)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0
+
+
+def _clear_leftovers(target: Path, versions: Path) -> None:
+    """Remove what a killed publish left: a half-built version, a switch symlink not yet renamed. A publication
+    of the old two-rename scheme that a kill left only as `.<name>.old` becomes the current version again."""
+    for building in versions.glob(".building-*"):
+        shutil.rmtree(building, ignore_errors=True)
+    target.with_name(f".{target.name}.switch").unlink(missing_ok=True)
+    shutil.rmtree(target.with_name(f".{target.name}.new"), ignore_errors=True)
+    orphan = target.with_name(f".{target.name}.old")
+    if orphan.is_dir() and not target.exists():
+        version = versions / "00000000T000000000000Z-recovered"
+        orphan.rename(version)
+        _switch(target, version)
+    else:
+        shutil.rmtree(orphan, ignore_errors=True)
+
+
+def build_manifest(
+    *,
+    run_id: str,
+    started: datetime | None,
+    summaries: list[dict[str, Any]],
+    pseudonymisation: dict[str, str],
+    suppression: list[dict[str, Any]],
+    synthetic: bool,
+    outputs: list[str],
+) -> dict[str, Any]:
+    """Spec §4 manifest: inputs, contract versions, pseudonym labels (key ids and fingerprints, never a key),
+    code version, times."""
+    return {
+        "run_id": run_id,
+        "started_at": started.isoformat() if started else None,
+        "finished_at": datetime.now(UTC).isoformat(),
+        "code_version": code_version(),
+        "synthetic_data": synthetic,
+        "pseudonymisation": pseudonymisation,
+        "contracts": {s["source"]: s["contract_version"] for s in summaries},
+        "inputs": [{**f, "source": s["source"]} for s in summaries for f in s["files"]],
+        "rows": {
+            s["source"]: {
+                **{k: s[k] for k in ("rows_read", "rows_accepted", "rows_quarantined")},
+                "rows_past_retention": s.get("rows_past_retention", 0),  # left out at ingest, never used
+            }
+            for s in summaries
+        },
+        "ijw_messages": next((s["ijw_messages"] for s in summaries if s.get("ijw_messages")), {}),
+        # files and archive members under ijw/ that are no iJw message: listed with the reason, never read
+        "ijw_ignored": [i for s in summaries for i in s.get("ijw_ignored", [])],
+        "cells_suppressed": suppression,
+        "outputs": outputs,
+    }
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write `data` as JSON through a temporary file and a rename: a kill never leaves half a manifest."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    os.replace(partial, path)
+
+
+RUNS_FOLDER = "runs"
+NOT_PUBLISHED = "not published: the run ended (failed, killed or interrupted) before its publication was switched in"
+
+
+def run_manifest_path(out: Path, run_id: str) -> Path:
+    return out / RUNS_FOLDER / f"manifest-{run_id}.json"
+
+
+def record_run_manifest(out: Path, manifest: dict[str, Any], published: bool) -> None:
+    """`runs/manifest-<run id>.json`: written unpublished before the switch, published right after it."""
+    path = run_manifest_path(out, str(manifest["run_id"]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_json(path, {**manifest, "published": published, **({} if published else {"status": NOT_PUBLISHED})})
+
+
+def reconcile_run_manifests(out: Path, publish: Path) -> None:
+    """After a kill between the switch and the manifest update: the run the publication shows did publish.
+
+    Every other manifest marked unpublished stays so (the audit leaves such runs out of the run history)."""
+    current = publish / "manifest.json"
+    if not current.is_file():
+        return
+    manifest = json.loads(current.read_text(encoding="utf-8"))
+    recorded = run_manifest_path(out, str(manifest.get("run_id")))
+    if not recorded.is_file() or json.loads(recorded.read_text(encoding="utf-8")).get("published") is False:
+        record_run_manifest(out, manifest, published=True)
+
+
+def write_publication(
+    folder: Path, table: pl.DataFrame, extras: dict[str, pl.DataFrame], settings: SiteSettings
+) -> tuple[list[str], SiteReport]:
+    """One gemeente's publication without its manifest: the table, the dashboard, report charts, the extra
+    protected tables and the indicator catalogue. Returns the files written (relative) and the site report."""
+    table.write_parquet(folder / "indicatoren.parquet")
+    site = build_dashboard(folder / "dashboard", table, load_indicators(), settings)
+    charts = write_report_charts(folder / "charts", site)
+    written = ["indicatoren.parquet", "dashboard/index.html", *(str(p.relative_to(folder)) for p in charts)]
+    for name, frame in extras.items():
+        frame.write_parquet(folder / name)
+        written.append(name)
+    written.extend(p.name for p in write_catalogue(folder))
+    return written, site

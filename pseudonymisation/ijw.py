@@ -1,0 +1,497 @@
+"""Youth care form A: read iJw 3.2 XML messages into the same canonical rows as the flat form B CSVs.
+
+Spec §1: a municipality delivers youth care either as ``toewijzingen.csv`` + ``declaraties.csv`` (form B)
+or as a folder of iJw messages (form A). This module turns form A into rows with *exactly* form B's columns
+and text conventions (ISO dates, euro amounts with a decimal point, ``D``/``C``, COD327 verwijzer code), so
+that one contract validation, pseudonymisation and load path serves both. It never writes to disk, never
+logs, and never puts a BSN in an exception or rejection reason; BSNs stay raw in the returned rows because
+the caller validates (eleven-test) and pseudonymises them before anything is stored.
+
+Input
+    A folder (recursively), a single ``.xml`` or a ``.zip`` (members streamed, never extracted). Other file
+    types are ignored. Each message is checked (no DTD/entities, size cap), its version and type are taken
+    from the root namespace ``http://www.istandaarden.nl/ijw/3_2/<jwNNN>/schema``, and it is validated
+    against the vendored XSD in ``contracts/ijw/xsd-3.2``. A message that fails any check is rejected whole
+    (:class:`IjwRejection`) and the run continues. Every message file ends up either counted in
+    ``messages_read`` or listed in ``rejected``.
+
+Message types
+    JW301 toewijzing, JW305 start zorg, JW307 stop zorg → ``toewijzingen``; JW315 verzoek om toewijzing →
+    ``verwijzer_type``; JW323 declaratie → ``declaraties`` (one row per Prestatie; the caller nets D/C).
+    JW302, JW306, JW308, JW316–JW320 and JW325 (retour messages, wijzigingsverzoeken, JW319 afwijzing) are
+    validated and counted but contribute no rows.
+
+Update order (deterministic, independent of file names on disk)
+    A cheap first pass reads only the header of every message (``BerichtIdentificatie``: Dagtekening and
+    Identificatie, first kilobytes only). Messages are then processed in the order (Dagtekening, Identificatie
+    [numeric ids as numbers], source_file), and a later message about the same ToewijzingNummer updates an
+    earlier one:
+
+    * JW301: replaces bsn, product, ingangsdatum and einddatum (e.g. RedenWijziging 05 with an earlier
+      einddatum). RedenWijziging 13 (*Verwijderd*: "beschouw als niet verzonden") hides the toewijzing
+      until a later JW301 sends it again. JW301 has no StatusAanlevering in 3.2. A ReferentieAanbieder once
+      seen is kept when a later JW301 omits it (the referral of a toewijzing does not change).
+    * JW305 (StatusAanlevering 1/2/9) sets begindatum_zorg. If the toewijzing is already stopped (JW307),
+      a start *after* einddatum_zorg reopens it (einddatum_zorg and reden cleared); a start on or before
+      it only corrects begindatum_zorg and the stop stays. StatusAanlevering 3 removes the begindatum_zorg
+      it names (if it is the current one).
+    * JW307 (1/2/9) sets einddatum_zorg and reden_beeindiging (and begindatum_zorg from its Begindatum when
+      no JW305 was seen); StatusAanlevering 3 removes the stop it names (if it is the current one).
+    * A JW305/JW307 for a toewijzing without any JW301 still yields a row (from its own bsn, product and
+      ToewijzingIngangsdatum): the care happened, and the caller's contract check decides whether the row
+      is complete enough. JW301 fields always take precedence once a JW301 is seen. Start/stop products
+      without a ToewijzingNummer cannot be linked and are counted in ``unlinked_products``.
+
+JW315 ↔ JW301 matching
+    The provider's ``ReferentieAanbieder`` is the only key both messages carry for the same product request
+    (the gemeente echoes it in the JW301 ToegewezenProduct). References are unique per provider only, so the
+    key is (provider AGB, ReferentieAanbieder): JW315 Header/Afzender = JW301 Header/Ontvanger. When several
+    JW315 carry the same key the last in the update order wins; a toewijzing without a (matching) reference
+    gets ``verwijzer_type`` None (= onbekend). The lookup is done after all messages, so a JW315 that sorts
+    after its JW301 still matches.
+
+Consistency facts (person-free, beside the canonical rows)
+    The canonical declaration row has form B's columns only. What the consistency checks of
+    ``pseudonymisation.ijw_consistency`` need is handed out next to it, without BSN: one
+    :class:`DeclarationLine` per Prestatie (declared product, period, volume, eenheid, tarief, bedrag,
+    source file and line) and, at the end, one :class:`AllocatedProduct` per final JW301 toewijzing.
+
+Dropped at parse time
+    Everything except the columns below and the consistency facts: names, birth date, gender, addresses,
+    phone, e-mail, relations, communication, juridische status, comments, referrer name and referrer
+    AGB/zorgverlener code, declaration numbers. Only compact records of the needed fields leave the XML
+    tree, and the tree is discarded per message.
+
+Memory bound
+    One message is held at a time (at most ``max_message_bytes`` bytes plus its lxml tree); larger files or
+    zip members are rejected, not read. Across messages the module keeps only: one sort key per message
+    file (~100 B), one small slotted record per toewijzing (~250 B, dates/codes interned), one entry per
+    JW315 product (provider, reference, type) and one counter per distinct debet declaration line (for
+    ``unmatched_credits``). Declaration rows and rejections are handed out in batches of ``batch_rows`` as
+    they are produced; toewijzing rows (which need every message first) are handed out in batches at the
+    end. Declaration lines and allocated products travel with the rows they belong to (at most one each).
+    A 500 MB inbox therefore needs memory proportional to the number of toewijzingen and distinct
+    declaration lines, not to its size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from pseudonymisation.ijw_files import (
+    Ignored,
+    IjwInputError,
+    MessageSource,
+    ZipCache,
+    discover,
+    iter_chunks,
+    read_message,
+)
+from pseudonymisation.ijw_xml import (
+    Allocation,
+    CareEvent,
+    Claim,
+    HeaderKey,
+    HeaderPeeker,
+    Request,
+    identificatie_key,
+    mask_numbers,
+    parse_message,
+)
+
+__all__ = [
+    "DECLARATIE_COLUMNS",
+    "TOEWIJZING_COLUMNS",
+    "AllocatedProduct",
+    "DeclarationLine",
+    "IjwBatch",
+    "IjwRejection",
+    "IjwResult",
+    "iter_ijw",
+    "read_ijw",
+]
+
+Row = dict[str, str | None]
+
+#: Form B columns (spec §1) plus provenance; order matters to callers building DataFrames.
+TOEWIJZING_COLUMNS = (
+    "bsn",
+    "toewijzingnummer",
+    "productcategorie",
+    "productcode",
+    "verwijzer_type",
+    "ingangsdatum",
+    "einddatum",
+    "begindatum_zorg",
+    "einddatum_zorg",
+    "reden_beeindiging",
+    "source_file",
+    "source_line",
+)
+DECLARATIE_COLUMNS = (
+    "bsn",
+    "toewijzingnummer",
+    "periode_begin",
+    "periode_einde",
+    "bedrag",
+    "debet_credit",
+    "source_file",
+    "source_line",
+)
+
+DEFAULT_MAX_MESSAGE_BYTES = 50_000_000
+DEFAULT_BATCH_ROWS = 50_000
+#: The header sits in the first few hundred bytes; reading further in the ordering pass is wasted I/O.
+HEADER_PEEK_BYTES = 256 * 1024
+
+
+class DeclarationLine(NamedTuple):
+    """One JW323 Prestatie as its consistency checks need it: no BSN, amounts in eurocent."""
+
+    source_file: str
+    source_line: int
+    toewijzingnummer: str
+    productcategorie: str
+    productcode: str
+    periode_begin: str
+    periode_einde: str
+    volume: int
+    eenheid: str
+    tarief_cent: int | None
+    bedrag_cent: int
+    debet_credit: str
+
+
+class AllocatedProduct(NamedTuple):
+    """The product of a final JW301 toewijzing (None: not specified, i.e. aspecific or generic)."""
+
+    toewijzingnummer: str
+    productcategorie: str | None
+    productcode: str | None
+
+
+@dataclass(frozen=True)
+class IjwRejection:
+    """One whole message (or unreadable archive) quarantined, with a reason safe to store and show.
+
+    The reason is masked on construction (every run of 8+ digits becomes ``*********``) so that no code
+    path can leak a BSN through it, whatever message text it was built from.
+    """
+
+    source_file: str
+    message_type: str | None
+    reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", mask_numbers(self.reason))
+
+
+@dataclass
+class IjwBatch:
+    """A slice of the output of :func:`iter_ijw`; counts are increments, so sum them over batches.
+
+    ``declaration_lines`` pair one to one with ``declaraties`` and ``allocated_products`` with (some of)
+    ``toewijzingen``, so :meth:`size` counts only the rows they accompany.
+    """
+
+    toewijzingen: list[Row] = field(default_factory=list)
+    declaraties: list[Row] = field(default_factory=list)
+    rejected: list[IjwRejection] = field(default_factory=list)
+    ignored: list[Ignored] = field(default_factory=list)  # files and members that are no message, with why
+    declaration_lines: list[DeclarationLine] = field(default_factory=list)
+    allocated_products: list[AllocatedProduct] = field(default_factory=list)
+    messages_read: dict[str, int] = field(default_factory=dict)
+    unmatched_credits: int = 0
+    unlinked_products: int = 0
+
+    def size(self) -> int:
+        return len(self.toewijzingen) + len(self.declaraties) + len(self.rejected)
+
+
+@dataclass
+class IjwResult:
+    """Everything of one input collected (tests and small inboxes; large ones should use iter_ijw)."""
+
+    toewijzingen: list[Row] = field(default_factory=list)
+    declaraties: list[Row] = field(default_factory=list)
+    rejected: list[IjwRejection] = field(default_factory=list)
+    ignored: list[Ignored] = field(default_factory=list)
+    declaration_lines: list[DeclarationLine] = field(default_factory=list)
+    allocated_products: list[AllocatedProduct] = field(default_factory=list)
+    messages_read: dict[str, int] = field(default_factory=dict)
+    unmatched_credits: int = 0
+    unlinked_products: int = 0
+
+
+@dataclass(slots=True)
+class _Traject:
+    """Compact running state of one toewijzing while messages are applied in update order."""
+
+    bsn: str
+    productcategorie: str | None
+    productcode: str | None
+    ingangsdatum: str | None
+    einddatum: str | None = None
+    begindatum_zorg: str | None = None
+    einddatum_zorg: str | None = None
+    reden_beeindiging: str | None = None
+    aanbieder: str | None = None
+    referentie: str | None = None
+    source_file: str = ""
+    source_line: int = 0
+    has_allocation: bool = False
+    verwijderd: bool = False
+
+
+class _State:
+    """Cross-message state; see the module docstring for its memory bound."""
+
+    def __init__(self) -> None:
+        self.trajecten: dict[str, _Traject] = {}
+        self.verwijzers: dict[tuple[str, str], str] = {}
+        self.open_debets: dict[tuple[str, str, str, int], int] = {}
+
+    def allocate(self, a: Allocation, source_file: str) -> None:
+        t = self.trajecten.get(a.toewijzingnummer)
+        if t is None:
+            t = _Traject(a.bsn, a.productcategorie, a.productcode, a.ingangsdatum)
+            self.trajecten[a.toewijzingnummer] = t
+        t.bsn = a.bsn
+        t.productcategorie = a.productcategorie
+        t.productcode = a.productcode
+        t.ingangsdatum = a.ingangsdatum
+        t.einddatum = a.einddatum
+        if a.referentie is not None:
+            t.aanbieder, t.referentie = a.aanbieder, a.referentie
+        t.source_file, t.source_line = source_file, a.line
+        t.has_allocation = True
+        t.verwijderd = a.verwijderd
+
+    def care(self, e: CareEvent, source_file: str) -> bool:
+        """Apply a start/stop; False when it names no toewijzing and so cannot be linked."""
+        if e.toewijzingnummer is None:
+            return False
+        t = self.trajecten.get(e.toewijzingnummer)
+        if t is None:
+            t = _Traject(e.bsn, e.productcategorie, e.productcode, e.toewijzing_ingangsdatum)
+            t.source_file, t.source_line = source_file, e.line
+            self.trajecten[e.toewijzingnummer] = t
+        elif not t.has_allocation:
+            t.productcategorie = t.productcategorie or e.productcategorie
+            t.productcode = t.productcode or e.productcode
+            t.ingangsdatum = t.ingangsdatum or e.toewijzing_ingangsdatum
+        deleting = e.status == "3"
+        if e.is_stop:
+            if deleting:
+                if t.einddatum_zorg == e.einddatum:
+                    t.einddatum_zorg = t.reden_beeindiging = None
+            else:
+                t.einddatum_zorg, t.reden_beeindiging = e.einddatum, e.reden_beeindiging
+                if t.begindatum_zorg is None:
+                    t.begindatum_zorg = e.begindatum
+        elif deleting:
+            if t.begindatum_zorg == e.begindatum:
+                t.begindatum_zorg = None
+        elif t.einddatum_zorg is not None and e.begindatum > t.einddatum_zorg:
+            t.begindatum_zorg, t.einddatum_zorg, t.reden_beeindiging = e.begindatum, None, None
+        else:
+            t.begindatum_zorg = e.begindatum
+        return True
+
+    def request(self, r: Request) -> None:
+        self.verwijzers[(r.aanbieder, r.referentie)] = r.verwijzer_type
+
+    def claim(self, c: Claim, source_file: str) -> tuple[Row, bool]:
+        """The declaration row, and whether it is a credit that cancels no earlier debet."""
+        row: Row = {
+            "bsn": c.bsn,
+            "toewijzingnummer": c.toewijzingnummer,
+            "periode_begin": c.periode_begin,
+            "periode_einde": c.periode_einde,
+            "bedrag": _euro(c.bedrag_cent),
+            "debet_credit": c.debet_credit,
+            "source_file": source_file,
+            "source_line": str(c.line),
+        }
+        key = (c.toewijzingnummer, c.periode_begin, c.periode_einde, c.bedrag_cent)
+        if c.debet_credit == "D":
+            self.open_debets[key] = self.open_debets.get(key, 0) + 1
+            return row, False
+        remaining = self.open_debets.get(key, 0)
+        if remaining == 0:
+            return row, True
+        if remaining == 1:
+            del self.open_debets[key]
+        else:
+            self.open_debets[key] = remaining - 1
+        return row, False
+
+    def toewijzing_rows(self) -> Iterator[tuple[Row, AllocatedProduct | None]]:
+        """Final rows, ordered by toewijzingnummer so output does not depend on message order, each with
+        its allocated product when a JW301 was seen (a start/stop alone allocates nothing)."""
+        for nummer in sorted(self.trajecten, key=int):
+            t = self.trajecten[nummer]
+            if t.verwijderd:
+                continue
+            verwijzer = None
+            if t.aanbieder is not None and t.referentie is not None:
+                verwijzer = self.verwijzers.get((t.aanbieder, t.referentie))
+            product = AllocatedProduct(nummer, t.productcategorie, t.productcode) if t.has_allocation else None
+            row: Row = {
+                "bsn": t.bsn,
+                "toewijzingnummer": nummer,
+                "productcategorie": t.productcategorie,
+                "productcode": t.productcode,
+                "verwijzer_type": verwijzer,
+                "ingangsdatum": t.ingangsdatum,
+                "einddatum": t.einddatum,
+                "begindatum_zorg": t.begindatum_zorg,
+                "einddatum_zorg": t.einddatum_zorg,
+                "reden_beeindiging": t.reden_beeindiging,
+                "source_file": t.source_file,
+                "source_line": str(t.source_line),
+            }
+            yield row, product
+
+
+def _euro(cent: int) -> str:
+    """Eurocent integer → euro text with exactly two decimals, without a float round trip."""
+    sign = "-" if cent < 0 else ""
+    whole, part = divmod(abs(cent), 100)
+    return f"{sign}{whole}.{part:02d}"
+
+
+def _header_key(source: MessageSource, zips: ZipCache) -> HeaderKey:
+    """Sort key from the first kilobytes; unreadable headers sort first and are rejected in the real pass."""
+    peeker = HeaderPeeker()
+    try:
+        with contextlib.closing(iter_chunks(source, zips, HEADER_PEEK_BYTES)) as chunks:
+            for chunk in chunks:
+                if peeker.feed(chunk):
+                    break
+    except Exception:
+        # Any failure here (bad bytes, broken zip member) only means "no usable sort key"; the real pass
+        # reads the message again and turns the same problem into a proper rejection.
+        return HeaderKey("", identificatie_key(""))
+    return peeker.key()
+
+
+def _ordered(sources: list[MessageSource], zips: ZipCache) -> list[MessageSource]:
+    keyed = [(_header_key(src, zips), src.source_file, src) for src in sources]
+    keyed.sort(key=lambda item: (item[0], item[1]))
+    return [src for _key, _name, src in keyed]
+
+
+def iter_ijw(
+    path: Path,
+    *,
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+) -> Iterator[IjwBatch]:
+    """Stream the canonical rows of all iJw messages under ``path`` in batches of about ``batch_rows``.
+
+    A batch is closed after the message that fills it, so it holds at most ``batch_rows`` plus the rows of
+    one message (itself bounded by ``max_message_bytes``).
+
+    Declaration rows and rejections come as they are produced; toewijzing rows come at the end, because a
+    toewijzing is only final once every later message about it has been applied.
+    """
+    zips = ZipCache()
+    found = discover(path, max_message_bytes, zips)
+    sources = found.sources
+    state = _State()
+    batch = IjwBatch(rejected=[IjwRejection(p.source_file, None, p.reason) for p in found.problems])
+    batch.ignored.extend(found.ignored)
+    try:
+        for source in _ordered(sources, zips):
+            _process(source, zips, max_message_bytes, state, batch)
+            if batch.size() >= batch_rows:
+                yield batch
+                batch = IjwBatch()
+        zips.close()
+        for row, product in state.toewijzing_rows():
+            batch.toewijzingen.append(row)
+            if product is not None:
+                batch.allocated_products.append(product)
+            if batch.size() >= batch_rows:
+                yield batch
+                batch = IjwBatch()
+        yield batch
+    finally:
+        zips.close()
+
+
+def _process(source: MessageSource, zips: ZipCache, max_bytes: int, state: _State, batch: IjwBatch) -> None:
+    """Read, parse and apply one message; any failure rejects this message only."""
+    try:
+        parsed = parse_message(read_message(source, zips, max_bytes))
+    except IjwInputError as exc:
+        batch.rejected.append(IjwRejection(source.source_file, exc.message_type, exc.reason))
+        return
+    except Exception as exc:
+        # Deliberately broad: one malformed message must never stop a run. The exception text is not
+        # used because it could quote message content; its type is enough to investigate.
+        batch.rejected.append(
+            IjwRejection(
+                source.source_file,
+                None,
+                f"onverwachte fout / unexpected error while reading the message ({type(exc).__name__}).",
+            )
+        )
+        return
+    for record in parsed.records:
+        if isinstance(record, Allocation):
+            state.allocate(record, source.source_file)
+        elif isinstance(record, CareEvent):
+            if not state.care(record, source.source_file):
+                batch.unlinked_products += 1
+        elif isinstance(record, Request):
+            state.request(record)
+        else:
+            row, unmatched = state.claim(record, source.source_file)
+            batch.declaraties.append(row)
+            batch.declaration_lines.append(_declaration_line(record, source.source_file))
+            batch.unmatched_credits += int(unmatched)
+    batch.messages_read[parsed.message_type] = batch.messages_read.get(parsed.message_type, 0) + 1
+
+
+def _declaration_line(c: Claim, source_file: str) -> DeclarationLine:
+    return DeclarationLine(
+        source_file=source_file,
+        source_line=c.line,
+        toewijzingnummer=c.toewijzingnummer,
+        productcategorie=c.productcategorie,
+        productcode=c.productcode,
+        periode_begin=c.periode_begin,
+        periode_einde=c.periode_einde,
+        volume=c.volume,
+        eenheid=c.eenheid,
+        tarief_cent=c.tarief_cent,
+        bedrag_cent=c.bedrag_cent,
+        debet_credit=c.debet_credit,
+    )
+
+
+def read_ijw(path: Path, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> IjwResult:
+    """Collect :func:`iter_ijw` into one result; convenient for tests and small inputs.
+
+    Messages are still read one at a time; only the output is collected. To process a large folder in
+    bounded memory (or to benchmark the reader alone), iterate :func:`iter_ijw` and drop each batch.
+    """
+    result = IjwResult()
+    for batch in iter_ijw(path, max_message_bytes=max_message_bytes):
+        result.toewijzingen.extend(batch.toewijzingen)
+        result.declaraties.extend(batch.declaraties)
+        result.rejected.extend(batch.rejected)
+        result.ignored.extend(batch.ignored)
+        result.declaration_lines.extend(batch.declaration_lines)
+        result.allocated_products.extend(batch.allocated_products)
+        for message_type, count in batch.messages_read.items():
+            result.messages_read[message_type] = result.messages_read.get(message_type, 0) + count
+        result.unmatched_credits += batch.unmatched_credits
+        result.unlinked_products += batch.unlinked_products
+    return result
