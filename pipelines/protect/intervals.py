@@ -28,8 +28,6 @@ from scipy.optimize._highspy import _core as highs
 from pipelines.protect.recoverable import INF, LinearSystem, components
 
 TOLERANCE = 1e-6  # LP optima within this of a whole number count as that number
-GROUP_ROUNDS = 60  # LPs that raise all unproven targets together before each gets its own ...
-PROGRESS = 0.99  # ... as long as each leaves at most this share of the targets it tried unproven
 
 
 @dataclass(frozen=True)
@@ -128,9 +126,11 @@ class IntervalSolver:
         if lowest is not None:
             see(lowest)
         todo = unproven()
-        for _ in range(GROUP_ROUNDS):
-            if not todo:
-                break
+        # Raise the unproven targets together again and again, as long as each round proves at least one: a
+        # round costs one warm-started LP, where a target of its own costs two. When a few small sums bound a
+        # large component (a school year without youth care: every count 0, the gemeente at most 9), a round
+        # can lift only a handful together, yet that is still fewer LPs than one per target.
+        while todo:
             self.lps += 1
             caps = np.ceil(seen_low[todo] - TOLERANCE) + self.margin
             point = model.optimise_together(column[todo], -1.0, caps)
@@ -138,8 +138,7 @@ class IntervalSolver:
                 break
             see(point)
             left = unproven()
-            if len(left) > PROGRESS * len(todo):
-                todo = left
+            if len(left) == len(todo):
                 break
             todo = left
         floors = [i for i in todo if seen_low[i] > (targets[members[i]].must_reach or 0.0) + TOLERANCE]
