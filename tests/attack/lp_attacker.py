@@ -146,7 +146,7 @@ def attack(indicatoren: pl.DataFrame, every: int = 1) -> list[Finding]:
         if every > 1:
             year.cells = defaultdict(list, dict(sorted(year.cells.items())[::every]))
         for cell, lo, hi in _solve(year):
-            pupils = cell[2] == "G1" and cell[0] != "gemeente"
+            pupils = cell[2] == "G1"  # a row for the unit (gemeente, school, wijk) exists
             findings.append(Finding(str(jaar), *cell, lo, hi, 1.0 if pupils else 0.0))
     return findings
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -14,8 +15,20 @@ import polars as pl
 from pipelines.lib.warehouse import read_warehouse
 from tests.attack.lp_attacker import attack, attack_linkage, summary
 
+MARGIN, SMALL = 3, 10
 
-def main(root: Path) -> None:
+
+@dataclass(frozen=True)
+class AttackResult:
+    indicators: pl.DataFrame  # per indicator and level: hidden, exact, narrow, zero_excluded
+    linkage: pl.DataFrame  # the same for koppelingskwaliteit.parquet
+    suppressed_share: pl.DataFrame  # per level
+    seconds: float
+
+
+def attack_run(root: Path, every: int = 1) -> AttackResult:
+    """Attack the published files of a finished run; the warehouse gives only the true values to score it.
+    `every` > 1: every every-th hidden count of the indicator table only (`lp_attacker.attack`)."""
     out = root / "out" if (root / "out" / "publish").is_dir() else root
     publish = out / "publish"
     soort = pl.read_parquet(publish / "indicatorcatalogus.parquet").select("indicator", "soort")
@@ -28,14 +41,25 @@ def main(root: Path) -> None:
             "SELECT schooljaar, 'gemeente' AS niveau, maat AS eenheid_code, concat_ws('|', maat, bron, doelbron) "
             "AS indicator, leeftijdsgroep AS categorie, teller::DOUBLE AS w_teller FROM linkage_quality"
         ).pl()
-    pl.Config.set_tbl_rows(200)
     started = time.perf_counter()
-    findings = attack(published)
-    print(f"{len(findings)} hidden counts attacked in {time.perf_counter() - started:.0f} s")
-    print(summary(findings, truth, 3, 10))
+    findings = attack(published, every)
     linkage = attack_linkage(pl.read_parquet(publish / "koppelingskwaliteit.parquet"))
-    print(summary(linkage, linkage_truth, 3, 10))
-    print(published.group_by("niveau").agg(pl.col("onderdrukt").mean().alias("onderdrukt_aandeel")).sort("niveau"))
+    shares = published.group_by("niveau").agg(pl.col("onderdrukt").mean().alias("onderdrukt_aandeel")).sort("niveau")
+    return AttackResult(
+        summary(findings, truth, MARGIN, SMALL),
+        summary(linkage, linkage_truth, MARGIN, SMALL),
+        shares,
+        time.perf_counter() - started,
+    )
+
+
+def main(root: Path) -> None:
+    result = attack_run(root)
+    pl.Config.set_tbl_rows(200)
+    print(f"attacked in {result.seconds:.0f} s")
+    print(result.indicators)
+    print(result.linkage)
+    print(result.suppressed_share)
 
 
 if __name__ == "__main__":
