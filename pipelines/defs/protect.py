@@ -17,6 +17,7 @@ from pipelines.lib.keys import OWNER
 from pipelines.lib.published_schema import PUBLISHED_COLUMNS
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.warehouse import connect
+from pipelines.protect import continuity
 from pipelines.protect.disclosure_check import BASIS_COLUMNS, CheckReport, check_publication
 from pipelines.protect.recoverable import Recoverer
 from pipelines.protect.suppression import DisclosureRules, protect
@@ -54,22 +55,42 @@ def suppressed_per_indicator_level(protected: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def protect_for_publication(indicators: pl.DataFrame, rules: DisclosureRules) -> tuple[pl.DataFrame, Recoverer]:
+def previous_publication(monitor: MonitorResource) -> pl.DataFrame | None:
+    """The published table this run replaces, if any (`protect.continuity`)."""
+    path = monitor.paths.publish / "indicatoren.parquet"
+    return pl.read_parquet(path) if path.is_file() else None
+
+
+def protect_for_publication(
+    indicators: pl.DataFrame, rules: DisclosureRules, previous: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, Recoverer]:
     """Primary and secondary suppression in the published schema: the one path of every publication."""
     recoverer = Recoverer()
     protected = (
-        protect(indicators, rules, recoverer)
+        protect(indicators, rules, recoverer, previous)
         .select(PUBLISHED_COLUMNS)
         .with_columns(pl.col("teller", "noemer", "waarde", "gemeente_waarde").cast(pl.Float64))
     )
     return protected, recoverer
 
 
-def check_protected(published: pl.DataFrame, indicators: pl.DataFrame, rules: DisclosureRules) -> CheckReport:
-    """The independent check of a protected table against the unprotected one, trends included."""
+def check_protected(
+    published: pl.DataFrame, indicators: pl.DataFrame, rules: DisclosureRules, previous: pl.DataFrame | None = None
+) -> CheckReport:
+    """The independent check of a protected table against the unprotected one, trends included, and against
+    the publication it replaces (`continuity`)."""
     # The year-over-year figures the publication shows next to this table (trends.parquet, the dashboard).
     changes = indicator_trends(published)
-    return check_publication(published, indicators.select(BASIS_COLUMNS), rules, changes=changes)
+    report = check_publication(published, indicators.select(BASIS_COLUMNS), rules, changes=changes)
+    if previous is not None:
+        report.tried.append(
+            "across publications: every cell hidden in the previous publication is hidden, every cell shown "
+            "there with the same numbers is shown"
+        )
+        report.add(
+            "cell breaks the previous publication's pattern", continuity.violations(published, indicators, previous)
+        )
+    return report
 
 
 @dg.asset(
@@ -81,7 +102,8 @@ def check_protected(published: pl.DataFrame, indicators: pl.DataFrame, rules: Di
 )
 def protected_indicators(monitor: MonitorResource) -> dg.MaterializeResult:
     started = time.perf_counter()
-    protected, recoverer = protect_for_publication(read_indicators(monitor), rules_of(monitor))
+    previous = previous_publication(monitor)
+    protected, recoverer = protect_for_publication(read_indicators(monitor), rules_of(monitor), previous)
     seconds = time.perf_counter() - started
     out = monitor.paths.protected
     out.mkdir(parents=True, exist_ok=True)
@@ -95,6 +117,7 @@ def protected_indicators(monitor: MonitorResource) -> dg.MaterializeResult:
             "suppressed_per_indicator_level": dg.MetadataValue.json(counts),
             "protect_seconds": round(seconds, 2),
             "lps_solved": recoverer.lps,
+            "previous_publication": previous is not None,
         }
     )
 
@@ -108,7 +131,7 @@ def protected_indicators(monitor: MonitorResource) -> dg.MaterializeResult:
 def disclosure_check(monitor: MonitorResource) -> dg.AssetCheckResult:
     started = time.perf_counter()
     published = pl.read_parquet(monitor.paths.protected / "indicatoren.parquet")
-    report = check_protected(published, read_indicators(monitor), rules_of(monitor))
+    report = check_protected(published, read_indicators(monitor), rules_of(monitor), previous_publication(monitor))
     return dg.AssetCheckResult(
         passed=report.passed,
         metadata={

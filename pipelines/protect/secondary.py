@@ -235,10 +235,13 @@ class Suppressor:
     thresholds: Thresholds
     solver: IntervalSolver
     zero_for_small: bool = True
+    stays_hidden: list[bool] = field(default_factory=list)  # per cell: hidden in the previous publication
+    stays_shown: list[bool] = field(default_factory=list)  # per cell: shown then, numbers unchanged (`continuity`)
     shown: list[int] = field(init=False)  # per quantity: published cells showing it
     rows_of: list[list[int]] = field(init=False)
     primary: list[bool] = field(init=False)
     caps: list[list[int]] = field(init=False)  # per quantity: quantities it is at most
+    pinned: list[bool] = field(init=False)  # per quantity: shown by a cell that stays shown
     queue: deque[int] = field(default_factory=deque)  # sums to look at again, each at most once in it
     pending: set[int] = field(default_factory=set)
 
@@ -258,6 +261,14 @@ class Suppressor:
         for c, hidden in enumerate(primary):
             if hidden:
                 self.hide_cell(c)
+        for c, hidden in enumerate(self.stays_hidden):
+            if hidden:
+                self.hide_cell(c)
+        self.pinned = (
+            [any(self.stays_shown[c] for c in q.cells) for q in self.model.quantities]
+            if any(self.stays_shown)
+            else [False] * len(self.model.quantities)
+        )
 
     def known(self, q: int) -> bool:
         external = self.model.quantities[q].external_known
@@ -297,7 +308,9 @@ class Suppressor:
     def cheapest(self, candidates: Iterable[int], shortfall: float) -> int | None:
         """Fewest published cells hidden, then large enough to close the shortfall, then smallest."""
         quantities = self.model.quantities
-        hideable = [q for q in candidates if self.known(q) and quantities[q].external_known is None]
+        hideable = [
+            q for q in candidates if self.known(q) and quantities[q].external_known is None and not self.pinned[q]
+        ]
         if not hideable:
             return None
         return min(
@@ -475,7 +488,12 @@ def secondary_mask(
     recoverer: Recoverer,
     thresholds: Thresholds,
     zero_for_small: bool = True,
+    carried: tuple[list[bool], list[bool]] | None = None,
 ) -> list[bool]:
-    """Primary plus secondary suppression, per cell of the model."""
+    """Primary plus secondary suppression, per cell of the model. `carried`: per cell, (stays hidden, stays
+    shown) from the previous publication (`continuity.carried_over`)."""
     solver = IntervalSolver(margin)
-    return Suppressor(model, margin, recoverer, list(primary), thresholds, solver, zero_for_small).run()
+    stays_hidden, stays_shown = carried or ([], [])
+    return Suppressor(
+        model, margin, recoverer, list(primary), thresholds, solver, zero_for_small, stays_hidden, stays_shown
+    ).run()

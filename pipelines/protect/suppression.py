@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pipelines.protect.continuity import carried_over
 from pipelines.protect.reader import Thresholds
 from pipelines.protect.recoverable import Recoverer
 from pipelines.protect.secondary import CELL_KEY, build_model, secondary_mask
@@ -75,8 +76,16 @@ def dominated(frame: pl.DataFrame, rules: DisclosureRules) -> pl.Expr:
     return (teller <= 0) | share_rule.fill_null(False)
 
 
-def protect(frame: pl.DataFrame, rules: DisclosureRules, recoverer: Recoverer | None = None) -> pl.DataFrame:
+def protect(
+    frame: pl.DataFrame,
+    rules: DisclosureRules,
+    recoverer: Recoverer | None = None,
+    previous: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Suppress (teller, noemer, waarde → null) with reason `primair` or `secundair`; then round if asked.
+
+    `previous`: the publication this one replaces; its hidden cells stay hidden and its shown, unchanged
+    cells stay shown (`continuity`), so that a reader gains nothing by subtracting the two.
 
     The outcome depends on the cells, not on their order in `frame`: the work is done in key order.
     `gemeente_waarde`, when present, is set to the published value of the gemeente cell (null if suppressed).
@@ -86,7 +95,13 @@ def protect(frame: pl.DataFrame, rules: DisclosureRules, recoverer: Recoverer | 
     model = build_model(ordered, rules.min_teller)
     thresholds = Thresholds(rules.min_teller, rules.min_noemer)
     final = secondary_mask(
-        model, primary.to_list(), rules.protection_margin, recoverer or Recoverer(), thresholds, rules.zero_for_small
+        model,
+        primary.to_list(),
+        rules.protection_margin,
+        recoverer or Recoverer(),
+        thresholds,
+        rules.zero_for_small,
+        carried_over(ordered, previous),
     )
     marks = ordered.select("_rij", onderdrukt=pl.Series(final, dtype=pl.Boolean), _primair=primary).sort("_rij")
     hidden = marks.get_column("onderdrukt")
