@@ -11,11 +11,11 @@ import polars as pl
 import pytest
 
 from dev.oracles.reference import reference_indicators
-from pipelines.indicators.linkage_quality import PUBLISHED_COLUMNS as LINKAGE_COLUMNS
-from pipelines.indicators.linkage_quality import check_linkage_quality
 from pipelines.indicators.trends import TREND_COLUMNS
 from pipelines.lib.settings import MonitorConfig
 from pipelines.lib.warehouse import read_warehouse
+from pipelines.protect.linkage_quality import PUBLISHED_COLUMNS as LINKAGE_COLUMNS
+from pipelines.protect.linkage_quality import check_linkage_quality
 from pipelines.protect.suppression import DisclosureRules
 
 CHECKED = ["A1", "B1", "C1", "E1", "F4"]

@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.indicators.linkage_quality import (
+from pipelines.protect.linkage_quality import (
     PUBLISHED_COLUMNS,
     check_linkage_quality,
     protect_linkage_quality,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.defs.protect import check_protected, protect_for_publication
+from pipelines.protect.indicator_table import check_protected, protect_for_publication
 from tests.test_disclosure_check import GM, RULES, cell, table
 
 SCHOOLS = {"AA00": 8, "BB00": 9, "CC00": 50, "DD00": 60, "EE00": 70}

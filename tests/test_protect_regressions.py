@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipelines.defs.protect import check_protected, protect_for_publication
+from pipelines.protect.indicator_table import check_protected, protect_for_publication
 from pipelines.protect.secondary import build_model
 from pipelines.protect.suppression import DisclosureRules
 from tests.conftest import SHARED

@@ -8,14 +8,14 @@ quality report (protected here with the indicators' own disclosure rules and che
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.protect import rules_of
-from pipelines.indicators.linkage_quality import check_linkage_quality, protect_linkage_quality
 from pipelines.indicators.trends import indicator_trends
 from pipelines.lib.keys import OWNER
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sql_assets import sql_asset
 from pipelines.lib.sql_models import models_of
 from pipelines.lib.warehouse import connect
+from pipelines.protect.indicator_table import rules_of
+from pipelines.protect.linkage_quality import check_linkage_quality, protect_linkage_quality
 from pipelines.publish.publication import LINKAGE_FILE, TRENDS_FILE
 
 indicator_assets = [sql_asset(model) for model in models_of("indicators")]

@@ -26,8 +26,6 @@ import polars as pl
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from dashboards.site import SiteSettings
-from pipelines.defs.protect import check_protected, protect_for_publication, rules_of, suppressed_per_indicator_level
-from pipelines.indicators.linkage_quality import check_linkage_quality, protect_linkage_quality
 from pipelines.indicators.trends import indicator_trends
 from pipelines.lib.keys import ALL_SOURCES, OWNER, staged_key
 from pipelines.lib.partitions import (
@@ -41,6 +39,13 @@ from pipelines.lib.partitions import (
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.settings import Paths
 from pipelines.lib.sql_models import sql_models
+from pipelines.protect.indicator_table import (
+    check_protected,
+    protect_for_publication,
+    rules_of,
+    suppressed_per_indicator_level,
+)
+from pipelines.protect.linkage_quality import check_linkage_quality, protect_linkage_quality
 from pipelines.publish.publication import (
     LINKAGE_FILE,
     TRENDS_FILE,

@@ -22,9 +22,9 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.protect import read_indicators
 from pipelines.lib.keys import YOUTH_CARE_SOURCES, staged_key
 from pipelines.lib.resources import MonitorResource
+from pipelines.protect.indicator_table import read_indicators
 
 YEARLY_INDICATORS = {"C1": "waarde", "A11": "teller"}  # indicator → the column compared per school year
 NO_PREVIOUS = "no previous publication to compare with"

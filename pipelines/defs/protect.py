@@ -12,85 +12,16 @@ import dagster as dg
 import polars as pl
 
 from pipelines.audit.storage import mode_findings, sealing_findings
-from pipelines.indicators.trends import indicator_trends
 from pipelines.lib.keys import OWNER
-from pipelines.lib.published_schema import PUBLISHED_COLUMNS
 from pipelines.lib.resources import MonitorResource
-from pipelines.lib.warehouse import connect
-from pipelines.protect import continuity
-from pipelines.protect.disclosure_check import BASIS_COLUMNS, CheckReport, check_publication
-from pipelines.protect.recoverable import Recoverer
-from pipelines.protect.suppression import DisclosureRules, protect
-
-
-def rules_of(monitor: MonitorResource) -> DisclosureRules:
-    c = monitor.config
-    return DisclosureRules(
-        min_teller=c.min_teller,
-        min_noemer=c.min_noemer,
-        min_cost_persons=c.min_cost_persons,
-        max_dominance_share=c.max_dominance_share,
-        protection_margin=c.protection_margin,
-        round_to=c.round_to,
-    )
-
-
-def read_indicators(monitor: MonitorResource) -> pl.DataFrame:
-    """The unprotected indicators with the catalogue factor (to recompute a rounded value)."""
-    with connect(monitor.paths) as con:
-        return con.sql("SELECT i.*, c.factor FROM indicators i JOIN ref_catalogue c ON c.id = i.indicator").pl()
-
-
-def suppressed_per_indicator_level(protected: pl.DataFrame) -> pl.DataFrame:
-    """Cells, suppressed cells (onderdrukt) and of those primary and secondary, per indicator and level."""
-    return (
-        protected.group_by("indicator", "niveau")
-        .agg(
-            pl.len().alias("cellen"),
-            pl.col("onderdrukt").sum().alias("onderdrukt"),
-            (pl.col("reden") == "primair").sum().alias("primair"),
-            (pl.col("reden") == "secundair").sum().alias("secundair"),
-        )
-        .sort("indicator", "niveau")
-    )
-
-
-def previous_publication(monitor: MonitorResource) -> pl.DataFrame | None:
-    """The published table this run replaces, if any (`protect.continuity`)."""
-    path = monitor.paths.publish / "indicatoren.parquet"
-    return pl.read_parquet(path) if path.is_file() else None
-
-
-def protect_for_publication(
-    indicators: pl.DataFrame, rules: DisclosureRules, previous: pl.DataFrame | None = None
-) -> tuple[pl.DataFrame, Recoverer]:
-    """Primary and secondary suppression in the published schema: the one path of every publication."""
-    recoverer = Recoverer()
-    protected = (
-        protect(indicators, rules, recoverer, previous)
-        .select(PUBLISHED_COLUMNS)
-        .with_columns(pl.col("teller", "noemer", "waarde", "gemeente_waarde").cast(pl.Float64))
-    )
-    return protected, recoverer
-
-
-def check_protected(
-    published: pl.DataFrame, indicators: pl.DataFrame, rules: DisclosureRules, previous: pl.DataFrame | None = None
-) -> CheckReport:
-    """The independent check of a protected table against the unprotected one, trends included, and against
-    the publication it replaces (`continuity`)."""
-    # The year-over-year figures the publication shows next to this table (trends.parquet, the dashboard).
-    changes = indicator_trends(published)
-    report = check_publication(published, indicators.select(BASIS_COLUMNS), rules, changes=changes)
-    if previous is not None:
-        report.tried.append(
-            "across publications: every cell hidden in the previous publication is hidden, every cell shown "
-            "there with the same numbers is shown"
-        )
-        report.add(
-            "cell breaks the previous publication's pattern", continuity.violations(published, indicators, previous)
-        )
-    return report
+from pipelines.protect.indicator_table import (
+    check_protected,
+    previous_publication,
+    protect_for_publication,
+    read_indicators,
+    rules_of,
+    suppressed_per_indicator_level,
+)
 
 
 @dg.asset(

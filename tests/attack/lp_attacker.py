@@ -94,7 +94,7 @@ def _build(rows: list[dict[str, object]]) -> _Year:
                 year.upper[v] = min(year.upper.get(v, 9.0), 9.0)
             if r["reden"] == "secundair" and r["soort"] in COUNTED:
                 year.lower[v] = max(year.lower.get(v, 0.0), 10.0 if f == "t" else 50.0)
-            if _name(ind, dim, cat, f) == "pupils" and r["niveau"] != "gemeente":
+            if _name(ind, dim, cat, f) == "pupils" and r["niveau"] != "gemeente":  # type: ignore[arg-type]
                 year.lower[v] = max(year.lower.get(v, 0.0), 1.0)
         t, n = pair
         if t is not None and n is not None and r["reden"] == "secundair" and r["soort"] == "percentage":
