@@ -45,7 +45,7 @@ class Finding:
     categorie: str | None
     low: float
     high: float
-    floor: float = 0.0  # the least a reader knows before reading any number (a unit's pupils: 1)
+    floor: float = 0.0  # the least a reader knows before reading any number (`_pupil_floors`)
 
 
 @dataclass
@@ -145,10 +145,30 @@ def attack(indicatoren: pl.DataFrame, every: int = 1) -> list[Finding]:
         year = _build(part.to_dicts())
         if every > 1:
             year.cells = defaultdict(list, dict(sorted(year.cells.items())[::every]))
+        floors = _pupil_floors(year)
         for cell, lo, hi in _solve(year):
-            pupils = cell[2] == "G1"  # a row for the unit (gemeente, school, wijk) exists
-            findings.append(Finding(str(jaar), *cell, lo, hi, 1.0 if pupils else 0.0))
+            floor = floors.get((cell[0], cell[1]), 0.0) if cell[2] == "G1" else 0.0
+            findings.append(Finding(str(jaar), *cell, lo, hi, floor))
     return findings
+
+
+def _pupil_floors(year: _Year) -> dict[tuple[str, str], float]:
+    """The least each unit's pupil count can be from which rows exist alone, before any number is read: a
+    school or wijk with a row has a pupil, and schools (and wijken) add up to the gemeente, so a gemeente with
+    two schools has at least two pupils, and so has its only wijk."""
+    pupils = {v: (str(niveau), str(code)) for (niveau, code, name), v in year.names.items() if name == "pupils"}
+    col = {v: i for i, v in enumerate(pupils)}
+    rows = [t for t in year.equal if set(t) <= set(pupils)]
+    a_eq = np.array([[t.get(v, 0.0) for v in pupils] for t in rows]) if rows else None
+    b_eq = np.zeros(len(rows)) if rows else None
+    bounds = [(1.0 if unit[0] != "gemeente" else 0.0, None) for unit in pupils.values()]
+    floors = {}
+    for v, unit in pupils.items():
+        objective = np.zeros(len(pupils))
+        objective[col[v]] = 1.0
+        res = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        floors[unit] = float(np.ceil(res.fun - 1e-6)) if res.status == 0 else 1.0
+    return floors
 
 
 def attack_linkage(koppelingskwaliteit: pl.DataFrame) -> list[Finding]:
