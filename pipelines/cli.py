@@ -195,6 +195,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         log = f"{outcome.log} (tracebacks)" if outcome.log else f"the Dagster UI (make ui) run {outcome.run_id}"
         return _run_failed(outcome.errors, "publication", log, out, before)
     publish = out.resolve() / "publish"
+    waiting = _waiting_line(publish)
+    if waiting:
+        print(f"\nDone in {outcome.seconds:.1f} s ({outcome.steps} assets). {waiting}")
+        return 0
     print(f"\nDone in {outcome.seconds:.1f} s ({outcome.steps} assets). Outputs:")
     print(f"  published indicators  {publish / 'indicatoren.parquet'}")
     print(f"  dashboard             {publish / 'dashboard' / 'index.html'}")
@@ -202,6 +206,43 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"  run manifest          {publish / 'manifest.json'}")
     print(f"  warehouse (private)   {out.resolve() / 'warehouse'}")
     print(f"  run history           {out.resolve() / 'dagster'}")
+    return 0
+
+
+def _waiting_line(publish: Path) -> str:
+    """With the four-eyes release on: which version waits, and the command a second person runs."""
+    from pipelines.publish.release import waiting_versions
+
+    waiting = waiting_versions(publish)
+    if not waiting:
+        return ""
+    newest = waiting[-1]
+    return (
+        f"The new publication waits for release by a second person (prepared by {newest.prepared_by}):\n"
+        f"  read                  {newest.manifest}\n"
+        f"  dashboard             {newest.version / 'dashboard' / 'index.html'}\n"
+        f"  then                  monitor release --out {publish.parent} --by NAME"
+    )
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from pipelines.lib.lock import output_lock
+    from pipelines.publish.release import ReleaseRefused, release
+
+    out = Path(args.out).resolve()
+    if args.by is None:
+        line = _waiting_line(out / "publish")
+        print(line or "No publication is waiting for release.")
+        return 0
+    with output_lock(out, "monitor release"):  # no run may build or switch while a version is released
+        try:
+            record = release(out / "publish", out, args.by)
+        except ReleaseRefused as refused:
+            return _fail(f"release refused: {refused} The publication shown is unchanged.")
+    print(
+        f"Released {record['version']} (prepared by {record['prepared_by']}, released by {record['released_by']}): "
+        f"{out / 'publish'}"
+    )
     return 0
 
 
@@ -471,6 +512,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", type=float, default=1.0)
     demo.add_argument("--seed", type=int, default=DEFAULT_SEED)
     demo.set_defaults(func=cmd_demo)
+    rel = sub.add_parser(
+        "release", help="four-eyes release: show the publication a run prepared (a second person; without --by: list)"
+    )
+    rel.add_argument("--out", default="data", help="output folder of `monitor run`")
+    rel.add_argument("--by", help="your name; refused when it is the name of who prepared the publication")
+    rel.set_defaults(func=cmd_release)
     ui = sub.add_parser("ui", help="start the Dagster UI on localhost")
     ui.add_argument("--inbox", default="data/inbox")
     ui.add_argument("--out", default="data")
@@ -550,7 +597,7 @@ def _traceback_log(args: argparse.Namespace) -> Path:
     import traceback
     from datetime import UTC, datetime
 
-    out = Path(args.out) if args.command in ("run", "demo", "audit", "key") else Path(tempfile.gettempdir())
+    out = Path(args.out) if args.command in ("run", "demo", "audit", "key", "release") else Path(tempfile.gettempdir())
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     for folder in (out / "logs", Path(tempfile.gettempdir()) / "jeugdmonitor"):
         try:

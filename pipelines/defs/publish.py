@@ -23,12 +23,15 @@ from pipelines.publish.publication import (
     LINKAGE_FILE,
     TRENDS_FILE,
     build_manifest,
+    build_version,
     is_synthetic,
+    publication_state,
     publish_atomically,
     record_run_manifest,
     write_json,
     write_publication,
 )
+from pipelines.publish.release import hold_for_release
 
 
 def _run_start(context: dg.AssetExecutionContext) -> datetime | None:
@@ -84,10 +87,16 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
         record_run_manifest(paths.out, manifest, published=False)
         manifests.append(manifest)
 
-    publish_atomically(paths.publish, build)
-    record_run_manifest(paths.out, manifests[-1], published=True)
+    if monitor.config.four_eyes:
+        replaces = publication_state(paths.publish)
+        waiting = hold_for_release(paths.publish, build_version(paths.publish, build), context.run_id, replaces)
+        context.log.info(f"Publication {waiting.version.name} waits for a second person: monitor release --by NAME")
+    else:
+        publish_atomically(paths.publish, build)
+        record_run_manifest(paths.out, manifests[-1], published=True)
     return dg.MaterializeResult(
         metadata={
+            "awaiting_release": monitor.config.four_eyes,
             "path": dg.MetadataValue.path(str(paths.publish)),
             "dagster/row_count": table.height,
             "files": len(written) + 1,

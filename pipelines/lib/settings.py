@@ -77,6 +77,7 @@ class MonitorConfig:
     max_share_unique: float = 0.01
     max_share_below_k: float = 0.05
     k_anonymity_groups: tuple[str, ...] = ("brin", "vestigingsnummer", "onderwijssoort")
+    four_eyes: bool = False  # a run prepares the publication; a second person shows it (`monitor release`)
 
     @property
     def gemeenten(self) -> dict[str, str]:
@@ -108,6 +109,7 @@ class MonitorConfig:
             max_share_unique=float(privacy.get("max_share_unique", cls.max_share_unique)),
             max_share_below_k=float(privacy.get("max_share_below_k", cls.max_share_below_k)),
             k_anonymity_groups=tuple(privacy.get("group_columns", cls.k_anonymity_groups)),
+            four_eyes=bool(raw.get("publish", {}).get("four_eyes", False)),
         )
 
 

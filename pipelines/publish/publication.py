@@ -61,6 +61,16 @@ def publish_atomically(target: Path, build: Callable[[Path], None], keep: int = 
     point leaves a complete publication behind and the next run needs no cleanup. On failure `target` is
     untouched. Returns the new version's folder.
     """
+    version = build_version(target, build)
+    fault_point("publish.before_switch")
+    switch_to(target, version, keep)
+    fault_point("publish.after_switch")
+    return version
+
+
+def build_version(target: Path, build: Callable[[Path], None]) -> Path:
+    """Run `build(folder)` in a new, complete version folder beside `target`, without showing it: the switch
+    is a separate step (`switch_to`), taken at once or, with the four-eyes release, by a second person."""
     versions = versions_folder(target)
     make_private_dir(versions)
     _clear_leftovers(target, versions)
@@ -74,12 +84,17 @@ def publish_atomically(target: Path, build: Callable[[Path], None], keep: int = 
         raise
     version = versions / name
     building.rename(version)
-    fault_point("publish.before_switch")
-    _switch(target, version)
-    fault_point("publish.after_switch")
-    for old in sorted(p for p in versions.iterdir() if not p.name.startswith("."))[:-keep]:
-        shutil.rmtree(old, ignore_errors=True)
     return version
+
+
+def switch_to(target: Path, version: Path, keep: int = 2) -> None:
+    """Show `version` at `target` (one atomic rename), then delete versions older than the `keep` newest
+    shown ones; a version built later and not shown yet (awaiting release) is kept."""
+    _switch(target, version)
+    versions = versions_folder(target)
+    shown = [p for p in versions.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name <= version.name]
+    for old in sorted(shown)[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def versions_folder(target: Path) -> Path:
