@@ -34,7 +34,7 @@ from pipelines.protect.indicator_table import (
 def protected_indicators(monitor: MonitorResource) -> dg.MaterializeResult:
     started = time.perf_counter()
     previous = previous_publication(monitor)
-    protected, recoverer = protect_for_publication(read_indicators(monitor), rules_of(monitor), previous)
+    protected, lps = protect_for_publication(read_indicators(monitor), rules_of(monitor), previous)
     seconds = time.perf_counter() - started
     out = monitor.paths.protected
     out.mkdir(parents=True, exist_ok=True)
@@ -47,7 +47,7 @@ def protected_indicators(monitor: MonitorResource) -> dg.MaterializeResult:
             "cells_suppressed": int(protected.get_column("onderdrukt").sum()),
             "suppressed_per_indicator_level": dg.MetadataValue.json(counts),
             "protect_seconds": round(seconds, 2),
-            "lps_solved": recoverer.lps,
+            "lps_solved": lps,
             "previous_publication": previous is not None,
         }
     )

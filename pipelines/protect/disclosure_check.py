@@ -1,7 +1,8 @@
 """An independent check of a published indicator table: does any cell point at a child?
 
 Written separately from the suppression (polars group-bys here, a work-list there) so that a bug in one is
-caught by the other; they share only the facts of `structure` and the LP of `recoverable`. It re-reads what
+caught by the other; they share only the facts of `structure`, the reader's system of `reader` and the LPs
+of `intervals`. It re-reads what
 is about to be published, next to the true values of the warehouse, and reports every violation:
 - a suppressed cell that still shows a number, a published cell that breaks a primary rule (true values),
   a published number that is not the warehouse's (or, with rounding, not its rounded value), a value
@@ -22,9 +23,9 @@ from typing import Any
 import polars as pl
 
 from pipelines.protect import structure as st
-from pipelines.protect.intervals import IntervalSolver, Target
+from pipelines.protect.intervals import NOT_CONSTANT, Target, interval_solver
+from pipelines.protect.linear_system import LinearSystem, Terms
 from pipelines.protect.reader import HiddenCell, Quantities, Thresholds, existence_floors, must_reach, reader_system
-from pipelines.protect.recoverable import LinearSystem, Recoverer, Terms
 from pipelines.protect.suppression import RATE_KINDS, DisclosureRules
 
 KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
@@ -226,36 +227,32 @@ def _check_relations(cells: pl.DataFrame, rules: DisclosureRules, report: CheckR
 
     targets = sorted(set(hidden_tellers.get_column("q").to_list()) | relations.hidden_noemers)
     system, unknown, table = relations.system(quantities, rules, _hidden_cells(fields, quantities))
-    recoverer = Recoverer()
     in_system = [q for q in targets if q in unknown]
-    # Counts get the stronger interval test below (an interval >= margin >= 1 wide is not a constant).
-    exact = [q for q in in_system if table.cost[q] or rules.protection_margin < 1]
-    try:
-        found = recoverer.recoverable(system, [{unknown[q]: 1.0} for q in exact])
-    except ValueError as error:
-        report.add("the published numbers contradict the relations", [str(error)])
-        return
-    names = quantities.select(qkey).rows()
-    report.tried.append(
-        f"{len(exact)} hidden numbers ({'amounts' if rules.protection_margin >= 1 else 'amounts and counts'}): none "
-        f"constant on all solutions of the relations ({recoverer.lps} LPs for the bounds that always bind, "
-        "linear algebra for the rest)"
-    )
-    report.add("hidden number recoverable from the published ones", [names[exact[t]] for t in found])
-
     counts = [q for q in in_system if not table.cost[q]]
+    amounts = [q for q in in_system if table.cost[q]]
     small, zero = rules.min_teller, rules.zero_for_small
     reach = [must_reach(table.truth[q], table.floors.get(q, 0.0), small, zero) for q in counts]
-    solver = IntervalSolver(rules.protection_margin)
+    solver = interval_solver(rules.protection_margin)
     try:
         witness = [0.0] * len(system.lower)  # the true values: a solution the check knows
         for q, v in unknown.items():
             witness[v] = table.truth[q]
         wanted = [Target(unknown[q], r) for q, r in zip(counts, reach, strict=True)]
-        narrowed = solver.narrowed(system, wanted, witness=witness)
+        wanted += [Target(unknown[q], None, NOT_CONSTANT) for q in amounts]
+        found = solver.narrowed(system, wanted, witness=witness)
     except ValueError as error:
         report.add("the published numbers contradict the relations", [str(error)])
         return
+    narrowed = [n for n in found if n.target < len(counts)]
+    names = quantities.select(qkey).rows()
+    report.tried.append(
+        f"{len(amounts)} hidden amounts: each takes more than one value (in whole cents) on the solutions of the "
+        "relations"
+    )
+    report.add(
+        "hidden number recoverable from the published ones",
+        [names[amounts[n.target - len(counts)]] for n in found if n.target >= len(counts)],
+    )
     report.tried.append(
         f"{len(counts)} hidden counts: min and max over every solution of the reader's relations (bounds the "
         f"labels tell, complements, a row's existence; ends rounded to whole numbers; {solver.lps} LPs) leave "

@@ -10,7 +10,7 @@ from pipelines.lib.resources import MonitorResource
 from pipelines.lib.warehouse import connect
 from pipelines.protect import continuity
 from pipelines.protect.disclosure_check import BASIS_COLUMNS, CheckReport, check_publication
-from pipelines.protect.recoverable import Recoverer
+from pipelines.protect.intervals import interval_solver
 from pipelines.protect.suppression import DisclosureRules, protect
 
 
@@ -54,15 +54,16 @@ def previous_publication(monitor: MonitorResource) -> pl.DataFrame | None:
 
 def protect_for_publication(
     indicators: pl.DataFrame, rules: DisclosureRules, previous: pl.DataFrame | None = None
-) -> tuple[pl.DataFrame, Recoverer]:
-    """Primary and secondary suppression in the published schema: the one path of every publication."""
-    recoverer = Recoverer()
+) -> tuple[pl.DataFrame, int]:
+    """Primary and secondary suppression in the published schema: the one path of every publication. Also
+    returns the number of LPs it solved, for the run's metadata."""
+    solver = interval_solver(rules.protection_margin)
     protected = (
-        protect(indicators, rules, recoverer, previous)
+        protect(indicators, rules, previous, solver)
         .select(PUBLISHED_COLUMNS)
         .with_columns(pl.col("teller", "noemer", "waarde", "gemeente_waarde").cast(pl.Float64))
     )
-    return protected, recoverer
+    return protected, solver.lps
 
 
 def check_protected(

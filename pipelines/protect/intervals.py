@@ -25,18 +25,23 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize._highspy import _core as highs
 
-from pipelines.protect.recoverable import INF, LinearSystem, components
+from pipelines.protect.linear_system import INF, LinearSystem, components
 
 TOLERANCE = 1e-6  # LP optima within this of a whole number count as that number
 
 
 @dataclass(frozen=True)
 class Target:
-    """A hidden count: its unknown, and the value its interval must contain, if any (its a-priori least: 0, or 1
-    for a unit's pupils, whose row exists), because its true value is small; None: no such requirement."""
+    """A hidden number: its unknown, and the value its interval must contain, if any (its a-priori least: 0, or
+    1 for a unit's pupils, whose row exists), because its true value is small; None: no such requirement.
+    `margin`: the least width asked of it, when not the solver's (an amount in cents: `NOT_CONSTANT`)."""
 
     unknown: int
     must_reach: float | None
+    margin: float | None = None
+
+
+NOT_CONSTANT = 1.0  # in whole units (persons, cents): an interval at least one unit wide holds two values
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,7 @@ class IntervalSolver:
     ) -> list[Narrowed]:
         model = _Model(system, variables, rows_eq, rows_le)
         column = np.array([model.local[targets[t].unknown] for t in members], dtype=np.int64)
+        margin = np.array([self.margin if targets[t].margin is None else targets[t].margin for t in members])
         seen_low = np.full(len(members), INF)
         seen_high = np.full(len(members), -INF)
         out: list[Narrowed] = []
@@ -109,7 +115,7 @@ class IntervalSolver:
         def protected(i: int, low: float, high: float) -> bool:
             if low > high:  # nothing seen yet
                 return False
-            wide = high == INF or _inwards(high, -1.0) - _inwards(low, 1.0) >= self.margin
+            wide = high == INF or _inwards(high, -1.0) - _inwards(low, 1.0) >= margin[i]
             reach = targets[members[i]].must_reach
             return wide and (reach is None or low <= reach + TOLERANCE)
 
@@ -132,7 +138,7 @@ class IntervalSolver:
         # can lift only a handful together, yet that is still fewer LPs than one per target.
         while todo:
             self.lps += 1
-            caps = np.ceil(seen_low[todo] - TOLERANCE) + self.margin
+            caps = np.ceil(seen_low[todo] - TOLERANCE) + margin[todo]
             point = model.optimise_together(column[todo], -1.0, caps)
             if point is None:
                 break
@@ -165,6 +171,12 @@ class IntervalSolver:
         return out
 
 
+def interval_solver(margin: float) -> IntervalSolver:
+    """The solver for a protection margin: at least `NOT_CONSTANT` wide, so that even a margin below one person
+    leaves no hidden count a single value."""
+    return IntervalSolver(max(margin, NOT_CONSTANT))
+
+
 def _fingerprint(
     system: LinearSystem,
     targets: Sequence[Target],
@@ -185,7 +197,9 @@ def _fingerprint(
         for eq, r in rows
     )
     bounds = sorted((labels[v], system.lower[v], system.upper[v]) for v in variables)
-    wanted = sorted((labels[targets[t].unknown], targets[t].must_reach or -1.0) for t in members)
+    wanted = sorted(
+        (labels[targets[t].unknown], targets[t].must_reach or -1.0, targets[t].margin or 0.0) for t in members
+    )
     return hash((tuple(relations), tuple(bounds), tuple(wanted), len(members)))
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipelines.protect import structure as st
-from pipelines.protect.recoverable import INF, LinearSystem, Terms
+from pipelines.protect.linear_system import INF, LinearSystem, Terms
 
 ONE = -1  # a pseudo-quantity of value 1: the constant term of a relation
 

@@ -11,8 +11,9 @@ Two passes, both deterministic (cells are visited in the order of their key, tie
    that the published ones already reach are all 0). A sum whose total is hidden needs one hidden member.
    When a sum breaks the rule, the cheapest published member is hidden: the one that hides the fewest
    published cells, then one large enough to close the shortfall, then the smallest.
-2. Audit: every hidden quantity is tested for exact recovery from all relations together (`recoverable`:
-   a bridge between two hidden groups, a chain of bounds). A recoverable one gets the cheapest published
+2. Intervals (`intervals`): over all relations together (a bridge between two hidden groups, a chain of
+   bounds), every hidden count's interval is at least the margin wide and contains 0 where it is small, and
+   every hidden amount takes more than one value. One that misses it gets the nearest cheapest published
    quantity of its relations hidden as well, and the local rule runs again. Repeats until none is left.
 """
 
@@ -26,9 +27,9 @@ from typing import Any
 import polars as pl
 
 from pipelines.protect import structure as st
-from pipelines.protect.intervals import IntervalSolver, Target
+from pipelines.protect.intervals import NOT_CONSTANT, IntervalSolver, Target, interval_solver
+from pipelines.protect.linear_system import LinearSystem, Terms
 from pipelines.protect.reader import HiddenCell, Quantities, Thresholds, existence_floors, must_reach, reader_system
-from pipelines.protect.recoverable import LinearSystem, Recoverer, Terms
 
 CELL_KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
 
@@ -230,7 +231,6 @@ class Suppressor:
 
     model: Model
     margin: float
-    recoverer: Recoverer
     suppressed: list[bool]
     thresholds: Thresholds
     solver: IntervalSolver
@@ -401,26 +401,6 @@ class Suppressor:
             layer = candidates
         return None
 
-    def audit_pass(self) -> bool:
-        """One audit round; True when it hid something (so another round is due)."""
-        system, unknown = self.system()
-        quantities, counts_covered = self.model.quantities, self.margin >= 1
-        # Counts: the interval pass asks each an interval at least the margin wide, so none is constant.
-        hidden = [q for q in unknown if quantities[q].cells and (quantities[q].cost or not counts_covered)]
-        recovered = self.recoverer.recoverable(system, [{unknown[q]: 1.0} for q in hidden])
-        touched: set[int] = set()
-        changed = False
-        for q in (hidden[t] for t in recovered):
-            if touched & set(self.rows_of[q]):
-                continue
-            pick = self.nearest_cheapest(q)
-            if pick is None:
-                continue
-            self.hide(pick)
-            touched |= set(self.rows_of[q]) | set(self.rows_of[pick])
-            changed = True
-        return changed
-
     def cover_pass(self) -> bool:
         """The per-member guarantee on each non-additive dimension (`structure.cover_intervals`): hides the
         cheapest published category (else the total) where a hidden one is confined; True when it hid one."""
@@ -451,10 +431,12 @@ class Suppressor:
         misses it gets its nearest cheapest published quantity hidden; True when something was hidden."""
         system, unknown = self.system()
         quantities = self.model.quantities
-        hidden = [q for q in sorted(unknown) if quantities[q].cells and not quantities[q].cost]
+        hidden = [q for q in sorted(unknown) if quantities[q].cells]
         small, value = self.thresholds.min_teller, [q.value for q in quantities]
         targets = [
-            Target(unknown[q], must_reach(value[q], self.model.floors.get(q, 0.0), small, self.zero_for_small))
+            Target(unknown[q], None, NOT_CONSTANT)
+            if quantities[q].cost
+            else Target(unknown[q], must_reach(value[q], self.model.floors.get(q, 0.0), small, self.zero_for_small))
             for q in hidden
         ]
         labels, truth = [0] * len(unknown), [0.0] * len(unknown)
@@ -476,7 +458,7 @@ class Suppressor:
     def run(self) -> list[bool]:
         self.hide_primary()
         self.local_pass()
-        while self.cover_pass() or self.audit_pass() or self.interval_pass():
+        while self.cover_pass() or self.interval_pass():
             self.local_pass()
         return self.suppressed
 
@@ -485,15 +467,22 @@ def secondary_mask(
     model: Model,
     primary: list[bool],
     margin: float,
-    recoverer: Recoverer,
     thresholds: Thresholds,
     zero_for_small: bool = True,
     carried: tuple[list[bool], list[bool]] | None = None,
+    solver: IntervalSolver | None = None,
 ) -> list[bool]:
     """Primary plus secondary suppression, per cell of the model. `carried`: per cell, (stays hidden, stays
-    shown) from the previous publication (`continuity.carried_over`)."""
-    solver = IntervalSolver(margin)
+    shown) from the previous publication (`continuity.carried_over`). `solver`: the interval test, to read its
+    LP count afterwards (default: a new one for `margin`)."""
     stays_hidden, stays_shown = carried or ([], [])
     return Suppressor(
-        model, margin, recoverer, list(primary), thresholds, solver, zero_for_small, stays_hidden, stays_shown
+        model,
+        margin,
+        list(primary),
+        thresholds,
+        solver or interval_solver(margin),
+        zero_for_small,
+        stays_hidden,
+        stays_shown,
     ).run()

@@ -21,7 +21,7 @@ Relations a reader may use (all hold on the data; the check verifies them on the
 - Bounds: a count is never negative and a percentage's teller is at most its noemer.
 - Exact arithmetic: relations are solved on integers, counts as they are and euro amounts in cents
   (`in_units`). Summed in binary floating point, school amounts in euro miss the gemeente's by 1e-9; an LP
-  that scales its right-hand side (the implicit-equality LP in `recoverable`) turns such noise into a
+  that scales its right-hand side (HiGHS presolve, in `intervals`) turns such noise into a
   proof that no solution exists (issue 17: `protect-infeasible-c5.parquet`, C5 of one school year).
 - What a hidden cell's label tells (`reden` is published, spec §4): a count ('aantal') hidden by a primary
   rule holds at most min_teller - 1 (where that is true: a count hidden for its persons has no such bound);

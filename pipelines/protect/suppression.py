@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipelines.protect.continuity import carried_over
+from pipelines.protect.intervals import IntervalSolver
 from pipelines.protect.reader import Thresholds
-from pipelines.protect.recoverable import Recoverer
 from pipelines.protect.secondary import CELL_KEY, build_model, secondary_mask
 from pipelines.protect.structure import COST_NOEMERS, RATE_KINDS
 
@@ -79,13 +79,14 @@ def dominated(frame: pl.DataFrame, rules: DisclosureRules) -> pl.Expr:
 def protect(
     frame: pl.DataFrame,
     rules: DisclosureRules,
-    recoverer: Recoverer | None = None,
     previous: pl.DataFrame | None = None,
+    solver: IntervalSolver | None = None,
 ) -> pl.DataFrame:
     """Suppress (teller, noemer, waarde → null) with reason `primair` or `secundair`; then round if asked.
 
     `previous`: the publication this one replaces; its hidden cells stay hidden and its shown, unchanged
-    cells stay shown (`continuity`), so that a reader gains nothing by subtracting the two.
+    cells stay shown (`continuity`), so that a reader gains nothing by subtracting the two. `solver`: the
+    interval test (`intervals.interval_solver`), passed to read its LP count afterwards.
 
     The outcome depends on the cells, not on their order in `frame`: the work is done in key order.
     `gemeente_waarde`, when present, is set to the published value of the gemeente cell (null if suppressed).
@@ -98,10 +99,10 @@ def protect(
         model,
         primary.to_list(),
         rules.protection_margin,
-        recoverer or Recoverer(),
         thresholds,
         rules.zero_for_small,
         carried_over(ordered, previous),
+        solver,
     )
     marks = ordered.select("_rij", onderdrukt=pl.Series(final, dtype=pl.Boolean), _primair=primary).sort("_rij")
     hidden = marks.get_column("onderdrukt")
