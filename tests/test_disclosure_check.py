@@ -7,8 +7,9 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.indicators.trends import indicator_trends
+from pipelines.lib.settings import DisclosureRules
 from pipelines.protect.disclosure_check import CheckReport, check_publication
-from pipelines.protect.suppression import DisclosureRules, protect
+from pipelines.protect.suppression import protect
 
 YEAR = "2024/2025"
 GM = "GM0034"

@@ -16,7 +16,6 @@ from pipelines.lib.settings import MonitorConfig
 from pipelines.lib.warehouse import read_warehouse
 from pipelines.protect.linkage_quality import PUBLISHED_COLUMNS as LINKAGE_COLUMNS
 from pipelines.protect.linkage_quality import check_linkage_quality
-from pipelines.protect.suppression import DisclosureRules
 
 CHECKED = ["A1", "B1", "C1", "E1", "F4"]
 KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "categorie"]
@@ -83,8 +82,7 @@ def test_published_linkage_quality_is_protected_and_aggregate_only(synthetic_out
     assert hidden.select(pl.col("teller", "noemer", "waarde").is_null().all()).row(0) == (True, True, True)
     raw = sql_indicators(synthetic_out, "SELECT * FROM linkage_quality")
     config = MonitorConfig.load()
-    rules = DisclosureRules(config.min_teller, config.min_noemer, config.min_cost_persons)
-    assert check_linkage_quality(published, raw, rules, config.gemeente_code).passed
+    assert check_linkage_quality(published, raw, config.disclosure, config.gemeente_code).passed
     l1 = published.filter(pl.col("maat") == "L1").get_column("waarde").drop_nulls()
     assert l1.len() > 0 and ((l1 > 0) & (l1 <= 100)).all()
 

@@ -6,12 +6,12 @@ import duckdb
 import polars as pl
 import pytest
 
+from pipelines.lib.settings import DisclosureRules
 from pipelines.protect.linkage_quality import (
     PUBLISHED_COLUMNS,
     check_linkage_quality,
     protect_linkage_quality,
 )
-from pipelines.protect.suppression import DisclosureRules
 from tests.indicator_fixtures import (
     ELSEWHERE,
     GM,

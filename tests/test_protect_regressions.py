@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from pipelines.lib.settings import DisclosureRules
 from pipelines.protect.indicator_table import check_protected, protect_for_publication
 from pipelines.protect.secondary import build_model
-from pipelines.protect.suppression import DisclosureRules
 from tests.conftest import SHARED
 
 INFEASIBLE_C5 = SHARED / "fixtures" / "protect-infeasible-c5.parquet"

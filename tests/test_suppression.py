@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
-from pipelines.protect.suppression import DisclosureRules, protect
+from pipelines.lib.settings import DEFAULT_CONFIG, ConfigError, DisclosureRules, MonitorConfig
+from pipelines.protect.suppression import protect
 from tests.test_disclosure_check import GM, RULES, cell, check, g1, hide, reasons, table
 
 
@@ -159,3 +161,13 @@ def test_a_hidden_vorm_is_not_left_to_be_at_least_one_by_the_forms_together() ->
     protected = protect(truth, RULES)
     assert reasons(protected)[("AA00", "A2", "zonder_verblijf")] == "secundair"
     assert check(protected, truth).passed
+
+
+def test_the_rules_are_read_once_from_monitor_toml_and_a_typo_or_an_impossible_value_is_refused() -> None:
+    config = MonitorConfig.load(DEFAULT_CONFIG)
+    assert config.disclosure == DisclosureRules(min_teller=10, min_noemer=50, min_cost_persons=10)
+    with pytest.raises(ConfigError, match=r"unknown setting.*min_tellers"):
+        DisclosureRules.from_table({"min_tellers": 5})
+    with pytest.raises(ConfigError, match="max_dominance_share"):
+        DisclosureRules.from_table({"max_dominance_share": 1.5})
+    assert DisclosureRules.from_table({"min_teller": "5", "round_to": 5}).min_teller == 5

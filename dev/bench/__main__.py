@@ -22,6 +22,7 @@ from dev.bench.reference import run_reference
 from dev.bench.sealing import bench_sealing
 from dev.synthetic import generate
 from pipelines.lib.settings import DEFAULT_CONFIG, MonitorConfig
+from pipelines.lib.warehouse import read_warehouse
 
 NATIONAL_SCALE = 78.0  # ≈ 3.5 M pupils a year (scale 1 ≈ 45 000)
 SEED = 20261124
@@ -140,6 +141,26 @@ def bench_pipeline(work: Path, scale: float, label: str, until: str | None = Non
         )
 
 
+def bench_protect(work: Path, scale: float, copies: int) -> None:
+    """Protect and its check on the city run's indicator table tiled `copies` times (`dev.bench.protect`)."""
+    source = work / f"indicators-{scale:g}.parquet"
+    with read_warehouse(work / f"out-{scale:g}" / "warehouse" / "monitor.duckdb") as con:
+        con.sql("SELECT i.*, c.factor FROM indicators i JOIN ref_catalogue c ON c.id = i.indicator").pl().write_parquet(
+            source
+        )
+    result = _child("dev.bench.protect", str(source), str(copies))
+    status = "passed" if result["passed"] else f"FAILED: {result['violations']}"
+    print(
+        f"\nProtect at national size: the city table tiled {copies} times into one gemeente (dev/bench/protect.py): "
+        f"{result['cells']:,} cells, {result['schools']:,} schools, {result['hidden']:,} hidden"
+    )
+    print(
+        f"  protect {float(result['protect_seconds']):.1f} s ({result['lps']} LPs), peak "  # type: ignore[arg-type]
+        f"{float(result['peak_mb_protect']):.0f} MB; independent check {float(result['check_seconds']):.1f} s, "  # type: ignore[arg-type]
+        f"peak {float(result['peak_mb']):.0f} MB, {status}"  # type: ignore[arg-type]
+    )
+
+
 def bench_partitioned(work: Path, scale: float, workers: int) -> None:
     """The same inbox through the partitioned path: one Dagster run per (gemeente, school year)."""
     out = work / f"out-partitioned-{scale:g}"
@@ -176,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.partitioned:
         bench_partitioned(work, args.scale, args.workers)
     if args.national:
+        bench_protect(work, args.scale, round(NATIONAL_SCALE / args.scale))
         bench_pipeline(work, NATIONAL_SCALE, "national scale", args.until)
     return 0
 

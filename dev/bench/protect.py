@@ -22,8 +22,8 @@ import time
 import polars as pl
 
 from dev.bench.memory import peak_mb
+from pipelines.lib.settings import DisclosureRules
 from pipelines.protect.indicator_table import check_protected, protect_for_publication
-from pipelines.protect.suppression import DisclosureRules
 
 CELL = ["schooljaar", "indicator", "dimensie", "categorie"]
 

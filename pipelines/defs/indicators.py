@@ -14,7 +14,6 @@ from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sql_assets import sql_asset
 from pipelines.lib.sql_models import models_of
 from pipelines.lib.warehouse import connect
-from pipelines.protect.indicator_table import rules_of
 from pipelines.protect.linkage_quality import check_linkage_quality, protect_linkage_quality
 from pipelines.publish.publication import LINKAGE_FILE, TRENDS_FILE
 
@@ -35,7 +34,7 @@ def read_linkage_quality(monitor: MonitorResource) -> pl.DataFrame:
 )
 def protected_linkage_quality(monitor: MonitorResource) -> dg.MaterializeResult:
     config = monitor.config
-    table = protect_linkage_quality(read_linkage_quality(monitor), rules_of(monitor), config.gemeente_code)
+    table = protect_linkage_quality(read_linkage_quality(monitor), monitor.config.disclosure, config.gemeente_code)
     out = monitor.paths.protected
     out.mkdir(parents=True, exist_ok=True)
     table.write_parquet(out / LINKAGE_FILE)
@@ -56,7 +55,7 @@ def protected_linkage_quality(monitor: MonitorResource) -> dg.MaterializeResult:
 def linkage_disclosure_check(monitor: MonitorResource) -> dg.AssetCheckResult:
     published = pl.read_parquet(monitor.paths.protected / LINKAGE_FILE)
     report = check_linkage_quality(
-        published, read_linkage_quality(monitor), rules_of(monitor), monitor.config.gemeente_code
+        published, read_linkage_quality(monitor), monitor.config.disclosure, monitor.config.gemeente_code
     )
     return dg.AssetCheckResult(
         passed=report.passed,

@@ -42,7 +42,6 @@ from pipelines.lib.sql_models import sql_models
 from pipelines.protect.indicator_table import (
     check_protected,
     protect_for_publication,
-    rules_of,
     suppressed_per_indicator_level,
 )
 from pipelines.protect.linkage_quality import check_linkage_quality, protect_linkage_quality
@@ -151,7 +150,7 @@ def _partition_years(context: dg.AssetExecutionContext | dg.AssetCheckExecutionC
     "warehouse/regional/<gemeente>/. Checked by regional_disclosure_check (blocking) before anything is published.",
 )
 def regional_protected_indicators(context: dg.AssetExecutionContext, monitor: MonitorResource) -> dg.MaterializeResult:
-    paths, config, rules = monitor.paths, monitor.config, rules_of(monitor)
+    paths, config, rules = monitor.paths, monitor.config, monitor.config.disclosure
     years = _partition_years(context)
     cells: dict[str, int] = {}
     for gemeente in config.gemeenten:
@@ -176,7 +175,7 @@ def regional_protected_indicators(context: dg.AssetExecutionContext, monitor: Mo
     "gemeente of the region; a violation in any gemeente stops the regional publication.",
 )
 def regional_disclosure_check(context: dg.AssetCheckExecutionContext, monitor: MonitorResource) -> dg.AssetCheckResult:
-    paths, rules = monitor.paths, rules_of(monitor)
+    paths, rules = monitor.paths, monitor.config.disclosure
     years = _partition_years(context)
     violations: dict[str, int] = {}
     for gemeente in monitor.config.gemeenten:
@@ -218,10 +217,10 @@ def regional_publication(context: dg.AssetExecutionContext, monitor: MonitorReso
             settings = SiteSettings(
                 naam,
                 synthetic,
-                config.min_teller,
-                config.min_noemer,
-                min_cost_persons=config.min_cost_persons,
-                max_dominance_share=config.max_dominance_share,
+                config.disclosure.min_teller,
+                config.disclosure.min_noemer,
+                min_cost_persons=config.disclosure.min_cost_persons,
+                max_dominance_share=config.disclosure.max_dominance_share,
                 exports=monitor.chart_exports,
             )
             written, _site = write_publication(folder, protected, extras, settings)

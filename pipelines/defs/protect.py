@@ -19,7 +19,6 @@ from pipelines.protect.indicator_table import (
     previous_publication,
     protect_for_publication,
     read_indicators,
-    rules_of,
     suppressed_per_indicator_level,
 )
 
@@ -34,7 +33,7 @@ from pipelines.protect.indicator_table import (
 def protected_indicators(monitor: MonitorResource) -> dg.MaterializeResult:
     started = time.perf_counter()
     previous = previous_publication(monitor)
-    protected, lps = protect_for_publication(read_indicators(monitor), rules_of(monitor), previous)
+    protected, lps = protect_for_publication(read_indicators(monitor), monitor.config.disclosure, previous)
     seconds = time.perf_counter() - started
     out = monitor.paths.protected
     out.mkdir(parents=True, exist_ok=True)
@@ -62,7 +61,9 @@ def protected_indicators(monitor: MonitorResource) -> dg.MaterializeResult:
 def disclosure_check(monitor: MonitorResource) -> dg.AssetCheckResult:
     started = time.perf_counter()
     published = pl.read_parquet(monitor.paths.protected / "indicatoren.parquet")
-    report = check_protected(published, read_indicators(monitor), rules_of(monitor), previous_publication(monitor))
+    report = check_protected(
+        published, read_indicators(monitor), monitor.config.disclosure, previous_publication(monitor)
+    )
     return dg.AssetCheckResult(
         passed=report.passed,
         metadata={

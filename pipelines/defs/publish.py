@@ -64,10 +64,10 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
         settings = SiteSettings(
             config.gemeente_naam,
             synthetic,
-            config.min_teller,
-            config.min_noemer,
-            min_cost_persons=config.min_cost_persons,
-            max_dominance_share=config.max_dominance_share,
+            config.disclosure.min_teller,
+            config.disclosure.min_noemer,
+            min_cost_persons=config.disclosure.min_cost_persons,
+            max_dominance_share=config.disclosure.max_dominance_share,
             exports=monitor.chart_exports,
         )
         extras = {name: pl.read_parquet(paths.protected / name) for name in (LINKAGE_FILE, TRENDS_FILE)}

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = PROJECT_ROOT / "monitor.toml"
@@ -26,6 +27,40 @@ def configured_path() -> Path:
 
 class ConfigError(ValueError):
     """monitor.toml asks for something the monitor refuses; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class DisclosureRules:
+    """The disclosure rules (monitor.toml [disclosure], spec §4), stated once: the protect stage applies them,
+    the independent check verifies them, the dashboard's legend names them. What each does: `protect.suppression`
+    and docs/disclosure-control.md."""
+
+    min_teller: int = 10  # a count (and the persons behind any cell) below this is hidden
+    min_noemer: int = 50  # a rate on fewer pupils than this is hidden
+    min_cost_persons: int = 10  # an amount resting on fewer persons than this is hidden
+    max_dominance_share: float = 0.5  # an amount one person holds more than this share of is hidden
+    protection_margin: float = 3.0  # the least width of every hidden count's interval
+    round_to: int = 0  # round published counts to a multiple of this (0: off)
+    zero_for_small: bool = True  # a hidden count below min_teller must keep 0 in its interval
+
+    def __post_init__(self) -> None:
+        if min(self.min_teller, self.min_noemer, self.min_cost_persons) < 1:
+            raise ConfigError("[disclosure] min_teller, min_noemer and min_cost_persons must be at least 1.")
+        if not 0 < self.max_dominance_share <= 1:
+            raise ConfigError("[disclosure] max_dominance_share must lie in (0, 1], e.g. 0.5.")
+        if self.protection_margin < 0 or self.round_to < 0:
+            raise ConfigError("[disclosure] protection_margin and round_to cannot be negative.")
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any]) -> DisclosureRules:
+        """From monitor.toml's [disclosure] table; an unknown key is refused (a typo would silently keep a
+        default)."""
+        known = {f.name: f.type for f in fields(cls)}
+        unknown = sorted(set(table) - set(known))
+        if unknown:
+            raise ConfigError(f"[disclosure] has unknown setting(s) {', '.join(unknown)}; known: {', '.join(known)}.")
+        defaults = cls()
+        return cls(**{name: type(getattr(defaults, name))(value) for name, value in table.items()})
 
 
 @dataclass(frozen=True)
@@ -61,13 +96,8 @@ class MonitorConfig:
     gemeente_code: str
     gemeente_naam: str
     dyslexia_product_codes: tuple[str, ...]
-    min_teller: int
-    min_noemer: int
-    min_cost_persons: int
+    disclosure: DisclosureRules
     max_quarantine_share: float
-    max_dominance_share: float = 0.5
-    protection_margin: float = 3.0
-    round_to: int = 0
     region: tuple[tuple[str, str], ...] = ()
     max_volume_change: float = 0.5
     keep_runs: int = 50
@@ -93,13 +123,8 @@ class MonitorConfig:
             gemeente_code=raw["gemeente"]["code"],
             gemeente_naam=raw["gemeente"]["naam"],
             dyslexia_product_codes=tuple(raw["indicators"]["dyslexia_product_codes"]),
-            min_teller=int(raw["disclosure"]["min_teller"]),
-            min_noemer=int(raw["disclosure"]["min_noemer"]),
-            min_cost_persons=int(raw["disclosure"]["min_cost_persons"]),
+            disclosure=DisclosureRules.from_table(raw["disclosure"]),
             max_quarantine_share=float(raw["quality"]["max_quarantine_share"]),
-            max_dominance_share=float(raw["disclosure"].get("max_dominance_share", 0.5)),
-            protection_margin=float(raw["disclosure"].get("protection_margin", 3)),
-            round_to=int(raw["disclosure"].get("round_to", 0)),
             region=tuple((str(code), str(name)) for code, name in raw.get("region", {}).get("gemeenten", {}).items()),
             max_volume_change=float(raw["quality"].get("max_volume_change", 0.5)),
             keep_runs=int(raw.get("runs", {}).get("keep_runs", 50)),

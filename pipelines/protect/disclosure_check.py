@@ -22,11 +22,12 @@ from typing import Any
 
 import polars as pl
 
+from pipelines.lib.settings import DisclosureRules
 from pipelines.protect import structure as st
 from pipelines.protect.intervals import NOT_CONSTANT, Target, interval_solver
 from pipelines.protect.linear_system import LinearSystem, Terms
 from pipelines.protect.reader import HiddenCell, Quantities, Thresholds, existence_floors, must_reach, reader_system
-from pipelines.protect.suppression import RATE_KINDS, DisclosureRules
+from pipelines.protect.suppression import RATE_KINDS
 
 KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
 UNIT = ["schooljaar", "niveau", "eenheid_code"]

@@ -7,23 +7,12 @@ import polars as pl
 from pipelines.indicators.trends import indicator_trends
 from pipelines.lib.published_schema import PUBLISHED_COLUMNS
 from pipelines.lib.resources import MonitorResource
+from pipelines.lib.settings import DisclosureRules
 from pipelines.lib.warehouse import connect
 from pipelines.protect import continuity
 from pipelines.protect.disclosure_check import BASIS_COLUMNS, CheckReport, check_publication
 from pipelines.protect.intervals import interval_solver
-from pipelines.protect.suppression import DisclosureRules, protect
-
-
-def rules_of(monitor: MonitorResource) -> DisclosureRules:
-    c = monitor.config
-    return DisclosureRules(
-        min_teller=c.min_teller,
-        min_noemer=c.min_noemer,
-        min_cost_persons=c.min_cost_persons,
-        max_dominance_share=c.max_dominance_share,
-        protection_margin=c.protection_margin,
-        round_to=c.round_to,
-    )
+from pipelines.protect.suppression import protect
 
 
 def read_indicators(monitor: MonitorResource) -> pl.DataFrame:

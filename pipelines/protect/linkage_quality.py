@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipelines.lib.settings import DisclosureRules
 from pipelines.protect.disclosure_check import CheckReport, check_publication
-from pipelines.protect.suppression import DisclosureRules, protect
+from pipelines.protect.suppression import protect
 
 MEASURE_NAMES = {
     "koppeling": "Personen van de bron die ook in de doelbron voorkomen",

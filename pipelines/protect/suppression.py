@@ -17,10 +17,9 @@ suppression, and values recomputed from the rounded numbers, so a value cannot u
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import polars as pl
 
+from pipelines.lib.settings import DisclosureRules
 from pipelines.protect.continuity import carried_over
 from pipelines.protect.intervals import IntervalSolver
 from pipelines.protect.reader import Thresholds
@@ -28,17 +27,6 @@ from pipelines.protect.secondary import CELL_KEY, build_model, secondary_mask
 from pipelines.protect.structure import COST_NOEMERS, RATE_KINDS
 
 GEMEENTE_CELL = ["schooljaar", "indicator", "dimensie", "categorie"]
-
-
-@dataclass(frozen=True)
-class DisclosureRules:
-    min_teller: int = 10
-    min_noemer: int = 50
-    min_cost_persons: int = 10
-    max_dominance_share: float = 0.5
-    protection_margin: float = 3.0
-    round_to: int = 0
-    zero_for_small: bool = True  # a hidden count below min_teller must keep 0 in its interval
 
 
 def primary_mask(frame: pl.DataFrame, rules: DisclosureRules) -> pl.Series:
