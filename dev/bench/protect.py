@@ -22,10 +22,11 @@ import time
 import polars as pl
 
 from dev.bench.memory import peak_mb
+from pipelines.lib.published_schema import GEMEENTE_CELL_KEY
 from pipelines.lib.settings import DisclosureRules
 from pipelines.protect.indicator_table import check_protected, protect_for_publication
 
-CELL = ["schooljaar", "indicator", "dimensie", "categorie"]
+CELL = list(GEMEENTE_CELL_KEY)
 
 
 def _value(teller: pl.Expr, noemer: pl.Expr) -> pl.Expr:

@@ -13,6 +13,7 @@ UNIT_KEY = ("schooljaar", "niveau", "eenheid_code")  # one publication unit (a s
 CATEGORY_KEY = ("indicator", "dimensie", "categorie")  # what is counted, and in which category of its dimension
 CELL_KEY = (*UNIT_KEY, *CATEGORY_KEY)
 SERIES_KEY = tuple(c for c in CELL_KEY if c != "schooljaar")  # one cell followed across school years (trends)
+GEMEENTE_CELL_KEY = ("schooljaar", *CATEGORY_KEY)  # a cell's gemeente counterpart, whose value is gemeente_waarde
 
 PUBLISHED_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "schooljaar": pl.String,

@@ -22,6 +22,7 @@ from typing import Any
 
 import polars as pl
 
+from pipelines.lib.published_schema import CELL_KEY, UNIT_KEY
 from pipelines.lib.settings import DisclosureRules
 from pipelines.protect import structure as st
 from pipelines.protect.intervals import NOT_CONSTANT, Target, interval_solver
@@ -29,8 +30,8 @@ from pipelines.protect.linear_system import LinearSystem, Terms
 from pipelines.protect.reader import HiddenCell, Quantities, Thresholds, existence_floors, must_reach, reader_system
 from pipelines.protect.suppression import RATE_KINDS
 
-KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
-UNIT = ["schooljaar", "niveau", "eenheid_code"]
+KEY = list(CELL_KEY)
+UNIT = list(UNIT_KEY)
 BASIS_COLUMNS = [*KEY, "soort", "factor", "basis_personen", "max_persoon_kosten", "teller", "noemer"]
 SHOWN = 20  # violations listed per kind
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipelines.lib.published_schema import CELL_KEY
 from pipelines.lib.settings import DisclosureRules
 from pipelines.protect.disclosure_check import CheckReport, check_publication
 from pipelines.protect.suppression import protect
@@ -38,7 +39,7 @@ PUBLISHED_COLUMNS = [
     "reden",
 ]
 AGE_BANDS = ["0-3", "4-11", "12-17", "18-22", "23+", "onbekend"]  # sql/macros.sql age_bands(), for sorting
-KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
+KEY = list(CELL_KEY)
 
 
 def as_cells(frame: pl.DataFrame, gemeente_code: str) -> pl.DataFrame:

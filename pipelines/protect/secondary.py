@@ -26,12 +26,11 @@ from typing import Any
 
 import polars as pl
 
+from pipelines.lib.published_schema import CELL_KEY
 from pipelines.protect import structure as st
 from pipelines.protect.intervals import NOT_CONSTANT, IntervalSolver, Target, interval_solver
 from pipelines.protect.linear_system import LinearSystem, Terms
 from pipelines.protect.reader import HiddenCell, Quantities, Thresholds, existence_floors, must_reach, reader_system
-
-CELL_KEY = ["schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
 
 
 @dataclass

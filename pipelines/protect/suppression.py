@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipelines.lib.published_schema import CELL_KEY, GEMEENTE_CELL_KEY
 from pipelines.lib.settings import DisclosureRules
 from pipelines.protect.continuity import carried_over
 from pipelines.protect.intervals import IntervalSolver
 from pipelines.protect.reader import Thresholds
-from pipelines.protect.secondary import CELL_KEY, build_model, secondary_mask
+from pipelines.protect.secondary import build_model, secondary_mask
 from pipelines.protect.structure import COST_NOEMERS, RATE_KINDS
 
-GEMEENTE_CELL = ["schooljaar", "indicator", "dimensie", "categorie"]
+GEMEENTE_CELL = list(GEMEENTE_CELL_KEY)
 
 
 def primary_mask(frame: pl.DataFrame, rules: DisclosureRules) -> pl.Series:
@@ -79,7 +80,7 @@ def protect(
     The outcome depends on the cells, not on their order in `frame`: the work is done in key order.
     `gemeente_waarde`, when present, is set to the published value of the gemeente cell (null if suppressed).
     """
-    ordered = frame.with_row_index("_rij").sort(CELL_KEY, nulls_last=True)
+    ordered = frame.with_row_index("_rij").sort(list(CELL_KEY), nulls_last=True)
     primary = primary_mask(ordered, rules)
     model = build_model(ordered, rules.min_teller)
     thresholds = Thresholds(rules.min_teller, rules.min_noemer)
