@@ -25,17 +25,7 @@ CODELIST_FILES = {
     "JZ020": "JZ020_Productcategorie.csv",
     "JZ588": "JZ588_Reden_beeindiging.csv",
 }
-SOURCES = (
-    "scholen",
-    "wijken",
-    "pc6hnr",
-    "inschrijvingen",
-    "diplomas",
-    "verzuim",
-    "bewoners",
-    "toewijzingen",
-    "declaraties",
-)
+CONTRACT_KIND = "DataContract"  # the `kind` of a source's contract; other files in contracts/ describe the whole
 
 
 API_VERSION = "jeugdmonitor-contract/v1"  # the project's own format, ODCS-inspired (contracts/README.md)
@@ -162,7 +152,7 @@ class Contract(_Strict):
     """One source's contract (contracts/<source>.yaml); its JSON Schema is `contracts/contract.schema.json`."""
 
     apiVersion: Literal["jeugdmonitor-contract/v1"]  # = API_VERSION (a Literal needs the text itself)
-    kind: Literal["DataContract"]
+    kind: Literal["DataContract"]  # CONTRACT_KIND
     id: str
     name: str
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
@@ -326,3 +316,28 @@ def load_all_contracts(directory: Path = CONTRACTS_DIR) -> dict[str, Contract]:
 def codelist_codes(name: str) -> list[str]:
     with (CODELISTS_DIR / CODELIST_FILES[name]).open(encoding="utf-8") as handle:
         return [row["Code"].strip() for row in csv.DictReader(handle)]
+
+
+SOURCE_KINDS = ("reference", "person", "youth_care")  # the order of the flow: places, then pupils, then care
+
+
+def source_kind(contract: Contract) -> str:
+    """A contract with a linkable number (toewijzingnummer) is youth care; one with a person identifier is a
+    person-level source; the rest are public reference tables."""
+    if contract.linkable_fields:
+        return "youth_care"
+    return "person" if contract.identifier_fields else "reference"
+
+
+def contract_sources(directory: Path = CONTRACTS_DIR) -> tuple[str, ...]:
+    """Every source a contract admits: the contracts/*.yaml whose kind is a data contract (each named after its
+    source), by kind (`SOURCE_KINDS`), then name. Adding a source is adding its contract; no list names them."""
+    names = [
+        path.stem
+        for path in sorted(directory.glob("*.yaml"))
+        if (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("kind") == CONTRACT_KIND
+    ]
+    return tuple(sorted(names, key=lambda n: SOURCE_KINDS.index(source_kind(load_contract(n, directory)))))
+
+
+SOURCES = contract_sources()

@@ -2,30 +2,23 @@
 
 Why here and not in `defs/`: every stage's Dagster module needs them, and `defs/` modules do not import each
 other (they are autoloaded side by side). The sources and their kind come from the contracts, the one list of
-what may enter: a contract with a pseudonymised linkable number (toewijzingnummer) is youth care, delivered as
-CSV or iJw messages; one with a person identifier is a person-level source; the rest are public reference tables.
+what may enter (`pseudonymisation.contract.contract_sources`, `source_kind`).
 """
 
 from __future__ import annotations
 
 import dagster as dg
 
-from pseudonymisation.contract import Contract, load_all_contracts
+from pseudonymisation.contract import SOURCES, load_all_contracts, source_kind
 
 OWNER = "team:data-engineering"
 
 
-def _kind(contract: Contract) -> str:
-    if contract.linkable_fields:
-        return "youth_care"
-    return "person" if contract.identifier_fields else "reference"
-
-
 _CONTRACTS = load_all_contracts()
-REFERENCE_SOURCES = tuple(s for s, c in _CONTRACTS.items() if _kind(c) == "reference")
-PERSON_SOURCES = tuple(s for s, c in _CONTRACTS.items() if _kind(c) == "person")
-YOUTH_CARE_SOURCES = tuple(s for s, c in _CONTRACTS.items() if _kind(c) == "youth_care")
-ALL_SOURCES = (*REFERENCE_SOURCES, *PERSON_SOURCES, *YOUTH_CARE_SOURCES)
+REFERENCE_SOURCES = tuple(s for s, c in _CONTRACTS.items() if source_kind(c) == "reference")
+PERSON_SOURCES = tuple(s for s, c in _CONTRACTS.items() if source_kind(c) == "person")
+YOUTH_CARE_SOURCES = tuple(s for s, c in _CONTRACTS.items() if source_kind(c) == "youth_care")
+ALL_SOURCES = SOURCES  # by kind, in the order of the flow
 
 
 def staged_key(source: str) -> dg.AssetKey:
