@@ -60,6 +60,10 @@
       })
       .then(function (result) {
         views.set(element, result.view);
+        // vega-embed's chart menu is a <details> whose <summary> holds only an icon: name it.
+        element.querySelectorAll("details > summary").forEach(function (summary) {
+          summary.setAttribute("aria-label", MENU[language].CLICK_TO_VIEW_ACTIONS);
+        });
         element.setAttribute("data-rendered", language);
       })
       .catch(function (error) {
@@ -100,13 +104,24 @@
     applyLanguage(next);
   }
 
-  function chooseChart(select) {
-    var target = document.getElementById(select.getAttribute("data-target"));
-    target.setAttribute("data-chart", select.value);
-    var links = select.closest("section").querySelectorAll("a[data-export]");
-    links.forEach(function (link) {
-      link.setAttribute("href", "export/" + select.value + "." + link.getAttribute("data-export"));
+  // A ranking's chart id from its section's choices: rank-<level>[-<sector>]-<indicator> (dashboards/pages.py).
+  function chooseRanking(section) {
+    var part = function (name) {
+      var select = section.querySelector("select[data-part='" + name + "']");
+      return select ? select.value : null;
+    };
+    var sector = part("sector");
+    var id = ["rank", section.getAttribute("data-level")].concat(sector ? [sector] : [], [part("indicator")]).join("-");
+    var target = section.querySelector(".chart");
+    var empty = section.querySelector(".empty");
+    var exists = Boolean(page.charts[id]);
+    empty.hidden = exists;
+    target.hidden = !exists;
+    section.querySelectorAll("a[data-export]").forEach(function (link) {
+      link.setAttribute("href", "export/" + id + "." + link.getAttribute("data-export"));
     });
+    if (!exists) return;
+    target.setAttribute("data-chart", id);
     render(target);
   }
 
@@ -157,9 +172,9 @@
   }
 
   document.getElementById("lang-switch").addEventListener("click", switchLanguage);
-  document.querySelectorAll("select.chart-select").forEach(function (select) {
+  document.querySelectorAll("select.rank-part").forEach(function (select) {
     select.addEventListener("change", function () {
-      chooseChart(select);
+      chooseRanking(select.closest("section"));
     });
   });
   document.querySelectorAll("table.sortable th[data-type] button").forEach(function (button) {
