@@ -173,7 +173,7 @@ def _series_layers(
     whiskers = (
         alt.Chart()
         .transform_filter("isValid(datum.lo)")
-        .mark_rule(strokeWidth=1.5)
+        .mark_rule(strokeWidth=1.5, aria=False)
         .encode(
             x=x,
             y=alt.Y("lo:Q", title=_value_title(indicator, ctx)),
@@ -324,7 +324,7 @@ def ranking_template(indicator: CatalogueEntry, level: str, ctx: ChartContext) -
         layers.append(
             alt.Chart()
             .transform_filter("isValid(datum.lo)")
-            .mark_rule(color="#1b1b1b", strokeWidth=1.5)
+            .mark_rule(color="#1b1b1b", strokeWidth=1.5, aria=False)
             .encode(x="lo:Q", x2="hi:Q", y=y, tooltip=tooltip)
         )
     subtitle = f"{ctx.text('unit')}: {unit}"
@@ -335,7 +335,7 @@ def ranking_template(indicator: CatalogueEntry, level: str, ctx: ChartContext) -
         subtitle += f"; - - - {gemeente}"
         layers.append(
             alt.Chart()
-            .mark_rule(color=GEMEENTE_COLOUR, strokeDash=[6, 3], strokeWidth=2)
+            .mark_rule(color=GEMEENTE_COLOUR, strokeDash=[6, 3], strokeWidth=2, aria=False)
             .encode(
                 x=alt.X("max(gemeente):Q"),
                 tooltip=[alt.Tooltip("max(gemeente):Q", title=gemeente, format=_format(indicator))],

@@ -45,7 +45,8 @@ def wilson(teller: float, noemer: float) -> tuple[float, float]:
     p = teller / noemer
     centre = (p + Z**2 / (2 * noemer)) / (1 + Z**2 / noemer)
     half = Z * sqrt(p * (1 - p) / noemer + Z**2 / (4 * noemer**2)) / (1 + Z**2 / noemer)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # at 0 % or 100 % the bound is exactly 0 or 1 (floating point leaves 1e-17 otherwise)
+    return (0.0 if teller == 0 else centre - half), (1.0 if teller == noemer else centre + half)
 
 
 def garwood(count: float) -> tuple[float, float]:

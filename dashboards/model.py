@@ -174,7 +174,9 @@ class Publication:
     @cache  # noqa: B019 - a Publication lives for one build; the groups are asked for once per page
     def _peers(self, level: str, sector: str | None) -> tuple[Unit, ...]:
         return tuple(
-            u for u in self.units(level) if u.code != UNKNOWN_WIJK and (level != "school" or self.sector(u) == sector)
+            u
+            for u in self.units(level)
+            if u.code != UNKNOWN_WIJK and (level != "school" or sector is None or self.sector(u) == sector)
         )
 
     def peer_median(self, unit: Unit, indicator: str, year: str) -> tuple[float, int] | None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from dashboards.catalogue import CatalogueEntry
 from dashboards.charts import NOT_LIKE_GEMEENTE
+from dashboards.downloads import ALL, DEFINITIONS, FOLDER, file_stem
 from dashboards.i18n import (
     Language,
     both,
@@ -134,6 +135,15 @@ def _downloads(chart_id: str, root: str) -> str:
     )
 
 
+def data_links(key: str, stem: str, root: str) -> str:
+    """Links to the CSV and XLSX of exactly the published cells (dashboards/downloads.py)."""
+    return (
+        f"<p class='data-links'>{both_t(key)}: <a href='{root}{stem}.csv' download>{both_t('csv_excel')}</a> · "
+        f"<a href='{root}{stem}.xlsx' download>XLSX</a> · "
+        f"<a href='{root}{FOLDER}/{DEFINITIONS}.csv' download>{both_t('definitions_csv')}</a></p>"
+    )
+
+
 def _definition(indicator: CatalogueEntry, tag: str = "figcaption") -> str:
     noemer = e(plain(indicator.noemer)) if indicator.noemer else "—"
     same = f"<p class='meta'>{both_t('same_as_b2')}</p>" if indicator.id in SAME_AS.values() else ""
@@ -238,6 +248,7 @@ def unit_page(unit: Unit, pub: Publication, ctx: PageContext, exported: bool) ->
     body = (
         f"{crumbs}<p class='print-only'>{printed}</p><h1>{e(unit.name)} <span class='code'>{e(unit.code)}</span></h1>"
         f"<p class='lead'>{level}{facts}</p>{empty}{first}"
+        f"{data_links('page_data', file_stem(unit.level, unit.code), root)}"
         f"<nav class='toc' {aria_label('contents', ctx)}>"
         f"<h2 class='toc-title'>{both_t('contents')}</h2>"
         f"<ul>{toc}</ul></nav><div class='key-trends'>{''.join(sections)}</div>{last}"
@@ -504,8 +515,76 @@ def frame(
 {_notes(ctx)}
 </main>
 <footer><p>{both_t("built")} {built} · <a href="{root}../indicatorcatalogus.html">{both_t("catalogue")}</a> ·
-<a href="{root}../indicatoren.parquet">{both_t("data_file")}</a></p></footer>
+<a href="{root}../indicatoren.parquet">{both_t("data_file")}</a> ·
+<a href="{root}toegankelijkheid.html">{both_t("accessibility")}</a></p>
+{data_links("all_data", f"{FOLDER}/{ALL}", root)}</footer>
 <script type="application/json" id="page-data">{data}</script>
 </body>
 </html>
 """
+
+
+STATEMENT = (
+    (
+        "Toegankelijkheidsverklaring",
+        "De gemeente wil dat iedereen dit dashboard kan gebruiken, ook met een schermlezer, alleen het "
+        "toetsenbord, vergroting of op een telefoon. Het doel is de norm WCAG 2.1 niveau AA, zoals het Besluit "
+        "digitale toegankelijkheid overheid voorschrijft.",
+    ),
+    (
+        "Wat we doen",
+        "Elke grafiek heeft een beschrijving en dezelfde cijfers staan in een tabel. Kleuren zijn ook zonder "
+        "kleurwaarneming te onderscheiden (lijnsoort en vorm van de punten). Alle knoppen en keuzelijsten hebben "
+        "een naam, en alles werkt met het toetsenbord. Bij elke publicatie controleert een automatische test "
+        "(axe-core in een browser) de overzichtspagina, de gemeentepagina, een school- en een wijkpagina op "
+        "ernstige en kritieke problemen, op een breed scherm en op een telefoonbreedte.",
+    ),
+    (
+        "Wat nog niet klaar is",
+        "Een automatische test vindt niet alle problemen. Het dashboard is nog niet beoordeeld door een "
+        "onafhankelijke deskundige; de officiële verklaring wordt pas ingediend na zo'n onderzoek. De grafieken "
+        "zelf zijn voor een schermlezer alleen als geheel beschreven; gebruik de tabel onder elke grafiek.",
+    ),
+    (
+        "Contact",
+        "Loopt u tegen een probleem aan? Meld het bij de afdeling onderzoek en statistiek van de gemeente; "
+        "vermeld de pagina en wat niet werkte. U krijgt binnen vijf werkdagen antwoord.",
+    ),
+)
+STATEMENT_EN = (
+    (
+        "Accessibility statement",
+        "The municipality wants everyone to be able to use this dashboard, also with a screen reader, the keyboard "
+        "only, magnification or on a phone. The aim is WCAG 2.1 level AA, as the Dutch government decree on digital "
+        "accessibility requires.",
+    ),
+    (
+        "What we do",
+        "Every chart has a description and the same figures are in a table. Colours can be told apart without "
+        "colour vision (line style and point shape). Every button and list has a name, and everything works from "
+        "the keyboard. With every publication an automated test (axe-core in a browser) checks the overview, the "
+        "municipality page, a school and a district page for serious and critical problems, on a wide screen and "
+        "at phone width.",
+    ),
+    (
+        "What is not done yet",
+        "An automated test does not find every problem. The dashboard has not yet been reviewed by an independent "
+        "expert; the official statement is filed only after such a review. For a screen reader the charts are "
+        "described as a whole only; use the table below each chart.",
+    ),
+    (
+        "Contact",
+        "Did you run into a problem? Report it to the municipality's research and statistics department, with the "
+        "page and what did not work. You will get an answer within five working days.",
+    ),
+)
+
+
+def accessibility_page(ctx: PageContext) -> Page:
+    """toegankelijkheid.html: the accessibility statement the Besluit digitale toegankelijkheid overheid asks for."""
+    parts = []
+    for index, ((nl_head, nl_text), (en_head, en_text)) in enumerate(zip(STATEMENT, STATEMENT_EN, strict=True)):
+        tag = "h1" if index == 0 else "h2"
+        parts.append(f"<{tag}>{both(nl_head, en_head)}</{tag}><p>{both(nl_text, en_text)}</p>")
+    title = (f"{STATEMENT[0][0]} – {t('site_title', 'nl')}", f"{STATEMENT_EN[0][0]} – {t('site_title', 'en')}")
+    return Page("toegankelijkheid.html", frame("", title, "".join(parts), {}, ctx), {})

@@ -41,9 +41,10 @@ from dashboards.charts import (
     trend_template,
     with_data,
 )
+from dashboards.downloads import write_downloads
 from dashboards.i18n import LANGUAGES, Language, vega_locales
 from dashboards.model import KEY_FIGURES, LEVELS, Publication
-from dashboards.pages import Page, PageContext, overview_page, unit_page
+from dashboards.pages import Page, PageContext, accessibility_page, overview_page, unit_page
 
 ASSETS = ("dashboard.js", "dashboard.css")
 BUNDLE_GLOBALS = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
@@ -179,13 +180,14 @@ def build_dashboard(
         built=datetime.now().astimezone(),
         language=settings.language,
     )
-    pages = [overview_page(pub, ctx), unit_page(pub.gemeente, pub, ctx, exported=True)]
+    pages = [overview_page(pub, ctx), accessibility_page(ctx), unit_page(pub.gemeente, pub, ctx, exported=True)]
     pages += [unit_page(unit, pub, ctx, exported=False) for level in LEVELS for unit in pub.units(level)]
     _write_assets(folder, templates)
     for page in pages:
         path = folder / page.path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page.html, encoding="utf-8")
+    write_downloads(folder, table, catalogue)
     exports = (
         _export_all(folder / "export", pages, templates[settings.language], settings.language)
         if settings.exports

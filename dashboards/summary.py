@@ -129,7 +129,7 @@ def summary(unit: Unit, pub: Publication, min_teller: int) -> str:
     return (
         "<section class='summary' aria-labelledby='h-summary'>"
         f"<h2 id='h-summary'>{both_t('summary')}</h2>"
-        f"<div class='scroll' tabindex='0' role='region' aria-labelledby='h-summary'><table class='data summary'>"
+        f"<div class='scroll' tabindex='0' role='region' aria-label='{e(unit.name)}'><table class='data summary'>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
         f"<p class='explain'>{both_t('interval_note')}</p>{footnote}</section>"
     )
