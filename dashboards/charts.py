@@ -281,12 +281,13 @@ def ranking_template(indicator: CatalogueEntry, level: str, ctx: ChartContext) -
     name = ctx.name(indicator)
     unit = _value_title(indicator, ctx)
     plural = ctx.text("schools" if level == "school" else "wijken")
-    y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("rang", op="min"), axis=alt.Axis(labelLimit=0))
+    # A suppressed unit says so in its name on the axis ("School X (< 10)"), not as text at the bars' zero.
+    y = alt.Y("naam:N", title=None, sort=alt.EncodingSortField("rang", op="min"), axis=alt.Axis(labelLimit=0))
     x = alt.X(
         "waarde:Q", title=unit, scale=alt.Scale(zero=True), axis=alt.Axis(format=_format(indicator), orient="top")
     )
     tooltip = [
-        alt.Tooltip("label:N", title=ctx.text("name")),
+        alt.Tooltip("naam:N", title=ctx.text("name")),
         alt.Tooltip("waarde:Q", title=unit, format=_format(indicator)),
     ]
     compared = like_gemeente(indicator, level)
@@ -312,14 +313,7 @@ def ranking_template(indicator: CatalogueEntry, level: str, ctx: ChartContext) -
         .mark_bar()
         .encode(x=x, y=y, href="url:N", color=colour, tooltip=tooltip)
     )
-    labels = (
-        alt.Chart()
-        .transform_filter("datum.status === 'klein' || datum.status === 'onderdrukt'")
-        .transform_calculate(tekst=ctx.status_label())
-        .mark_text(align="left", dx=4, fontSize=11, fontWeight="bold", color="#333")
-        .encode(x=alt.value(0), y=y, text="tekst:N")
-    )
-    layers = [bars, labels]
+    layers = [bars]
     if with_interval:
         layers.append(
             alt.Chart()
@@ -341,11 +335,19 @@ def ranking_template(indicator: CatalogueEntry, level: str, ctx: ChartContext) -
                 tooltip=[alt.Tooltip("max(gemeente):Q", title=gemeente, format=_format(indicator))],
             )
         )
-    chart = alt.layer(*layers, data=alt.NamedData(name=DATA_NAME)).properties(
-        width=460,
-        height=alt.Step(16),
-        title=alt.Title(f"{indicator.id} {name}: {plural.lower()}", subtitle=ctx.subtitle(subtitle), anchor="start"),
-        description=f"{indicator.id} {name}, {plural.lower()}",
+    status = ctx.status_label()
+    naam = f"({status}) === '' ? datum.label : datum.label + ' (' + ({status}) + ')'"
+    chart = (
+        alt.layer(*layers, data=alt.NamedData(name=DATA_NAME))
+        .transform_calculate(naam=naam)
+        .properties(
+            width=460,
+            height=alt.Step(16),
+            title=alt.Title(
+                f"{indicator.id} {name}: {plural.lower()}", subtitle=ctx.subtitle(subtitle), anchor="start"
+            ),
+            description=f"{indicator.id} {name}, {plural.lower()}",
+        )
     )
     return _readable(chart)
 

@@ -452,7 +452,7 @@ def test_downloads_hold_exactly_the_published_cells_for_dutch_excel(publication:
     assert own.sort(key, nulls_last=False).equals(
         table.filter(pl.col("eenheid_code") == school).sort(key, nulls_last=False)
     )
-    assert "," in raw.decode("utf-8-sig").splitlines()[-1] or b";" in raw, "decimal comma"
+    assert re.search(r";\d+,\d+;", raw.decode("utf-8-sig")) and not re.search(r";\d+\.\d+;", raw.decode("utf-8-sig"))
     import zipfile
 
     with zipfile.ZipFile(downloads / "school" / f"{school}.xlsx") as book:
@@ -461,3 +461,127 @@ def test_downloads_hold_exactly_the_published_cells_for_dutch_excel(publication:
         assert book.read("xl/worksheets/sheet1.xml").count(b"<row ") == own.height + 1
     definitions = pl.read_csv(downloads / "definities.csv", separator=";")
     assert {"A1", "F4"} <= set(definitions.get_column("indicator"))
+
+
+AXE = Path(__file__).parents[1] / ".tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = (1366, 390)
+# The "< 10" labels of each chart and the plot's bottom edge (the lowest horizontal axis domain line).
+LABELS_AND_ZERO_LINE = """() => Array.from(document.querySelectorAll('.chart[data-chart]')).map(el => {
+    const lines = Array.from(el.querySelectorAll('.role-axis-domain line, .role-axis-domain path'))
+        .map(l => l.getBoundingClientRect()).filter(r => r.height < 1 && r.width > 0);
+    const labels = Array.from(el.querySelectorAll('svg.marks .mark-text text'))
+        .filter(t => t.textContent === '< 10').map(t => t.getBoundingClientRect().bottom);
+    return {id: el.dataset.chart, zero: Math.max(...lines.map(r => r.top)), labels};
+})"""
+
+
+def page_types(site: Path) -> dict[str, str]:
+    """One page of every kind: the school and wijk with the most shown figures (their pages say most)."""
+
+    def richest(level: str) -> str:
+        pages = sorted(site.glob(f"{level}/*.html"), key=lambda p: -p.read_text(encoding="utf-8").count("class='num"))
+        return str(pages[0].relative_to(site))
+
+    gemeente = next(site.glob("gemeente/*.html"))
+    return {
+        "overzicht": "index.html",
+        "gemeente": str(gemeente.relative_to(site)),
+        "school": richest("school"),
+        "wijk": richest("wijk"),
+        "toegankelijkheid": "toegankelijkheid.html",
+    }
+
+
+@pytest.mark.slow
+def test_every_page_type_fits_a_laptop_and_a_phone_and_axe_finds_nothing_serious(
+    publication: Path, served: str
+) -> None:
+    assert AXE.is_file(), "axe-core is missing: `make browser` installs it from npm"
+    from playwright.sync_api import sync_playwright
+
+    site = publication / "dashboard"
+    types = page_types(site)
+    measured: dict[str, dict[str, Any]] = {}
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        for width in WIDTHS:
+            page = browser.new_page(viewport={"width": width, "height": 768}, locale="nl-NL")
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Performance.enable")
+            for kind, path in types.items():
+                before = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+                page.goto(f"{served}dashboard/{path}")
+                page.wait_for_selector("html[data-charts='nl']", timeout=60_000)
+                after = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+                scroll, client = page.evaluate(
+                    "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+                )
+                if scroll > client:
+                    problems.append(f"{width} px {kind}: {scroll} px wide")
+                if width == 1366:
+                    page.add_script_tag(path=str(AXE))
+                    found = page.evaluate(
+                        "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
+                        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+                        ".map(v => v.id + ' ×' + v.nodes.length))"
+                    )
+                    problems += [f"axe {kind}: {v}" for v in found]
+                    for chart in page.evaluate(LABELS_AND_ZERO_LINE):
+                        # a ranking writes it into the unit's name on the axis; a trend at the top of the plot
+                        on_zero = (
+                            chart["labels"]
+                            if chart["id"].startswith("rank-")
+                            else [bottom for bottom in chart["labels"] if bottom > chart["zero"] - 10]
+                        )
+                        if on_zero:
+                            problems.append(f"{kind}: chart {chart['id']} has a '< 10' label on the zero line")
+                    measured[kind] = {
+                        "path": path,
+                        "html_kb": round((site / path).stat().st_size / 1024, 1),
+                        "main_thread_s": round(after["TaskDuration"] - before["TaskDuration"], 2),
+                        "charts": page.locator(".chart[data-chart]").count(),
+                    }
+            page.close()
+        browser.close()
+    shared = sum(p.stat().st_size for p in (site / "assets").iterdir())
+    measured["assets_kb"] = {"shared, loaded once": round(shared / 1024)}
+    (ARTIFACTS / "dashboard-pages.json").write_text(json.dumps(measured, indent=2), encoding="utf-8")
+    assert not problems, problems
+
+
+@pytest.mark.slow
+def test_a_school_page_opens_with_its_summary_on_one_screen_and_prints_on_two_a4_pages(
+    publication: Path, served: str
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    site = publication / "dashboard"
+    school = page_types(site)["school"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="nl-NL")
+        page.goto(f"{served}dashboard/{school}")
+        page.wait_for_selector("html[data-charts='nl']", timeout=60_000)
+        table = page.locator("table.summary")
+        box = table.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 768, f"summary ends at {box}"
+        heads = table.locator("thead th").all_inner_texts()
+        assert heads[0] == "Kerncijfer" and "Gemeente" in heads[3] and "Scholen zelfde soort" in heads[4]
+        assert table.locator("tbody tr").count() >= 5
+        assert re.search(r"\d+ / \d", table.inner_text()), "teller / noemer behind the rates"
+        assert "Soort onderwijs" in page.locator(".lead").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "dashboard-school-summary.png"))
+
+        pdf = page.pdf(prefer_css_page_size=True)
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        (ARTIFACTS / "dashboard-school-print.pdf").write_bytes(pdf)
+        assert 1 <= pages <= 2, f"the conversation document is {pages} A4 pages"
+        page.emulate_media(media="print")
+        for question in ("Herkennen we de cijfers?", "Wat willen we verbeteren?"):
+            assert page.get_by_text(question).is_visible()
+        assert not page.locator("button").first.is_visible(), "no buttons on paper"
+        assert page.locator("table.summary").is_visible()
+        page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi: page 1 as printed
+        page.screenshot(path=str(ARTIFACTS / "dashboard-school-print-page1.png"))
+        browser.close()

@@ -64,6 +64,11 @@
         element.querySelectorAll("details > summary").forEach(function (summary) {
           summary.setAttribute("aria-label", MENU[language].CLICK_TO_VIEW_ACTIONS);
         });
+        // A layer without data in a panel (a year or series with nothing shown) leaves an empty mark group with
+        // a role and no name; it holds nothing to announce.
+        element.querySelectorAll("g.role-mark[role]").forEach(function (group) {
+          if (!group.firstElementChild) group.setAttribute("aria-hidden", "true");
+        });
         element.setAttribute("data-rendered", language);
       })
       .catch(function (error) {
