@@ -144,7 +144,7 @@ def _series_layers(
     shape share one legend, so the series are told apart without relying on colour."""
     drawn = list(_series(indicator, level, ctx).values())
     domain = [name for name, *_ in drawn]
-    shown = alt.Legend(orient="bottom", title=None, symbolStrokeWidth=2, columns=1) if legend else None
+    shown = alt.Legend(orient="bottom", title=None, symbolStrokeWidth=2, columns=1, labelLimit=0) if legend else None
 
     def series(channel: type[alt.Color] | type[alt.StrokeDash] | type[alt.Shape], part: int) -> Any:
         return channel("reeks:N", scale=alt.Scale(domain=domain, range=[s[part] for s in drawn]), legend=shown)
@@ -303,7 +303,7 @@ def ranking_template(indicator: CatalogueEntry, level: str, ctx: ChartContext) -
         colour = alt.Color(
             "verschil:N",
             scale=alt.Scale(domain=[differs, unclear], range=[UNIT_COLOUR, UNCLEAR_COLOUR]),
-            legend=alt.Legend(orient="bottom", title=None, columns=1),
+            legend=alt.Legend(orient="bottom", title=None, columns=1, labelLimit=0),
         )
     bars = (
         alt.Chart()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -53,11 +53,13 @@ class PageContext:
 
 @dataclass
 class Page:
-    """A page's HTML and the charts it shows: chart id → template key, rows and alt text per language."""
+    """A page's HTML and the charts it shows: chart id → template key, rows and alt text per language.
+    `files` are loaded by the page on demand (path relative to the site → content)."""
 
     path: str
     html: str
     charts: dict[str, dict[str, Any]]
+    files: dict[str, str] = field(default_factory=dict)
 
 
 def value_html(cell: Cell | None, unit: str, ctx: PageContext, tag: str = "td", css: str = "") -> str:
@@ -360,7 +362,8 @@ def _comparison(level: str, pub: Publication, root: str) -> tuple[str, dict[str,
             f"<select id='sector-{level}' class='rank-part' data-part='sector'>{choices}</select>"
         )
     html_ = (
-        f"<section class='ranking' aria-labelledby='h-{level}' data-level='{level}'>"
+        f"<section class='ranking' aria-labelledby='h-{level}' data-level='{level}' "
+        f"data-available='{' '.join(charts)}'>"
         f"<h2 id='h-{level}'>{both_t(key)}</h2>"
         f"<p>{both_t('compare_note')} {both_t('interval_note')}</p>"
         f"<p class='filters'><label for='select-{level}'>{both_t('indicator')}</label> "
@@ -429,11 +432,13 @@ def overview_page(pub: Publication, ctx: PageContext) -> Page:
         tile, chart = _key_tile(indicator, pub, ctx)
         tiles.append(tile)
         charts[f"kern-{indicator.id}"] = chart
+    embedded = dict(charts)
     sections = []
     for level in LEVELS:
         section, ranking = _comparison(level, pub, root)
         sections.append(section)
         charts |= ranking
+        embedded |= dict(list(ranking.items())[:1])
     gemeente = pub.gemeente
     body = (
         f"<h1>{both_t('site_title')}: {e(ctx.gemeente)}</h1>"
@@ -443,7 +448,22 @@ def overview_page(pub: Publication, ctx: PageContext) -> Page:
         f"{''.join(sections)}{_units_table(pub, ctx)}"
     )
     title = (f"{t('site_title', 'nl')} – {ctx.gemeente}", f"{t('site_title', 'en')} – {ctx.gemeente}")
-    return Page("index.html", frame(root, title, body, charts, ctx), charts)
+    files = {ranking_file(chart_id): ranking_script(chart_id, chart) for chart_id, chart in charts.items()}
+    return Page("index.html", frame(root, title, body, embedded, ctx), charts, files)
+
+
+RANKINGS = "rank"
+
+
+def ranking_file(chart_id: str) -> str:
+    return f"{RANKINGS}/{chart_id}.js"
+
+
+def ranking_script(chart_id: str, chart: dict[str, Any]) -> str:
+    """One ranking's data as a script the overview loads when a reader picks it (works from file:// too, unlike
+    fetch): 30 rankings × 3 sector groups embedded would make the overview ≈ 400 kB and slow to parse."""
+    data = json.dumps(chart, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return f"window.monitorRanking({json.dumps(chart_id)}, {data});\n"
 
 
 def _notes(ctx: PageContext) -> str:

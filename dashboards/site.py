@@ -187,6 +187,9 @@ def build_dashboard(
         path = folder / page.path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page.html, encoding="utf-8")
+        for name, content in page.files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(content, encoding="utf-8")
     write_downloads(folder, table, catalogue)
     exports = (
         _export_all(folder / "export", pages, templates[settings.language], settings.language)

@@ -119,7 +119,7 @@
     var id = ["rank", section.getAttribute("data-level")].concat(sector ? [sector] : [], [part("indicator")]).join("-");
     var target = section.querySelector(".chart");
     var empty = section.querySelector(".empty");
-    var exists = Boolean(page.charts[id]);
+    var exists = section.getAttribute("data-available").split(" ").indexOf(id) >= 0;
     empty.hidden = exists;
     target.hidden = !exists;
     section.querySelectorAll("a[data-export]").forEach(function (link) {
@@ -127,8 +127,20 @@
     });
     if (!exists) return;
     target.setAttribute("data-chart", id);
-    render(target);
+    if (page.charts[id]) {
+      render(target);
+      return;
+    }
+    // Loaded on demand: rank/<id>.js calls window.monitorRanking (dashboards/pages.py ranking_script).
+    var script = document.createElement("script");
+    script.src = "rank/" + id + ".js";
+    document.head.appendChild(script);
   }
+
+  window.monitorRanking = function (id, chart) {
+    page.charts[id] = chart;
+    document.querySelectorAll(".chart[data-chart='" + id + "']").forEach(render);
+  };
 
   function sortKey(row, index, numeric) {
     var cell = row.cells[index];
