@@ -37,6 +37,7 @@ DATA_NAME = "values"
 TREND_SIZE = (560, 240)
 FACET_SIZE = (170, 120)
 KEY_SIZE = (210, 80)
+MAP_SIZE = (560, 420)
 TALL = 800  # pixels: taller charts are exported to PNG at their own size, not at twice the size
 Spec = dict[str, Any]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -424,3 +425,62 @@ def compact_png(png: bytes) -> bytes:
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+HATCH = "url(#hatch)"  # an SVG pattern in the overview page (dashboards/pages.py HATCH_PATTERN)
+GEO_NAME = "geo"
+
+
+def map_template(indicator: CatalogueEntry, ctx: ChartContext) -> alt.TopLevelMixin:
+    """The wijken coloured by the indicator (the wijk ranking's rows, looked up by code), from the CBS 2024 wijk
+    boundaries shipped in assets/wijken.js. A suppressed wijk is hatched, never coloured as 0; a wijk without a
+    row is light grey. The page fills the named data `geo` (boundaries) and `values` (rows)."""
+    unit = _value_title(indicator, ctx)
+    lookup = alt.LookupData(alt.NamedData(name=DATA_NAME), key="code", fields=["waarde", "status", "label"])
+    base = alt.Chart().mark_geoshape(fill="#eeeeee", stroke="#ffffff", strokeWidth=0.7, aria=False)
+    tooltip = [
+        alt.Tooltip("properties.statnaam:N", title=ctx.text("name")),
+        alt.Tooltip("waarde:Q", title=unit, format=_format(indicator)),
+    ]
+    shown = (
+        alt.Chart()
+        .transform_filter("isValid(datum.waarde)")
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.7)
+        .encode(
+            color=alt.Color(
+                "waarde:Q",
+                title=unit,
+                scale=alt.Scale(scheme="blues", zero=True),
+                legend=alt.Legend(format=_format(indicator), orient="bottom"),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    hidden = (
+        alt.Chart()
+        .transform_filter("datum.status === 'klein' || datum.status === 'onderdrukt'")
+        .transform_calculate(tekst=ctx.status_label())
+        .mark_geoshape(fill=HATCH, stroke="#555555", strokeWidth=0.7)
+        .encode(
+            tooltip=[
+                alt.Tooltip("properties.statnaam:N", title=ctx.text("name")),
+                alt.Tooltip("tekst:N", title=unit),
+            ]
+        )
+    )
+    chart = (
+        alt.layer(base, shown, hidden, data=alt.NamedData(name=GEO_NAME))
+        .transform_lookup(lookup="properties.statcode", from_=lookup)
+        .project(type="mercator")
+        .properties(
+            width=MAP_SIZE[0],  # scaled down by CSS on a phone, as every chart (viewBox)
+            height=MAP_SIZE[1],
+            title=alt.Title(
+                f"{indicator.id} {ctx.name(indicator)}: {ctx.text('map')}",
+                subtitle=ctx.subtitle(f"{ctx.text('unit')}: {unit}; {ctx.text('map_hatched')}"),
+                anchor="start",
+            ),
+            description=f"{indicator.id} {ctx.name(indicator)}, {ctx.text('map').lower()}",
+        )
+    )
+    return _readable(chart)

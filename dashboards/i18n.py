@@ -170,6 +170,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "This is the same number as B2 (referrals per 1,000 pupils) in the specification; it is shown here once.",
     ),
     "ranking_sector": ("Soort school", "Type of school"),
+    "map": ("kaart van de wijken", "map of the districts"),
+    "map_hatched": (
+        "gearceerd: onderdrukt; lichtgrijs: geen cijfer",
+        "hatched: suppressed; light grey: no figure",
+    ),
     "no_ranking": (
         "Voor deze combinatie zijn geen cijfers te tonen.",
         "There are no figures to show for this combination.",

@@ -237,7 +237,14 @@ class Publication:
         comparable = (level, indicator) not in NOT_LIKE_GEMEENTE
         rows = []
         for rank, (u, c) in enumerate(entries, start=1):
-            row: Row = {"label": labels[u], "url": u.page, "waarde": c.value, "status": c.status, "rang": rank}
+            row: Row = {
+                "label": labels[u],
+                "code": u.code,
+                "url": u.page,
+                "waarde": c.value,
+                "status": c.status,
+                "rang": rank,
+            }
             if comparable:
                 row["gemeente"] = benchmark.value
             if c.interval is not None:

@@ -371,9 +371,24 @@ def _comparison(level: str, pub: Publication, root: str) -> tuple[str, dict[str,
         f"{sector_select}</p>"
         f"<figure><div class='chart' id='chart-rank-{level}' data-chart='{first}'></div>"
         f"<p class='note empty' hidden>{both_t('no_ranking')}</p></figure>"
-        f"{_downloads(first, root)}</section>"
+        + (
+            f"<figure>{HATCH_PATTERN}<div class='chart map' id='chart-map-{level}' data-chart='{first}' "
+            "data-template='map'></div></figure>"
+            if level == "wijk"
+            else ""
+        )
+        + f"{_downloads(first, root)}</section>"
     )
     return html_, charts
+
+
+# The hatching of suppressed wijken on the map (charts.HATCH refers to it by id).
+HATCH_PATTERN = (
+    "<svg width='0' height='0' aria-hidden='true' focusable='false' style='position:absolute'><defs>"
+    "<pattern id='hatch' width='6' height='6' patternUnits='userSpaceOnUse' patternTransform='rotate(45)'>"
+    "<rect width='6' height='6' fill='#ffffff'/><line x1='0' y1='0' x2='0' y2='6' stroke='#555555' "
+    "stroke-width='2.5'/></pattern></defs></svg>"
+)
 
 
 def _units_table(pub: Publication, ctx: PageContext) -> str:

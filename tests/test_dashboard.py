@@ -52,6 +52,7 @@ DATA_MARKS = ", ".join(
         ("mark-rect", "path"),
         ("mark-text", "text"),
         ("mark-rule", "line"),
+        ("mark-shape", "path"),
     )
 )
 CHART_STATE = f"""() => Array.from(document.querySelectorAll('.chart[data-chart]')).map(el => ({{
@@ -585,3 +586,31 @@ def test_a_school_page_opens_with_its_summary_on_one_screen_and_prints_on_two_a4
         page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi: page 1 as printed
         page.screenshot(path=str(ARTIFACTS / "dashboard-school-print-page1.png"))
         browser.close()
+
+
+@pytest.mark.slow
+def test_the_map_draws_every_wijk_and_hatches_the_suppressed_ones(publication: Path, served: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    pub = Publication(pl.read_parquet(publication / "indicatoren.parquet"), load_indicators())
+    rows = pub.ranking_rows("wijk", "A1")
+    hidden = sum(r["status"] in ("klein", "onderdrukt") for r in rows)
+    boundaries = json.loads(
+        (Path(__file__).parents[1] / "dashboards" / "assets" / "wijken_2024.geojson").read_text(encoding="utf-8")
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="nl-NL")
+        page.goto(f"{served}dashboard/index.html")
+        page.wait_for_selector("html[data-charts='nl']", timeout=60_000)
+        page.select_option("#select-wijk", "A1")
+        page.wait_for_function("document.querySelector('#chart-map-wijk').dataset.chart === 'rank-wijk-A1'")
+        page.wait_for_function("document.querySelector('#chart-map-wijk').dataset.rendered === 'nl'")
+        page.wait_for_timeout(500)
+        shapes = page.locator("#chart-map-wijk g.mark-shape path").count()
+        hatched = page.locator("#chart-map-wijk path[fill='url(#hatch)']").count()
+        page.locator("#chart-map-wijk").screenshot(path=str(ARTIFACTS / "dashboard-map.png"))
+        browser.close()
+    shown = sum(r["status"] == "ok" for r in rows)
+    assert shapes == len(boundaries["features"]) + shown + hidden, "every wijk, coloured or hatched on top"
+    assert hatched == hidden, "a suppressed wijk is hatched, not coloured as 0"

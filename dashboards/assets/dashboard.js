@@ -43,8 +43,12 @@
   function render(element) {
     var chart = page.charts[element.getAttribute("data-chart")];
     if (!chart) return Promise.resolve();
-    var spec = JSON.parse(JSON.stringify(window.MONITOR_SPECS[language][chart.spec]));
-    spec.data = { name: "values", values: chart.rows };
+    // A map draws a ranking's rows on the wijk boundaries: same data, template map/ instead of rank/.
+    var template = element.getAttribute("data-template");
+    var key = template ? chart.spec.replace(/^rank\//, template + "/") : chart.spec;
+    var spec = JSON.parse(JSON.stringify(window.MONITOR_SPECS[language][key]));
+    if (template === "map") spec.datasets = { geo: window.MONITOR_GEO.features, values: chart.rows };
+    else spec.data = { name: "values", values: chart.rows };
     spec.description = chart.alt[language];
     var previous = views.get(element);
     if (previous) previous.finalize();
@@ -117,18 +121,20 @@
     };
     var sector = part("sector");
     var id = ["rank", section.getAttribute("data-level")].concat(sector ? [sector] : [], [part("indicator")]).join("-");
-    var target = section.querySelector(".chart");
+    var targets = section.querySelectorAll(".chart");
     var empty = section.querySelector(".empty");
     var exists = section.getAttribute("data-available").split(" ").indexOf(id) >= 0;
     empty.hidden = exists;
-    target.hidden = !exists;
+    targets.forEach(function (target) {
+      target.hidden = !exists;
+      if (exists) target.setAttribute("data-chart", id);
+    });
     section.querySelectorAll("a[data-export]").forEach(function (link) {
       link.setAttribute("href", "export/" + id + "." + link.getAttribute("data-export"));
     });
     if (!exists) return;
-    target.setAttribute("data-chart", id);
     if (page.charts[id]) {
-      render(target);
+      targets.forEach(render);
       return;
     }
     // Loaded on demand: rank/<id>.js calls window.monitorRanking (dashboards/pages.py ranking_script).
