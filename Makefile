@@ -39,9 +39,16 @@ run: setup
 ui: setup
 	$(ANALYST) $(RUN)/monitor ui --inbox data/inbox --out data
 
-# The dashboard's browser test drives Debian's chromium (Playwright never downloads a browser here).
-browser:
+# The dashboard's browser test drives Debian's chromium (Playwright never downloads a browser here) and runs
+# axe-core (npm, pinned) inside it for the accessibility check.
+AXE_VERSION := 4.14.1
+AXE := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
+browser: $(AXE)
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+$(AXE):
+	command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq npm)
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS)/axe axe-core@$(AXE_VERSION)
 
 test: setup browser
 	$(RUN)/pytest -q -n 2 --dist loadfile --durations=20

@@ -24,13 +24,20 @@ import vl_convert as vlc
 
 from dashboards.catalogue import CatalogueEntry
 from dashboards.i18n import AXIS_FORMAT, DEFAULT_AXIS_FORMAT, Language, t, unit_label, vega_locales
+from dashboards.intervals import METHODS
 
 UNIT_COLOUR = "#0072B2"  # Okabe-Ito blue
 GEMEENTE_COLOUR = "#D55E00"  # Okabe-Ito vermillion
+PEER_COLOUR = "#007A5A"  # Okabe-Ito bluish green, darkened to 4.5:1 on white
+UNCLEAR_COLOUR = "#767676"  # grey, 4.5:1 on white: a ranking bar whose interval holds the gemeente's value
+# At school level F4 counts relative absence only (at the case's school); the gemeente's F4 also counts
+# absolute absence, so a school is compared with other schools (same kind of figure), not with the gemeente.
+NOT_LIKE_GEMEENTE = {("school", "F4")}
 DATA_NAME = "values"
 TREND_SIZE = (560, 240)
 FACET_SIZE = (170, 120)
 KEY_SIZE = (210, 80)
+MAP_SIZE = (560, 420)
 TALL = 800  # pixels: taller charts are exported to PNG at their own size, not at twice the size
 Spec = dict[str, Any]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -93,13 +100,34 @@ def benchmarked(indicator: CatalogueEntry) -> bool:
     return indicator.noemer is not None
 
 
-def _series_names(indicator: CatalogueEntry, level: str, ctx: ChartContext) -> list[str]:
-    """Legend names of the series a chart draws: the unit's and, where it compares, the gemeente's."""
-    gemeente = f"{ctx.text('gemeente')} {ctx.gemeente}"
+def like_gemeente(indicator: CatalogueEntry, level: str) -> bool:
+    """Whether a unit's figure is held against the gemeente's: a rate with the same definition at both levels."""
+    return benchmarked(indicator) and (level, indicator.id) not in NOT_LIKE_GEMEENTE
+
+
+def has_peers(indicator: CatalogueEntry, level: str) -> bool:
+    """A school's or wijk's rate is also drawn against the median of its peers (same sector, or the wijken)."""
+    return level in ("school", "wijk") and benchmarked(indicator) and indicator.dimensie is None
+
+
+def _series(indicator: CatalogueEntry, level: str, ctx: ChartContext) -> dict[str, tuple[str, str, list[int], str]]:
+    """The series a chart draws, data code → (legend name, colour, dash, point shape)."""
+    gemeente = (f"{ctx.text('gemeente')} {ctx.gemeente}", GEMEENTE_COLOUR, [6, 3], "square")
     if level == "gemeente":
-        return [gemeente]
+        return {"gemeente": gemeente}
     own = ctx.text("this_school" if level == "school" else "this_wijk")
-    return [own, gemeente] if benchmarked(indicator) else [own]
+    series = {"eenheid": (own, UNIT_COLOUR, [1, 0], "circle")}
+    if like_gemeente(indicator, level):
+        series["gemeente"] = gemeente
+    if has_peers(indicator, level):
+        peers = ctx.text("peer_schools" if level == "school" else "peer_wijken")
+        series["peers"] = (peers, PEER_COLOUR, [2, 2], "triangle-up")
+    return series
+
+
+def _series_names(indicator: CatalogueEntry, level: str, ctx: ChartContext) -> list[str]:
+    """Legend names of the series a chart draws: the unit's and, where it compares, the gemeente's and peers'."""
+    return [name for name, *_ in _series(indicator, level, ctx).values()]
 
 
 def _series_layers(
@@ -115,13 +143,14 @@ def _series_layers(
 
     The layers read the field `reeks` as the legend name (see `_name_series`). Colour, dash and point
     shape share one legend, so the series are told apart without relying on colour."""
-    domain = _series_names(indicator, level, ctx)
-    shown = alt.Legend(orient="bottom", title=None, symbolStrokeWidth=2) if legend else None
+    drawn = list(_series(indicator, level, ctx).values())
+    domain = [name for name, *_ in drawn]
+    shown = alt.Legend(orient="bottom", title=None, symbolStrokeWidth=2, columns=1, labelLimit=0) if legend else None
 
-    def series(channel: type[alt.Color] | type[alt.StrokeDash] | type[alt.Shape], values: list[Any]) -> Any:
-        return channel("reeks:N", scale=alt.Scale(domain=domain, range=values[: len(domain)]), legend=shown)
+    def series(channel: type[alt.Color] | type[alt.StrokeDash] | type[alt.Shape], part: int) -> Any:
+        return channel("reeks:N", scale=alt.Scale(domain=domain, range=[s[part] for s in drawn]), legend=shown)
 
-    colour = series(alt.Color, [UNIT_COLOUR, GEMEENTE_COLOUR])
+    colour = series(alt.Color, 1)
     # '2021/2022' as '21/22' where panels are narrow
     years = "substring(datum.label, 2, 4) + '/' + substring(datum.label, 7, 9)" if short_years else "datum.label"
     x = alt.X(
@@ -140,7 +169,23 @@ def _series_layers(
     line = (
         alt.Chart()
         .mark_line(invalid="break-paths-show-domains", strokeWidth=2)
-        .encode(x=x, y=y, color=colour, strokeDash=series(alt.StrokeDash, [[1, 0], [6, 3]]))
+        .encode(x=x, y=y, color=colour, strokeDash=series(alt.StrokeDash, 2))
+    )
+    whiskers = (
+        alt.Chart()
+        .transform_filter("isValid(datum.lo)")
+        .mark_rule(strokeWidth=1.5, aria=False)
+        .encode(
+            x=x,
+            y=alt.Y("lo:Q", title=_value_title(indicator, ctx)),
+            y2="hi:Q",
+            color=colour,
+            tooltip=[
+                alt.Tooltip("jaar:O", title=ctx.text("school_year")),
+                alt.Tooltip("lo:Q", title=ctx.text("interval_low"), format=_format(indicator)),
+                alt.Tooltip("hi:Q", title=ctx.text("interval_high"), format=_format(indicator)),
+            ],
+        )
     )
     points = (
         alt.Chart()
@@ -149,25 +194,29 @@ def _series_layers(
             x=x,
             y=y,
             color=colour,
-            shape=series(alt.Shape, ["circle", "square"]),
+            shape=series(alt.Shape, 3),
             tooltip=_tooltip(indicator, ctx, *categories),
         )
     )
-    low = domain[-1] if len(domain) > 1 else ""
+    # "< 10" is written at the top of the plot, one line per series, never on the zero line where it
+    # would read as a value of 0.
+    second = domain[1] if len(domain) > 1 else ""
     labels = (
         alt.Chart()
         .transform_filter("datum.status === 'klein' || datum.status === 'onderdrukt'")
-        .transform_calculate(label=ctx.status_label(), ypix=f"datum.reeks === '{low}' ? {height - 18} : {height - 5}")
+        .transform_calculate(label=ctx.status_label(), ypix=f"datum.reeks === '{second}' ? 20 : 7")
         .mark_text(fontSize=11, fontWeight="bold")
         .encode(x=x, y=alt.Y("ypix:Q", scale=None), text="label:N", color=colour)
     )
-    return [line, points, labels]
+    return [whiskers, line, points, labels]
 
 
 def _name_series(indicator: CatalogueEntry, level: str, ctx: ChartContext) -> str:
-    """Vega expression: the data's series code ('eenheid' or 'gemeente') as its legend name."""
-    names = _series_names(indicator, level, ctx)
-    return f"datum.reeks === 'gemeente' ? '{names[-1]}' : '{names[0]}'"
+    """Vega expression: the data's series code ('eenheid', 'gemeente', 'peers') as its legend name."""
+    expression = "''"
+    for code, (name, *_) in _series(indicator, level, ctx).items():
+        expression = f"datum.reeks === '{code}' ? '{name}' : {expression}"
+    return expression
 
 
 def _readable(chart: alt.TopLevelMixin) -> Any:
@@ -233,48 +282,73 @@ def ranking_template(indicator: CatalogueEntry, level: str, ctx: ChartContext) -
     name = ctx.name(indicator)
     unit = _value_title(indicator, ctx)
     plural = ctx.text("schools" if level == "school" else "wijken")
-    y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("rang", op="min"), axis=alt.Axis(labelLimit=0))
+    # A suppressed unit says so in its name on the axis ("School X (< 10)"), not as text at the bars' zero.
+    y = alt.Y("naam:N", title=None, sort=alt.EncodingSortField("rang", op="min"), axis=alt.Axis(labelLimit=0))
     x = alt.X(
         "waarde:Q", title=unit, scale=alt.Scale(zero=True), axis=alt.Axis(format=_format(indicator), orient="top")
     )
+    tooltip = [
+        alt.Tooltip("naam:N", title=ctx.text("name")),
+        alt.Tooltip("waarde:Q", title=unit, format=_format(indicator)),
+    ]
+    compared = like_gemeente(indicator, level)
+    with_interval = indicator.soort in METHODS
+    if with_interval:
+        tooltip += [
+            alt.Tooltip("lo:Q", title=ctx.text("interval_low"), format=_format(indicator)),
+            alt.Tooltip("hi:Q", title=ctx.text("interval_high"), format=_format(indicator)),
+        ]
+    colour: Any = alt.value(UNIT_COLOUR)
+    if with_interval and compared:
+        differs, unclear = ctx.text("differs"), ctx.text("not_clearly_different")
+        colour = alt.Color(
+            "verschil:N",
+            scale=alt.Scale(domain=[differs, unclear], range=[UNIT_COLOUR, UNCLEAR_COLOUR]),
+            legend=alt.Legend(orient="bottom", title=None, columns=1, labelLimit=0),
+        )
     bars = (
         alt.Chart()
-        .mark_bar(color=UNIT_COLOUR)
-        .encode(
-            x=x,
-            y=y,
-            href="url:N",
-            tooltip=[
-                alt.Tooltip("label:N", title=ctx.text("name")),
-                alt.Tooltip("waarde:Q", title=unit, format=_format(indicator)),
-            ],
+        .transform_calculate(
+            verschil=f"datum.afwijkend === true ? '{ctx.text('differs')}' : '{ctx.text('not_clearly_different')}'"
         )
+        .mark_bar()
+        .encode(x=x, y=y, href="url:N", color=colour, tooltip=tooltip)
     )
-    labels = (
-        alt.Chart()
-        .transform_filter("datum.status === 'klein' || datum.status === 'onderdrukt'")
-        .transform_calculate(tekst=ctx.status_label())
-        .mark_text(align="left", dx=4, fontSize=11, fontWeight="bold", color="#333")
-        .encode(x=alt.value(0), y=y, text="tekst:N")
-    )
-    layers = [bars, labels]
+    layers = [bars]
+    if with_interval:
+        layers.append(
+            alt.Chart()
+            .transform_filter("isValid(datum.lo)")
+            .mark_rule(color="#1b1b1b", strokeWidth=1.5, aria=False)
+            .encode(x="lo:Q", x2="hi:Q", y=y, tooltip=tooltip)
+        )
     subtitle = f"{ctx.text('unit')}: {unit}"
-    if benchmarked(indicator):
+    if with_interval:
+        subtitle += f"; — {ctx.text('interval_95')}"
+    if compared:
         gemeente = f"{ctx.text('gemeente')} {ctx.gemeente}"
         subtitle += f"; - - - {gemeente}"
         layers.append(
             alt.Chart()
-            .mark_rule(color=GEMEENTE_COLOUR, strokeDash=[6, 3], strokeWidth=2)
+            .mark_rule(color=GEMEENTE_COLOUR, strokeDash=[6, 3], strokeWidth=2, aria=False)
             .encode(
                 x=alt.X("max(gemeente):Q"),
                 tooltip=[alt.Tooltip("max(gemeente):Q", title=gemeente, format=_format(indicator))],
             )
         )
-    chart = alt.layer(*layers, data=alt.NamedData(name=DATA_NAME)).properties(
-        width=460,
-        height=alt.Step(16),
-        title=alt.Title(f"{indicator.id} {name}: {plural.lower()}", subtitle=ctx.subtitle(subtitle), anchor="start"),
-        description=f"{indicator.id} {name}, {plural.lower()}",
+    status = ctx.status_label()
+    naam = f"({status}) === '' ? datum.label : datum.label + ' (' + ({status}) + ')'"
+    chart = (
+        alt.layer(*layers, data=alt.NamedData(name=DATA_NAME))
+        .transform_calculate(naam=naam)
+        .properties(
+            width=460,
+            height=alt.Step(16),
+            title=alt.Title(
+                f"{indicator.id} {name}: {plural.lower()}", subtitle=ctx.subtitle(subtitle), anchor="start"
+            ),
+            description=f"{indicator.id} {name}, {plural.lower()}",
+        )
     )
     return _readable(chart)
 
@@ -351,3 +425,62 @@ def compact_png(png: bytes) -> bytes:
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+HATCH = "url(#hatch)"  # an SVG pattern in the overview page (dashboards/pages.py HATCH_PATTERN)
+GEO_NAME = "geo"
+
+
+def map_template(indicator: CatalogueEntry, ctx: ChartContext) -> alt.TopLevelMixin:
+    """The wijken coloured by the indicator (the wijk ranking's rows, looked up by code), from the CBS 2024 wijk
+    boundaries shipped in assets/wijken.js. A suppressed wijk is hatched, never coloured as 0; a wijk without a
+    row is light grey. The page fills the named data `geo` (boundaries) and `values` (rows)."""
+    unit = _value_title(indicator, ctx)
+    lookup = alt.LookupData(alt.NamedData(name=DATA_NAME), key="code", fields=["waarde", "status", "label"])
+    base = alt.Chart().mark_geoshape(fill="#eeeeee", stroke="#ffffff", strokeWidth=0.7, aria=False)
+    tooltip = [
+        alt.Tooltip("properties.statnaam:N", title=ctx.text("name")),
+        alt.Tooltip("waarde:Q", title=unit, format=_format(indicator)),
+    ]
+    shown = (
+        alt.Chart()
+        .transform_filter("isValid(datum.waarde)")
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.7)
+        .encode(
+            color=alt.Color(
+                "waarde:Q",
+                title=unit,
+                scale=alt.Scale(scheme="blues", zero=True),
+                legend=alt.Legend(format=_format(indicator), orient="bottom"),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    hidden = (
+        alt.Chart()
+        .transform_filter("datum.status === 'klein' || datum.status === 'onderdrukt'")
+        .transform_calculate(tekst=ctx.status_label())
+        .mark_geoshape(fill=HATCH, stroke="#555555", strokeWidth=0.7)
+        .encode(
+            tooltip=[
+                alt.Tooltip("properties.statnaam:N", title=ctx.text("name")),
+                alt.Tooltip("tekst:N", title=unit),
+            ]
+        )
+    )
+    chart = (
+        alt.layer(base, shown, hidden, data=alt.NamedData(name=GEO_NAME))
+        .transform_lookup(lookup="properties.statcode", from_=lookup)
+        .project(type="mercator")
+        .properties(
+            width=MAP_SIZE[0],  # scaled down by CSS on a phone, as every chart (viewBox)
+            height=MAP_SIZE[1],
+            title=alt.Title(
+                f"{indicator.id} {ctx.name(indicator)}: {ctx.text('map')}",
+                subtitle=ctx.subtitle(f"{ctx.text('unit')}: {unit}; {ctx.text('map_hatched')}"),
+                anchor="start",
+            ),
+            description=f"{indicator.id} {ctx.name(indicator)}, {ctx.text('map').lower()}",
+        )
+    )
+    return _readable(chart)

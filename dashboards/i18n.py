@@ -70,6 +70,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "built": ("Gemaakt op", "Built on"),
     "catalogue": ("Indicatorcatalogus (definities)", "Indicator catalogue (definitions)"),
     "data_file": ("Alle cijfers als Parquet", "All figures as Parquet"),
+    "all_data": ("Alle cijfers", "All figures"),
+    "page_data": ("Cijfers van deze pagina", "Figures of this page"),
+    "csv_excel": ("CSV (Excel)", "CSV (Excel)"),
+    "definitions_csv": ("definities (CSV)", "definitions (CSV)"),
+    "accessibility": ("Toegankelijkheid", "Accessibility"),
     "definition": ("Definitie", "Definition"),
     "numerator": ("Teller", "Numerator"),
     "denominator": ("Noemer", "Denominator"),
@@ -114,7 +119,87 @@ TEXT: dict[str, tuple[str, str]] = {
         "No figures: this indicator does not apply to this unit.",
     ),
     "breakdown": ("Uitsplitsing naar", "Breakdown by"),
+    "peer_schools": ("Scholen van dezelfde soort (mediaan)", "Schools of the same kind (median)"),
+    "peer_wijken": ("Wijken (mediaan)", "Districts (median)"),
+    "interval_low": ("Ondergrens 95 %", "Lower bound 95%"),
+    "interval_high": ("Bovengrens 95 %", "Upper bound 95%"),
+    "interval_95": ("95 %-betrouwbaarheidsinterval", "95% confidence interval"),
+    "differs": ("Wijkt af van de gemeente", "Differs from the municipality"),
+    "not_clearly_different": ("Geen duidelijk verschil met de gemeente", "No clear difference from the municipality"),
+    "higher": ("hoger dan de gemeente", "higher than the municipality"),
+    "lower": ("lager dan de gemeente", "lower than the municipality"),
+    "interval_note": (
+        "Tussen haakjes staat het 95 %-betrouwbaarheidsinterval: bij kleine aantallen kan een cijfer door toeval "
+        "hoger of lager uitvallen, en het echte cijfer ligt vrijwel zeker binnen deze grenzen. Alleen als de "
+        "gemeente erbuiten valt, noemen we het verschil.",
+        "In brackets is the 95% confidence interval: with small numbers a figure can come out higher or lower by "
+        "chance, and the true figure almost certainly lies within these bounds. Only when the municipality lies "
+        "outside it do we call it a difference.",
+    ),
+    "summary": ("Samenvatting", "Summary"),
+    "key_figure": ("Kerncijfer", "Key figure"),
+    "change_last_year": ("Verandering t.o.v. vorig jaar", "Change since last year"),
+    "teller_noemer": ("Teller / noemer", "Numerator / denominator"),
+    "sector": ("Soort onderwijs", "Type of education"),
+    "sector_po": ("Basisonderwijs (bao, sbo)", "Primary education (incl. special primary)"),
+    "sector_vo_mbo": ("Voortgezet onderwijs en mbo", "Secondary and vocational education"),
+    "sector_so": ("Speciaal onderwijs en overig", "Special education and other"),
+    "all_sectors_of": ("van", "of"),
+    "peers_school_col": ("Scholen zelfde soort", "Schools of the same kind"),
+    "peers_wijk_col": ("Alle wijken", "All districts"),
+    "median_of": ("mediaan van", "median of"),
+    "not_like_gemeente": (
+        "Niet te vergelijken: op schoolniveau telt alleen relatief verzuim, de gemeente telt ook absoluut verzuim. "
+        "Vergelijk met de andere scholen.",
+        "Not comparable: at school level only relative absence counts, the municipality also counts absolute "
+        "absence. Compare with the other schools.",
+    ),
+    "nothing_shown": (
+        "Niets te tonen: alle cijfers van deze indicator zijn hier onderdrukt (zie de tabel).",
+        "Nothing to show: all figures of this indicator are suppressed here (see the table).",
+    ),
+    "nothing_on_page": (
+        "Van deze eenheid zijn alle cijfers onderdrukt: er zijn te weinig leerlingen om iets te tonen "
+        "zonder dat het naar personen kan wijzen.",
+        "All figures of this unit are suppressed: there are too few pupils to show anything without "
+        "pointing at persons.",
+    ),
+    "same_as_b2": (
+        "Dit is hetzelfde getal als B2 (verwijzingen per 1.000 leerlingen) in de specificatie; het staat hier "
+        "één keer.",
+        "This is the same number as B2 (referrals per 1,000 pupils) in the specification; it is shown here once.",
+    ),
+    "ranking_sector": ("Soort school", "Type of school"),
+    "map": ("kaart van de wijken", "map of the districts"),
+    "map_hatched": (
+        "gearceerd: onderdrukt; lichtgrijs: geen cijfer",
+        "hatched: suppressed; light grey: no figure",
+    ),
+    "no_ranking": (
+        "Voor deze combinatie zijn geen cijfers te tonen.",
+        "There are no figures to show for this combination.",
+    ),
 }
+
+
+# Catalogue wording as a reader reads it: the catalogue's teller/noemer lines are written for analysts
+# ("leerlingen met >= 1 traject ... in jaar y"); the dashboard shows them without code notation.
+PLAIN = (
+    (">= 1", "minstens één"),
+    ("<> 0", "ongelijk aan 0"),
+    ("in jaar y", "in het schooljaar"),
+    ("jaar y", "het schooljaar"),
+    (" (productcodes uit de configuratie)", ""),
+    (" (product codes from the configuration)", ""),
+    ("zaak RELATIEF", "melding relatief verzuim"),
+)
+
+
+def plain(text: str) -> str:
+    """Catalogue text without code notation (no '>=', 'jaar y', 'uit de configuratie')."""
+    for code, words in PLAIN:
+        text = text.replace(code, words)
+    return text
 
 
 def t(key: str, language: Language) -> str:

@@ -10,21 +10,34 @@ can show it as a number.
 from __future__ import annotations
 
 import re
+import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import polars as pl
 
 from dashboards.catalogue import CatalogueEntry
-from dashboards.charts import benchmarked
+from dashboards.charts import NOT_LIKE_GEMEENTE, has_peers, like_gemeente
 from dashboards.i18n import Language, category_label
+from dashboards.intervals import Interval, interval
 
 LEVELS = ("school", "wijk")
-KEY_FIGURES = ("G1", "A1", "B2", "C2", "E1", "F4")
+KEY_FIGURES = ("G1", "A1", "A6", "C2", "E1", "F4")
 LABEL_LENGTH = 42
 Row = dict[str, Any]
+# One name per number: B2 is A6 by the specification's definition (same teller, same noemer, same cells), so
+# the dashboard shows it once, as A6, and says so there; the downloads keep both rows as published.
+SAME_AS = {"B2": "A6"}
+# The wijk of pupils without a known address: not an area, so it is left out of rankings and peer figures.
+UNKNOWN_WIJK = "ONBEKEND"
+# Sector groups a school falls into, as far as the publication itself shows it: D1 has cells only where a
+# school has BAO/SBO pupils, E1 only where it has VO/MBO pupils; a school with neither is (voortgezet)
+# speciaal onderwijs. The published table has no sector column, so PO and SBO (and VO and MBO) cannot be
+# told apart here.
+SECTORS = ("po", "vo_mbo", "so")
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,9 @@ class Cell:
     category: str | None
     value: float | None
     status: str  # ok | klein (primary suppression) | onderdrukt (secondary) | leeg (no value, not suppressed)
+    teller: float | None = None
+    noemer: float | None = None
+    interval: Interval | None = None
 
     @property
     def shown(self) -> bool:
@@ -76,10 +92,26 @@ def _status(onderdrukt: bool, reden: str | None, waarde: float | None) -> str:
     return "ok" if waarde is not None else "leeg"
 
 
-def _cell(row: Row) -> Cell:
+def _cell(row: Row, soort: str) -> Cell:
     status = _status(bool(row["onderdrukt"]), row["reden"], row["waarde"])
-    value = round(float(row["waarde"]), 4) if status == "ok" else None
-    return Cell(year=row["schooljaar"], category=row["categorie"], value=value, status=status)
+    if status != "ok":
+        return Cell(year=row["schooljaar"], category=row["categorie"], value=None, status=status)
+    teller, noemer = row["teller"], row["noemer"]
+    return Cell(
+        year=row["schooljaar"],
+        category=row["categorie"],
+        value=round(float(row["waarde"]), 4),
+        status=status,
+        teller=teller,
+        noemer=noemer,
+        interval=interval(soort, teller, noemer),
+    )
+
+
+def previous_year(year: str) -> str:
+    """'2023/2024' → '2022/2023'."""
+    start = int(year[:4])
+    return f"{start - 1}/{start}"
 
 
 class Publication:
@@ -88,14 +120,18 @@ class Publication:
     def __init__(self, table: pl.DataFrame, catalogue: Sequence[CatalogueEntry]) -> None:
         self.years: tuple[str, ...] = tuple(sorted(table.get_column("schooljaar").unique().to_list()))
         self._levels = set(table.select("niveau", "indicator").unique().iter_rows())
-        self.catalogue = [i for i in catalogue if any(ind == i.id for _, ind in self._levels)]
+        present = {ind for _, ind in self._levels}
+        self.catalogue = [
+            i for i in catalogue if i.id in present and not (i.id in SAME_AS and SAME_AS[i.id] in present)
+        ]
+        soort = {i.id: i.soort for i in catalogue}
         self._cells: dict[tuple[str, str, str], list[Cell]] = defaultdict(list)
         names: dict[tuple[str, str], str] = {}
         ordered = table.sort("schooljaar", "categorie", nulls_last=False)
         for row in ordered.iter_rows(named=True):
             key = (row["niveau"], row["eenheid_code"])
             names[key] = row["eenheid_naam"]
-            self._cells[(*key, row["indicator"])].append(_cell(row))
+            self._cells[(*key, row["indicator"])].append(_cell(row, soort.get(row["indicator"], "")))
         self._units = [Unit(level, code, name) for (level, code), name in sorted(names.items())]
 
     @property
@@ -124,20 +160,60 @@ class Publication:
         years = [c.year for c in self.cells(self.gemeente, indicator) if c.category is None and c.shown]
         return max(years) if years else None
 
+    def sector(self, unit: Unit) -> str | None:
+        """The school's sector group (see SECTORS); None for a wijk or the gemeente."""
+        if unit.level != "school":
+            return None
+        return _sector(bool(self.cells(unit, "D1")), bool(self.cells(unit, "E1")))
+
+    def peers(self, unit: Unit) -> list[Unit]:
+        """The units a school or wijk is fairly compared with: schools of its sector group, or the wijken
+        with an address (not 'onbekend'). The unit itself is one of them."""
+        return list(self._peers(unit.level, self.sector(unit)))
+
+    @cache  # noqa: B019 - a Publication lives for one build; the groups are asked for once per page
+    def _peers(self, level: str, sector: str | None) -> tuple[Unit, ...]:
+        return tuple(
+            u
+            for u in self.units(level)
+            if u.code != UNKNOWN_WIJK and (level != "school" or sector is None or self.sector(u) == sector)
+        )
+
+    def peer_median(self, unit: Unit, indicator: str, year: str) -> tuple[float, int] | None:
+        """The median of the shown values of the unit's peers in a year, and how many peers that is."""
+        return self._median(unit.level, self.sector(unit), indicator, year)
+
+    @cache  # noqa: B019 - as _peers: every school of a sector asks the same question
+    def _median(self, level: str, sector: str | None, indicator: str, year: str) -> tuple[float, int] | None:
+        values = [
+            c.value
+            for u in self._peers(level, sector)
+            if (c := self.totals(u, indicator).get(year)) is not None and c.value is not None
+        ]
+        return (round(statistics.median(values), 4), len(values)) if values else None
+
     def chart_rows(self, unit: Unit, indicator: CatalogueEntry) -> list[Row]:
-        """The unit's cells and, for a school or wijk and a rate, the gemeente's as benchmark: one chart's data."""
-        series = [("eenheid", unit)]
+        """One chart's data: the unit's cells with their 95 % interval (lo, hi) and, for a school or wijk and a
+        rate, the gemeente's (where it means the same) and the median of the unit's peers as benchmarks."""
+        rows: list[Row] = []
         if unit.level == "gemeente":
             series = [("gemeente", unit)]
-        elif benchmarked(indicator):
-            series.append(("gemeente", self.gemeente))
-        rows: list[Row] = []
+        else:
+            series = [("eenheid", unit)]
+            if like_gemeente(indicator, unit.level):
+                series.append(("gemeente", self.gemeente))
         for name, source in series:
             for cell in self.cells(source, indicator.id):
                 row: Row = {"jaar": cell.year, "reeks": name, "waarde": cell.value, "status": cell.status}
+                if cell.interval is not None and name == "eenheid":
+                    row |= {"lo": cell.interval.low, "hi": cell.interval.high}
                 if indicator.dimensie is not None:
                     row["cat"] = cell.category
                 rows.append(row)
+        if has_peers(indicator, unit.level):
+            for year in self.years:
+                if (median := self.peer_median(unit, indicator.id, year)) is not None:
+                    rows.append({"jaar": year, "reeks": "peers", "waarde": median[0], "status": "ok"})
         return rows
 
     def categories(self, indicator: CatalogueEntry, language: Language) -> dict[str, str]:
@@ -146,23 +222,38 @@ class Publication:
         ordered = sorted(codes, key=lambda code: (code == "onbekend", code))
         return {code: category_label(indicator.dimensie, code, language) for code in ordered}
 
-    def ranking_rows(self, level: str, indicator: str) -> list[Row]:
-        """Every unit of a level in the indicator's latest year, highest first, suppressed ones last."""
+    def ranking_rows(self, level: str, indicator: str, sector: str | None = None) -> list[Row]:
+        """The units of a level (of one sector group, for schools) in the indicator's latest year, highest first,
+        suppressed ones last, each with its interval and whether that interval leaves the gemeente out.
+        'Wijk onbekend' is not an area and is left out."""
         year = self.latest_year(indicator)
         benchmark = self.totals(self.gemeente, indicator).get(year or "")
         if year is None or benchmark is None:
             return []
-        entries = [(u, c) for u in self.units(level) if (c := self.totals(u, indicator).get(year)) is not None]
+        units = self._peers(level, sector)
+        entries = [(u, c) for u in units if (c := self.totals(u, indicator).get(year)) is not None]
         entries.sort(key=lambda e: (not e[1].shown, -(e[1].value or 0.0), e[0].name.lower()))
         labels = axis_labels([u for u, _ in entries])
-        return [
-            {
+        comparable = (level, indicator) not in NOT_LIKE_GEMEENTE
+        rows = []
+        for rank, (u, c) in enumerate(entries, start=1):
+            row: Row = {
                 "label": labels[u],
+                "code": u.code,
                 "url": u.page,
                 "waarde": c.value,
                 "status": c.status,
                 "rang": rank,
-                "gemeente": benchmark.value,
             }
-            for rank, (u, c) in enumerate(entries, start=1)
-        ]
+            if comparable:
+                row["gemeente"] = benchmark.value
+            if c.interval is not None:
+                row |= {"lo": c.interval.low, "hi": c.interval.high}
+                if comparable and benchmark.value is not None:
+                    row["afwijkend"] = c.interval.excludes(benchmark.value)
+            rows.append(row)
+        return rows
+
+
+def _sector(bao_sbo: bool, vo_mbo: bool) -> str:
+    return "po" if bao_sbo else "vo_mbo" if vo_mbo else "so"

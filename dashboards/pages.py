@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from dashboards.catalogue import CatalogueEntry
+from dashboards.charts import NOT_LIKE_GEMEENTE
+from dashboards.downloads import ALL, DEFINITIONS, FOLDER, file_stem
 from dashboards.i18n import (
     Language,
     both,
@@ -23,11 +25,14 @@ from dashboards.i18n import (
     format_change,
     format_date,
     format_value,
+    plain,
     suppressed_label,
     t,
     unit_label,
 )
-from dashboards.model import KEY_FIGURES, LEVELS, Cell, Publication, Unit
+from dashboards.intervals import METHODS
+from dashboards.model import KEY_FIGURES, LEVELS, SAME_AS, SECTORS, Cell, Publication, Unit
+from dashboards.summary import conversation, interval_text, summary
 
 e = html.escape
 
@@ -48,11 +53,13 @@ class PageContext:
 
 @dataclass
 class Page:
-    """A page's HTML and the charts it shows: chart id → template key, rows and alt text per language."""
+    """A page's HTML and the charts it shows: chart id → template key, rows and alt text per language.
+    `files` are loaded by the page on demand (path relative to the site → content)."""
 
     path: str
     html: str
     charts: dict[str, dict[str, Any]]
+    files: dict[str, str] = field(default_factory=dict)
 
 
 def value_html(cell: Cell | None, unit: str, ctx: PageContext, tag: str = "td", css: str = "") -> str:
@@ -112,7 +119,8 @@ def _lags(indicator: CatalogueEntry, pub: Publication) -> bool:
 
 def _section(indicator: CatalogueEntry, content: str) -> str:
     key = e(indicator.id)
-    return f"<section class='indicator' id='ind-{key}' aria-labelledby='h-{key}'>{content}</section>"
+    css = "indicator key" if indicator.id in KEY_FIGURES else "indicator"
+    return f"<section class='{css}' id='ind-{key}' aria-labelledby='h-{key}'>{content}</section>"
 
 
 def _chart_div(chart_id: str) -> str:
@@ -129,14 +137,24 @@ def _downloads(chart_id: str, root: str) -> str:
     )
 
 
-def _definition(indicator: CatalogueEntry) -> str:
-    noemer = e(indicator.noemer) if indicator.noemer else "—"
+def data_links(key: str, stem: str, root: str) -> str:
+    """Links to the CSV and XLSX of exactly the published cells (dashboards/downloads.py)."""
     return (
-        f"<figcaption><p><strong>{both_t('definition')}:</strong> "
-        f"{both(indicator.definitie_nl, indicator.definitie_en)}</p>"
-        f"<p class='meta'>{both_t('numerator')}: {e(indicator.teller)} · {both_t('denominator')}: {noemer} · "
+        f"<p class='data-links'>{both_t(key)}: <a href='{root}{stem}.csv' download>{both_t('csv_excel')}</a> · "
+        f"<a href='{root}{stem}.xlsx' download>XLSX</a> · "
+        f"<a href='{root}{FOLDER}/{DEFINITIONS}.csv' download>{both_t('definitions_csv')}</a></p>"
+    )
+
+
+def _definition(indicator: CatalogueEntry, tag: str = "figcaption") -> str:
+    noemer = e(plain(indicator.noemer)) if indicator.noemer else "—"
+    same = f"<p class='meta'>{both_t('same_as_b2')}</p>" if indicator.id in SAME_AS.values() else ""
+    return (
+        f"<{tag} class='definition'><p><strong>{both_t('definition')}:</strong> "
+        f"{both(plain(indicator.definitie_nl), plain(indicator.definitie_en))}</p>{same}"
+        f"<p class='meta'>{both_t('numerator')}: {e(plain(indicator.teller))} · {both_t('denominator')}: {noemer} · "
         f"{both_t('unit')}: {both(unit_label(indicator.eenheid, 'nl'), unit_label(indicator.eenheid, 'en'))}</p>"
-        "</figcaption>"
+        f"</{tag}>"
     )
 
 
@@ -144,11 +162,14 @@ def _values_table(unit: Unit, indicator: CatalogueEntry, pub: Publication, ctx: 
     """The chart's numbers as an accessible table: year (and category) × this unit and the gemeente."""
     own = pub.cells(unit, indicator.id)
     bench = {(c.year, c.category): c for c in pub.cells(pub.gemeente, indicator.id)}
-    with_gemeente = unit.level != "gemeente"
+    with_gemeente = unit.level != "gemeente" and (unit.level, indicator.id) not in NOT_LIKE_GEMEENTE
+    with_interval = unit.level != "gemeente" and indicator.soort in METHODS
     head = f"<th scope='col'>{both_t('school_year')}</th>"
     if indicator.dimensie is not None:
         head += f"<th scope='col'>{e(indicator.dimensie)}</th>"
     head += f"<th scope='col'>{e(unit.name)}</th>"
+    if with_interval:
+        head += f"<th scope='col'>{both_t('interval_95')}</th>"
     if with_gemeente:
         head += f"<th scope='col'>{both_t('gemeente')} {e(pub.gemeente.name)}</th>"
     rows = []
@@ -158,6 +179,8 @@ def _values_table(unit: Unit, indicator: CatalogueEntry, pub: Publication, ctx: 
             labels = (category_label(indicator.dimensie, cell.category, lang) for lang in ("nl", "en"))
             row += f"<td>{both(*labels)}</td>"
         row += value_html(cell, indicator.eenheid, ctx)
+        if with_interval:
+            row += f"<td class='num'>{interval_text(cell, indicator.eenheid).strip() or '–'}</td>"
         if with_gemeente:
             row += value_html(bench.get((cell.year, cell.category)), indicator.eenheid, ctx)
         rows.append(f"<tr>{row}</tr>")
@@ -173,6 +196,7 @@ def unit_page(unit: Unit, pub: Publication, ctx: PageContext, exported: bool) ->
     root = "../"
     charts: dict[str, dict[str, Any]] = {}
     sections = []
+    shown_any = False
     indicators = pub.indicators(unit.level)
     gemeente_cells = {i.id: pub.cells(pub.gemeente, i.id) for i in indicators}
     for indicator in indicators:
@@ -182,6 +206,13 @@ def unit_page(unit: Unit, pub: Publication, ctx: PageContext, exported: bool) ->
         if not cells:  # e.g. D1 (BAO and SBO pupils) at a secondary school
             sections.append(_section(indicator, f"{heading}<p class='note'>{both_t('not_applicable')}</p>"))
             continue
+        lagging = f"<p class='note'>{both_t('not_computed')}</p>" if _lags(indicator, pub) else ""
+        table = _values_table(unit, indicator, pub, ctx)
+        if not any(c.shown for c in cells):  # nothing of this unit to draw: say so, no empty axes
+            empty = f"<p class='note empty'>{both_t('nothing_shown')}</p>"
+            sections.append(_section(indicator, f"{heading}{empty}{_definition(indicator, 'div')}{table}"))
+            continue
+        shown_any = True
         charts[chart_id] = {
             "spec": f"trend/{unit.level}/{indicator.id}",
             "rows": pub.chart_rows(unit, indicator),
@@ -189,34 +220,48 @@ def unit_page(unit: Unit, pub: Publication, ctx: PageContext, exported: bool) ->
                 lang: _alt_text(unit, indicator, cells, gemeente_cells[indicator.id], lang) for lang in ("nl", "en")
             },
         }
-        lagging = f"<p class='note'>{both_t('not_computed')}</p>" if _lags(indicator, pub) else ""
         downloads = _downloads(chart_id, root) if exported else ""
         sections.append(
             _section(
                 indicator,
-                f"{heading}<figure>{_chart_div(chart_id)}{_definition(indicator)}</figure>{lagging}"
-                f"{_values_table(unit, indicator, pub, ctx)}{downloads}",
+                f"{heading}<figure>{_chart_div(chart_id)}{_definition(indicator)}</figure>{lagging}{table}{downloads}",
             )
         )
     toc = "".join(f"<li><a href='#ind-{e(i.id)}'>{_name(i)}</a></li>" for i in indicators)
     level = both_t(unit.level)
     pupils = pub.totals(unit, "G1").get(pub.years[-1])
     facts = ""
+    if (sector := pub.sector(unit)) is not None:
+        facts += f" · {both_t('sector')}: {both_t(f'sector_{sector}')}"
     if pupils is not None:
-        facts = f" · {both_t('pupils')} {e(pub.years[-1])}: {value_html(pupils, 'aantal', ctx, tag='span')}"
+        facts += f" · {both_t('pupils')} {e(pub.years[-1])}: {value_html(pupils, 'aantal', ctx, tag='span')}"
+    empty = "" if shown_any else f"<p class='note empty' role='note'>{both_t('nothing_on_page')}</p>"
+    first = summary(unit, pub, ctx.min_teller) if unit.level in LEVELS else ""
+    period = f"{pub.years[0]}–{pub.years[-1]}"
+    printed = both(
+        f"Gespreksdocument · {unit.name} · gegevens {period} · gemaakt op {format_date(ctx.built, 'nl')}",
+        f"Conversation document · {unit.name} · data {period} · built on {format_date(ctx.built, 'en')}",
+    )
+    last = conversation() if unit.level in LEVELS else ""
     crumbs = (
         f"<nav class='crumbs' {aria_label('breadcrumb', ctx)}><a href='{root}index.html'>{both_t('overview')}</a> › "
         f"{level} › <span aria-current='page'>{e(unit.name)}</span></nav>"
     )
     body = (
-        f"{crumbs}<h1>{e(unit.name)} <span class='code'>{e(unit.code)}</span></h1>"
-        f"<p class='lead'>{level}{facts}</p>"
+        f"{crumbs}<p class='print-only'>{printed}</p><h1>{e(unit.name)} <span class='code'>{e(unit.code)}</span></h1>"
+        f"<p class='lead'>{level}{facts}</p>{empty}{first}"
+        f"{data_links('page_data', file_stem(unit.level, unit.code), root)}"
         f"<nav class='toc' {aria_label('contents', ctx)}>"
         f"<h2 class='toc-title'>{both_t('contents')}</h2>"
-        f"<ul>{toc}</ul></nav>{''.join(sections)}"
+        f"<ul>{toc}</ul></nav><div class='key-trends'>{''.join(sections)}</div>{last}"
     )
     title = (f"{unit.name} – {t('site_title', 'nl')}", f"{unit.name} – {t('site_title', 'en')}")
-    return Page(unit.page, frame(root, title, body, charts, ctx), charts)
+    running = f"{unit.name} · {period} · {format_date(ctx.built, ctx.language)}"
+    return Page(unit.page, frame(root, title, body, charts, ctx, running), charts)
+
+
+def _unit_name(indicator: CatalogueEntry) -> str:
+    return both(unit_label(indicator.eenheid, "nl"), unit_label(indicator.eenheid, "en"))
 
 
 def _key_tile(indicator: CatalogueEntry, pub: Publication, ctx: PageContext) -> tuple[str, dict[str, Any]]:
@@ -242,7 +287,8 @@ def _key_tile(indicator: CatalogueEntry, pub: Publication, ctx: PageContext) -> 
         for lang in ("nl", "en")
     }
     tile = (
-        f"<article class='tile'><h3>{_name(indicator)}</h3>{value}<p class='sub'>{year} {change}</p>"
+        f"<article class='tile'><h3>{_name(indicator)}</h3>"
+        f"<p class='unit-line'>{both_t('unit')}: {_unit_name(indicator)}</p>{value}<p class='sub'>{year} {change}</p>"
         f"{_chart_div(chart_id)}</article>"
     )
     return tile, {"spec": f"kern/{indicator.id}", "rows": rows, "alt": alt}
@@ -263,43 +309,86 @@ def _key_table(indicators: list[CatalogueEntry], pub: Publication, ctx: PageCont
     )
 
 
+def _ranking_id(level: str, sector: str | None, indicator: str) -> str:
+    return "-".join(("rank", level, *([sector] if sector else []), indicator))
+
+
 def _comparison(level: str, pub: Publication, root: str) -> tuple[str, dict[str, dict[str, Any]]]:
-    """A ranking of all schools (or wijken) on the chosen indicator, the gemeente as a line."""
+    """A ranking of the schools of one sector group (or of the wijken) on the chosen indicator, each with its
+    95 % interval, the gemeente as a line: a primary school is not ranked against an MBO college."""
     charts: dict[str, dict[str, Any]] = {}
-    options = []
+    options: dict[str, str] = {}
+    sectors: tuple[str | None, ...] = SECTORS if level == "school" else (None,)
+    plural = "schools" if level == "school" else "wijken"
     for indicator in pub.indicators(level):
-        rows = pub.ranking_rows(level, indicator.id) if indicator.dimensie is None else []
-        if not any(row["status"] == "ok" for row in rows):  # nothing to compare: every unit suppressed
+        if indicator.dimensie is not None:
             continue
-        chart_id = f"rank-{level}-{indicator.id}"
         year = pub.latest_year(indicator.id)
-        charts[chart_id] = {
-            "spec": f"rank/{level}/{indicator.id}",
-            "rows": rows,
-            "alt": {
-                lang: f"{indicator.id} {indicator.naam_nl if lang == 'nl' else indicator.naam_en}, {year}: "
-                f"{len(rows)} {t('schools' if level == 'school' else 'wijken', lang).lower()}"
-                for lang in ("nl", "en")
-            },
-        }
-        options.append(
-            f"<option value='{chart_id}' data-nl='{e(indicator.id)} {e(indicator.naam_nl)} ({e(year or '')})' "
-            f"data-en='{e(indicator.id)} {e(indicator.naam_en)} ({e(year or '')})'>{e(indicator.id)} "
-            f"{e(indicator.naam_nl)} ({e(year or '')})</option>"
-        )
+        for sector in sectors:
+            rows = pub.ranking_rows(level, indicator.id, sector)
+            if not any(row["status"] == "ok" for row in rows):  # nothing to compare: every unit suppressed
+                continue
+            group = {lang: f" ({t(f'sector_{sector}', lang).lower()})" if sector else "" for lang in ("nl", "en")}
+            charts[_ranking_id(level, sector, indicator.id)] = {
+                "spec": f"rank/{level}/{indicator.id}",
+                "rows": rows,
+                "alt": {
+                    lang: f"{indicator.id} {indicator.naam_nl if lang == 'nl' else indicator.naam_en}, {year}: "
+                    f"{len(rows)} {t(plural, lang).lower()}{group[lang]}"
+                    for lang in ("nl", "en")
+                },
+            }
+            options.setdefault(
+                indicator.id,
+                f"<option value='{e(indicator.id)}' "
+                f"data-nl='{e(indicator.id)} {e(indicator.naam_nl)} ({e(year or '')})' "
+                f"data-en='{e(indicator.id)} {e(indicator.naam_en)} ({e(year or '')})'>{e(indicator.id)} "
+                f"{e(indicator.naam_nl)} ({e(year or '')})</option>",
+            )
     if not charts:
         return "", charts
     first = next(iter(charts))
     key = "compare_schools" if level == "school" else "compare_wijken"
+    sector_select = ""
+    if level == "school":
+        choices = "".join(
+            f"<option value='{s}' data-nl='{e(t(f'sector_{s}', 'nl'))}' data-en='{e(t(f'sector_{s}', 'en'))}'>"
+            f"{e(t(f'sector_{s}', 'nl'))}</option>"
+            for s in SECTORS
+            if any(chart_id.startswith(f"rank-school-{s}-") for chart_id in charts)
+        )
+        sector_select = (
+            f" <label for='sector-{level}'>{both_t('ranking_sector')}</label> "
+            f"<select id='sector-{level}' class='rank-part' data-part='sector'>{choices}</select>"
+        )
     html_ = (
-        f"<section aria-labelledby='h-{level}'><h2 id='h-{level}'>{both_t(key)}</h2>"
-        f"<p>{both_t('compare_note')}</p><p><label for='select-{level}'>{both_t('indicator')}</label> "
-        f"<select id='select-{level}' class='chart-select' data-target='chart-rank-{level}'>"
-        f"{''.join(options)}</select></p>"
-        f"<figure><div class='chart' id='chart-rank-{level}' data-chart='{first}'></div></figure>"
-        f"{_downloads(first, root)}</section>"
+        f"<section class='ranking' aria-labelledby='h-{level}' data-level='{level}' "
+        f"data-available='{' '.join(charts)}'>"
+        f"<h2 id='h-{level}'>{both_t(key)}</h2>"
+        f"<p>{both_t('compare_note')} {both_t('interval_note')}</p>"
+        f"<p class='filters'><label for='select-{level}'>{both_t('indicator')}</label> "
+        f"<select id='select-{level}' class='rank-part' data-part='indicator'>{''.join(options.values())}</select>"
+        f"{sector_select}</p>"
+        f"<figure><div class='chart' id='chart-rank-{level}' data-chart='{first}'></div>"
+        f"<p class='note empty' hidden>{both_t('no_ranking')}</p></figure>"
+        + (
+            f"<figure>{HATCH_PATTERN}<div class='chart map' id='chart-map-{level}' data-chart='{first}' "
+            "data-template='map'></div></figure>"
+            if level == "wijk"
+            else ""
+        )
+        + f"{_downloads(first, root)}</section>"
     )
     return html_, charts
+
+
+# The hatching of suppressed wijken on the map (charts.HATCH refers to it by id).
+HATCH_PATTERN = (
+    "<svg width='0' height='0' aria-hidden='true' focusable='false' style='position:absolute'><defs>"
+    "<pattern id='hatch' width='6' height='6' patternUnits='userSpaceOnUse' patternTransform='rotate(45)'>"
+    "<rect width='6' height='6' fill='#ffffff'/><line x1='0' y1='0' x2='0' y2='6' stroke='#555555' "
+    "stroke-width='2.5'/></pattern></defs></svg>"
+)
 
 
 def _units_table(pub: Publication, ctx: PageContext) -> str:
@@ -358,11 +447,13 @@ def overview_page(pub: Publication, ctx: PageContext) -> Page:
         tile, chart = _key_tile(indicator, pub, ctx)
         tiles.append(tile)
         charts[f"kern-{indicator.id}"] = chart
+    embedded = dict(charts)
     sections = []
     for level in LEVELS:
         section, ranking = _comparison(level, pub, root)
         sections.append(section)
         charts |= ranking
+        embedded |= dict(list(ranking.items())[:1])
     gemeente = pub.gemeente
     body = (
         f"<h1>{both_t('site_title')}: {e(ctx.gemeente)}</h1>"
@@ -372,7 +463,22 @@ def overview_page(pub: Publication, ctx: PageContext) -> Page:
         f"{''.join(sections)}{_units_table(pub, ctx)}"
     )
     title = (f"{t('site_title', 'nl')} – {ctx.gemeente}", f"{t('site_title', 'en')} – {ctx.gemeente}")
-    return Page("index.html", frame(root, title, body, charts, ctx), charts)
+    files = {ranking_file(chart_id): ranking_script(chart_id, chart) for chart_id, chart in charts.items()}
+    return Page("index.html", frame(root, title, body, embedded, ctx), charts, files)
+
+
+RANKINGS = "rank"
+
+
+def ranking_file(chart_id: str) -> str:
+    return f"{RANKINGS}/{chart_id}.js"
+
+
+def ranking_script(chart_id: str, chart: dict[str, Any]) -> str:
+    """One ranking's data as a script the overview loads when a reader picks it (works from file:// too, unlike
+    fetch): 30 rankings × 3 sector groups embedded would make the overview ≈ 400 kB and slow to parse."""
+    data = json.dumps(chart, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return f"window.monitorRanking({json.dumps(chart_id)}, {data});\n"
 
 
 def _notes(ctx: PageContext) -> str:
@@ -396,15 +502,31 @@ def _notes(ctx: PageContext) -> str:
         "totals, other years or the linkage quality table. Suppressed cells are never drawn as 0; the line is "
         "broken there.",
     )
-    synthetic = f"<p class='banner' role='note'><strong>{both_t('synthetic')}</strong></p>" if ctx.synthetic else ""
-    return f"{synthetic}<p class='note suppression' role='note'>{suppression}</p>"
+    return f"<p class='note suppression' role='note' id='suppression'>{suppression}</p>"
 
 
-def frame(root: str, title: tuple[str, str], body: str, charts: dict[str, dict[str, Any]], ctx: PageContext) -> str:
-    """The page around a body: header with language switch, notes, footer, scripts and the page's data."""
+def _running_head(text: str) -> str:
+    """A page-specific @page rule: CSS cannot read the page's name from the document into a page margin."""
+    if not text:
+        return ""
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    return f'<style>@page {{ @top-left {{ content: "{quoted}"; font: 8pt system-ui, sans-serif; }} }}</style>'
+
+
+def frame(
+    root: str,
+    title: tuple[str, str],
+    body: str,
+    charts: dict[str, dict[str, Any]],
+    ctx: PageContext,
+    running: str = "",
+) -> str:
+    """The page around a body: header with language switch, notes, footer, scripts and the page's data.
+    `running` is printed at the top of every printed page (name, data period, date)."""
     lang = ctx.language
     built = both(format_date(ctx.built, "nl"), format_date(ctx.built, "en"))
     data = json.dumps({"charts": charts}, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    synthetic = f"<p class='banner' role='note'><strong>{both_t('synthetic')}</strong></p>" if ctx.synthetic else ""
     return f"""<!DOCTYPE html>
 <html lang="{lang}" data-default-lang="{lang}">
 <head>
@@ -412,7 +534,7 @@ def frame(root: str, title: tuple[str, str], body: str, charts: dict[str, dict[s
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title data-nl="{e(title[0])}" data-en="{e(title[1])}">{e(title[0] if lang == "nl" else title[1])}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="{root}assets/dashboard.css">
+<link rel="stylesheet" href="{root}assets/dashboard.css">{_running_head(running)}
 <script src="{root}assets/vega.js" defer></script>
 <script src="{root}assets/specs.js" defer></script>
 <script src="{root}assets/dashboard.js" defer></script>
@@ -423,12 +545,81 @@ def frame(root: str, title: tuple[str, str], body: str, charts: dict[str, dict[s
 <button type="button" id="lang-switch" class="lang" {aria_label("switch_label", ctx)}>{both_t("switch")}</button>
 </header>
 <main id="main">
-{_notes(ctx)}
+{synthetic}
 {body}
+{_notes(ctx)}
 </main>
 <footer><p>{both_t("built")} {built} · <a href="{root}../indicatorcatalogus.html">{both_t("catalogue")}</a> ·
-<a href="{root}../indicatoren.parquet">{both_t("data_file")}</a></p></footer>
+<a href="{root}../indicatoren.parquet">{both_t("data_file")}</a> ·
+<a href="{root}toegankelijkheid.html">{both_t("accessibility")}</a></p>
+{data_links("all_data", f"{FOLDER}/{ALL}", root)}</footer>
 <script type="application/json" id="page-data">{data}</script>
 </body>
 </html>
 """
+
+
+STATEMENT = (
+    (
+        "Toegankelijkheidsverklaring",
+        "De gemeente wil dat iedereen dit dashboard kan gebruiken, ook met een schermlezer, alleen het "
+        "toetsenbord, vergroting of op een telefoon. Het doel is de norm WCAG 2.1 niveau AA, zoals het Besluit "
+        "digitale toegankelijkheid overheid voorschrijft.",
+    ),
+    (
+        "Wat we doen",
+        "Elke grafiek heeft een beschrijving en dezelfde cijfers staan in een tabel. Kleuren zijn ook zonder "
+        "kleurwaarneming te onderscheiden (lijnsoort en vorm van de punten). Alle knoppen en keuzelijsten hebben "
+        "een naam, en alles werkt met het toetsenbord. Bij elke publicatie controleert een automatische test "
+        "(axe-core in een browser) de overzichtspagina, de gemeentepagina, een school- en een wijkpagina op "
+        "ernstige en kritieke problemen, op een breed scherm en op een telefoonbreedte.",
+    ),
+    (
+        "Wat nog niet klaar is",
+        "Een automatische test vindt niet alle problemen. Het dashboard is nog niet beoordeeld door een "
+        "onafhankelijke deskundige; de officiële verklaring wordt pas ingediend na zo'n onderzoek. De grafieken "
+        "zelf zijn voor een schermlezer alleen als geheel beschreven; gebruik de tabel onder elke grafiek.",
+    ),
+    (
+        "Contact",
+        "Loopt u tegen een probleem aan? Meld het bij de afdeling onderzoek en statistiek van de gemeente; "
+        "vermeld de pagina en wat niet werkte. U krijgt binnen vijf werkdagen antwoord.",
+    ),
+)
+STATEMENT_EN = (
+    (
+        "Accessibility statement",
+        "The municipality wants everyone to be able to use this dashboard, also with a screen reader, the keyboard "
+        "only, magnification or on a phone. The aim is WCAG 2.1 level AA, as the Dutch government decree on digital "
+        "accessibility requires.",
+    ),
+    (
+        "What we do",
+        "Every chart has a description and the same figures are in a table. Colours can be told apart without "
+        "colour vision (line style and point shape). Every button and list has a name, and everything works from "
+        "the keyboard. With every publication an automated test (axe-core in a browser) checks the overview, the "
+        "municipality page, a school and a district page for serious and critical problems, on a wide screen and "
+        "at phone width.",
+    ),
+    (
+        "What is not done yet",
+        "An automated test does not find every problem. The dashboard has not yet been reviewed by an independent "
+        "expert; the official statement is filed only after such a review. For a screen reader the charts are "
+        "described as a whole only; use the table below each chart.",
+    ),
+    (
+        "Contact",
+        "Did you run into a problem? Report it to the municipality's research and statistics department, with the "
+        "page and what did not work. You will get an answer within five working days.",
+    ),
+)
+
+
+def accessibility_page(ctx: PageContext) -> Page:
+    """toegankelijkheid.html: the accessibility statement the Besluit digitale toegankelijkheid overheid asks for."""
+    parts = []
+    for index, ((nl_head, nl_text), (en_head, en_text)) in enumerate(zip(STATEMENT, STATEMENT_EN, strict=True)):
+        tag = "h1" if index == 0 else "h2"
+        parts.append(f"<{tag}>{both(nl_head, en_head)}</{tag}><p>{both(nl_text, en_text)}</p>")
+    title = (f"{STATEMENT[0][0]} – {t('site_title', 'nl')}", f"{STATEMENT_EN[0][0]} – {t('site_title', 'en')}")
+    return Page("toegankelijkheid.html", frame("", title, "".join(parts), {}, ctx), {})

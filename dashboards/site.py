@@ -36,16 +36,20 @@ from dashboards.charts import (
     Spec,
     export,
     key_figure_template,
+    map_template,
     ranking_template,
     to_spec,
     trend_template,
     with_data,
 )
+from dashboards.downloads import write_downloads
 from dashboards.i18n import LANGUAGES, Language, vega_locales
 from dashboards.model import KEY_FIGURES, LEVELS, Publication
-from dashboards.pages import Page, PageContext, overview_page, unit_page
+from dashboards.pages import Page, PageContext, accessibility_page, overview_page, unit_page
 
 ASSETS = ("dashboard.js", "dashboard.css")
+# CBS/PDOK wijk boundaries 2024 (CC BY), simplified: cartomap/nl, see ../shared/reference/SOURCES.md §5.
+WIJKEN = "wijken_2024.geojson"
 BUNDLE_GLOBALS = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
 
 
@@ -111,6 +115,8 @@ def _templates(
             templates[f"trend/{level}/{indicator.id}"] = to_spec(chart)
             if level in LEVELS and indicator.dimensie is None:
                 templates[f"rank/{level}/{indicator.id}"] = to_spec(ranking_template(indicator, level, ctx))
+            if level == "wijk" and indicator.dimensie is None:
+                templates[f"map/{level}/{indicator.id}"] = to_spec(map_template(indicator, ctx))
     for indicator in key_figures:
         templates[f"kern/{indicator.id}"] = to_spec(key_figure_template(indicator, ctx))
     return templates
@@ -126,7 +132,8 @@ def _write_assets(folder: Path, templates: dict[Language, dict[str, Spec]]) -> N
     (assets / "vega.js").write_text(vega_bundle(), encoding="utf-8")
     specs = f"window.MONITOR_SPECS = {_compact_json(templates)};\n"
     locales = f"window.MONITOR_LOCALES = {_compact_json(vega_locales())};\n"
-    (assets / "specs.js").write_text(specs + locales, encoding="utf-8")
+    geo = resources.files("dashboards").joinpath("assets", WIJKEN).read_text(encoding="utf-8")
+    (assets / "specs.js").write_text(specs + locales + f"window.MONITOR_GEO = {geo};\n", encoding="utf-8")
     for name in ASSETS:
         (assets / name).write_text(
             resources.files("dashboards").joinpath("assets", name).read_text(encoding="utf-8"), encoding="utf-8"
@@ -179,13 +186,17 @@ def build_dashboard(
         built=datetime.now().astimezone(),
         language=settings.language,
     )
-    pages = [overview_page(pub, ctx), unit_page(pub.gemeente, pub, ctx, exported=True)]
+    pages = [overview_page(pub, ctx), accessibility_page(ctx), unit_page(pub.gemeente, pub, ctx, exported=True)]
     pages += [unit_page(unit, pub, ctx, exported=False) for level in LEVELS for unit in pub.units(level)]
     _write_assets(folder, templates)
     for page in pages:
         path = folder / page.path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page.html, encoding="utf-8")
+        for name, content in page.files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(content, encoding="utf-8")
+    write_downloads(folder, table, catalogue)
     exports = (
         _export_all(folder / "export", pages, templates[settings.language], settings.language)
         if settings.exports

@@ -52,6 +52,7 @@ DATA_MARKS = ", ".join(
         ("mark-rect", "path"),
         ("mark-text", "text"),
         ("mark-rule", "line"),
+        ("mark-shape", "path"),
     )
 )
 CHART_STATE = f"""() => Array.from(document.querySelectorAll('.chart[data-chart]')).map(el => ({{
@@ -115,7 +116,14 @@ def test_a_suppressed_cell_reaches_charts_and_tables_without_a_value_only_its_la
     indicator = pub.indicator("A1")
     assert indicator is not None
     rows = {(r["jaar"], r["reeks"]): r for r in pub.chart_rows(school, indicator)}
-    assert rows[("2021/2022", "eenheid")] == {"jaar": "2021/2022", "reeks": "eenheid", "waarde": 14.0, "status": "ok"}
+    assert rows[("2021/2022", "eenheid")] == {
+        "jaar": "2021/2022",
+        "reeks": "eenheid",
+        "waarde": 14.0,
+        "status": "ok",
+        "lo": 8.5263,  # Wilson 95 % of 14 / 100
+        "hi": 22.1372,
+    }
     assert rows[("2022/2023", "eenheid")]["waarde"] is None and rows[("2022/2023", "eenheid")]["status"] == "klein"
     assert rows[("2023/2024", "eenheid")]["waarde"] is None
     assert rows[("2023/2024", "eenheid")]["status"] == "onderdrukt"
@@ -211,7 +219,7 @@ def test_site_refers_to_nothing_outside_the_publication(publication: Path) -> No
 def test_report_charts_are_exported_as_png_and_svg(publication: Path) -> None:
     exports = publication / "dashboard" / "export"
     names = {p.name for p in exports.iterdir()}
-    for chart in ("gemeente-A1", "gemeente-B1", "rank-school-A1", "rank-wijk-A1"):
+    for chart in ("gemeente-A1", "gemeente-B1", "rank-school-po-A1", "rank-wijk-A1"):
         assert (exports / f"{chart}.png").read_bytes().startswith(b"\x89PNG"), chart
         assert (exports / f"{chart}.svg").read_text(encoding="utf-8").startswith("<svg"), chart
     assert all(name.endswith((".png", ".svg")) for name in names)
@@ -245,6 +253,7 @@ def test_every_page_renders_offline_in_headless_chromium_in_dutch_and_english(pu
     site = publication / "dashboard"
     pages = [
         "index.html",
+        "toegankelijkheid.html",
         *sorted(str(p.relative_to(site)) for p in site.glob("*/*.html") if p.parent.name != "export"),
     ]
     problems: list[str] = []
@@ -263,7 +272,8 @@ def test_every_page_renders_offline_in_headless_chromium_in_dutch_and_english(pu
             page.goto(f"{served}dashboard/{path}")
             page.wait_for_selector("html[data-charts='nl']", timeout=60_000)
             charts = page.evaluate(CHART_STATE)
-            assert charts, path
+            if not charts:  # the accessibility statement, or a unit whose every figure is suppressed
+                assert path == "toegankelijkheid.html" or page.locator("p.empty").count(), path
             for chart in charts:
                 if chart["marks"] == 0 or not chart["alt"]:
                     problems.append(f"{path}: chart {chart['id']} has {chart['marks']} marks, alt {chart['alt']!r}")
@@ -312,3 +322,295 @@ def test_every_page_renders_offline_in_headless_chromium_in_dutch_and_english(pu
         assert not problems, problems[:10]
         assert not outside, f"requests outside localhost: {outside[:5]}"
         browser.close()
+
+
+NAMES = {
+    "GM0034": "Almere",
+    "11PO00": "Basisschool Een",
+    "11PO01": "Basisschool Twee",
+    "22VO00": "College Drie",
+    "WK003401": "Stad Centrum",
+    "ONBEKEND": "Wijk onbekend of buiten de gemeente",
+}
+UNITS_OF = {"gemeente": ["GM0034"], "school": ["11PO00", "11PO01", "22VO00"], "wijk": ["WK003401", "ONBEKEND"]}
+
+
+def published(indicator: str, level: str, code: str, teller: float, noemer: float, factor: float) -> dict[str, Any]:
+    """One shown cell of the published table, waarde = teller / noemer × factor."""
+    unit = "%" if factor == 100 else "per 1.000"
+    return {
+        "schooljaar": "2023/2024",
+        "niveau": level,
+        "eenheid_code": code,
+        "eenheid_naam": NAMES[code],
+        "indicator": indicator,
+        "indicator_naam": indicator,
+        "dimensie": None,
+        "categorie": None,
+        "teller": teller,
+        "noemer": noemer,
+        "waarde": teller / noemer * factor,
+        "eenheid": unit,
+        "gemeente_waarde": None,
+        "onderdrukt": False,
+        "reden": None,
+    }
+
+
+@pytest.fixture
+def mixed_table() -> pl.DataFrame:
+    """Two primary schools (they have D1 cells), a secondary school (E1 cells), a wijk and 'wijk onbekend';
+    A1 at the gemeente 10 %; A6 and B2 the same numbers; F4 (relative only at school level)."""
+    rows = [published("A1", "gemeente", "GM0034", 1000, 10_000, 100)]
+    rows += [
+        published("A1", "school", "11PO00", 12, 400, 100),  # 3 % (1.6-5.2): lower than the gemeente
+        published("A1", "school", "11PO01", 11, 100, 100),  # 11 % (6.3-18.6): no clear difference
+        published("A1", "school", "22VO00", 90, 600, 100),  # 15 %: another sector
+        published("A1", "wijk", "WK003401", 50, 500, 100),
+        published("A1", "wijk", "ONBEKEND", 40, 100, 100),
+    ]
+    for indicator in ("A6", "B2"):
+        rows += [published(indicator, lvl, c, 30, 1000, 1000) for lvl, codes in UNITS_OF.items() for c in codes]
+    rows += [published("F4", "gemeente", "GM0034", 200, 10_000, 1000)]
+    rows += [published("F4", "school", c, 10, 400, 1000) for c in UNITS_OF["school"]]
+    rows += [published("F4", "wijk", "WK003401", 10, 500, 1000)]
+    rows += [published("D1", "school", c, 10, 400, 100) for c in ("11PO00", "11PO01")]
+    rows += [published("E1", "school", "22VO00", 20, 600, 100)]
+    return pl.DataFrame(rows, schema=SPEC_COLUMNS)
+
+
+def test_schools_are_ranked_within_their_sector_and_wijk_onbekend_is_not_ranked(mixed_table: pl.DataFrame) -> None:
+    pub = Publication(mixed_table, load_indicators())
+    primary = pub.ranking_rows("school", "A1", "po")
+    assert [r["label"] for r in primary] == ["Basisschool Twee", "Basisschool Een"], "not against College Drie"
+    assert [r["label"] for r in pub.ranking_rows("school", "A1", "vo_mbo")] == ["College Drie"]
+    assert [r["label"] for r in pub.ranking_rows("wijk", "A1")] == ["Stad Centrum"], "'wijk onbekend' is no area"
+    school = Unit("school", "11PO00", "Basisschool Een")
+    assert pub.sector(school) == "po"
+    assert pub.peer_median(school, "A1", "2023/2024") == (7.0, 2), "the median of the two primary schools"
+
+
+def test_a_difference_from_the_gemeente_is_marked_only_where_the_interval_leaves_it_out(
+    mixed_table: pl.DataFrame,
+) -> None:
+    pub = Publication(mixed_table, load_indicators())
+    rows = {r["label"]: r for r in pub.ranking_rows("school", "A1", "po")}
+    assert rows["Basisschool Een"]["afwijkend"] is True and rows["Basisschool Een"]["hi"] < 10.0
+    assert rows["Basisschool Twee"]["afwijkend"] is False, "11 % of 100 pupils could well be 10 %"
+    assert rows["Basisschool Twee"]["lo"] < 10.0 < rows["Basisschool Twee"]["hi"]
+    ctx = PageContext("Almere", True, 10, 50, datetime(2026, 12, 3, 9, 0), "nl")
+    one = unit_page(Unit("school", "11PO00", "Basisschool Een"), pub, ctx, exported=False).html
+    two = unit_page(Unit("school", "11PO01", "Basisschool Twee"), pub, ctx, exported=False).html
+    assert "data-differs='lower'" in one
+    assert "data-differs" not in two
+    assert "12 / 400" in one, "the summary shows the teller and noemer behind the rate"
+
+
+def test_school_f4_is_held_against_other_schools_never_against_the_gemeente_f4(mixed_table: pl.DataFrame) -> None:
+    pub = Publication(mixed_table, load_indicators())
+    f4 = pub.indicator("F4")
+    assert f4 is not None
+    school = Unit("school", "11PO00", "Basisschool Een")
+    series = {r["reeks"] for r in pub.chart_rows(school, f4)}
+    assert series == {"eenheid", "peers"}, "the gemeente's F4 also counts absolute absence"
+    assert all("gemeente" not in r and "afwijkend" not in r for r in pub.ranking_rows("school", "F4", "po"))
+    wijk = Unit("wijk", "WK003401", "Stad Centrum")
+    assert {r["reeks"] for r in pub.chart_rows(wijk, f4)} == {"eenheid", "gemeente", "peers"}, "same definition"
+    ctx = PageContext("Almere", True, 10, 50, datetime(2026, 12, 3, 9, 0), "nl")
+    assert "niet vergelijkbaar" in unit_page(school, pub, ctx, exported=False).html
+
+
+def test_a6_and_b2_are_one_number_shown_under_one_name(mixed_table: pl.DataFrame) -> None:
+    pub = Publication(mixed_table, load_indicators())
+    assert pub.indicator("A6") is not None and pub.indicator("B2") is None
+    ctx = PageContext("Almere", True, 10, 50, datetime(2026, 12, 3, 9, 0), "nl")
+    page = unit_page(pub.gemeente, pub, ctx, exported=False).html
+    assert "id='h-B2'" not in page and "hetzelfde getal als B2" in page
+
+
+def test_pages_speak_plain_language_with_a_unit_on_every_tile(publication: Path) -> None:
+    site = publication / "dashboard"
+    for path in [site / "index.html", *site.glob("*/*.html")]:
+        text = re.sub(r"<script.*?</script>", "", path.read_text(encoding="utf-8"), flags=re.S)
+        for code in ("&gt;=", ">=", "&lt;&gt;", "jaar y", "uit de configuratie", "from the configuration"):
+            assert code not in text, f"{path.name}: {code!r}"
+    overview = (site / "index.html").read_text(encoding="utf-8")
+    assert overview.count("<article class='tile'>") == overview.count("class='unit-line'") > 0
+
+
+def test_downloads_hold_exactly_the_published_cells_for_dutch_excel(publication: Path) -> None:
+    table = pl.read_parquet(publication / "indicatoren.parquet")
+    downloads = publication / "dashboard" / "downloads"
+    raw = (downloads / "alle-eenheden.csv").read_bytes()
+    assert raw.startswith("\ufeff".encode()), "UTF-8 with a byte-order mark, or Excel reads it as Windows-1252"
+    assert raw.splitlines()[0].decode("utf-8-sig").split(";") == list(SPEC_COLUMNS)
+    key = ["schooljaar", "niveau", "eenheid_code", "indicator", "dimensie", "categorie"]
+    everything = pl.read_csv(downloads / "alle-eenheden.csv", separator=";", decimal_comma=True, schema=SPEC_COLUMNS)
+    assert everything.sort(key, nulls_last=False).equals(table.sort(key, nulls_last=False))
+    school = table.filter(pl.col("niveau") == "school").get_column("eenheid_code").min()
+    assert isinstance(school, str)
+    own = pl.read_csv(downloads / "school" / f"{school}.csv", separator=";", decimal_comma=True, schema=SPEC_COLUMNS)
+    assert own.sort(key, nulls_last=False).equals(
+        table.filter(pl.col("eenheid_code") == school).sort(key, nulls_last=False)
+    )
+    assert re.search(r";\d+,\d+;", raw.decode("utf-8-sig")) and not re.search(r";\d+\.\d+;", raw.decode("utf-8-sig"))
+    import zipfile
+
+    with zipfile.ZipFile(downloads / "school" / f"{school}.xlsx") as book:
+        workbook = book.read("xl/workbook.xml").decode()
+        assert 'name="Cijfers"' in workbook and 'name="Definities"' in workbook
+        assert book.read("xl/worksheets/sheet1.xml").count(b"<row ") == own.height + 1
+    definitions = pl.read_csv(downloads / "definities.csv", separator=";")
+    assert {"A1", "F4"} <= set(definitions.get_column("indicator"))
+
+
+AXE = Path(__file__).parents[1] / ".tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = (1366, 390)
+# The "< 10" labels of each chart and the plot's bottom edge (the lowest horizontal axis domain line).
+LABELS_AND_ZERO_LINE = """() => Array.from(document.querySelectorAll('.chart[data-chart]')).map(el => {
+    const lines = Array.from(el.querySelectorAll('.role-axis-domain line, .role-axis-domain path'))
+        .map(l => l.getBoundingClientRect()).filter(r => r.height < 1 && r.width > 0);
+    const labels = Array.from(el.querySelectorAll('svg.marks .mark-text text'))
+        .filter(t => t.textContent === '< 10').map(t => t.getBoundingClientRect().bottom);
+    return {id: el.dataset.chart, zero: Math.max(...lines.map(r => r.top)), labels};
+})"""
+
+
+def page_types(site: Path) -> dict[str, str]:
+    """One page of every kind: the school and wijk with the most shown figures (their pages say most)."""
+
+    def richest(level: str) -> str:
+        pages = sorted(site.glob(f"{level}/*.html"), key=lambda p: -p.read_text(encoding="utf-8").count("class='num"))
+        return str(pages[0].relative_to(site))
+
+    gemeente = next(site.glob("gemeente/*.html"))
+    return {
+        "overzicht": "index.html",
+        "gemeente": str(gemeente.relative_to(site)),
+        "school": richest("school"),
+        "wijk": richest("wijk"),
+        "toegankelijkheid": "toegankelijkheid.html",
+    }
+
+
+@pytest.mark.slow
+def test_every_page_type_fits_a_laptop_and_a_phone_and_axe_finds_nothing_serious(
+    publication: Path, served: str
+) -> None:
+    assert AXE.is_file(), "axe-core is missing: `make browser` installs it from npm"
+    from playwright.sync_api import sync_playwright
+
+    site = publication / "dashboard"
+    types = page_types(site)
+    measured: dict[str, dict[str, Any]] = {}
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        for width in WIDTHS:
+            for kind, path in types.items():
+                # a fresh tab per page: its main-thread time (TaskDuration) is this page's alone
+                page = browser.new_page(viewport={"width": width, "height": 768}, locale="nl-NL")
+                cdp = page.context.new_cdp_session(page)
+                cdp.send("Performance.enable")
+                page.goto(f"{served}dashboard/{path}")
+                page.wait_for_selector("html[data-charts='nl']", timeout=60_000)
+                metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+                scroll, client = page.evaluate(
+                    "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+                )
+                if scroll > client:
+                    problems.append(f"{width} px {kind}: {scroll} px wide")
+                if width == 1366:
+                    page.add_script_tag(path=str(AXE))
+                    found = page.evaluate(
+                        "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
+                        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+                        ".map(v => v.id + ' ×' + v.nodes.length))"
+                    )
+                    problems += [f"axe {kind}: {v}" for v in found]
+                    for chart in page.evaluate(LABELS_AND_ZERO_LINE):
+                        # a ranking writes it into the unit's name on the axis; a trend at the top of the plot
+                        on_zero = (
+                            chart["labels"]
+                            if chart["id"].startswith("rank-")
+                            else [bottom for bottom in chart["labels"] if bottom > chart["zero"] - 10]
+                        )
+                        if on_zero:
+                            problems.append(f"{kind}: chart {chart['id']} has a '< 10' label on the zero line")
+                    measured[kind] = {
+                        "path": path,
+                        "html_kb": round((site / path).stat().st_size / 1024, 1),
+                        "main_thread_s": round(metrics["TaskDuration"], 2),
+                        "charts": page.locator(".chart[data-chart]").count(),
+                    }
+                page.close()
+        browser.close()
+    shared = sum(p.stat().st_size for p in (site / "assets").iterdir())
+    measured["assets_kb"] = {"shared, loaded once": round(shared / 1024)}
+    (ARTIFACTS / "dashboard-pages.json").write_text(json.dumps(measured, indent=2), encoding="utf-8")
+    assert not problems, problems
+
+
+@pytest.mark.slow
+def test_a_school_page_opens_with_its_summary_on_one_screen_and_prints_on_two_a4_pages(
+    publication: Path, served: str
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    site = publication / "dashboard"
+    school = page_types(site)["school"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="nl-NL")
+        page.goto(f"{served}dashboard/{school}")
+        page.wait_for_selector("html[data-charts='nl']", timeout=60_000)
+        table = page.locator("table.summary")
+        box = table.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 768, f"summary ends at {box}"
+        heads = table.locator("thead th").all_inner_texts()
+        assert heads[0] == "Kerncijfer" and "Gemeente" in heads[3] and "Scholen zelfde soort" in heads[4]
+        assert table.locator("tbody tr").count() >= 5
+        assert re.search(r"\d+ / \d", table.inner_text()), "teller / noemer behind the rates"
+        assert "Soort onderwijs" in page.locator(".lead").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "dashboard-school-summary.png"))
+
+        pdf = page.pdf(prefer_css_page_size=True)
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        (ARTIFACTS / "dashboard-school-print.pdf").write_bytes(pdf)
+        assert 1 <= pages <= 2, f"the conversation document is {pages} A4 pages"
+        page.emulate_media(media="print")
+        for question in ("Herkennen we de cijfers?", "Wat willen we verbeteren?"):
+            assert page.get_by_text(question).is_visible()
+        assert not page.locator("button").first.is_visible(), "no buttons on paper"
+        assert page.locator("table.summary").is_visible()
+        page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi: page 1 as printed
+        page.screenshot(path=str(ARTIFACTS / "dashboard-school-print-page1.png"))
+        browser.close()
+
+
+@pytest.mark.slow
+def test_the_map_draws_every_wijk_and_hatches_the_suppressed_ones(publication: Path, served: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    pub = Publication(pl.read_parquet(publication / "indicatoren.parquet"), load_indicators())
+    rows = pub.ranking_rows("wijk", "A1")
+    hidden = sum(r["status"] in ("klein", "onderdrukt") for r in rows)
+    boundaries = json.loads(
+        (Path(__file__).parents[1] / "dashboards" / "assets" / "wijken_2024.geojson").read_text(encoding="utf-8")
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="nl-NL")
+        page.goto(f"{served}dashboard/index.html")
+        page.wait_for_selector("html[data-charts='nl']", timeout=60_000)
+        page.select_option("#select-wijk", "A1")
+        page.wait_for_function("document.querySelector('#chart-map-wijk').dataset.chart === 'rank-wijk-A1'")
+        page.wait_for_function("document.querySelector('#chart-map-wijk').dataset.rendered === 'nl'")
+        page.wait_for_timeout(500)
+        shapes = page.locator("#chart-map-wijk g.mark-shape path").count()
+        hatched = page.locator("#chart-map-wijk path[fill='url(#hatch)']").count()
+        page.locator("#chart-map-wijk").screenshot(path=str(ARTIFACTS / "dashboard-map.png"))
+        browser.close()
+    shown = sum(r["status"] == "ok" for r in rows)
+    assert shapes == len(boundaries["features"]) + shown + hidden, "every wijk, coloured or hatched on top"
+    assert hatched == hidden, "a suppressed wijk is hatched, not coloured as 0"

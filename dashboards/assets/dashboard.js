@@ -43,8 +43,12 @@
   function render(element) {
     var chart = page.charts[element.getAttribute("data-chart")];
     if (!chart) return Promise.resolve();
-    var spec = JSON.parse(JSON.stringify(window.MONITOR_SPECS[language][chart.spec]));
-    spec.data = { name: "values", values: chart.rows };
+    // A map draws a ranking's rows on the wijk boundaries: same data, template map/ instead of rank/.
+    var template = element.getAttribute("data-template");
+    var key = template ? chart.spec.replace(/^rank\//, template + "/") : chart.spec;
+    var spec = JSON.parse(JSON.stringify(window.MONITOR_SPECS[language][key]));
+    if (template === "map") spec.datasets = { geo: window.MONITOR_GEO.features, values: chart.rows };
+    else spec.data = { name: "values", values: chart.rows };
     spec.description = chart.alt[language];
     var previous = views.get(element);
     if (previous) previous.finalize();
@@ -60,6 +64,15 @@
       })
       .then(function (result) {
         views.set(element, result.view);
+        // vega-embed's chart menu is a <details> whose <summary> holds only an icon: name it.
+        element.querySelectorAll("details > summary").forEach(function (summary) {
+          summary.setAttribute("aria-label", MENU[language].CLICK_TO_VIEW_ACTIONS);
+        });
+        // A layer without data in a panel (a year or series with nothing shown) leaves an empty mark group with
+        // a role and no name; it holds nothing to announce.
+        element.querySelectorAll("g.role-mark[role]").forEach(function (group) {
+          if (!group.firstElementChild) group.setAttribute("aria-hidden", "true");
+        });
         element.setAttribute("data-rendered", language);
       })
       .catch(function (error) {
@@ -100,15 +113,40 @@
     applyLanguage(next);
   }
 
-  function chooseChart(select) {
-    var target = document.getElementById(select.getAttribute("data-target"));
-    target.setAttribute("data-chart", select.value);
-    var links = select.closest("section").querySelectorAll("a[data-export]");
-    links.forEach(function (link) {
-      link.setAttribute("href", "export/" + select.value + "." + link.getAttribute("data-export"));
+  // A ranking's chart id from its section's choices: rank-<level>[-<sector>]-<indicator> (dashboards/pages.py).
+  function chooseRanking(section) {
+    var part = function (name) {
+      var select = section.querySelector("select[data-part='" + name + "']");
+      return select ? select.value : null;
+    };
+    var sector = part("sector");
+    var id = ["rank", section.getAttribute("data-level")].concat(sector ? [sector] : [], [part("indicator")]).join("-");
+    var targets = section.querySelectorAll(".chart");
+    var empty = section.querySelector(".empty");
+    var exists = section.getAttribute("data-available").split(" ").indexOf(id) >= 0;
+    empty.hidden = exists;
+    targets.forEach(function (target) {
+      target.hidden = !exists;
+      if (exists) target.setAttribute("data-chart", id);
     });
-    render(target);
+    section.querySelectorAll("a[data-export]").forEach(function (link) {
+      link.setAttribute("href", "export/" + id + "." + link.getAttribute("data-export"));
+    });
+    if (!exists) return;
+    if (page.charts[id]) {
+      targets.forEach(render);
+      return;
+    }
+    // Loaded on demand: rank/<id>.js calls window.monitorRanking (dashboards/pages.py ranking_script).
+    var script = document.createElement("script");
+    script.src = "rank/" + id + ".js";
+    document.head.appendChild(script);
   }
+
+  window.monitorRanking = function (id, chart) {
+    page.charts[id] = chart;
+    document.querySelectorAll(".chart[data-chart='" + id + "']").forEach(render);
+  };
 
   function sortKey(row, index, numeric) {
     var cell = row.cells[index];
@@ -157,9 +195,9 @@
   }
 
   document.getElementById("lang-switch").addEventListener("click", switchLanguage);
-  document.querySelectorAll("select.chart-select").forEach(function (select) {
+  document.querySelectorAll("select.rank-part").forEach(function (select) {
     select.addEventListener("change", function () {
-      chooseChart(select);
+      chooseRanking(select.closest("section"));
     });
   });
   document.querySelectorAll("table.sortable th[data-type] button").forEach(function (button) {
