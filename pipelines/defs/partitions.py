@@ -25,7 +25,6 @@ import dagster as dg
 import polars as pl
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
-from dashboards.site import SiteSettings
 from pipelines.indicators.trends import indicator_trends
 from pipelines.lib.keys import ALL_SOURCES, OWNER, staged_key
 from pipelines.lib.partitions import (
@@ -51,6 +50,7 @@ from pipelines.publish.publication import (
     build_manifest,
     is_synthetic,
     publish_atomically,
+    site_settings,
     write_json,
     write_publication,
 )
@@ -214,15 +214,7 @@ def regional_publication(context: dg.AssetExecutionContext, monitor: MonitorReso
             extras = {name: pl.read_parquet(protected_folder / name) for name in (LINKAGE_FILE, TRENDS_FILE)}
             folder = region / gemeente
             folder.mkdir()
-            settings = SiteSettings(
-                naam,
-                synthetic,
-                config.disclosure.min_teller,
-                config.disclosure.min_noemer,
-                min_cost_persons=config.disclosure.min_cost_persons,
-                max_dominance_share=config.disclosure.max_dominance_share,
-                exports=monitor.chart_exports,
-            )
+            settings = site_settings(config, naam, synthetic, monitor.chart_exports)
             written, _site = write_publication(folder, protected, extras, settings)
             manifest = build_manifest(
                 run_id=context.run_id,

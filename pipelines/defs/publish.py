@@ -16,7 +16,7 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
-from dashboards.site import SiteReport, SiteSettings
+from dashboards.site import SiteReport
 from pipelines.lib.keys import ALL_SOURCES, OWNER
 from pipelines.lib.resources import MonitorResource
 from pipelines.publish.publication import (
@@ -28,6 +28,7 @@ from pipelines.publish.publication import (
     publication_state,
     publish_atomically,
     record_run_manifest,
+    site_settings,
     write_json,
     write_publication,
 )
@@ -61,15 +62,7 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
 
     def build(folder: Path) -> None:
         config = monitor.config
-        settings = SiteSettings(
-            config.gemeente_naam,
-            synthetic,
-            config.disclosure.min_teller,
-            config.disclosure.min_noemer,
-            min_cost_persons=config.disclosure.min_cost_persons,
-            max_dominance_share=config.disclosure.max_dominance_share,
-            exports=monitor.chart_exports,
-        )
+        settings = site_settings(config, config.gemeente_naam, synthetic, monitor.chart_exports)
         extras = {name: pl.read_parquet(paths.protected / name) for name in (LINKAGE_FILE, TRENDS_FILE)}
         files, site = write_publication(folder, table, extras, settings)
         written.extend(files)

@@ -20,11 +20,13 @@ from typing import Any
 
 import polars as pl
 
+from dashboards.downloads import ALL as ALL_UNITS
+from dashboards.downloads import FOLDER as DOWNLOADS
 from dashboards.site import SiteReport, SiteSettings, build_dashboard, write_report_charts
 from pipelines.indicators.catalogue import load_indicators, write_catalogue
 from pipelines.lib.faults import fault_point
 from pipelines.lib.owner_only import make_private_dir
-from pipelines.lib.settings import PROJECT_ROOT
+from pipelines.lib.settings import PROJECT_ROOT, MonitorConfig
 
 SYNTHETIC_MARKER = "SYNTHETISCHE DATA"
 
@@ -238,6 +240,20 @@ def reconcile_run_manifests(out: Path, publish: Path) -> None:
         record_run_manifest(out, manifest, published=True)
 
 
+def site_settings(config: MonitorConfig, gemeente_naam: str, synthetic: bool, exports: bool) -> SiteSettings:
+    """The dashboard's settings from the configuration: the legend names the same rules protect applied."""
+    rules = config.disclosure
+    return SiteSettings(
+        gemeente_naam,
+        synthetic,
+        rules.min_teller,
+        rules.min_noemer,
+        min_cost_persons=rules.min_cost_persons,
+        max_dominance_share=rules.max_dominance_share,
+        exports=exports,
+    )
+
+
 def write_publication(
     folder: Path, table: pl.DataFrame, extras: dict[str, pl.DataFrame], settings: SiteSettings
 ) -> tuple[list[str], SiteReport]:
@@ -246,7 +262,8 @@ def write_publication(
     table.write_parquet(folder / "indicatoren.parquet")
     site = build_dashboard(folder / "dashboard", table, load_indicators(), settings)
     charts = write_report_charts(folder / "charts", site)
-    written = ["indicatoren.parquet", "dashboard/index.html", *(str(p.relative_to(folder)) for p in charts)]
+    downloads = [f"dashboard/{DOWNLOADS}/{ALL_UNITS}.{kind}" for kind in ("csv", "xlsx")]
+    written = ["indicatoren.parquet", "dashboard/index.html", *downloads, *(str(p.relative_to(folder)) for p in charts)]
     for name, frame in extras.items():
         frame.write_parquet(folder / name)
         written.append(name)
