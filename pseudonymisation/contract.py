@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from pseudonymisation import cbs_area
 from pseudonymisation.package_data import CODELISTS_DIR, CONTRACTS_DIR
 from pseudonymisation.receipts import ID_TYPE, PERSON_ID
 
@@ -71,11 +72,22 @@ class Field_(_Strict):
     allowed: list[str] | None = None
     codelist: Literal["COD327", "JZ020", "JZ588"] | None = None
     pattern: str | None = None
+    cbsArea: cbs_area.AreaLevel | None = None  # a CBS gemeente/wijk/buurt code: its pattern and normalisation
     padLeft: int | None = Field(default=None, ge=1, le=12)
     upper: bool = False
     removeSpaces: bool = False
     minimum: float | None = None
     maximum: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _area_pattern(cls, data: Any) -> Any:
+        """A CBS area code's pattern comes from `cbs_area`, where its form is stated once, not from the contract."""
+        if isinstance(data, dict) and data.get("cbsArea") in cbs_area.LEVELS:
+            if data.get("pattern") not in (None, cbs_area.pattern(data["cbsArea"])):
+                raise ValueError("a field with cbsArea takes its pattern from the CBS code rule: remove 'pattern'")
+            return {**data, "pattern": cbs_area.pattern(data["cbsArea"])}
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Field_:
@@ -89,6 +101,8 @@ class Field_(_Strict):
             raise ValueError("a quasi_identifier must be generalised or dropped")
         if (self.fate == "generalise") != (self.generalisation is not None):
             raise ValueError("'generalisation' is required with fate 'generalise', and only then")
+        if self.cbsArea is not None and (self.logicalType != "string" or self.padLeft is not None):
+            raise ValueError("a CBS area code (cbsArea) is text (logicalType 'string') and pads itself: no padLeft")
         if self.pattern is not None:
             re.compile(self.pattern)
         return self
