@@ -68,6 +68,38 @@ def test_wijken_accepts_the_2025_amsterdam_codes(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("sample", "headers"),
+    [
+        ("pc6hnr_2016.csv", "pc6;huisnummer;gwb2016_code;wijkcode;gemeentecode"),
+        ("pc6hnr_2017.csv", "PC6;Huisnummer;Buurt2017;Wijk2017;Gem2017"),
+        ("pc6hnr_2019.csv", "PC6;Huisnummer;Buurt2019;Wijk2019;Gemeente2019"),
+    ],
+)
+def test_every_pc6hnr_release_layout_since_2016_is_mapped_by_the_contract(
+    tmp_path: Path, sample: str, headers: str
+) -> None:
+    """The header variants are the contract's `renames` and `headerPatterns`; each release maps to one table."""
+    text = (SAMPLES / sample).read_text(encoding="utf-8")
+    assert text.splitlines()[0] == headers
+    accepted, quarantine = _stored(tmp_path, "pc6hnr", text)
+    assert quarantine.height == 0
+    assert accepted.select("postcode", "huisnummer", "buurt", "wijk", "gemeente").rows() == [
+        ("1353AA", 1, "BU00340101", "WK003401", "GM0034"),
+        ("1354BB", 2, "BU00340201", "WK003402", "GM0034"),
+    ]
+
+
+def test_the_2025_amsterdam_sample_maps_letter_codes(tmp_path: Path) -> None:
+    accepted, quarantine = _stored(tmp_path, "pc6hnr", (SAMPLES / "pc6hnr_2025_amsterdam.csv").read_text())
+    assert quarantine.height == 0
+    assert accepted.select("postcode", "buurt", "wijk", "gemeente").rows() == [
+        ("1012LG", "BU0363AD03", "WK0363AD", "GM0363"),
+        ("1011HW", "BU0363AF08", "WK0363AF", "GM0363"),
+        ("1011HW", "BU0363AF01", "WK0363AF", "GM0363"),
+    ]
+
+
 @pytest.fixture(scope="module")
 def amsterdam_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hand-made inbox moved to Amsterdam: its two addresses lie in WK0363AD and WK0363AF (2025 samples)."""
