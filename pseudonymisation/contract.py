@@ -73,6 +73,11 @@ class Field_(_Strict):
     codelist: Literal["COD327", "JZ020", "JZ588"] | None = None
     pattern: str | None = None
     cbsArea: cbs_area.AreaLevel | None = None  # a CBS gemeente/wijk/buurt code: its pattern and normalisation
+    # A DUO vestiging code is the BRIN + 2 digits (BRIN6). Some releases write only the 2 digits: a value of one or
+    # two digits then gets the BRIN of field `brinField` in front. `absentAs` is every row's value when the file has
+    # no such column (DUO's hoofdvestigingen file has no vestiging number: the hoofdvestiging is number 00).
+    brinField: str | None = None
+    absentAs: str | None = None
     padLeft: int | None = Field(default=None, ge=1, le=12)
     upper: bool = False
     removeSpaces: bool = False
@@ -166,10 +171,21 @@ class RowRule(_Strict):
     other: str | None = None
 
 
+class Layout(_Strict):
+    """One published layout of a source's file: named in the sentence that refuses a file that is none of them."""
+
+    name: Bilingual
+    headers: list[str] = Field(min_length=1)  # the headers that identify it (those that map to required fields)
+
+
 class FileSpec(_Strict):
     name: str
     renames: dict[str, str] = {}
     headerPatterns: dict[str, str] = {}
+    # Headers used for a field only when the file has no header of its own for it (`instellingsnaam` → naam in
+    # the hoofdvestigingen file, where a vestigingen file has both and `vestigingsnaam` is the one meant).
+    fallbacks: dict[str, str] = {}
+    layouts: list[Layout] = []
 
 
 class Contract(_Strict):
@@ -199,6 +215,9 @@ class Contract(_Strict):
             for name in [*(rule.fields or []), *(n for n in (rule.field, rule.other) if n)]:
                 if name not in names:
                     raise ValueError(f"row rule {rule.rule!r} names unknown field {name!r}")
+        for f in self.properties:
+            if f.brinField is not None and f.brinField not in names:
+                raise ValueError(f"field {f.name!r}: brinField names unknown field {f.brinField!r}")
         if self.retentionField is not None:
             reference = next((f for f in self.properties if f.name == self.retentionField), None)
             if reference is None:
