@@ -129,6 +129,7 @@ class Claim(NamedTuple):
     volume: int
     eenheid: str
     tarief_cent: int | None
+    header_total_cent: int | None  # the message's TotaalIngediendBedrag, signed (C negative)
 
 
 Record = Allocation | CareEvent | Request | Claim
@@ -389,6 +390,9 @@ def _extract_315(root: etree._Element, ns: dict[str, str]) -> list[Record]:
 
 def _extract_323(root: etree._Element, ns: dict[str, str]) -> list[Record]:
     out: list[Record] = []
+    total = _optional_int(_text(root, "m:Declaratie/m:TotaalIngediendBedrag/b:TotaalBedrag", ns))
+    if total is not None and _text(root, "m:Declaratie/m:TotaalIngediendBedrag/b:DebetCredit", ns) == "C":
+        total = -total
     for client in root.iterfind("m:Declaratie/m:Clienten/m:Client", ns):
         bsn = _req(client, "m:Bsn", ns)
         for prest in client.iterfind("m:Prestaties/m:Prestatie", ns):
@@ -406,6 +410,7 @@ def _extract_323(root: etree._Element, ns: dict[str, str]) -> list[Record]:
                     volume=int(_req(prest, "m:GeleverdVolume", ns)),
                     eenheid=sys.intern(_req(prest, "m:Eenheid", ns)),
                     tarief_cent=_optional_int(_text(prest, "m:ProductTarief", ns)),
+                    header_total_cent=total,
                 )
             )
     return out
