@@ -137,3 +137,9 @@ def test_amsterdam_wijken_end_in_the_published_table_with_their_codes(amsterdam_
     names = dict(wijken.iter_rows())
     assert names["WK0363AF"] == "Nieuwmarkt/Lastage"
     assert set(published.filter(pl.col("niveau") == "gemeente").get_column("eenheid_code")) == {"GM0363"}
+
+
+def test_the_dashboard_has_a_page_per_amsterdam_wijk_under_its_code(amsterdam_run: Path) -> None:
+    pages = amsterdam_run / "publish" / "dashboard" / "wijk"
+    assert {"WK0363AD.html", "WK0363AF.html"} <= {p.name for p in pages.glob("*.html")}
+    assert "Nieuwmarkt/Lastage" in (pages / "WK0363AF.html").read_text(encoding="utf-8")
