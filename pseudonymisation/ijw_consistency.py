@@ -252,6 +252,9 @@ def rule_report(table: pl.DataFrame, rule: str) -> RuleReport:
     """Counts of ``rule`` over the rows it judges and up to five failing ones with their position (message and
     line; a toewijzing has none) and the values that disagree."""
     level = RULE_LEVEL[rule]
+    if "niveau" not in table.columns:  # a file staged before the cross-message rules: declaration lines only
+        table = table.with_columns(pl.lit(LINE).alias("niveau"))
+    table = table.with_columns(pl.lit(None, SCHEMA[c]).alias(c) for c in SCHEMA if c not in table.columns)
     table = table.filter(pl.col("niveau") == level)
     verdict = table.get_column(rule)
     failing = table.filter(~pl.col(rule))

@@ -293,6 +293,16 @@ def test_without_a_jw301_the_first_start_or_stop_in_update_order_wins(tmp_path: 
     assert rows["300201"] == "2026-04-15"
 
 
+def test_a_file_staged_before_the_cross_message_rules_still_reports_its_line_rules() -> None:
+    """A run without a new youth-care delivery keeps the previous delivery's file, which may predate issue 18."""
+    current = read_consistency(EXAMPLES_32)
+    new_columns = ["niveau", "header_totaal", "som_prestaties", "personen", "ingangsdatum", "ingangsdatum_bron"]
+    old = lines_of(current).drop(*new_columns, "andere_ingangsdatums", HEADER, PERSON, DATES)
+    assert rule_report(old, AMOUNT) == rule_report(current, AMOUNT)
+    assert (rule_report(old, PERSON).checked, rule_report(old, PERSON).not_applicable) == (0, 5)
+    assert rule_report(old, DATES).lines == 0
+
+
 # ------------------------------------------------------------------------------------- Dagster checks
 def test_checks_warn_with_counts_and_examples_and_the_run_goes_on(tmp_path: Path) -> None:
     """The hand-made inbox (flat CSV) with the crafted messages added as ijw/, through the real pipeline."""

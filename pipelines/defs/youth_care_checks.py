@@ -16,17 +16,27 @@ import polars as pl
 
 from pipelines.lib.keys import staged_key
 from pipelines.lib.resources import MonitorResource
-from pseudonymisation.ijw_consistency import CONSISTENCY_FILE, LINE, RULE_LEVEL, RULES, RuleReport, rule_report
+from pseudonymisation.ijw_consistency import (
+    ALLOCATION,
+    CONSISTENCY_FILE,
+    LINE,
+    RULE_LEVEL,
+    RULES,
+    RuleReport,
+    rule_report,
+)
 
 NOT_APPLICABLE = {
     LINE: "not applicable: no iJw declaration lines (JW323) in this run",
-    "toewijzing": "not applicable: no iJw toewijzingen (JW301/JW305/JW307) in this run",
+    ALLOCATION: "not applicable: no iJw toewijzingen (JW301/JW305/JW307) in this run",
 }
-# Per level: the staged table a rule's check is attached to, and the words for what it counts.
-_ASSET = {LINE: "declaraties", "toewijzing": "toewijzingen"}
+# Per level: the staged table a rule's check is attached to, the messages it reads, and the words for what it
+# counts (metadata key of the total, of the counts, and the description's noun).
+_ASSET = {LINE: "declaraties", ALLOCATION: "toewijzingen"}
+_MESSAGES = {LINE: "JW323", ALLOCATION: "JW301/JW305/JW307"}
 _ROWS = {
     LINE: ("jw323_lines", "lines", "declaration lines"),
-    "toewijzing": ("toewijzingen", "toewijzingen", "toewijzingen"),
+    ALLOCATION: ("toewijzingen", "toewijzingen", "toewijzingen"),
 }
 
 
@@ -63,7 +73,7 @@ def _make_consistency_check(rule: str) -> dg.AssetChecksDefinition:
         asset=staged_key(_ASSET[level]),
         name=f"ijw_{rule}",
         blocking=False,
-        description=f"iJw {'JW323' if level == LINE else 'JW301/JW305/JW307'}: {RULES[rule]}. Reported, never fixed.",
+        description=f"iJw {_MESSAGES[level]}: {RULES[rule]}. Reported, never fixed.",
     )
     def _check(monitor: MonitorResource) -> dg.AssetCheckResult:
         report = rule_report(pl.read_parquet(monitor.paths.staged / CONSISTENCY_FILE), rule)
