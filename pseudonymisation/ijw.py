@@ -53,8 +53,11 @@ JW315 ↔ JW301 matching
 Consistency facts (person-free, beside the canonical rows)
     The canonical declaration row has form B's columns only. What the consistency checks of
     ``pseudonymisation.ijw_consistency`` need is handed out next to it, without BSN: one
-    :class:`DeclarationLine` per Prestatie (declared product, period, volume, eenheid, tarief, bedrag,
-    source file and line) and, at the end, one :class:`AllocatedProduct` per final JW301 toewijzing.
+    :class:`DeclarationLine` per Prestatie (declared product, period, volume, eenheid, tarief, bedrag, the
+    message's header total, source file and line) and, at the end, one :class:`AllocatedProduct` per final JW301
+    toewijzing and one :class:`AllocationDates` per toewijzing (its ingangsdatum, where it came from, and the
+    other dates its JW305/JW307 named). A person appears there only as a number within the delivery (1 = the
+    first BSN seen), so "one toewijzing, two persons" can be counted without a BSN.
 
 Dropped at parse time
     Everything except the columns below and the consistency facts: names, birth date, gender, addresses,
@@ -65,8 +68,9 @@ Dropped at parse time
 Memory bound
     One message is held at a time (at most ``max_message_bytes`` bytes plus its lxml tree); larger files or
     zip members are rejected, not read. Across messages the module keeps only: one sort key per message
-    file (~100 B), one small slotted record per toewijzing (~250 B, dates/codes interned), one entry per
-    JW315 product (provider, reference, type) and one counter per distinct debet declaration line (for
+    file (~100 B), one small slotted record per toewijzing (~250 B, dates/codes interned), one number per
+    distinct person (~100 B), one entry per JW315 product (provider, reference, type) and one counter per
+    distinct debet declaration line (for
     ``unmatched_credits``). Declaration rows and rejections are handed out in batches of ``batch_rows`` as
     they are produced; toewijzing rows (which need every message first) are handed out in batches at the
     end. Declaration lines and allocated products travel with the rows they belong to (at most one each).
