@@ -33,7 +33,7 @@ def normalise_expr(expr: pl.Expr, level: AreaLevel) -> pl.Expr:
     added when absent. Anything else is left as it is, for the pattern check to quarantine with its value.
     """
     prefix, rest = LEVELS[level]
-    code = expr.str.replace_all(r"\s", "").str.to_uppercase()
+    code = expr.str.replace_all(" ", "", literal=True).str.to_uppercase()
     bare = code.str.strip_prefix(prefix)
     padded = pl.when(bare.str.contains(r"^[0-9]+$")).then(bare.str.zfill(4 + rest)).otherwise(bare)
-    return pl.when(code.is_not_null() & (code != "")).then(pl.concat_str(pl.lit(prefix), padded))
+    return pl.concat_str(pl.lit(prefix), padded)  # null stays null (read_csv made empty values null)

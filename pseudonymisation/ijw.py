@@ -70,9 +70,10 @@ Memory bound
     zip members are rejected, not read. Across messages the module keeps only: one sort key per message
     file (~100 B), one small slotted record per toewijzing (~250 B, dates/codes interned), one number per
     distinct person (~100 B), one entry per JW315 product (provider, reference, type) and one counter per
-    distinct debet declaration line (for ``unmatched_credits``). Declaration rows and rejections are handed out in batches of ``batch_rows`` as
-    they are produced; toewijzing rows (which need every message first) are handed out in batches at the
-    end. Declaration lines and allocated products travel with the rows they belong to (at most one each).
+    distinct debet declaration line (for ``unmatched_credits``). Declaration rows and rejections are handed
+    out in batches of ``batch_rows`` as they are produced; toewijzing rows (which need every message first) are
+    handed out in batches at the end. Declaration lines and allocated products travel with the rows they
+    belong to (at most one each).
     A 500 MB inbox therefore needs memory proportional to the number of toewijzingen and distinct
     declaration lines, not to its size.
 """
