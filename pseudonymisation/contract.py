@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from pseudonymisation import cbs_area
 from pseudonymisation.package_data import CODELISTS_DIR, CONTRACTS_DIR
 from pseudonymisation.receipts import ID_TYPE, PERSON_ID
 
@@ -61,11 +62,27 @@ class Field_(_Strict):
     allowed: list[str] | None = None
     codelist: Literal["COD327", "JZ020", "JZ588"] | None = None
     pattern: str | None = None
+    cbsArea: cbs_area.AreaLevel | None = None  # a CBS gemeente/wijk/buurt code: its pattern and normalisation
+    # A DUO vestiging code is the BRIN + 2 digits (BRIN6). Some releases write only the 2 digits: a value of one or
+    # two digits then gets the BRIN of field `brinField` in front. `absentAs` is every row's value when the file has
+    # no such column (DUO's hoofdvestigingen file has no vestiging number: the hoofdvestiging is number 00).
+    brinField: str | None = None
+    absentAs: str | None = None
     padLeft: int | None = Field(default=None, ge=1, le=12)
     upper: bool = False
     removeSpaces: bool = False
     minimum: float | None = None
     maximum: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _area_pattern(cls, data: Any) -> Any:
+        """A CBS area code's pattern comes from `cbs_area`, where its form is stated once, not from the contract."""
+        if isinstance(data, dict) and data.get("cbsArea") in cbs_area.LEVELS:
+            if data.get("pattern") not in (None, cbs_area.pattern(data["cbsArea"])):
+                raise ValueError("a field with cbsArea takes its pattern from the CBS code rule: remove 'pattern'")
+            return {**data, "pattern": cbs_area.pattern(data["cbsArea"])}
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Field_:
@@ -79,6 +96,8 @@ class Field_(_Strict):
             raise ValueError("a quasi_identifier must be generalised or dropped")
         if (self.fate == "generalise") != (self.generalisation is not None):
             raise ValueError("'generalisation' is required with fate 'generalise', and only then")
+        if self.cbsArea is not None and (self.logicalType != "string" or self.padLeft is not None):
+            raise ValueError("a CBS area code (cbsArea) is text (logicalType 'string') and pads itself: no padLeft")
         if self.pattern is not None:
             re.compile(self.pattern)
         return self
@@ -142,10 +161,21 @@ class RowRule(_Strict):
     other: str | None = None
 
 
+class Layout(_Strict):
+    """One published layout of a source's file: named in the sentence that refuses a file that is none of them."""
+
+    name: Bilingual
+    headers: list[str] = Field(min_length=1)  # the headers that identify it (those that map to required fields)
+
+
 class FileSpec(_Strict):
     name: str
     renames: dict[str, str] = {}
     headerPatterns: dict[str, str] = {}
+    # Headers used for a field only when the file has no header of its own for it (`instellingsnaam` → naam in
+    # the hoofdvestigingen file, where a vestigingen file has both and `vestigingsnaam` is the one meant).
+    fallbacks: dict[str, str] = {}
+    layouts: list[Layout] = []
 
 
 class Contract(_Strict):
@@ -175,6 +205,9 @@ class Contract(_Strict):
             for name in [*(rule.fields or []), *(n for n in (rule.field, rule.other) if n)]:
                 if name not in names:
                     raise ValueError(f"row rule {rule.rule!r} names unknown field {name!r}")
+        for f in self.properties:
+            if f.brinField is not None and f.brinField not in names:
+                raise ValueError(f"field {f.name!r}: brinField names unknown field {f.brinField!r}")
         if self.retentionField is not None:
             reference = next((f for f in self.properties if f.name == self.retentionField), None)
             if reference is None:

@@ -53,8 +53,11 @@ JW315 ↔ JW301 matching
 Consistency facts (person-free, beside the canonical rows)
     The canonical declaration row has form B's columns only. What the consistency checks of
     ``pseudonymisation.ijw_consistency`` need is handed out next to it, without BSN: one
-    :class:`DeclarationLine` per Prestatie (declared product, period, volume, eenheid, tarief, bedrag,
-    source file and line) and, at the end, one :class:`AllocatedProduct` per final JW301 toewijzing.
+    :class:`DeclarationLine` per Prestatie (declared product, period, volume, eenheid, tarief, bedrag, the
+    message's header total, source file and line) and, at the end, one :class:`AllocatedProduct` per final JW301
+    toewijzing and one :class:`AllocationDates` per toewijzing (its ingangsdatum, where it came from, and the
+    other dates its JW305/JW307 named). A person appears there only as a number within the delivery (1 = the
+    first BSN seen), so "one toewijzing, two persons" can be counted without a BSN.
 
 Dropped at parse time
     Everything except the columns below and the consistency facts: names, birth date, gender, addresses,
@@ -65,11 +68,12 @@ Dropped at parse time
 Memory bound
     One message is held at a time (at most ``max_message_bytes`` bytes plus its lxml tree); larger files or
     zip members are rejected, not read. Across messages the module keeps only: one sort key per message
-    file (~100 B), one small slotted record per toewijzing (~250 B, dates/codes interned), one entry per
-    JW315 product (provider, reference, type) and one counter per distinct debet declaration line (for
-    ``unmatched_credits``). Declaration rows and rejections are handed out in batches of ``batch_rows`` as
-    they are produced; toewijzing rows (which need every message first) are handed out in batches at the
-    end. Declaration lines and allocated products travel with the rows they belong to (at most one each).
+    file (~100 B), one small slotted record per toewijzing (~250 B, dates/codes interned), one number per
+    distinct person (~100 B), one entry per JW315 product (provider, reference, type) and one counter per
+    distinct debet declaration line (for ``unmatched_credits``). Declaration rows and rejections are handed
+    out in batches of ``batch_rows`` as they are produced; toewijzing rows (which need every message first) are
+    handed out in batches at the end. Declaration lines and allocated products travel with the rows they
+    belong to (at most one each).
     A 500 MB inbox therefore needs memory proportional to the number of toewijzingen and distinct
     declaration lines, not to its size.
 """
@@ -107,6 +111,7 @@ __all__ = [
     "DECLARATIE_COLUMNS",
     "TOEWIJZING_COLUMNS",
     "AllocatedProduct",
+    "AllocationDates",
     "DeclarationLine",
     "IjwBatch",
     "IjwRejection",
@@ -164,14 +169,29 @@ class DeclarationLine(NamedTuple):
     tarief_cent: int | None
     bedrag_cent: int
     debet_credit: str
+    header_total_cent: int | None  # the message's TotaalIngediendBedrag, signed
+    client: int  # the declared person as a number within this delivery (1 = first seen), never the BSN
 
 
 class AllocatedProduct(NamedTuple):
-    """The product of a final JW301 toewijzing (None: not specified, i.e. aspecific or generic)."""
+    """The product of a final JW301 toewijzing (None: not specified, i.e. aspecific or generic), and its
+    person as a number within this delivery (as in DeclarationLine)."""
 
     toewijzingnummer: str
     productcategorie: str | None
     productcode: str | None
+    client: int
+
+
+class AllocationDates(NamedTuple):
+    """The ingangsdatum a final toewijzing carries, which message it came from (`JW301`, or `JW305`/`JW307` when
+    no JW301 was seen), and the other ToewijzingIngangsdatums its start/stop messages named (sorted, may be
+    empty). The rule that decides is in docs/input-layouts.md: the JW301 wins, else the first start/stop."""
+
+    toewijzingnummer: str
+    ingangsdatum: str | None
+    source: str
+    other_dates: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -204,6 +224,7 @@ class IjwBatch:
     ignored: list[Ignored] = field(default_factory=list)  # files and members that are no message, with why
     declaration_lines: list[DeclarationLine] = field(default_factory=list)
     allocated_products: list[AllocatedProduct] = field(default_factory=list)
+    allocation_dates: list[AllocationDates] = field(default_factory=list)
     messages_read: dict[str, int] = field(default_factory=dict)
     unmatched_credits: int = 0
     unlinked_products: int = 0
@@ -222,6 +243,7 @@ class IjwResult:
     ignored: list[Ignored] = field(default_factory=list)
     declaration_lines: list[DeclarationLine] = field(default_factory=list)
     allocated_products: list[AllocatedProduct] = field(default_factory=list)
+    allocation_dates: list[AllocationDates] = field(default_factory=list)
     messages_read: dict[str, int] = field(default_factory=dict)
     unmatched_credits: int = 0
     unlinked_products: int = 0
@@ -245,6 +267,8 @@ class _Traject:
     source_line: int = 0
     has_allocation: bool = False
     verwijderd: bool = False
+    care_dates: frozenset[str] = frozenset()  # ToewijzingIngangsdatums named by its JW305/JW307
+    first_care: str = ""  # JW305 or JW307: the message its ingangsdatum came from when no JW301 was seen
 
 
 class _State:
@@ -254,6 +278,11 @@ class _State:
         self.trajecten: dict[str, _Traject] = {}
         self.verwijzers: dict[tuple[str, str], str] = {}
         self.open_debets: dict[tuple[str, str, str, int], int] = {}
+        self.clients: dict[str, int] = {}
+
+    def client(self, bsn: str) -> int:
+        """A person's number within this delivery (1 = first seen): what the cross-message checks compare."""
+        return self.clients.setdefault(bsn, len(self.clients) + 1)
 
     def allocate(self, a: Allocation, source_file: str) -> None:
         t = self.trajecten.get(a.toewijzingnummer)
@@ -279,11 +308,14 @@ class _State:
         if t is None:
             t = _Traject(e.bsn, e.productcategorie, e.productcode, e.toewijzing_ingangsdatum)
             t.source_file, t.source_line = source_file, e.line
+            t.first_care = "JW307" if e.is_stop else "JW305"
             self.trajecten[e.toewijzingnummer] = t
         elif not t.has_allocation:
             t.productcategorie = t.productcategorie or e.productcategorie
             t.productcode = t.productcode or e.productcode
             t.ingangsdatum = t.ingangsdatum or e.toewijzing_ingangsdatum
+        if e.toewijzing_ingangsdatum is not None:
+            t.care_dates = t.care_dates | {e.toewijzing_ingangsdatum}
         deleting = e.status == "3"
         if e.is_stop:
             if deleting:
@@ -330,9 +362,9 @@ class _State:
             self.open_debets[key] = remaining - 1
         return row, False
 
-    def toewijzing_rows(self) -> Iterator[tuple[Row, AllocatedProduct | None]]:
+    def toewijzing_rows(self) -> Iterator[tuple[Row, AllocatedProduct | None, AllocationDates]]:
         """Final rows, ordered by toewijzingnummer so output does not depend on message order, each with
-        its allocated product when a JW301 was seen (a start/stop alone allocates nothing)."""
+        its allocated product when a JW301 was seen (a start/stop alone allocates nothing) and its dates."""
         for nummer in sorted(self.trajecten, key=int):
             t = self.trajecten[nummer]
             if t.verwijderd:
@@ -340,7 +372,11 @@ class _State:
             verwijzer = None
             if t.aanbieder is not None and t.referentie is not None:
                 verwijzer = self.verwijzers.get((t.aanbieder, t.referentie))
-            product = AllocatedProduct(nummer, t.productcategorie, t.productcode) if t.has_allocation else None
+            product = None
+            if t.has_allocation:
+                product = AllocatedProduct(nummer, t.productcategorie, t.productcode, self.client(t.bsn))
+            others = tuple(sorted(t.care_dates - {t.ingangsdatum} if t.ingangsdatum else t.care_dates))
+            dates = AllocationDates(nummer, t.ingangsdatum, "JW301" if t.has_allocation else t.first_care, others)
             row: Row = {
                 "bsn": t.bsn,
                 "toewijzingnummer": nummer,
@@ -355,7 +391,7 @@ class _State:
                 "source_file": t.source_file,
                 "source_line": str(t.source_line),
             }
-            yield row, product
+            yield row, product, dates
 
 
 def _euro(cent: int) -> str:
@@ -413,8 +449,9 @@ def iter_ijw(
                 yield batch
                 batch = IjwBatch()
         zips.close()
-        for row, product in state.toewijzing_rows():
+        for row, product, dates in state.toewijzing_rows():
             batch.toewijzingen.append(row)
+            batch.allocation_dates.append(dates)
             if product is not None:
                 batch.allocated_products.append(product)
             if batch.size() >= batch_rows:
@@ -454,12 +491,12 @@ def _process(source: MessageSource, zips: ZipCache, max_bytes: int, state: _Stat
         else:
             row, unmatched = state.claim(record, source.source_file)
             batch.declaraties.append(row)
-            batch.declaration_lines.append(_declaration_line(record, source.source_file))
+            batch.declaration_lines.append(_declaration_line(record, source.source_file, state.client(record.bsn)))
             batch.unmatched_credits += int(unmatched)
     batch.messages_read[parsed.message_type] = batch.messages_read.get(parsed.message_type, 0) + 1
 
 
-def _declaration_line(c: Claim, source_file: str) -> DeclarationLine:
+def _declaration_line(c: Claim, source_file: str, client: int) -> DeclarationLine:
     return DeclarationLine(
         source_file=source_file,
         source_line=c.line,
@@ -473,6 +510,8 @@ def _declaration_line(c: Claim, source_file: str) -> DeclarationLine:
         tarief_cent=c.tarief_cent,
         bedrag_cent=c.bedrag_cent,
         debet_credit=c.debet_credit,
+        header_total_cent=c.header_total_cent,
+        client=client,
     )
 
 
@@ -490,6 +529,7 @@ def read_ijw(path: Path, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) 
         result.ignored.extend(batch.ignored)
         result.declaration_lines.extend(batch.declaration_lines)
         result.allocated_products.extend(batch.allocated_products)
+        result.allocation_dates.extend(batch.allocation_dates)
         for message_type, count in batch.messages_read.items():
             result.messages_read[message_type] = result.messages_read.get(message_type, 0) + count
         result.unmatched_credits += batch.unmatched_credits

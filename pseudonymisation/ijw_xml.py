@@ -129,6 +129,7 @@ class Claim(NamedTuple):
     volume: int
     eenheid: str
     tarief_cent: int | None
+    header_total_cent: int | None  # the message's TotaalIngediendBedrag, signed (C negative)
 
 
 Record = Allocation | CareEvent | Request | Claim
@@ -188,6 +189,44 @@ def _soap_rejection(root: etree._Element) -> IjwInputError:
     )
 
 
+# What a document that is no iJw 3.x message is, read from its namespaces (docs/input-layouts.md).
+_IJW_OTHER_RE = re.compile(r"^\{http://www\.istandaarden\.nl/ijw/(\d{1,3})_(\d{1,3})/(jw\d{3})/schema(?:/[\d_]+)?\}")
+_IWMO_RE = re.compile(r"^\{http://www\.istandaarden\.nl/iwmo/(\d{1,3})_(\d{1,3})/(wmo\d{3})/schema(?:/[\d_]+)?\}")
+STUF_NS_PREFIX = "http://www.egem.nl/StUF/"
+
+
+def _not_ijw_rejection(root: etree._Element) -> IjwInputError:
+    """Why a document is not an iJw 3.2 message, as specifically as its namespaces tell: the data holder must
+    read which one they sent. iJw 2.x put the version after `schema` too (`.../jw301/schema/2_2`), iWmo is the
+    Wmo's standard, the GGk's StUF-Jw/Wmo envelope (`http://www.egem.nl/StUF/...`) and VECOZO's SOAP envelope
+    carry messages that were not unpacked (base64, or more than one)."""
+    tags = [el.tag for el in root.iter() if isinstance(el.tag, str)]
+    for tag in tags:
+        if (other := _IJW_OTHER_RE.match(tag)) is not None:
+            return _version_rejection(f"{int(other.group(1))}.{int(other.group(2))}", other.group(3).upper())
+    for tag in tags:
+        if (wmo := _IWMO_RE.match(tag)) is not None:
+            kind = f"{wmo.group(3).upper()}, iWmo {int(wmo.group(1))}.{int(wmo.group(2))}"
+            return IjwInputError(
+                f"iWmo-bericht ({kind}): een Wmo-bericht, geen iJw-bericht (Jeugdwet); lever alleen iJw-berichten "
+                f"aan / an iWmo message ({kind}): a Wmo message, not an iJw (Youth Act) message; deliver iJw "
+                "messages only."
+            )
+    if any(tag.startswith(f"{{{STUF_NS_PREFIX}") for tag in tags):
+        return IjwInputError(
+            "GGk-transportenvelop (StUF-Jw/Wmo) zonder leesbaar iJw-bericht (bijvoorbeeld base64-gecodeerd of meer "
+            "dan één): lever het iJw-bericht zelf aan / GGk transport envelope (StUF-Jw/Wmo) without one readable "
+            "iJw message (e.g. base64 encoded, or several): deliver the iJw message itself."
+        )
+    if root.tag == f"{{{SOAP_ENV_NS}}}Envelope":
+        return _soap_rejection(root)
+    return IjwInputError(
+        "geen iJw-bericht: het root-element is geen iJw <Bericht> en er staat geen iJw-, iWmo- of envelop-namespace "
+        "in / not an iJw message: the root element is not an iJw <Bericht>, and no iJw, iWmo or envelope "
+        "namespace occurs."
+    )
+
+
 def _schema_reason(message_type: str, error_log: etree._ListErrorLog) -> str:
     """One sentence about the first schema error: element, line and rule; value only if non-personal."""
     errors = list(error_log)
@@ -243,14 +282,9 @@ def parse_message(data: bytes) -> ParsedMessage:
     if _ROOT_RE.match(tag) is None and (inner := _enveloped_message(root)) is not None:
         root = inner  # a transport envelope around one iJw message: the message itself is validated and read
         tag = str(root.tag)
-    elif tag == f"{{{SOAP_ENV_NS}}}Envelope":
-        raise _soap_rejection(root)
     match = _ROOT_RE.match(tag)
     if match is None:
-        raise IjwInputError(
-            "geen iJw-bericht: het root-element is geen iJw <Bericht> / "
-            "not an iJw message: the root element is not an iJw <Bericht>."
-        )
+        raise _not_ijw_rejection(root)
     version = f"{int(match.group(1))}.{int(match.group(2))}"
     message_type = match.group(3).upper()
     if version != SUPPORTED_VERSION:
@@ -389,6 +423,9 @@ def _extract_315(root: etree._Element, ns: dict[str, str]) -> list[Record]:
 
 def _extract_323(root: etree._Element, ns: dict[str, str]) -> list[Record]:
     out: list[Record] = []
+    total = _optional_int(_text(root, "m:Declaratie/m:TotaalIngediendBedrag/b:TotaalBedrag", ns))
+    if total is not None and _text(root, "m:Declaratie/m:TotaalIngediendBedrag/b:DebetCredit", ns) == "C":
+        total = -total
     for client in root.iterfind("m:Declaratie/m:Clienten/m:Client", ns):
         bsn = _req(client, "m:Bsn", ns)
         for prest in client.iterfind("m:Prestaties/m:Prestatie", ns):
@@ -406,6 +443,7 @@ def _extract_323(root: etree._Element, ns: dict[str, str]) -> list[Record]:
                     volume=int(_req(prest, "m:GeleverdVolume", ns)),
                     eenheid=sys.intern(_req(prest, "m:Eenheid", ns)),
                     tarief_cent=_optional_int(_text(prest, "m:ProductTarief", ns)),
+                    header_total_cent=total,
                 )
             )
     return out

@@ -267,10 +267,12 @@ class AreaLookup:
 
 
 def address_lookup(addresses: pl.DataFrame) -> pl.DataFrame:
-    """The pc6hnr table as (postcode, huisnummer) → wijk and gemeente codes, first row per address."""
+    """The pc6hnr table as (postcode, huisnummer) → wijk and gemeente codes, first row per address.
+
+    The codes are text in their stored form (`WK0363AF`, `GM0363`): validation normalised them (`cbs_area`)."""
     return addresses.select(
         "postcode",
         pl.col("huisnummer").cast(pl.Int64),
-        pl.format("WK{}", pl.col("wijk").cast(pl.String).str.zfill(6)).alias("wijk_code"),
-        pl.format("GM{}", pl.col("gemeente").cast(pl.String).str.zfill(4)).alias("gemeente_code"),
+        pl.col("wijk").alias("wijk_code"),
+        pl.col("gemeente").alias("gemeente_code"),
     ).unique(subset=["postcode", "huisnummer"], keep="first", maintain_order=True)

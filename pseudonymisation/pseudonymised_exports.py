@@ -15,13 +15,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pseudonymisation.cbs_area import AreaLevel
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.contract import Bilingual, Contract, Field_, FileSpec, RowRule
 from pseudonymisation.minimise import AREA_COLUMNS, cohort_column
 from pseudonymisation.read_csv import FileRejected
 from pseudonymisation.receipts import PSEUDO_SUFFIX, ExpectedKeys, ReceiptError, read_receipt
 
-AREA_PATTERNS = {"wijk_code": r"^WK\d{6}$", "gemeente_code": r"^GM\d{4}$"}
+AREA_LEVELS: dict[str, AreaLevel] = {"wijk_code": "wijk", "gemeente_code": "gemeente"}
 
 
 def pseudonymised_name(contract: Contract) -> str:
@@ -69,7 +70,7 @@ def pseudonymised_contract(contract: Contract) -> Contract:
             nl, en = f"{f.description.nl} (cohort)", f"{f.description.en} (cohort)"
             fields.append(_derived(cohort_column(f.name), "integer", f.required, nl, en, minimum=1900, maximum=2200))
     if any(f.generalisation == "buurt_wijk" for f in contract.properties):
-        fields += [_derived(c, "string", False, c, c, pattern=AREA_PATTERNS[c]) for c in AREA_COLUMNS]
+        fields += [_derived(c, "string", False, c, c, cbsArea=AREA_LEVELS[c]) for c in AREA_COLUMNS]
     kept = {f.name for f in fields}
     rules = [r for r in contract.rowRules if r.rule == "not_before" and {r.field, r.other} <= kept]
     return contract.model_copy(

@@ -96,21 +96,27 @@ def detect_delimiter(header_line: str) -> str:
 
 
 def map_headers(headers: list[str], contract: Contract) -> tuple[dict[int, str], list[str]]:
-    """Map the file's header positions to contract fields; return (position → field, dropped headers)."""
+    """Map the file's header positions to contract fields; return (position → field, dropped headers).
+
+    A header maps by the field's own name, the contract's `renames` or `headerPatterns`; a `fallbacks` header
+    only when no other header of the file maps to that field. The first header for a field wins."""
     fields = {normalise_header(f.name): f.name for f in contract.properties}
     renames = {normalise_header(k): v for k, v in contract.file.renames.items()}
+    fallbacks = {normalise_header(k): v for k, v in contract.file.fallbacks.items()}
     patterns = [(re.compile(p), v) for p, v in contract.file.headerPatterns.items()]
     mapping: dict[int, str] = {}
-    dropped: list[str] = []
     for position, header in enumerate(headers):
         key = normalise_header(header)
         target = renames.get(key) or fields.get(key)
         if target is None:
             target = next((v for p, v in patterns if p.match(key)), None)
-        if target is None or target in mapping.values():
-            dropped.append(header)
-        else:
+        if target is not None and target not in mapping.values():
             mapping[position] = target
+    for position, header in enumerate(headers):
+        target = fallbacks.get(normalise_header(header))
+        if position not in mapping and target is not None and target not in mapping.values():
+            mapping[position] = target
+    dropped = [h for position, h in enumerate(headers) if position not in mapping]
     return mapping, dropped
 
 
@@ -168,7 +174,7 @@ class ExportFile:
                 pl.lit(self.source_file).alias(FILE_COLUMN),
                 (pl.int_range(0, pl.len(), dtype=pl.Int64) + first_line).alias(LINE_COLUMN),
                 *[pl.col(f"c{i}").alias(name) for i, name in self.mapping.items()],
-                *[pl.lit(None, dtype=pl.String).alias(name) for name in absent],
+                *[pl.lit(self.contract.field(name).absentAs, dtype=pl.String).alias(name) for name in absent],
                 pl.col(EXTRA_COLUMN),
             ).select(
                 ROW_COLUMN,
@@ -268,16 +274,24 @@ def open_export(path: Path, contract: Contract, display_name: str | None = None)
     delimiter = detect_delimiter(header_line)
     headers = _header_names(header_line, delimiter)
     mapping, dropped = map_headers(headers, contract)
-    missing = [f.name for f in contract.properties if f.required and f.name not in mapping.values()]
+    missing = [
+        f.name for f in contract.properties if f.required and f.absentAs is None and f.name not in mapping.values()
+    ]
     if missing:
         expected = ", ".join(f.name for f in contract.properties)
         other = _best_other_contract(headers, contract)
         hint = f" These look like the columns of {other}: is the file in the wrong place?" if other else ""
         if not other and len(headers) == 1 and re.search(r"[\t|]", header_line):
             hint = " The columns are separated by a tab or '|'; expected ';' or ','."
+        if contract.file.layouts:
+            expected = "one of the layouts " + "; ".join(
+                f"{layout.name.en} ({', '.join(layout.headers)})" for layout in contract.file.layouts
+            )
+        else:
+            expected = f"columns {expected}"
         raise FileRejected(
             f"{source}: missing required column(s) {', '.join(missing)} for '{contract.id}'; "
-            f"expected columns {expected}; found {_found_columns(headers, mapping)}."
+            f"expected {expected}; found {_found_columns(headers, mapping)}."
             f"{hint or ' Is this the right file?'}"
         )
     has_data = any(line.strip() for line in lines[1:]) or path.stat().st_size > _PROBE_BYTES

@@ -113,7 +113,9 @@ def ijw_folder_tables(folder: Path, prefix: str) -> IjwTables:
     counts["ignored"] = len(result.ignored)
     ignored = [{"file": f"{prefix}{i.source_file}", "reason": i.reason} for i in result.ignored]
     facts = declaration_facts(result.declaration_lines)
-    return IjwTables(tables, rejected, counts, consistency_table(facts, result.allocated_products), ignored)
+    return IjwTables(
+        tables, rejected, counts, consistency_table(facts, result.allocated_products, result.allocation_dates), ignored
+    )
 
 
 # Minimises a batch of accepted rows; the only rows it may leave out are those past retention.

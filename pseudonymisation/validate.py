@@ -14,7 +14,7 @@ from typing import NamedTuple, Protocol
 import numpy as np
 import polars as pl
 
-from pseudonymisation import bsn, onderwijsnummer
+from pseudonymisation import bsn, cbs_area, onderwijsnummer
 from pseudonymisation.contract import Contract, Field_
 from pseudonymisation.read_csv import EXTRA_COLUMN, FILE_COLUMN, LINE_COLUMN, ROW_COLUMN, RawTable
 
@@ -85,6 +85,11 @@ def _normalised(f: Field_) -> pl.Expr:
         expr = expr.str.replace_all(r"\s", "")
     if f.upper:
         expr = expr.str.to_uppercase()
+    if f.cbsArea is not None:
+        expr = cbs_area.normalise_expr(expr, f.cbsArea)
+    if f.brinField is not None:  # the location number alone: the BRIN in front (BRIN6)
+        brin = pl.col(f.brinField).str.replace_all(r"\s", "").str.to_uppercase()
+        expr = pl.when(expr.str.contains(r"^[0-9]{1,2}$")).then(pl.concat_str(brin, expr.str.zfill(2))).otherwise(expr)
     if f.padLeft:
         expr = pl.when(expr.str.contains(r"^\d+$")).then(expr.str.zfill(f.padLeft)).otherwise(expr)
     return expr.alias(f.name)

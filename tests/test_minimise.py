@@ -104,13 +104,14 @@ def test_the_cache_gives_itself_up_when_identifiers_do_not_come_back() -> None:
 
 
 def addresses() -> pl.DataFrame:
+    """The pc6hnr table as staged: area codes as text in their stored form (pseudonymisation/cbs_area.py)."""
     return pl.DataFrame(
         {
             "postcode": ["1311AA", "1311AA", "1311AB", "9999ZZ", "1311AA"],
             "huisnummer": [1, 2, 1, 99999, 1],  # the last repeats 1311AA 1 with other areas: the first wins
-            "buurt": [340101, 340102, 340103, 999901, 111111],
-            "wijk": [3401, 3401, 3401, 9999, 1111],
-            "gemeente": [34, 34, 34, 999, 11],
+            "buurt": ["BU00340101", "BU00340102", "BU00340103", "BU09999901", "BU00111111"],
+            "wijk": ["WK003401", "WK003401", "WK003401", "WK099999", "WK001111"],
+            "gemeente": ["GM0034", "GM0034", "GM0034", "GM0999", "GM0011"],
         }
     )
 
@@ -139,7 +140,15 @@ def test_area_lookup_with_addresses_it_cannot_number_joins_the_plain_way() -> No
     odd = pl.concat(
         [
             addresses(),
-            pl.DataFrame({"postcode": ["B-1000"], "huisnummer": [5], "buurt": [1], "wijk": [1], "gemeente": [1]}),
+            pl.DataFrame(
+                {
+                    "postcode": ["B-1000"],
+                    "huisnummer": [5],
+                    "buurt": ["BU00000101"],
+                    "wijk": ["WK000001"],
+                    "gemeente": ["GM0001"],
+                }
+            ),
         ]
     )
     batch = pl.DataFrame({"postcode": ["B-1000", "1311AA"], "huisnummer": [5, 2]})

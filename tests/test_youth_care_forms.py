@@ -22,7 +22,7 @@ from pipelines.defs.youth_care_checks import NOT_APPLICABLE
 from pipelines.lib.sealing import read_sealed
 from pipelines.lib.warehouse import read_warehouse
 from pseudonymisation.ijw import DECLARATIE_COLUMNS, TOEWIJZING_COLUMNS, IjwResult, read_ijw
-from pseudonymisation.ijw_consistency import RULES
+from pseudonymisation.ijw_consistency import LINE, RULE_LEVEL, RULES
 from tests.conftest import clean_synthetic_run
 
 # Every consistency rule's check (the plausibility gate ijw_quarantine_share beside them is not one).
@@ -127,15 +127,21 @@ def test_only_the_ijw_form_is_checked_for_consistency(runs: dict[str, Run], read
         for form, run in runs.items()
     }
     assert tables["csv"].height == 0
-    assert tables["ijw"].height == len(read_messages.declaraties)
-    rules = ["product_matches_allocation", "amount_is_volume_times_tarief", "period_within_one_month"]
-    assert tables["ijw"].select(pl.all_horizontal(rules).all()).item(), "defects=False: every line consistent"
+    lines = tables["ijw"].filter(pl.col("niveau") == LINE)
+    assert lines.height == len(read_messages.declaraties)
+    rules = [rule for rule in RULES if RULE_LEVEL[rule] == LINE]
+    assert lines.select(pl.all_horizontal(rules).all()).item(), "defects=False: every line consistent"
 
 
 def test_consistency_checks_pass_as_not_applicable_for_the_flat_form(runs: dict[str, Run]) -> None:
     for form in FORMS:
         checks = {c.check_name: c for c in runs[form].checks if c.check_name in CONSISTENCY}
         assert set(checks) == {f"ijw_{rule}" for rule in RULES}
-        assert all(c.passed and c.asset_key == dg.AssetKey(["staged", "declaraties"]) for c in checks.values())
-        described_as_not_applicable = {c.description == NOT_APPLICABLE for c in checks.values()}
+        assert all(c.passed for c in checks.values())
+        for rule in RULES:
+            table = "declaraties" if RULE_LEVEL[rule] == LINE else "toewijzingen"
+            assert checks[f"ijw_{rule}"].asset_key == dg.AssetKey(["staged", table])
+        described_as_not_applicable = {
+            c.description == NOT_APPLICABLE[RULE_LEVEL[c.check_name.removeprefix("ijw_")]] for c in checks.values()
+        }
         assert described_as_not_applicable == {form == "csv"}

@@ -203,13 +203,27 @@ def sections(contract: Contract, hashing: HashingConfig) -> list[Section]:
         "bij het inlezen verwijderd en bij naam gemeld.",
     )
     result = [about, fields, row_level, stored]
-    if contract.file.renames:
+    if contract.file.renames or contract.file.fallbacks:
+        fallback = " (alleen als geen andere kolom dit veld levert)"
         result.append(
             Section(
                 "Andere kolomnamen van de houder (header renames)",
                 ["kolom in het bestand", "veld"],
-                [[f"`{k}`", f"`{v}`"] for k, v in contract.file.renames.items()],
+                [[f"`{k}`", f"`{v}`"] for k, v in contract.file.renames.items()]
+                + [[f"`{k}`", f"`{v}`{fallback}"] for k, v in contract.file.fallbacks.items()],
                 "Kolomnamen worden vergeleken zonder hoofdletters, spaties, streepjes en liggende streepjes.",
+            )
+        )
+    if contract.file.layouts:
+        result.append(
+            Section(
+                "Gepubliceerde indelingen (layouts)",
+                ["indeling", "herkend aan de kolommen"],
+                [
+                    [f"{lay.name.nl} / {lay.name.en}", ", ".join(f"`{h}`" for h in lay.headers)]
+                    for lay in contract.file.layouts
+                ],
+                "Een bestand dat geen van deze indelingen heeft wordt geweigerd met een zin die ze noemt.",
             )
         )
     return result
