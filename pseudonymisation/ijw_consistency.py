@@ -42,7 +42,7 @@ And one rule per toewijzing (rows with ``niveau`` = ``toewijzing``, no message o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -241,11 +241,18 @@ def read_consistency(folder: Path) -> pl.DataFrame:
     return consistency_table(pl.concat(facts), allocated, dates)
 
 
-def write_consistency(table: pl.DataFrame, staged: Path) -> None:
+def write_consistency(table: pl.DataFrame, staged: Path, pseudonymise: Callable[[list[str]], list[str]]) -> None:
     """Write ``<staged>/ijw_consistency.parquet``, also when empty, so that a file of an earlier run can never
-    be mistaken for this one's."""
+    be mistaken for this one's. The contracts make the toewijzingnummer a direct identifier (fate: pseudonymise),
+    so it is stored, and shown in a check's examples, as its pseudonym only: `pseudonymise` maps raw numbers to
+    the pseudonyms the staged tables carry, so an example still leads to its toewijzing there."""
     staged.mkdir(parents=True, exist_ok=True)
-    table.write_parquet(staged / CONSISTENCY_FILE)
+    numbers = table.get_column("toewijzingnummer")
+    distinct = numbers.drop_nulls().unique(maintain_order=True)
+    pseudonyms = dict(zip(distinct.to_list(), pseudonymise(distinct.to_list()), strict=True))
+    table.with_columns(numbers.replace_strict(pseudonyms, default=None, return_dtype=pl.String)).write_parquet(
+        staged / CONSISTENCY_FILE
+    )
 
 
 def rule_report(table: pl.DataFrame, rule: str) -> RuleReport:

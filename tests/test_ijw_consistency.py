@@ -183,17 +183,25 @@ def test_missing_tarief_fails_unless_the_eenheid_is_euro(tmp_path: Path) -> None
     assert table.get_column("tarief").to_list()[:2] == [None, None]
 
 
+def _pseudonyms(numbers: list[str]) -> list[str]:
+    return [f"p{n[::-1]}" for n in numbers]
+
+
 def test_table_is_person_free_and_empty_with_its_schema_without_messages(tmp_path: Path) -> None:
+    """Stored without BSN, and with every toewijzingnummer (a direct identifier in the contracts) as its pseudonym."""
     folder = write_messages(tmp_path / "ijw", allocation_of_the_declared_toewijzingen(), one_inconsistency_per_rule())
     table = read_consistency(folder)
-    write_consistency(table, tmp_path / "staged")
+    write_consistency(table, tmp_path / "staged", _pseudonyms)
     stored = pl.read_parquet(tmp_path / "staged" / CONSISTENCY_FILE)
-    assert stored.equals(table) and lines_of(stored).height == 5
+    raw = table.get_column("toewijzingnummer")
+    assert stored.get_column("toewijzingnummer").to_list() == [None if n is None else f"p{n[::-1]}" for n in raw]
+    assert stored.drop("toewijzingnummer").equals(table.drop("toewijzingnummer")) and lines_of(stored).height == 5
     text = stored.write_csv()
     assert "999900006" not in text and "999900018" not in text
+    assert not any(n in text for n in raw.drop_nulls().unique().to_list()), "no raw toewijzingnummer stored"
     assert not any("bsn" in column for column in stored.columns)
     assert not {"source_file", "source_line"} & set(stored.columns), "no pointer into a raw message file"
-    write_consistency(read_consistency(tmp_path / "no-such-folder"), tmp_path / "staged")
+    write_consistency(read_consistency(tmp_path / "no-such-folder"), tmp_path / "staged", _pseudonyms)
     empty = pl.read_parquet(tmp_path / "staged" / CONSISTENCY_FILE)
     assert empty.height == 0 and dict(empty.schema) == SCHEMA
 
@@ -304,6 +312,9 @@ def test_a_file_staged_before_the_cross_message_rules_still_reports_its_line_rul
 
 
 # ------------------------------------------------------------------------------------- Dagster checks
+RAW_TOEWIJZINGEN = {"10072", "10073", "10074"}  # of the real JW323
+
+
 def test_checks_warn_with_counts_and_examples_and_the_run_goes_on(tmp_path: Path) -> None:
     """The hand-made inbox (flat CSV) with the crafted messages added as ijw/, through the real pipeline."""
     write_handmade_inbox(tmp_path / "inbox")
@@ -323,6 +334,7 @@ def test_checks_warn_with_counts_and_examples_and_the_run_goes_on(tmp_path: Path
         examples = cast(list[dict[str, int]], meta["examples"])
         assert [(e["bericht"], e["prestatie"]) for e in examples] == [(1, line)]
         assert check.description and check.description.startswith("1 of ")
+        assert all(e["toewijzingnummer"] not in RAW_TOEWIJZINGEN for e in examples), "pseudonyms, never raw"
     person = checks[f"ijw_{PERSON}"]  # 10073 of the real JW323 is declared for two persons
     assert not person.passed and person.severity == dg.AssetCheckSeverity.WARN
     assert {k: v.value for k, v in person.metadata.items()}["messages_inconsistent"] == 1

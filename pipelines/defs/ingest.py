@@ -10,6 +10,7 @@ run when a source quarantines more than the configured share of its rows.
 import json
 import time
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import dagster as dg
@@ -56,6 +57,16 @@ def _summarise(ingested: Ingested, paths: Paths) -> dict[str, object]:
         "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(n, t) for n, t in ingested.columns.items()]),
         "seconds": dg.MetadataValue.json(summary["seconds"]),
     }
+
+
+def _toewijzing_pseudonyms(pseudonymiser: Pseudonymiser | None, numbers: list[str]) -> list[str]:
+    """The staged tables' pseudonyms of raw toewijzingnummers. Raw iJw messages are read only in single-key mode
+    (two-step refuses raw exports), so a pseudonymiser is there whenever there are numbers."""
+    if not numbers:
+        return []
+    if pseudonymiser is None:
+        raise dg.Failure(description="raw iJw messages reached a keyless (two-step) analyst; they are refused.")
+    return pseudonymiser.pseudonymise_many("toewijzingnummer", numbers)
 
 
 def _ingest_into(monitor: MonitorResource, source: str, pseudonymiser: Pseudonymiser | None, **kwargs: Any) -> Ingested:
@@ -180,7 +191,8 @@ def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResourc
         return
     paths.staged.mkdir(parents=True, exist_ok=True)
     (paths.staged / IJW_LISTING).write_text(json.dumps(listing, indent=2), encoding="utf-8")
-    write_consistency(ijw.consistency, paths.staged)  # person-free; read by pipelines.defs.youth_care_checks
+    # person-free, toewijzingnummers as pseudonyms; read by pipelines.defs.youth_care_checks
+    write_consistency(ijw.consistency, paths.staged, partial(_toewijzing_pseudonyms, pseudonymiser))
     for source in YOUTH_CARE_SOURCES:
         ingested = _ingest_into(
             monitor,
