@@ -15,7 +15,9 @@ menu in the browser, offline.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import os
 import shutil
 import time
 from collections.abc import Iterable, Sequence
@@ -26,6 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import altair as alt
 import polars as pl
 import vl_convert as vlc
 
@@ -97,6 +100,18 @@ def chart_templates(pub: Publication, ctx: ChartContext) -> dict[str, Spec]:
     return copy.deepcopy(_templates(ctx, levels, categories, key_figures))
 
 
+CACHE_VARIABLE = "MONITOR_CACHE_DIR"  # where chart templates are kept between runs (default ~/.cache/jeugdmonitor)
+
+
+@cache
+def _code_version() -> str:
+    """What the templates are made by: this package's source and Altair's version."""
+    digest = hashlib.sha256(alt.__version__.encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
 @lru_cache(maxsize=8)
 def _templates(
     ctx: ChartContext,
@@ -104,9 +119,34 @@ def _templates(
     categories: tuple[tuple[str, tuple[tuple[str, str], ...]], ...],
     key_figures: tuple[CatalogueEntry, ...],
 ) -> dict[str, Spec]:
-    """The templates of one shape of publication. They never depend on the numbers, only on these
-    arguments, so a process that builds several publications (a test suite, a long-lived Dagster
-    process) pays Altair's few seconds once per shape."""
+    """The templates of one shape of publication. They never depend on the numbers, only on these arguments
+    and the code, so they are kept on disk under a hash of both: the next monthly run, or another process of
+    a test suite, pays Altair's seconds (most of a publish) once per shape. Nothing personal is in them."""
+    key = hashlib.sha256(repr((ctx, levels, categories, key_figures, _code_version())).encode()).hexdigest()
+    folder = Path(os.environ.get(CACHE_VARIABLE) or Path.home() / ".cache" / "jeugdmonitor") / "chart-templates"
+    path = folder / f"{key}.json"
+    try:
+        cached: dict[str, Spec] = json.loads(path.read_text(encoding="utf-8"))
+        return cached
+    except (OSError, ValueError):
+        pass
+    templates = _build_templates(ctx, levels, categories, key_figures)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".{key}.{os.getpid()}.partial"
+        partial.write_text(json.dumps(templates), encoding="utf-8")
+        os.replace(partial, path)  # two processes may write it: each whole, the last one stays
+    except OSError:
+        pass  # a read-only home: the templates are still built, just not kept
+    return templates
+
+
+def _build_templates(
+    ctx: ChartContext,
+    levels: tuple[tuple[str, tuple[CatalogueEntry, ...]], ...],
+    categories: tuple[tuple[str, tuple[tuple[str, str], ...]], ...],
+    key_figures: tuple[CatalogueEntry, ...],
+) -> dict[str, Spec]:
     names = dict(categories)
     templates: dict[str, Spec] = {}
     for level, indicators in levels:
