@@ -22,8 +22,9 @@ import pytest
 
 from pipelines.cli import main as monitor_main
 from pipelines.lib.lock import read_holder
+from pipelines.lib.run_manifests import run_manifest_path
 from pipelines.lib.settings import PROJECT_ROOT
-from pipelines.publish.publication import publication_state, run_manifest_path
+from pipelines.publish.publication import publication_state
 from pipelines.runner import run_monitor
 from tests.handmade_inbox import write_handmade_inbox
 from tests.test_reliability import complete_publication

@@ -36,6 +36,7 @@ from pipelines.lib.partitions import (
     school_years_in,
 )
 from pipelines.lib.resources import MonitorResource
+from pipelines.lib.run_manifests import write_json
 from pipelines.lib.settings import Paths
 from pipelines.lib.sql_models import sql_models
 from pipelines.protect.indicator_table import (
@@ -51,7 +52,6 @@ from pipelines.publish.publication import (
     is_synthetic,
     publish_atomically,
     site_settings,
-    write_json,
     write_publication,
 )
 

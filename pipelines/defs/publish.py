@@ -19,6 +19,7 @@ import polars as pl
 from dashboards.site import SiteReport
 from pipelines.lib.keys import ALL_SOURCES, OWNER
 from pipelines.lib.resources import MonitorResource
+from pipelines.lib.run_manifests import record_run_manifest, write_json
 from pipelines.publish.publication import (
     LINKAGE_FILE,
     TRENDS_FILE,
@@ -27,9 +28,7 @@ from pipelines.publish.publication import (
     is_synthetic,
     publication_state,
     publish_atomically,
-    record_run_manifest,
     site_settings,
-    write_json,
     write_publication,
 )
 from pipelines.publish.release import hold_for_release

@@ -15,7 +15,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.lib.lock import Holder
-from pipelines.publish.publication import reconcile_run_manifests
+from pipelines.lib.run_manifests import reconcile_run_manifests
 
 
 def end_unfinished_run(instance: dg.DagsterInstance, out: Path, stale: Holder | None) -> str | None:

@@ -27,14 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipelines.publish.publication import (
-    publication_state,
-    record_run_manifest,
-    run_manifest_path,
-    switch_to,
-    versions_folder,
-    write_json,
-)
+from pipelines.lib.run_manifests import record_run_manifest, run_manifest_path, write_json
+from pipelines.publish.publication import publication_state, switch_to, versions_folder
 
 OPERATOR_VARIABLE = "MONITOR_OPERATOR"  # who runs the monitor, when the login name is a shared service account
 
