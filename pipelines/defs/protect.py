@@ -3,6 +3,10 @@
 The protected table is written to `warehouse/protected/`, not to the published folder: only the publish
 step copies it there, and only after the check passed. Next to it, `suppression.json`: suppressed cells per
 indicator and level (primary, secondary), which the publish step copies into the run manifest.
+
+Also the two tables published next to the indicators, both derived only from aggregates: the linkage
+quality report (protected with the indicators' own disclosure rules and checked apart) and the trends
+(computed from the protected indicator table, so they can never reveal a suppressed cell).
 """
 
 import json
@@ -12,8 +16,11 @@ import dagster as dg
 import polars as pl
 
 from pipelines.audit.storage import mode_findings, sealing_findings
+from pipelines.indicators.trends import indicator_trends
 from pipelines.lib.keys import OWNER
 from pipelines.lib.resources import MonitorResource
+from pipelines.lib.warehouse import connect
+from pipelines.protect.disclosure_check import CheckReport
 from pipelines.protect.indicator_table import (
     check_protected,
     previous_publication,
@@ -21,6 +28,21 @@ from pipelines.protect.indicator_table import (
     read_indicators,
     suppressed_per_indicator_level,
 )
+from pipelines.protect.linkage_quality import check_linkage_quality, protect_linkage_quality
+from pipelines.publish.publication import LINKAGE_FILE, TRENDS_FILE
+
+
+def check_result(report: CheckReport, **metadata: float) -> dg.AssetCheckResult:
+    """A disclosure check's outcome as the UI shows it: what was tried, the first violations, their number."""
+    return dg.AssetCheckResult(
+        passed=report.passed,
+        metadata={
+            "tried": dg.MetadataValue.json(report.tried),
+            "violations": dg.MetadataValue.json(report.violations[:50]),
+            "n_violations": len(report.violations),
+            **metadata,
+        },
+    )
 
 
 @dg.asset(
@@ -64,15 +86,7 @@ def disclosure_check(monitor: MonitorResource) -> dg.AssetCheckResult:
     report = check_protected(
         published, read_indicators(monitor), monitor.config.disclosure, previous_publication(monitor)
     )
-    return dg.AssetCheckResult(
-        passed=report.passed,
-        metadata={
-            "tried": dg.MetadataValue.json(report.tried),
-            "violations": dg.MetadataValue.json(report.violations[:50]),
-            "n_violations": len(report.violations),
-            "check_seconds": round(time.perf_counter() - started, 2),
-        },
-    )
+    return check_result(report, check_seconds=round(time.perf_counter() - started, 2))
 
 
 @dg.asset_check(
@@ -92,3 +106,59 @@ def warehouse_sealed_and_owner_only(monitor: MonitorResource) -> dg.AssetCheckRe
             "examples": dg.MetadataValue.json([str(f) for f in findings[:20]]),
         },
     )
+
+
+def read_linkage_quality(monitor: MonitorResource) -> pl.DataFrame:
+    with connect(monitor.paths) as con:
+        return con.sql("SELECT * FROM linkage_quality").pl()
+
+
+@dg.asset(
+    group_name="protect",
+    deps=["linkage_quality"],
+    owners=[OWNER],
+    kinds={"polars", "parquet"},
+    description="Linkage quality with the indicators' disclosure control (counts below the thresholds suppressed).",
+)
+def protected_linkage_quality(monitor: MonitorResource) -> dg.MaterializeResult:
+    config = monitor.config
+    table = protect_linkage_quality(read_linkage_quality(monitor), monitor.config.disclosure, config.gemeente_code)
+    out = monitor.paths.protected
+    out.mkdir(parents=True, exist_ok=True)
+    table.write_parquet(out / LINKAGE_FILE)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": table.height,
+            "cells_suppressed": int(table.get_column("onderdrukt").sum()),
+        }
+    )
+
+
+@dg.asset_check(
+    asset=protected_linkage_quality,
+    name="linkage_disclosure_check",
+    blocking=True,
+    description="The independent disclosure check, on the protected linkage-quality table.",
+)
+def linkage_disclosure_check(monitor: MonitorResource) -> dg.AssetCheckResult:
+    published = pl.read_parquet(monitor.paths.protected / LINKAGE_FILE)
+    report = check_linkage_quality(
+        published, read_linkage_quality(monitor), monitor.config.disclosure, monitor.config.gemeente_code
+    )
+    return check_result(report)
+
+
+@dg.asset(
+    name="indicator_trends",
+    group_name="protect",
+    deps=["protected_indicators"],
+    owners=[OWNER],
+    kinds={"polars", "parquet"},
+    description="Per published cell: previous year's value, change and difference to the gemeente (from "
+    "protected values only; null when either side is suppressed).",
+)
+def indicator_trends_asset(monitor: MonitorResource) -> dg.MaterializeResult:
+    protected = pl.read_parquet(monitor.paths.protected / "indicatoren.parquet")
+    trends = indicator_trends(protected)
+    trends.write_parquet(monitor.paths.protected / TRENDS_FILE)
+    return dg.MaterializeResult(metadata={"dagster/row_count": trends.height})
