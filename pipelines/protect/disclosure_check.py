@@ -25,9 +25,9 @@ import polars as pl
 from pipelines.lib.published_schema import CELL_KEY, UNIT_KEY
 from pipelines.lib.settings import DisclosureRules
 from pipelines.protect import structure as st
-from pipelines.protect.intervals import NOT_CONSTANT, Target, interval_solver
+from pipelines.protect.intervals import interval_solver
 from pipelines.protect.linear_system import LinearSystem, Terms
-from pipelines.protect.reader import HiddenCell, Quantities, Thresholds, existence_floors, must_reach, reader_system
+from pipelines.protect.reader import HiddenCell, Quantities, Thresholds, existence_floors, guarantee, reader_system
 from pipelines.protect.suppression import RATE_KINDS
 
 KEY = list(CELL_KEY)
@@ -233,14 +233,12 @@ def _check_relations(cells: pl.DataFrame, rules: DisclosureRules, report: CheckR
     counts = [q for q in in_system if not table.cost[q]]
     amounts = [q for q in in_system if table.cost[q]]
     small, zero = rules.min_teller, rules.zero_for_small
-    reach = [must_reach(table.truth[q], table.floors.get(q, 0.0), small, zero) for q in counts]
     solver = interval_solver(rules.protection_margin)
     try:
         witness = [0.0] * len(system.lower)  # the true values: a solution the check knows
         for q, v in unknown.items():
             witness[v] = table.truth[q]
-        wanted = [Target(unknown[q], r) for q, r in zip(counts, reach, strict=True)]
-        wanted += [Target(unknown[q], None, NOT_CONSTANT) for q in amounts]
+        wanted = [guarantee(q, unknown, table, small, zero) for q in (*counts, *amounts)]
         found = solver.narrowed(system, wanted, witness=witness)
     except ValueError as error:
         report.add("the published numbers contradict the relations", [str(error)])

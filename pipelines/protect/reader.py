@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipelines.protect import structure as st
+from pipelines.protect.intervals import NOT_CONSTANT, Target
 from pipelines.protect.linear_system import INF, LinearSystem, Terms
 
 ONE = -1  # a pseudo-quantity of value 1: the constant term of a relation
@@ -102,6 +103,18 @@ def reader_system(
                 constant = -sum(a * constant_of(q) for q, a in terms.items() if q not in unknown)
                 target.append((local, constant))
     return system, unknown
+
+
+def guarantee(
+    q: int, unknown: Mapping[int, int], quantities: Quantities, min_teller: int, zero_for_small: bool
+) -> Target:
+    """What hidden quantity q's interval must meet (`intervals.Target`), for the suppression and the check alike:
+    an amount takes more than one value (in whole cents); a count is at least the margin wide and, when small,
+    reaches what the table's shape alone tells (`must_reach`)."""
+    if quantities.cost[q]:
+        return Target(unknown[q], None, NOT_CONSTANT)
+    reach = must_reach(quantities.truth[q], quantities.floors.get(q, 0.0), min_teller, zero_for_small)
+    return Target(unknown[q], reach)
 
 
 def must_reach(truth: float, floor: float, min_teller: int, zero_for_small: bool) -> float | None:

@@ -28,9 +28,9 @@ import polars as pl
 
 from pipelines.lib.published_schema import CELL_KEY
 from pipelines.protect import structure as st
-from pipelines.protect.intervals import NOT_CONSTANT, IntervalSolver, Target, interval_solver
+from pipelines.protect.intervals import IntervalSolver, interval_solver
 from pipelines.protect.linear_system import LinearSystem, Terms
-from pipelines.protect.reader import HiddenCell, Quantities, Thresholds, existence_floors, must_reach, reader_system
+from pipelines.protect.reader import HiddenCell, Quantities, Thresholds, existence_floors, guarantee, reader_system
 
 
 @dataclass
@@ -368,8 +368,8 @@ class Suppressor:
             for q, (low, high) in zip(hidden, intervals, strict=True)
         )
 
-    def system(self) -> tuple[LinearSystem, dict[int, int]]:
-        """The reader's relations over hidden quantities (`reader`); quantity → unknown."""
+    def system(self) -> tuple[LinearSystem, dict[int, int], Quantities]:
+        """The reader's relations over hidden quantities (`reader`); quantity → unknown; the quantities."""
         model, quantities = self.model, self.model.quantities
         values = [q.value for q in quantities]
         known = [self.known(q) for q in range(len(quantities))]
@@ -378,13 +378,15 @@ class Suppressor:
             for c, t in enumerate(model.teller_of)
             if self.suppressed[c]
         ]
-        return reader_system(
-            Quantities(known, values, values, [q.cost for q in quantities], model.floors),
+        table = Quantities(known, values, values, [q.cost for q in quantities], model.floors)
+        system, unknown = reader_system(
+            table,
             [{s.total: 1.0, **{m: -1.0 for m in s.members}} for s in model.sums],
             model.at_most,
             hidden,
             self.thresholds,
         )
+        return system, unknown, table
 
     def nearest_cheapest(self, q: int) -> int | None:
         """The cheapest published quantity in q's relations; when all of those are hidden, in the relations
@@ -428,16 +430,11 @@ class Suppressor:
         """The per-cell guarantee (`intervals`): every hidden count's interval over all the reader's relations
         at least the margin wide, and containing 0 where its true value is below min_teller. A count that
         misses it gets its nearest cheapest published quantity hidden; True when something was hidden."""
-        system, unknown = self.system()
+        system, unknown, table = self.system()
         quantities = self.model.quantities
         hidden = [q for q in sorted(unknown) if quantities[q].cells]
-        small, value = self.thresholds.min_teller, [q.value for q in quantities]
-        targets = [
-            Target(unknown[q], None, NOT_CONSTANT)
-            if quantities[q].cost
-            else Target(unknown[q], must_reach(value[q], self.model.floors.get(q, 0.0), small, self.zero_for_small))
-            for q in hidden
-        ]
+        value = [q.value for q in quantities]
+        targets = [guarantee(q, unknown, table, self.thresholds.min_teller, self.zero_for_small) for q in hidden]
         labels, truth = [0] * len(unknown), [0.0] * len(unknown)
         for q, v in unknown.items():
             labels[v], truth[v] = q, value[q]
