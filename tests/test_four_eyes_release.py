@@ -31,6 +31,15 @@ def _version(target: Path, run_id: str) -> Path:
     return build_version(target, _manifest(run_id))
 
 
+@pytest.fixture
+def shown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A publication folder showing run-1's version, operated by "A"."""
+    target = tmp_path / "publish"
+    monkeypatch.setenv(OPERATOR_VARIABLE, "A")
+    publish_atomically(target, _manifest("run-1"))
+    return target
+
+
 def test_a_real_run_prepares_and_a_second_person_shows_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -61,30 +70,22 @@ def test_a_real_run_prepares_and_a_second_person_shows_it(
     assert manifest["published"] is True
 
 
-def test_a_version_checked_against_another_publication_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    target = tmp_path / "publish"
-    monkeypatch.setenv(OPERATOR_VARIABLE, "A")
-    publish_atomically(target, _manifest("run-1"))
+def test_a_version_checked_against_another_publication_is_refused(shown: Path, tmp_path: Path) -> None:
+    target = shown
     first = publication_state(target)
     waiting = hold_for_release(target, _version(target, "next"), "run-2", first)
     publish_atomically(target, _manifest("run-other"))
-    shown = publication_state(target)
+    now = publication_state(target)
     with pytest.raises(ReleaseRefused, match="not the one"):
         release(target, tmp_path, "B")
-    assert publication_state(target) == shown and waiting.version.is_dir()
+    assert publication_state(target) == now and waiting.version.is_dir()
 
 
-def test_only_the_newest_waiting_version_is_shown_and_older_ones_are_superseded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    target = tmp_path / "publish"
-    monkeypatch.setenv(OPERATOR_VARIABLE, "A")
-    publish_atomically(target, _manifest("run-1"))
-    shown = publication_state(target)
-    older = hold_for_release(target, _version(target, "2"), "run-2", shown)
-    newer = hold_for_release(target, _version(target, "3"), "run-3", shown)
+def test_only_the_newest_waiting_version_is_shown_and_older_ones_are_superseded(shown: Path, tmp_path: Path) -> None:
+    target = shown
+    state = publication_state(target)
+    older = hold_for_release(target, _version(target, "2"), "run-2", state)
+    newer = hold_for_release(target, _version(target, "3"), "run-3", state)
     record = release(target, tmp_path, "B")
     assert record["superseded"] == [older.version.name]
     assert target.resolve() == newer.version.resolve() and not older.version.exists()
