@@ -30,10 +30,10 @@ setup: $(VENV)/.synced
 	$(RUN)/python -m compileall -q pipelines pseudonymisation dashboards dev tests > /dev/null
 
 demo: setup
-	MONITOR_DEMO_SECRETS=$(DEMO_SECRETS) $(RUN)/monitor demo --scale $(SCALE) --seed $(SEED)
+	MONITOR_DEMO_SECRETS=$(DEMO_SECRETS) $(RUN)/python -m dev.demo demo --scale $(SCALE) --seed $(SEED)
 
 data: setup
-	$(RUN)/monitor data --out data/inbox --scale $(SCALE) --seed $(SEED)
+	$(RUN)/python -m dev.demo data --out data/inbox --scale $(SCALE) --seed $(SEED)
 
 # The analyst's run on the next delivery the TTP put in data/inbox (after `make demo`: its configuration and key).
 run: setup

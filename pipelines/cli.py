@@ -1,9 +1,7 @@
 """`monitor`: the one command-line entry point.
 
-    monitor data --out DIR [--scale N] [--seed N]   write synthetic exports (an inbox)
     monitor run --inbox DIR --out DIR [--raw-to D]  run every stage and publish under DIR/publish; raw exports
                                                     leave the inbox after ingest (deleted, or moved to D)
-    monitor demo                                    synthetic exports, holders → TTP → keyless analyst, under data/
     monitor ui [--inbox DIR --out DIR]              the Dagster UI on the same definitions
     monitor key new --out FILE                      create a pseudonymisation key file (mode 600)
     monitor key new --warehouse --out FILE          create the warehouse data key file (mode 600)
@@ -14,6 +12,9 @@
     monitor contracts legal [--out DIR]             write the DPIA and the record of processing (docs/)
     monitor contracts schema [--out FILE]           write the contracts' JSON Schema (contracts/contract.schema.json)
     monitor audit [--out DIR] [--report DIR]        privacy audit: scan, retention, key, run history
+
+The synthetic exports and the demo are development tools (`make data`, `make demo`: `dev/demo.py`), not part of
+the installed command.
 
 Errors are one sentence plus where to look, never a traceback: tracebacks go to a log file the message names
 (`MONITOR_DEBUG=1` prints them too).
@@ -34,8 +35,6 @@ from pipelines.lib.settings import PROJECT_ROOT
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import KeyError_, load_key, new_key_file
 
-DEFAULT_SEED = 20261124
-
 
 def _fail(message: str, where: str | None = None) -> int:
     """The one way a command fails: `monitor: <cause, one sentence>`, then where to look."""
@@ -45,29 +44,8 @@ def _fail(message: str, where: str | None = None) -> int:
     return 2
 
 
-def cmd_data(args: argparse.Namespace) -> int:
-    try:
-        from dev.synthetic import generate
-    except ModuleNotFoundError:
-        print(
-            "monitor: the synthetic generator (dev/) comes with the source checkout only; run this there.",
-            file=sys.stderr,
-        )
-        return 2
-
-    out = Path(args.out)
-    print(f"Synthetische data schrijven naar {out} (scale {args.scale}, seed {args.seed})…", file=sys.stderr)
-    summary = generate(
-        out, scale=args.scale, seed=args.seed, progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True)
-    )
-    for name, rows in sorted(summary.files.items()):
-        print(f"  {name}: {rows}", file=sys.stderr)
-    print(f"Klaar in {summary.seconds:.1f} s: {out.resolve()}")
-    return 0
-
-
 @contextmanager
-def _environment(**changes: str | None) -> Iterator[None]:
+def environment(**changes: str | None) -> Iterator[None]:
     """Variables set (or, with None, removed) for one command, as they were afterwards."""
     saved = {name: os.environ.get(name) for name in changes}
     try:
@@ -171,7 +149,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     inbox, out = Path(args.inbox), Path(args.out)
     if not inbox.is_dir():
-        return _fail(f"the inbox {inbox} does not exist or is not a folder.", "monitor data --out DIR creates one")
+        return _fail(f"the inbox {inbox} does not exist or is not a folder.", "make data writes a synthetic one")
     config = _config_path(args.config)
     refused = _check_key(config)
     if refused is not None:
@@ -179,11 +157,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not any(p.is_file() for p in inbox.rglob("*")):
         return _fail(
             f"the inbox {inbox.resolve()} is empty; expected the exports of spec §1 (inschrijvingen.csv, …).",
-            "contracts/README.md (one contract per export), or monitor data --out DIR for synthetic exports",
+            "contracts/README.md (one contract per export), or make data for synthetic exports",
         )
     raw_to = Path(args.raw_to) if args.raw_to else None
     if args.partitioned:
-        with _environment(MONITOR_CONFIG=str(config)):  # read by the worker processes it starts
+        with environment(MONITOR_CONFIG=str(config)):  # read by the worker processes it starts
             return _run_partitioned(inbox, out, args.workers, raw_to)
     print(f"Running the monitor on {inbox.resolve()} …", file=sys.stderr)
     before = publication_state(out.resolve() / "publish")
@@ -258,44 +236,6 @@ def _run_partitioned(inbox: Path, out: Path, workers: int, raw_to: Path | None) 
     for folder in sorted(p for p in region.iterdir() if p.is_dir()):
         print(f"  {folder.name}  {folder / 'indicatoren.parquet'}, {folder / 'dashboard' / 'index.html'}")
     return 0
-
-
-def demo_secrets() -> Path:
-    """Where the demo keeps each party's secrets: MONITOR_DEMO_SECRETS, else ~/.config/jeugdmonitor/demo."""
-    return Path(os.environ.get("MONITOR_DEMO_SECRETS", "~/.config/jeugdmonitor/demo")).expanduser()
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    """Synthetic exports, then the three parties of the two-step pseudonymisation in turn, then the keyless run."""
-    from pipelines.lib.settings import MonitorConfig
-    from pipelines.roles import analyst_config, role_keys, two_step_inbox
-
-    secrets, data = demo_secrets(), Path(args.out)
-    keys = role_keys(secrets)
-    print(
-        f"Demo: three parties, each with its own secrets under {secrets} (outside the repository, owner-only):\n"
-        f"  gegevenshouders (scholen, BRP, jeugdhulp)  bronsleutel     {keys.source_key} ({keys.source_fingerprint})\n"
-        f"  vertrouwde derde partij (TTP)              TTP-sleutel     {keys.ttp_key} ({keys.ttp_fingerprint})\n"
-        f"  analist (deze monitor)                     geen pseudonimiseringssleutel; alleen de datasleutel van het "
-        f"warehouse {keys.warehouse_key}",
-        file=sys.stderr,
-    )
-    raw = data / "holders"
-    status = main(["data", "--out", str(raw), "--scale", str(args.scale), "--seed", str(args.seed)])
-    if status:
-        return status
-    gemeente = MonitorConfig.load().gemeente_code
-    try:
-        inbox = two_step_inbox(raw, data, keys, gemeente)
-    except RuntimeError as exc:
-        return _fail(str(exc), "docs/pseudonymisation.md")
-    config = analyst_config(data / "analyst" / "monitor.toml", keys)
-    print(f"  analist: monitor run --inbox {inbox} --config {config} (zonder sleutel)", file=sys.stderr)
-    # The analyst holds no pseudonymisation key: none is in the run's environment, only the warehouse's data key.
-    analyst = {"MONITOR_PSEUDONYM_KEY": None, "MONITOR_KEY_FILE": None, KEY_FILE_VARIABLE: str(keys.warehouse_key)}
-    with _environment(**analyst):
-        # Built by the `run` command's own parser, so its options and defaults cannot drift from `monitor run`.
-        return main(["run", "--inbox", str(inbox), "--out", str(data), "--config", str(config)])
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -487,11 +427,6 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="monitor", description="Jeugdhulp × onderwijs monitor")
     sub = parser.add_subparsers(dest="command", required=True)
-    data = sub.add_parser("data", help="write synthetic exports into an inbox folder")
-    data.add_argument("--out", default="data/inbox")
-    data.add_argument("--scale", type=float, default=1.0)
-    data.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    data.set_defaults(func=cmd_data)
     run = sub.add_parser("run", help="run every stage on an inbox and publish")
     run.add_argument("--inbox", default="data/inbox")
     run.add_argument("--out", default="data")
@@ -507,11 +442,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="after a successful ingest, move the raw exports to this folder of the data holder (default: delete them)",
     )
     run.set_defaults(func=cmd_run)
-    demo = sub.add_parser("demo", help="synthetic data + full run under data/")
-    demo.add_argument("--out", default="data")
-    demo.add_argument("--scale", type=float, default=1.0)
-    demo.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    demo.set_defaults(func=cmd_demo)
     rel = sub.add_parser(
         "release", help="four-eyes release: show the publication a run prepared (a second person; without --by: list)"
     )
@@ -597,7 +527,7 @@ def _traceback_log(args: argparse.Namespace) -> Path:
     import traceback
     from datetime import UTC, datetime
 
-    out = Path(args.out) if args.command in ("run", "demo", "audit", "key", "release") else Path(tempfile.gettempdir())
+    out = Path(args.out) if args.command in ("run", "audit", "key", "release") else Path(tempfile.gettempdir())
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     for folder in (out / "logs", Path(tempfile.gettempdir()) / "jeugdmonitor"):
         try:

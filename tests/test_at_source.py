@@ -19,12 +19,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from dev.roles import RoleKeys, analyst_config, role_keys, two_step_inbox
 from dev.synthetic import generate
 from pipelines.audit.known_identifiers import scan_for_identifiers
 from pipelines.cli import main as monitor_main
 from pipelines.lib.sealing import WAREHOUSE_LABELS, WarehouseUnsealer, read_sealed
 from pipelines.lib.warehouse import read_warehouse
-from pipelines.roles import RoleKeys, analyst_config, role_keys, two_step_inbox
 from pseudonymisation import bsn
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import PseudonymKey, load_key_file

@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from dev.demo import main as demo_main
 from pipelines.cli import main
 from pipelines.definitions import build_definitions
 from pipelines.lib.settings import PROJECT_ROOT
@@ -24,7 +25,8 @@ from pipelines.lib.settings import PROJECT_ROOT
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:
-    """`monitor demo` as `make demo` runs it: no keys yet, a secrets folder outside the repository, a small scale."""
+    """`python -m dev.demo demo` as `make demo` runs it: no keys yet, a secrets folder outside the repository, a
+    small scale."""
     root = tmp_path_factory.mktemp("demo")
     secrets = root / "config" / "demo"
     with pytest.MonkeyPatch.context() as mp:
@@ -32,13 +34,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:
         mp.delenv("MONITOR_KEY_FILE", raising=False)
         mp.setenv("MONITOR_DEMO_SECRETS", str(secrets))
         mp.delenv("MONITOR_CONFIG", raising=False)
-        status = main(["demo", "--out", str(root / "data"), "--scale", "0.02", "--seed", "7"])
+        status = demo_main(["demo", "--out", str(root / "data"), "--scale", "0.02", "--seed", "7"])
     return root / "data", secrets, status
 
 
 def test_demo_plays_holders_ttp_and_a_keyless_analyst_and_publishes(demo: tuple[Path, Path, int]) -> None:
     data, secrets, status = demo
-    assert status == 0, "monitor demo failed (the README's first command)"
+    assert status == 0, "the demo failed (the README's first command)"
     for key in (secrets / "holders" / "source.key", secrets / "ttp" / "ttp.key", secrets / "analyst" / "warehouse.key"):
         assert key.is_file() and key.stat().st_mode & 0o077 == 0, f"{key} is owner-only"
     assert {p.name for p in (secrets / "analyst").iterdir()} == {"warehouse.key"}, "the analyst has no pseudonym key"
@@ -55,7 +57,7 @@ def test_demo_plays_holders_ttp_and_a_keyless_analyst_and_publishes(demo: tuple[
 
 
 def test_data_writes_a_synthetic_inbox(tmp_path: Path) -> None:
-    assert main(["data", "--out", str(tmp_path / "inbox"), "--scale", "0.01", "--seed", "3"]) == 0
+    assert demo_main(["data", "--out", str(tmp_path / "inbox"), "--scale", "0.01", "--seed", "3"]) == 0
     written = {p.name for p in (tmp_path / "inbox").iterdir()}
     assert {"inschrijvingen.csv", "bewoners.csv", "scholen.csv"} <= written
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from dev.roles import analyst_config, role_keys, two_step_inbox
 from pipelines.cli import main as monitor_main
 from pipelines.lib.sealing import read_sealed
-from pipelines.roles import analyst_config, role_keys, two_step_inbox
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import load_key_file, new_key_file
 from pseudonymisation.ttp import TtpChain

@@ -1,4 +1,4 @@
-"""The three parties of the two-step pseudonymisation, played on one machine: for `monitor demo` and the tests.
+"""The three parties of the two-step pseudonymisation, played on one machine: for `make demo` and the tests.
 
     data holders   `pseudonymise`            raw exports   → <export>.source.csv   (source key)
     TTP            `pseudonymise-ttp`        source files  → <export>.pseudo.csv   (TTP key)
