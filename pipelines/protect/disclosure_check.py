@@ -405,8 +405,13 @@ def _relations(
         elif spec.total == st.NOEMER and len(set(noemers)) == 1:
             add_sum(noemers[0], tellers, where)
         else:
+            split = st.SPLIT_OF.get(ind)
             for veld, members in ((st.TELLER, tellers), (st.NOEMER, noemers)):
                 if not members or len(set(members)) < len(members):
+                    continue
+                total = q_of.get((jaar, niveau, code, st.quantity_name(split, None, None, veld))) if split else None
+                if total is not None:
+                    add_sum(total, members, (*where, veld))
                     continue
                 value = sum(truth[m] for m in members)
                 known.append(value >= rules.min_teller)

@@ -182,6 +182,15 @@ class _Builder:
             elif spec.total == st.NOEMER and len(set(noemers)) == 1 and noemers[0] is not None:
                 where = f"{ind}, schooljaar {jaar}: the {dim} categories of {niveau} {code} add up to the noemer"
                 self.sums.append(Sum(noemers[0], tuple(tellers), where))
+            elif (split := st.SPLIT_OF.get(ind)) is not None:
+                for field_name, members in ((st.TELLER, tellers), (st.NOEMER, noemers)):
+                    key = (jaar, niveau, code, st.quantity_name(split, None, None, field_name))
+                    qs = [q for q in members if q is not None]
+                    if (total := self.index.get(key)) is not None:
+                        where = f"{ind}, schooljaar {jaar}: the {dim} categories of {niveau} {code} add up to {split}"
+                        self.sums.append(Sum(total, tuple(qs), where))
+                    else:
+                        self.external_total((jaar, niveau, code, ind, dim, field_name), qs)
             else:
                 self.external_total((jaar, niveau, code, ind, dim, st.TELLER), tellers)
                 if None not in noemers and len(set(noemers)) == len(noemers):
