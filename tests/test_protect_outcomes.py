@@ -80,3 +80,20 @@ def test_u1_and_u2_share_their_noemer() -> None:
     shown = protected.filter(~pl.col("onderdrukt"))
     assert shown.is_empty() or shown.get_column("noemer").unique().to_list() == [40.0]
     assert check(protected, truth).passed
+
+
+def test_u4s_two_groups_have_no_published_total_so_neither_pins_the_other() -> None:
+    """U4 (thuiszitter a year later) with youth care 0 of 400, without 10 of 5 000: the number of thuiszitters
+    among these pupils is published nowhere (it is not F4: other ages, the next year). Modelled as a total the
+    reader knows, 10 would pin a hidden 'met' to 0 and a hidden 'zonder' to 10, and no suppression could help
+    (issue 20, the demo's 2022/2023). With no such total: 'met' is hidden (fewer than 10), 'zonder' shown, and
+    the check passes."""
+    truth = table(
+        [
+            cell("gemeente", GM, "U4", t, n, soort="percentage", dimensie="jeugdhulp", categorie=c)
+            for c, t, n in (("met", 0, 400), ("zonder", 10, 5000))
+        ]
+    )
+    protected = protect(truth, RULES)
+    assert reasons(protected) == {(GM, "U4", "met"): "primair", (GM, "U4", "zonder"): None}
+    assert check(protected, truth).passed

@@ -83,10 +83,12 @@ DIMENSIONS = {
     "verwijzer": Dimension(additive=True, total=NOEMER),
     "productcategorie": Dimension(additive=True, total=NOEMER),
     "situatie": Dimension(additive=True, total=NOEMER),
+    # U4: thuiszitters a year later among pupils with and without youth care: two groups whose total is published
+    # nowhere, so no relation (an external total, known to the reader, would pin a hidden group it is not).
+    "jeugdhulp": Dimension(additive=False, total=None),
 }
 # Indicators whose categories split another indicator of the same unit: their tellers add up to its teller and
-# their noemers to its noemer (U3: E1 with and without youth care). Any other unlisted dimension has an
-# external total.
+# their noemers to its noemer (U3: E1 with and without youth care), whatever their dimension says otherwise.
 SPLIT_OF = {"U3": "E1"}
 UNLISTED_DIMENSION = Dimension(additive=True, total=None)
 
