@@ -154,7 +154,8 @@ def target_block(target: dict[str, Any], indicator: CatalogueEntry, points: Sequ
         f"{_value(target['basiswaarde'], unit)} → {both('doel', 'goal')} {e(target['doeljaar'])} "
         f"{_value(target['doelwaarde'], unit)}{latest}</p>"
         f"<p><span class='status status-{css}'>{both(nl, en)}</span>{why}</p>"
-        f"<p class='note'>{both('Afgesproken', 'Agreed')}: {e(target['afspraak'])} ({e(target['partijen'])}){group}</p>"
+        f"<p class='target-agreed'>{both('Afgesproken', 'Agreed')}: {e(target['afspraak'])} "
+        f"({e(target['partijen'])}){group}</p>"
         f"</div>{path_chart(target, points)}</div>"
     )
 
@@ -179,6 +180,7 @@ def targets_html(
         "Dashed: the straight path from baseline to goal; dot: measured, with its 95 % interval; × suppressed.",
     )
     return {
-        unit: f"<section class='targets'><h2>{title}</h2>{''.join(parts)}<p class='note'>{legend}</p></section>"
+        unit: f"<section class='targets'><h2>{title}</h2>{''.join(parts)}"
+        f"<p class='target-agreed'>{legend}</p></section>"
         for unit, parts in blocks.items()
     }

@@ -84,13 +84,14 @@ def test_targets_show_on_their_pages_with_path_and_status_and_print_within_two_a
         assert "OOGO 2024-03-12" in section.inner_text()
         section.screenshot(path=str(ARTIFACTS / "dashboard-targets.png"))
         for unit in (str(gemeente_page), f"school/{school}.html"):
-            page.goto(f"{served}dashboard/{unit}")
-            page.wait_for_selector("html[data-charts='nl']", timeout=60_000)
-            pdf = page.pdf(prefer_css_page_size=True)
+            paper = browser.new_page(viewport={"width": 1366, "height": 900}, locale="nl-NL")
+            paper.goto(f"{served}dashboard/{unit}")
+            paper.wait_for_selector("html[data-charts='nl']", timeout=60_000)
+            pdf = paper.pdf(prefer_css_page_size=True)  # print media (an emulated media would apply instead)
             pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
             assert 1 <= pages <= 2, f"{unit}: the conversation document with its targets is {pages} A4 pages"
-            page.emulate_media(media="print")
-            assert page.locator("section.targets").is_visible(), f"{unit}: targets on paper"
-            page.emulate_media(media="screen")
+            paper.emulate_media(media="print")
+            assert paper.locator("section.targets").is_visible(), f"{unit}: targets on paper"
+            paper.close()
         (ARTIFACTS / "dashboard-school-targets-print.pdf").write_bytes(pdf)
         browser.close()

@@ -16,7 +16,7 @@ of a samenwerkingsverband: E1 from 2021/2022 (baseline, from the monitor) to 202
 
 A second target, `thuiszitters`, F4 for the gemeente, a fixed goal of 3.0 per 1 000 in 2025/2026 from 200/40 000 =
 5.0 in 2021/2022; latest 2024/2025: 120/40 000 = 3.0, path 5.0 - 2.0 x 3/4 = 3.5, Garwood interval 2.49-3.59
-(1.10 wide, less than the 2.0 asked): op koers.
+(1.10 wide, less than the 2.0 asked): op koers. A third, on wijk W1's A1, asks 5 % more than 96 %.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from pipelines.targets.progress import NOT_ASSESSABLE, OFF_TRACK, ON_TRACK, targ
 
 GM = "GM0034"
 S1, S2, S3, S4, S5 = "11AA00", "22BB00", "33CC00", "44DD00", "55EE00"
+W1 = "WK003401"
 
 TARGETS = f"""
 apiVersion: jeugdmonitor-streefwaarden/v1
@@ -53,6 +54,13 @@ streefwaarden:
     eenheden: {{niveau: gemeente}}
     basis: {{schooljaar: 2021/2022, bron: monitor}}
     doel: {{schooljaar: 2025/2026, waarde: 3.0}}
+    afspraak: {{overleg: OOGO, datum: 2024-03-12, partijen: [Gemeente]}}
+  - id: bijna-allen
+    omschrijving: {{nl: Nog meer leerlingen op school., en: Even more pupils at school.}}
+    indicator: A1
+    eenheden: {{niveau: wijk, eenheden: [{W1}]}}
+    basis: {{schooljaar: 2021/2022}}
+    doel: {{schooljaar: 2025/2026, relatief: 0.05}}
     afspraak: {{overleg: OOGO, datum: 2024-03-12, partijen: [Gemeente]}}
 """
 
@@ -93,6 +101,7 @@ def published() -> pl.DataFrame:
     rows += [
         cell("2021/2022", "gemeente", GM, "F4", 200, 40000, 1000),
         cell("2024/2025", "gemeente", GM, "F4", 120, 40000, 1000),
+        cell("2021/2022", "wijk", W1, "A1", 96, 100, 100),
     ]
     return pl.DataFrame(rows, schema=PUBLISHED_SCHEMA)
 
@@ -152,6 +161,11 @@ def test_a_fixed_goal_on_a_rate_uses_the_poisson_interval(doelen: pl.DataFrame) 
     assert (r["basiswaarde"], r["doelwaarde"], r["meetjaar"], r["waarde"]) == (5.0, 3.0, "2024/2025", 3.0)
     assert r["padwaarde"] == pytest.approx(3.5)
     assert (r["interval_laag"], r["interval_hoog"], r["status"]) == (2.4873, 3.5873, ON_TRACK)
+
+
+def test_a_relative_goal_on_a_share_is_held_to_100_percent(doelen: pl.DataFrame) -> None:
+    """96 % plus 5 % of it would be 100.8 %: a share cannot get there, the goal is 100 %."""
+    assert row(doelen, W1)["doelwaarde"] == 100.0
 
 
 def test_the_check_passes_the_computed_table_and_blocks_one_that_shows_a_hidden_cell(doelen: pl.DataFrame) -> None:

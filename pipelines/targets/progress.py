@@ -7,7 +7,7 @@ number and every status here is a function of published numbers; the independent
 
 Per target and covered unit:
 - baseline: the published value of the baseline year (or the value of another named source);
-- goal: the agreed value, or the baseline changed by the agreed relative change;
+- goal: the agreed value, or the baseline changed by the agreed relative change (a share held to 0-100 %);
 - latest measurement: the latest school year after the baseline, up to the target year, in which the unit has a
   cell; its value and 95 % interval (Wilson for a share, Garwood/Poisson for a rate: `dashboards.intervals`);
 - the straight path from baseline to goal, read at the year of the latest measurement;
@@ -139,10 +139,12 @@ def assess(target: Target, soort: str, series: dict[str, Measurement]) -> dict[s
         if baseline is None:
             row["reden"] = NO_BASELINE if cell is None else BASELINE_SUPPRESSED
     row["basiswaarde"] = baseline
-    if baseline is not None:
-        row["doelwaarde"] = (
-            target.doel.waarde if target.doel.waarde is not None else baseline * (1 + (target.doel.relatief or 0.0))
-        )
+    if baseline is not None and target.doel.waarde is not None:
+        row["doelwaarde"] = target.doel.waarde
+    elif baseline is not None:
+        # A relative goal past 100 % (a share) or below 0 is held to what the figure can reach.
+        goal = max(0.0, baseline * (1 + (target.doel.relatief or 0.0)))
+        row["doelwaarde"] = min(goal, 100.0) if soort == "percentage" else goal
     later = sorted((y for y in series if _start(base_year) < _start(y) <= _start(goal_year)), key=_start, reverse=True)
     if later:
         latest = series[later[0]]
