@@ -83,7 +83,6 @@ class Measurement:
     teller: float | None
     noemer: float | None
     waarde: float | None
-    onderdrukt: bool
 
 
 def covered_units(target: Target, published: pl.DataFrame, gemeente: str) -> list[tuple[str, str]]:
@@ -109,7 +108,7 @@ def _series(target: Target, code: str, published: pl.DataFrame) -> dict[str, Mea
         pl.col("categorie").eq_missing(pl.lit(target.categorie, pl.String)),
     )
     return {
-        r["schooljaar"]: Measurement(r["schooljaar"], r["teller"], r["noemer"], r["waarde"], r["onderdrukt"])
+        r["schooljaar"]: Measurement(r["schooljaar"], r["teller"], r["noemer"], r["waarde"])
         for r in cells.iter_rows(named=True)
     }
 
@@ -139,7 +138,7 @@ def assess(target: Target, soort: str, series: dict[str, Measurement]) -> dict[s
         if baseline is None:
             row["reden"] = NO_BASELINE if cell is None else BASELINE_SUPPRESSED
     row["basiswaarde"] = baseline
-    if baseline is not None and target.doel.waarde is not None:
+    if target.doel.waarde is not None:  # an agreed number, shown even where the baseline is not
         row["doelwaarde"] = target.doel.waarde
     elif baseline is not None:
         # A relative goal past 100 % (a share) or below 0 is held to what the figure can reach.
@@ -160,8 +159,8 @@ def assess(target: Target, soort: str, series: dict[str, Measurement]) -> dict[s
         row["reden"] = NOT_MEASURED
     if row["reden"] is not None:
         return row | {"status": NOT_ASSESSABLE}
-    goal, value = float(row["doelwaarde"]), float(row["waarde"])
-    assert baseline is not None
+    # No reason left: the baseline, the goal and the latest value are all there.
+    baseline, goal, value = float(row["basiswaarde"]), float(row["doelwaarde"]), float(row["waarde"])
     share = (_start(row["meetjaar"]) - _start(base_year)) / (_start(goal_year) - _start(base_year))
     row["padwaarde"] = baseline + (goal - baseline) * share
     change = goal - baseline
