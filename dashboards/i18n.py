@@ -34,6 +34,15 @@ VORM = {
     "met_verblijf": ("Met verblijf", "Residential"),
     "crisis": ("Crisis", "Crisis"),
 }
+# The outcome indicators' categories (U1-U4, issue 20).
+OUTCOME_CATEGORIES = {
+    "situatie": {
+        "op_school": ("Op school", "At school"),
+        "startkwalificatie": ("Van school met startkwalificatie", "Left with a starting qualification"),
+        "geen_van_beide": ("Van school zonder startkwalificatie", "Left without a starting qualification"),
+    },
+    "jeugdhulp": {"met": ("Met jeugdhulp", "With youth care"), "zonder": ("Zonder jeugdhulp", "Without youth care")},
+}
 # COD327 in English; the Dutch names come from the code list itself.
 VERWIJZER_EN = {
     "01": "Municipality",
@@ -277,6 +286,8 @@ def category_label(dimension: str | None, category: str | None, language: Langua
         return UNKNOWN[LANGUAGES.index(language)]
     if dimension == "vorm" and category in VORM:
         return VORM[category][LANGUAGES.index(language)]
+    if category in OUTCOME_CATEGORIES.get(dimension or "", {}):
+        return OUTCOME_CATEGORIES[dimension or ""][category][LANGUAGES.index(language)]
     if dimension == "verwijzer":
         name = VERWIJZER_EN.get(category) if language == "en" else _codelist("COD327_Code_verwijzer.csv").get(category)
         return f"{category} {name}" if name else category

@@ -191,8 +191,9 @@ def _values_table(unit: Unit, indicator: CatalogueEntry, pub: Publication, ctx: 
     )
 
 
-def unit_page(unit: Unit, pub: Publication, ctx: PageContext, exported: bool) -> Page:
-    """A school, wijk or the gemeente: every catalogue indicator at its level with trend and benchmark."""
+def unit_page(unit: Unit, pub: Publication, ctx: PageContext, exported: bool, targets: str = "") -> Page:
+    """A school, wijk or the gemeente: every catalogue indicator at its level with trend and benchmark.
+    `targets`: the unit's agreed targets (dashboards/targets.py), after the summary and in the printed document."""
     root = "../"
     charts: dict[str, dict[str, Any]] = {}
     sections = []
@@ -249,7 +250,7 @@ def unit_page(unit: Unit, pub: Publication, ctx: PageContext, exported: bool) ->
     )
     body = (
         f"{crumbs}<p class='print-only'>{printed}</p><h1>{e(unit.name)} <span class='code'>{e(unit.code)}</span></h1>"
-        f"<p class='lead'>{level}{facts}</p>{empty}{first}"
+        f"<p class='lead'>{level}{facts}</p>{empty}{first}{targets}"
         f"{data_links('page_data', file_stem(unit.level, unit.code), root)}"
         f"<nav class='toc' {aria_label('contents', ctx)}>"
         f"<h2 class='toc-title'>{both_t('contents')}</h2>"

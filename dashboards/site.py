@@ -49,6 +49,7 @@ from dashboards.downloads import write_downloads
 from dashboards.i18n import LANGUAGES, Language, vega_locales
 from dashboards.model import KEY_FIGURES, LEVELS, Publication
 from dashboards.pages import Page, PageContext, accessibility_page, overview_page, unit_page
+from dashboards.targets import targets_html
 
 ASSETS = ("dashboard.js", "dashboard.css")
 # CBS/PDOK wijk boundaries 2024 (CC BY), simplified: cartomap/nl, see ../shared/reference/SOURCES.md §5.
@@ -204,10 +205,14 @@ def _export_all(
 
 
 def build_dashboard(
-    folder: Path, table: pl.DataFrame, catalogue: Sequence[CatalogueEntry], settings: SiteSettings
+    folder: Path,
+    table: pl.DataFrame,
+    catalogue: Sequence[CatalogueEntry],
+    settings: SiteSettings,
+    targets: pl.DataFrame | None = None,
 ) -> SiteReport:
     """Write the site into `folder` (which must not exist yet) from the protected indicator table and the
-    indicator catalogue the publish stage hands over."""
+    indicator catalogue the publish stage hands over; `targets`: doelen.parquet, if any."""
     started = time.perf_counter()
     pub = Publication(table, list(catalogue))
     templates = {
@@ -226,8 +231,15 @@ def build_dashboard(
         built=datetime.now().astimezone(),
         language=settings.language,
     )
-    pages = [overview_page(pub, ctx), accessibility_page(ctx), unit_page(pub.gemeente, pub, ctx, exported=True)]
-    pages += [unit_page(unit, pub, ctx, exported=False) for level in LEVELS for unit in pub.units(level)]
+    agreed = targets_html(targets, table, catalogue)
+    gemeente = pub.gemeente
+    pages = [overview_page(pub, ctx), accessibility_page(ctx)]
+    pages.append(unit_page(gemeente, pub, ctx, True, agreed.get((gemeente.level, gemeente.code), "")))
+    pages += [
+        unit_page(unit, pub, ctx, False, agreed.get((unit.level, unit.code), ""))
+        for level in LEVELS
+        for unit in pub.units(level)
+    ]
     _write_assets(folder, templates)
     for page in pages:
         path = folder / page.path

@@ -37,6 +37,7 @@ from tests.indicator_fixtures import (
 
 SPEC_IDS = ["G1", "A1", "A2", "A3", "A4", "A6", "A11", "B1", "B2", "C1", "C2", "C3", "C4", "C5"]
 SPEC_IDS += ["D1", "E1", "E2", "F2", "F4", "L1"]
+SPEC_IDS += ["U1", "U2", "U3", "U4", "U5", "U6"]  # outcomes after youth care (issue 20)
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +53,8 @@ def every_indicator() -> duckdb.DuckDBPyConnection:
         declaration("T1", "P1", "2022-09-01", "100.00"),
         absence("P3", "RELATIEF", "2022-11-01", None, S2),
         diploma("P2", "HAVO", "2023-06-30"),
+        pupil("P5", S1, "BAO", wijk=W1, end="2025-07-31"),  # a third school year: U2 and U5 look two years ahead
+        trajectory("T5", "P5", "45", "2022-09-01"),
     )
 
 

@@ -67,7 +67,8 @@ def test_every_indicator_of_the_spec_is_published_with_catalogue_names(synthetic
     assert names.sort("indicator").equals(expected.sort("indicator"))
     assert (publish / "indicatorcatalogus.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     manifest = json.loads((publish / "manifest.json").read_text(encoding="utf-8"))
-    for name in ("koppelingskwaliteit.parquet", "trends.parquet", "indicatorcatalogus.json", "indicatorcatalogus.md"):
+    published = ("koppelingskwaliteit.parquet", "trends.parquet", "doelen.parquet")
+    for name in (*published, "indicatorcatalogus.json", "indicatorcatalogus.md"):
         assert name in manifest["outputs"]
 
 

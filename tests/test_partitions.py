@@ -24,7 +24,7 @@ from tests.test_synthetic_pipeline import raw_identifiers
 
 pytestmark = pytest.mark.slow
 
-PUBLISHED = ["indicatoren.parquet", "koppelingskwaliteit.parquet", "trends.parquet"]
+PUBLISHED = ["indicatoren.parquet", "koppelingskwaliteit.parquet", "trends.parquet", "doelen.parquet"]
 
 
 def _sorted(path: Path) -> pl.DataFrame:

@@ -47,6 +47,7 @@ from pipelines.protect.indicator_table import (
 from pipelines.protect.linkage_quality import check_linkage_quality, protect_linkage_quality
 from pipelines.publish.publication import (
     LINKAGE_FILE,
+    TARGETS_FILE,
     TRENDS_FILE,
     build_manifest,
     is_synthetic,
@@ -54,6 +55,9 @@ from pipelines.publish.publication import (
     site_settings,
     write_publication,
 )
+from pipelines.targets.agreements import load_targets
+from pipelines.targets.check import check_targets
+from pipelines.targets.progress import target_progress
 
 SCHOOL_YEARS = dg.DynamicPartitionsDefinition(name="schooljaar")
 GEMEENTEN = dg.DynamicPartitionsDefinition(name="gemeente")
@@ -161,6 +165,7 @@ def regional_protected_indicators(context: dg.AssetExecutionContext, monitor: Mo
         protected.write_parquet(folder / "indicatoren.parquet")
         linkage.write_parquet(folder / LINKAGE_FILE)
         indicator_trends(protected).write_parquet(folder / TRENDS_FILE)
+        target_progress(load_targets(config.targets_file), protected, gemeente).write_parquet(folder / TARGETS_FILE)
         cells[gemeente] = protected.height
     return dg.MaterializeResult(
         metadata={"cells_per_gemeente": dg.MetadataValue.json(cells), "school_years": ", ".join(years)}
@@ -171,7 +176,8 @@ def regional_protected_indicators(context: dg.AssetExecutionContext, monitor: Mo
     asset=regional_protected_indicators,
     name="regional_disclosure_check",
     blocking=True,
-    description="The ordinary run's independent disclosure checks (indicators with trends, linkage quality), per "
+    description="The ordinary run's independent disclosure checks (indicators with trends, linkage quality, "
+    "targets), per "
     "gemeente of the region; a violation in any gemeente stops the regional publication.",
 )
 def regional_disclosure_check(context: dg.AssetCheckExecutionContext, monitor: MonitorResource) -> dg.AssetCheckResult:
@@ -184,7 +190,8 @@ def regional_disclosure_check(context: dg.AssetCheckExecutionContext, monitor: M
         report = check_protected(pl.read_parquet(folder / "indicatoren.parquet"), raw, rules)
         linkage_raw = read_partitions(paths, gemeente, years, "linkage_quality")
         linkage = check_linkage_quality(pl.read_parquet(folder / LINKAGE_FILE), linkage_raw, rules, gemeente)
-        violations[gemeente] = len(report.violations) + len(linkage.violations)
+        targets = check_targets(pl.read_parquet(folder / TARGETS_FILE), pl.read_parquet(folder / "indicatoren.parquet"))
+        violations[gemeente] = len(report.violations) + len(linkage.violations) + len(targets.violations)
     return dg.AssetCheckResult(
         passed=not any(violations.values()), metadata={"violations_per_gemeente": dg.MetadataValue.json(violations)}
     )
@@ -211,7 +218,9 @@ def regional_publication(context: dg.AssetExecutionContext, monitor: MonitorReso
         for gemeente, naam in config.gemeenten.items():
             protected_folder = _regional_protected(paths, gemeente)
             protected = pl.read_parquet(protected_folder / "indicatoren.parquet")
-            extras = {name: pl.read_parquet(protected_folder / name) for name in (LINKAGE_FILE, TRENDS_FILE)}
+            extras = {
+                name: pl.read_parquet(protected_folder / name) for name in (LINKAGE_FILE, TRENDS_FILE, TARGETS_FILE)
+            }
             folder = region / gemeente
             folder.mkdir()
             settings = site_settings(config, naam, synthetic, monitor.chart_exports)

@@ -42,6 +42,8 @@ SHARED_RULES = (
     "trajectory_years",
     "declaration_years",
     "absence_years",
+    "thuiszitter_years",
+    "career_years",
 )
 TITLE = {"nl": "Indicatorcatalogus jeugdhulp × onderwijs", "en": "Indicator catalogue youth care × education"}
 

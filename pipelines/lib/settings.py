@@ -108,6 +108,7 @@ class MonitorConfig:
     max_share_below_k: float = 0.05
     k_anonymity_groups: tuple[str, ...] = ("brin", "vestigingsnummer", "onderwijssoort")
     four_eyes: bool = False  # a run prepares the publication; a second person shows it (`monitor release`)
+    targets_file: Path = PROJECT_ROOT / "targets" / "streefwaarden.yaml"  # the agreed targets (streefwaarden)
 
     @property
     def gemeenten(self) -> dict[str, str]:
@@ -135,6 +136,7 @@ class MonitorConfig:
             max_share_below_k=float(privacy.get("max_share_below_k", cls.max_share_below_k)),
             k_anonymity_groups=tuple(privacy.get("group_columns", cls.k_anonymity_groups)),
             four_eyes=bool(raw.get("publish", {}).get("four_eyes", False)),
+            targets_file=PROJECT_ROOT / raw.get("targets", {}).get("file", "targets/streefwaarden.yaml"),
         )
 
 

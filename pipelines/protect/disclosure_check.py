@@ -393,18 +393,23 @@ def _relations(
         spec = st.dimension(dim)
         tellers, noemers = parts.get(st.TELLER, []), parts.get(st.NOEMER, [])
         where = (jaar, niveau, code, ind, dim)
-        if not spec.additive:
+        split = st.SPLIT_OF.get(ind)
+        if not spec.additive and split is None:
             if isinstance(spec.total, tuple):
                 name = st.quantity_name(spec.total[0], None, None, spec.total[1])
                 if (total := q_of.get((jaar, niveau, code, name))) is not None:
                     relations.at_most += [{t: 1.0, total: -1.0} for t in tellers]
                     relations.at_most.append({total: 1.0, **dict.fromkeys(tellers, -1.0)})
                     deferred.append(partial(judge_cover, total, tellers, where))
-        elif spec.total == st.NOEMER and len(set(noemers)) == 1:
+        elif spec.total == st.NOEMER and len(set(noemers)) == 1 and split is None:
             add_sum(noemers[0], tellers, where)
         else:
             for veld, members in ((st.TELLER, tellers), (st.NOEMER, noemers)):
                 if not members or len(set(members)) < len(members):
+                    continue
+                total = q_of.get((jaar, niveau, code, st.quantity_name(split, None, None, veld))) if split else None
+                if total is not None:
+                    add_sum(total, members, (*where, veld))
                     continue
                 value = sum(truth[m] for m in members)
                 known.append(value >= rules.min_teller)

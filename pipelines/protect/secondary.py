@@ -167,7 +167,16 @@ class _Builder:
             spec = st.dimension(dim)
             tellers = [self.teller_of[c] for c in cells]
             noemers = [self.noemer_of[c] for c in cells]
-            if not spec.additive:
+            if (split := st.SPLIT_OF.get(ind)) is not None:
+                for field_name, members in ((st.TELLER, tellers), (st.NOEMER, noemers)):
+                    key = (jaar, niveau, code, st.quantity_name(split, None, None, field_name))
+                    qs = [q for q in members if q is not None]
+                    if (total := self.index.get(key)) is not None:
+                        where = f"{ind}, schooljaar {jaar}: the {dim} categories of {niveau} {code} add up to {split}"
+                        self.sums.append(Sum(total, tuple(qs), where))
+                    else:
+                        self.external_total((jaar, niveau, code, ind, dim, field_name), qs)
+            elif not spec.additive:
                 if isinstance(spec.total, tuple):
                     key = (jaar, niveau, code, st.quantity_name(spec.total[0], None, None, spec.total[1]))
                     if (total := self.index.get(key)) is not None:

@@ -13,8 +13,9 @@ Relations a reader may use (all hold on the data; the check verifies them on the
 - Levels: school quantities add up to the gemeente's, and so do wijk quantities (every pupil is in one
   school and one wijk, ONBEKEND included). Exception: F4 at school level counts only RELATIEF cases by the
   case's school, so the schools add up to at most the gemeente (`PARTIAL_LEVELS`).
-- Dimensions: additive ones (verwijzer, productcategorie) add up to their total, which is the noemer every
-  category row shows. A2 vorm is not additive: a pupil with trajectories of two forms counts in both; its
+- Dimensions: additive ones (verwijzer, productcategorie, situatie) add up to their total, which is the noemer
+  every category row shows; a split (`SPLIT_OF`: U3 splits E1 by youth-care use) adds up, teller and noemer,
+  to the indicator it splits. A2 vorm is not additive: a pupil with trajectories of two forms counts in both; its
   categories are each at most A1's teller and together at least A1's teller (`Dimension.total`). A dimension
   not listed here (the linkage table's age bands) is taken as additive with a total published elsewhere
   (conservative: the reader is assumed to know it), as long as that total passes the count rule itself.
@@ -45,6 +46,7 @@ UNIT_LEVELS = ("school", "wijk")
 PUPILS = "leerlingen"
 NEW_TRAJECTORIES = "nieuwe_jeugdhulptrajecten"
 COSTS = "kosten"
+YOUTH_CARE_STARTERS = "starters_jeugdhulp"
 SHARED_QUANTITIES: dict[tuple[str, str], str] = {
     ("G1", TELLER): PUPILS,
     **{(indicator, NOEMER): PUPILS for indicator in ("A1", "A2", "A3", "A4", "A6", "B2", "C2", "F2", "F4")},
@@ -53,6 +55,9 @@ SHARED_QUANTITIES: dict[tuple[str, str], str] = {
     ("B1", NOEMER): NEW_TRAJECTORIES,
     **{(indicator, TELLER): COSTS for indicator in ("C1", "C2", "C3", "C4")},
     ("C5", NOEMER): COSTS,
+    ("U1", NOEMER): YOUTH_CARE_STARTERS,  # U1 and U2 follow the same starters of youth care
+    ("U2", NOEMER): YOUTH_CARE_STARTERS,
+    ("U6", NOEMER): f"F4|{TELLER}",  # U6 divides the gemeente's thuiszitters: F4's own teller
 }
 # Indicators whose noemer is an amount in euro (C5: share of C1).
 COST_NOEMERS = frozenset(ind for (ind, field), name in SHARED_QUANTITIES.items() if field == NOEMER and name == COSTS)
@@ -77,7 +82,14 @@ DIMENSIONS = {
     "vorm": Dimension(additive=False, total=("A1", TELLER)),
     "verwijzer": Dimension(additive=True, total=NOEMER),
     "productcategorie": Dimension(additive=True, total=NOEMER),
+    "situatie": Dimension(additive=True, total=NOEMER),
+    # U4: thuiszitters a year later among pupils with and without youth care: two groups whose total is published
+    # nowhere, so no relation (an external total, known to the reader, would pin a hidden group it is not).
+    "jeugdhulp": Dimension(additive=False, total=None),
 }
+# Indicators whose categories split another indicator of the same unit: their tellers add up to its teller and
+# their noemers to its noemer (U3: E1 with and without youth care), whatever their dimension says otherwise.
+SPLIT_OF = {"U3": "E1"}
 UNLISTED_DIMENSION = Dimension(additive=True, total=None)
 
 

@@ -31,6 +31,7 @@ SYNTHETIC_MARKER = "SYNTHETISCHE DATA"
 
 LINKAGE_FILE = "koppelingskwaliteit.parquet"  # the protected linkage-quality table
 TRENDS_FILE = "trends.parquet"  # trends computed from the protected indicators
+TARGETS_FILE = "doelen.parquet"  # progress towards the agreed targets, from the protected indicators
 
 
 def is_synthetic(inbox: Path) -> bool:
@@ -224,7 +225,7 @@ def write_publication(
     """One gemeente's publication without its manifest: the table, the dashboard, report charts, the extra
     protected tables and the indicator catalogue. Returns the files written (relative) and the site report."""
     table.write_parquet(folder / "indicatoren.parquet")
-    site = build_dashboard(folder / "dashboard", table, load_indicators(), settings)
+    site = build_dashboard(folder / "dashboard", table, load_indicators(), settings, extras.get(TARGETS_FILE))
     charts = write_report_charts(folder / "charts", site)
     downloads = [f"dashboard/{DOWNLOADS}/{ALL_UNITS}.{kind}" for kind in ("csv", "xlsx")]
     written = ["indicatoren.parquet", "dashboard/index.html", *downloads, *(str(p.relative_to(folder)) for p in charts)]

@@ -1,6 +1,6 @@
 -- Absence (verzuim): F2, F4.
--- Shared rules used here: pupil_units, person_years (age and wijk of any person on the peildatum) and
--- absence_years (cases per overlapping school year, new cases, the case's school, the thuiszitter rule).
+-- Shared rules used here: pupil_units, absence_years (cases per overlapping school year, new cases, the case's
+-- school) and thuiszitter_years (the thuiszitter rule, with age and wijk from person_years).
 --
 -- F2 Verzuimmeldingen relatief verzuim (reports of relative absence), per 1.000 leerlingen
 -- NL: Teller: leerlingen met minstens één zaak RELATIEF die in jaar y start (met of zonder vrijstelling).
@@ -35,19 +35,14 @@ WITH units AS (
     FROM pupil_units u
     LEFT JOIN new_relatief n ON n.schooljaar = u.schooljaar AND n.person_id = u.person_id
     GROUP BY ALL
-), thuiszitter_cases AS (  -- thuiszitter cases of persons aged 5-17 on the peildatum
-    SELECT a.schooljaar, a.person_id, a.soort, a.vestiging, py.wijk_code
-    FROM absence_years a
-    JOIN person_years py ON py.schooljaar = a.schooljaar AND py.person_id = a.person_id
-    WHERE a.is_thuiszitterszaak AND py.leeftijd BETWEEN 5 AND 17
 ), thuiszitters AS (  -- one row per level and unit a thuiszitter counts for
     SELECT DISTINCT schooljaar, 'school' AS niveau, vestiging AS eenheid_code, person_id
-    FROM thuiszitter_cases WHERE soort = 'RELATIEF' AND vestiging IS NOT NULL
+    FROM thuiszitter_years WHERE soort = 'RELATIEF' AND vestiging IS NOT NULL
     UNION
-    SELECT DISTINCT schooljaar, 'wijk', wijk_code, person_id FROM thuiszitter_cases
+    SELECT DISTINCT schooljaar, 'wijk', wijk_code, person_id FROM thuiszitter_years
     UNION
     SELECT DISTINCT schooljaar, 'gemeente', (SELECT gemeente_code FROM monitor_settings), person_id
-    FROM thuiszitter_cases
+    FROM thuiszitter_years
 ), f4 AS (
     SELECT schooljaar, niveau, eenheid_code, count(*) AS aantal FROM thuiszitters GROUP BY ALL
 )

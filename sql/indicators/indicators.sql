@@ -17,6 +17,7 @@ WITH families AS (
     UNION ALL BY NAME SELECT * FROM ind_school_leaving
     UNION ALL BY NAME SELECT * FROM ind_absence
     UNION ALL BY NAME SELECT * FROM ind_linkage
+    UNION ALL BY NAME SELECT * FROM ind_outcomes
 ), valued AS (
     SELECT f.*, c.naam_nl AS indicator_naam, c.eenheid, c.soort,
            CASE WHEN f.noemer IS NULL THEN f.teller
