@@ -32,6 +32,7 @@ import altair as alt
 import polars as pl
 import vl_convert as vlc
 
+from dashboards import context as wijk_context
 from dashboards.catalogue import CatalogueEntry
 from dashboards.charts import (
     VEGA_LITE_VERSION,
@@ -204,10 +205,15 @@ def _export_all(
 
 
 def build_dashboard(
-    folder: Path, table: pl.DataFrame, catalogue: Sequence[CatalogueEntry], settings: SiteSettings
+    folder: Path,
+    table: pl.DataFrame,
+    catalogue: Sequence[CatalogueEntry],
+    settings: SiteSettings,
+    context: tuple[pl.DataFrame, pl.DataFrame] | None = None,
 ) -> SiteReport:
     """Write the site into `folder` (which must not exist yet) from the protected indicator table and the
-    indicator catalogue the publish stage hands over."""
+    indicator catalogue the publish stage hands over, and the wijkcontext table with its model (issue 20), when
+    there is one: then a wijk context page and a context block on each wijk page (dashboards/context.py)."""
     started = time.perf_counter()
     pub = Publication(table, list(catalogue))
     templates = {
@@ -226,8 +232,22 @@ def build_dashboard(
         built=datetime.now().astimezone(),
         language=settings.language,
     )
-    pages = [overview_page(pub, ctx), accessibility_page(ctx), unit_page(pub.gemeente, pub, ctx, exported=True)]
-    pages += [unit_page(unit, pub, ctx, exported=False) for level in LEVELS for unit in pub.units(level)]
+    extra: dict[str, str] = {}  # wijk code → its context block
+    context_pages: list[Page] = []
+    if context is not None and context[0].height:
+        context_table, coefficients = context
+        for lang in LANGUAGES:
+            templates[lang] |= wijk_context.templates(lang)
+        context_pages.append(wijk_context.context_page(context_table, coefficients, pub.units("wijk"), ctx)[0])
+        extra = {u.code: wijk_context.wijk_section(context_table, u, ctx) for u in pub.units("wijk")}
+    lead = wijk_context.overview_link() if context_pages else ""
+    pages = [overview_page(pub, ctx, lead), accessibility_page(ctx), unit_page(pub.gemeente, pub, ctx, exported=True)]
+    pages += [
+        unit_page(unit, pub, ctx, exported=False, extra=extra.get(unit.code, "") if unit.level == "wijk" else "")
+        for level in LEVELS
+        for unit in pub.units(level)
+    ]
+    pages += context_pages
     _write_assets(folder, templates)
     for page in pages:
         path = folder / page.path

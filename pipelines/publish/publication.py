@@ -32,6 +32,8 @@ SYNTHETIC_MARKER = "SYNTHETISCHE DATA"
 
 LINKAGE_FILE = "koppelingskwaliteit.parquet"  # the protected linkage-quality table
 TRENDS_FILE = "trends.parquet"  # trends computed from the protected indicators
+WIJKCONTEXT_FILE = "wijkcontext.parquet"  # A1/A11 beside CBS context and the expected use (issue 20)
+WIJKCONTEXT_MODEL_FILE = "wijkcontext_model.parquet"  # its coefficients per school year
 
 
 def is_synthetic(inbox: Path) -> bool:
@@ -260,7 +262,8 @@ def write_publication(
     """One gemeente's publication without its manifest: the table, the dashboard, report charts, the extra
     protected tables and the indicator catalogue. Returns the files written (relative) and the site report."""
     table.write_parquet(folder / "indicatoren.parquet")
-    site = build_dashboard(folder / "dashboard", table, load_indicators(), settings)
+    context = (extras[WIJKCONTEXT_FILE], extras[WIJKCONTEXT_MODEL_FILE]) if WIJKCONTEXT_FILE in extras else None
+    site = build_dashboard(folder / "dashboard", table, load_indicators(), settings, context)
     charts = write_report_charts(folder / "charts", site)
     downloads = [f"dashboard/{DOWNLOADS}/{ALL_UNITS}.{kind}" for kind in ("csv", "xlsx")]
     written = ["indicatoren.parquet", "dashboard/index.html", *downloads, *(str(p.relative_to(folder)) for p in charts)]
