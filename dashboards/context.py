@@ -74,7 +74,7 @@ def scatter_template(language: Language) -> Spec:
     y = alt.Y("a11_waarde:Q", title=observed, scale=alt.Scale(zero=False, nice=True))
     diagonal = (
         alt.Chart()
-        .transform_aggregate(lo="min(voorspel_laag)", hi="max(voorspel_hoog)")
+        .transform_aggregate(lo="min(verwacht_laag)", hi="max(verwacht_hoog)")
         .transform_fold(["lo", "hi"], as_=["end", "v"])
         .mark_line(color="#1b1b1b", strokeDash=[4, 4], strokeWidth=1, aria=False)
         .encode(x="v:Q", y="v:Q")
@@ -162,7 +162,7 @@ def _expected(row: dict[str, Any]) -> str:
     if row["verwacht"] is None:
         return both("–", "–")
     low, high = row["verwacht_laag"], row["verwacht_hoog"]
-    return f"{_value(row['verwacht'], '%')} <span class='note'>({_value(low, '%')} – {_value(high, '%')})</span>"
+    return f"{_value(row['verwacht'], '%')} <span class='interval'>({_value(low, '%')} – {_value(high, '%')})</span>"
 
 
 def _verdict(row: dict[str, Any]) -> str:
