@@ -79,11 +79,17 @@ def indeling_years(kerncijfers: pl.DataFrame, wijkcodes: set[str], gemeente_code
 
 
 def context_values(
-    kerncijfers: pl.DataFrame, years: tuple[int, ...], gemeente_code: str, contract: OpenDataContract
+    kerncijfers: pl.DataFrame,
+    years: tuple[int, ...],
+    gemeente_code: str,
+    contract: OpenDataContract,
+    later: tuple[int, ...] = (),
 ) -> pl.DataFrame:
-    """Per KWB year of the indeling and area: every context variable, the latest one published up to that year
-    (CBS publishes income and education a year or two late), with the year it comes from."""
+    """Per KWB year of the indeling (and per `later` year, past the newest table: the monitor's own indeling is
+    assumed to hold there) and area: every context variable, the latest one published up to that year (CBS
+    publishes income and education a year or two late), with the year it comes from."""
     areas = _areas_of(kerncijfers, gemeente_code).filter(pl.col("jaar").is_in(years))
+    years = (*years, *later)
     derived = []
     for v in contract.context:
         if v.denominator:
@@ -153,10 +159,12 @@ def build_wijkcontext(
     """The table from the staged kerncijfers and the *protected* indicator table only (never the unprotected one)."""
     contract = contract or load_contract()
     years = indeling_years(kerncijfers, wijkcodes, gemeente_code)
-    context = context_values(kerncijfers, years, gemeente_code, contract)
     cells = _cells(protected).with_columns(
         cbs_jaar=(pl.col("schooljaar").str.slice(0, 4).cast(pl.Int32) + contract.tableYearOfSchoolYear)
     )
+    # A school year past CBS's newest table (2025/2026 beside a 2026 table not yet out) takes the latest figures.
+    later = tuple(sorted(y for y in set(cells["cbs_jaar"].to_list()) if years and y > max(years)))
+    context = context_values(kerncijfers, years, gemeente_code, contract, later)
     joined = cells.join(context.rename({"code": "eenheid_code"}), on=["cbs_jaar", "eenheid_code"], how="left").sort(
         "schooljaar", "niveau", "eenheid_code"
     )
