@@ -9,6 +9,7 @@ wijk is listed with its expected use and "< 10" or "onderdrukt", never with an o
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
@@ -34,12 +35,19 @@ VERDICT_TEXT: dict[str, tuple[str, str]] = {
     "geen_cel": ("geen jeugdigen", "no young residents"),
 }
 COLOURS = {"hoger": GEMEENTE_COLOUR, "lager": UNIT_COLOUR, "zoals_verwacht": UNCLEAR_COLOUR}
-CONTEXT_FIGURES: tuple[tuple[str, str, tuple[str, str]], ...] = (
-    ("aandeel_huishoudens_met_kinderen", "%", ("Huishoudens met kinderen", "Households with children")),
-    ("inkomen_per_ontvanger", "k€", ("Gemiddeld inkomen per ontvanger", "Average income per recipient")),
-    ("aandeel_laag_opgeleid", "%", ("Inwoners 15-75 met laag opleidingsniveau", "Residents 15-75, low education")),
-    ("inwoners_0_14", "aantal", ("Inwoners 0-14 jaar", "Residents aged 0-14")),
-)
+Figure = tuple[str, str, tuple[str, str]]  # column, unit ('%', 'k€', 'aantal'), name in Dutch and English
+
+
+@dataclass(frozen=True)
+class WijkContext:
+    """What the publish stage hands the dashboard: the published wijkcontext table and its model, and the context
+    figures to show (from the contract; the dashboard imports nothing of the pipeline), the first `modelled` of
+    them the model's covariates."""
+
+    table: pl.DataFrame
+    coefficients: pl.DataFrame
+    figures: tuple[Figure, ...]
+    modelled: int
 
 
 def _pick(pair: tuple[str, str], language: Language) -> str:
@@ -169,11 +177,11 @@ def _verdict(row: dict[str, Any]) -> str:
     return both(*VERDICT_TEXT.get(row["oordeel"], (row["oordeel"], row["oordeel"])))
 
 
-def _model_text(coefficients: pl.DataFrame, year: str) -> str:
-    rows = coefficients.filter(pl.col("schooljaar") == year)
+def _model_text(context: WijkContext, year: str) -> str:
+    rows = context.coefficients.filter(pl.col("schooljaar") == year)
     if rows.is_empty():
         return ""
-    names = {v: pair for v, _, pair in CONTEXT_FIGURES}
+    names = {v: pair for v, _, pair in context.figures}
     body = "".join(
         f"<tr><th scope='row'>{both(*names.get(r['term'], ('Gemiddelde wijk', 'Average wijk')))}</th>"
         f"<td>{r['exp_coefficient']:.3f}</td><td>{r['coefficient']:.3f} ± {r['standaardfout']:.3f}</td></tr>"
@@ -196,11 +204,14 @@ def _model_text(coefficients: pl.DataFrame, year: str) -> str:
     )
 
 
-def _wijk_table(table: pl.DataFrame, year: str, wijken: dict[str, Unit], ctx: PageContext, root: str) -> str:
-    rows = table.filter(pl.col("schooljaar") == year, pl.col("niveau") == "wijk", pl.col("oordeel") != "geen_cel")
+def _wijk_table(context: WijkContext, year: str, wijken: dict[str, Unit], ctx: PageContext, root: str) -> str:
+    modelled = context.figures[: context.modelled]
+    rows = context.table.filter(
+        pl.col("schooljaar") == year, pl.col("niveau") == "wijk", pl.col("oordeel") != "geen_cel"
+    )
     heads = [
         both("Wijk", "Wijk"),
-        *(both(*label) for _, _, label in CONTEXT_FIGURES[:3]),
+        *(both(*label) for _, _, label in modelled),
         both("A11 waargenomen", "A11 observed"),
         both("Verwacht (95 %-interval)", "Expected (95% interval)"),
         both("Oordeel", "Verdict"),
@@ -210,7 +221,7 @@ def _wijk_table(table: pl.DataFrame, year: str, wijken: dict[str, Unit], ctx: Pa
     for r in rows.iter_rows(named=True):
         unit = wijken.get(r["eenheid_code"])
         name = f"<a href='{root}{e(unit.page)}'>{e(unit.name)}</a>" if unit else e(r["eenheid_code"])
-        figures = "".join(f"<td>{_value(r[k], u)}</td>" for k, u, _ in CONTEXT_FIGURES[:3])
+        figures = "".join(f"<td>{_value(r[k], u)}</td>" for k, u, _ in modelled)
         body.append(
             f"<tr><th scope='row'>{name}</th>{figures}<td>{_observed(r, ctx)}</td><td>{_expected(r)}</td>"
             f"<td>{_verdict(r)}</td><td>{_value(r['cbs_pct_jeugdzorg'], '%')}</td></tr>"
@@ -239,12 +250,11 @@ EXPLANATION = (
 )
 
 
-def context_page(
-    table: pl.DataFrame, coefficients: pl.DataFrame, wijken: list[Unit], ctx: PageContext
-) -> tuple[Page, str | None]:
+def context_page(context: WijkContext, wijken: list[Unit], ctx: PageContext) -> tuple[Page, str | None]:
     """The gemeente's wijk context page (`wijkcontext.html`) and the school year it shows."""
     root = ""
     units = {u.code: u for u in wijken}
+    table = context.table
     year = latest_modelled_year(table)
     charts: dict[str, dict[str, Any]] = {}
     heading = both("Jeugdhulp en de context van de wijk", "Youth care and the wijk's context")
@@ -270,7 +280,7 @@ def context_page(
         }
         content = (
             f"<figure><div class='chart' id='chart-{CHART_ID}' data-chart='{CHART_ID}'></div></figure>"
-            f"{_model_text(coefficients, year)}{_wijk_table(table, year, units, ctx, root)}"
+            f"{_model_text(context, year)}{_wijk_table(context, year, units, ctx, root)}"
         )
     body = (
         f"<nav class='crumbs' {aria_label('breadcrumb', ctx)}><a href='index.html'>{both('Overzicht', 'Overview')}"
@@ -289,14 +299,14 @@ def overview_link() -> str:
     )
 
 
-def wijk_section(table: pl.DataFrame, unit: Unit, ctx: PageContext, root: str = "../") -> str:
+def wijk_section(context: WijkContext, unit: Unit, ctx: PageContext, root: str = "../") -> str:
     """A wijk page's context block: per school year its CBS figures, A11 observed and expected, the verdict."""
-    rows = table.filter(pl.col("eenheid_code") == unit.code, pl.col("niveau") == "wijk").sort("schooljaar")
+    rows = context.table.filter(pl.col("eenheid_code") == unit.code, pl.col("niveau") == "wijk").sort("schooljaar")
     if rows.is_empty():
         return ""
     heads = [
         both("Schooljaar", "School year"),
-        *(both(*label) for _, _, label in CONTEXT_FIGURES),
+        *(both(*label) for _, _, label in context.figures),
         both("A11 waargenomen", "A11 observed"),
         both("Verwacht (95 %-interval)", "Expected (95% interval)"),
         both("Oordeel", "Verdict"),
@@ -304,7 +314,7 @@ def wijk_section(table: pl.DataFrame, unit: Unit, ctx: PageContext, root: str = 
     ]
     body = "".join(
         f"<tr><th scope='row'>{e(r['schooljaar'])}</th>"
-        + "".join(f"<td>{_value(r[k], u)}</td>" for k, u, _ in CONTEXT_FIGURES)
+        + "".join(f"<td>{_value(r[k], u)}</td>" for k, u, _ in context.figures)
         + f"<td>{_observed(r, ctx)}</td><td>{_expected(r)}</td><td>{_verdict(r)}</td>"
         f"<td>{_value(r['cbs_pct_jeugdzorg'], '%')}</td></tr>"
         for r in rows.iter_rows(named=True)

@@ -209,7 +209,7 @@ def build_dashboard(
     table: pl.DataFrame,
     catalogue: Sequence[CatalogueEntry],
     settings: SiteSettings,
-    context: tuple[pl.DataFrame, pl.DataFrame] | None = None,
+    context: wijk_context.WijkContext | None = None,
 ) -> SiteReport:
     """Write the site into `folder` (which must not exist yet) from the protected indicator table and the
     indicator catalogue the publish stage hands over, and the wijkcontext table with its model (issue 20), when
@@ -234,12 +234,11 @@ def build_dashboard(
     )
     extra: dict[str, str] = {}  # wijk code → its context block
     context_pages: list[Page] = []
-    if context is not None and context[0].height:
-        context_table, coefficients = context
+    if context is not None and context.table.height:
         for lang in LANGUAGES:
             templates[lang] |= wijk_context.templates(lang)
-        context_pages.append(wijk_context.context_page(context_table, coefficients, pub.units("wijk"), ctx)[0])
-        extra = {u.code: wijk_context.wijk_section(context_table, u, ctx) for u in pub.units("wijk")}
+        context_pages.append(wijk_context.context_page(context, pub.units("wijk"), ctx)[0])
+        extra = {u.code: wijk_context.wijk_section(context, u, ctx) for u in pub.units("wijk")}
     lead = wijk_context.overview_link() if context_pages else ""
     pages = [overview_page(pub, ctx, lead), accessibility_page(ctx), unit_page(pub.gemeente, pub, ctx, exported=True)]
     pages += [

@@ -294,13 +294,14 @@ def test_the_wijk_context_view_renders_in_headless_chromium(
 
     from dashboards.site import SiteSettings, build_dashboard
     from pipelines.indicators.catalogue import load_indicators
+    from pipelines.publish.publication import dashboard_context
     from tests.test_dashboard import ARTIFACTS, CHART_STATE, CHROMIUM, CHROMIUM_ARGS, QuietHandler
 
     kerncijfers, _, protected = almere
     result = build_wijkcontext(kerncijfers, protected, set(pl.read_csv(WIJKEN)["wijkcode"]), "GM0034")
     settings = SiteSettings(gemeente="Almere", synthetic=False, min_teller=10, min_noemer=50, exports=False)
     site = tmp_path / "dashboard"
-    build_dashboard(site, protected, load_indicators(), settings, (result.table, result.coefficients))
+    build_dashboard(site, protected, load_indicators(), settings, dashboard_context(result.table, result.coefficients))
     latest = result.table.filter(pl.col("schooljaar") == "2023/2024", pl.col("niveau") == "wijk")
     drawn = latest.filter(pl.col("oordeel").is_in(["hoger", "lager", "zoals_verwacht"])).height
     hidden = result.table.filter(pl.col("a11_onderdrukt")).height

@@ -26,6 +26,7 @@ MODELLED = "A11"
 CELL_FIELDS = ("teller", "noemer", "waarde", "onderdrukt", "reden")
 HIGHER, LOWER, AS_EXPECTED = "hoger", "lager", "zoals_verwacht"
 SUPPRESSED, NO_CONTEXT, NO_MODEL, GEMEENTE = "onderdrukt", "geen_context", "geen_model", "gemeente"
+CBS_YOUTH_CARE = "pct_jongeren_met_jeugdzorg"  # the context variable A11 is compared with (plausibility)
 NO_CELL = "geen_cel"  # a wijk with an A1 cell but no A11 cell
 VERDICTS = (HIGHER, LOWER, AS_EXPECTED, SUPPRESSED, NO_CONTEXT, NO_MODEL, GEMEENTE, NO_CELL)
 
@@ -210,7 +211,7 @@ def _model_year(part: pl.DataFrame, year: str, contract: OpenDataContract) -> tu
     variables = tuple(contract.model_variables)
     complete = pl.all_horizontal([pl.col(v).is_not_null() for v in variables])
     part = part.with_columns(
-        cbs_pct_jeugdzorg=pl.col("pct_jongeren_met_jeugdzorg"),
+        cbs_pct_jeugdzorg=pl.col(CBS_YOUTH_CARE),
         in_model=(
             (pl.col("niveau") == "wijk")
             & complete
