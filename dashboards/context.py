@@ -50,6 +50,13 @@ class WijkContext:
     modelled: int
 
 
+def _region(label: tuple[str, str], ctx: PageContext) -> str:
+    """A scrolling region's aria-label in the page's language, switched by the page script (as `aria_label`)."""
+    nl, en = (e(x) for x in label)
+    shown = e(_pick(label, ctx.language))
+    return f"aria-label='{shown}' data-i18n-attr='aria-label' data-attr-nl='{nl}' data-attr-en='{en}'"
+
+
 def _pick(pair: tuple[str, str], language: Language) -> str:
     return pair[0] if language == "nl" else pair[1]
 
@@ -229,7 +236,8 @@ def _wijk_table(context: WijkContext, year: str, wijken: dict[str, Unit], ctx: P
     head = "".join(f"<th scope='col'>{h}</th>" for h in heads)
     caption = both(f"Alle wijken, schooljaar {year}", f"Every wijk, school year {year}")
     return (
-        f"<div class='table-wrap'><table class='context'><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+        f"<div class='scroll' tabindex='0' role='region' {_region(('Alle wijken', 'Every wijk'), ctx)}>"
+        f"<table class='context'><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
@@ -324,6 +332,7 @@ def wijk_section(context: WijkContext, unit: Unit, ctx: PageContext, root: str =
     return (
         f"<section class='context' id='wijkcontext' aria-labelledby='h-wijkcontext'>"
         f"<h2 id='h-wijkcontext'>{both('Context van de wijk (CBS) en verwacht gebruik', 'Wijk context (CBS) and expected use')}</h2>"  # noqa: E501
-        f"<div class='table-wrap'><table class='context'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f"<div class='scroll' tabindex='0' role='region' {_region(('Context van de wijk', 'Wijk context'), ctx)}>"
+        f"<table class='context'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         f"</div><p class='note'>{link}</p></section>"
     )

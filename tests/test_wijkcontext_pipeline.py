@@ -49,6 +49,11 @@ def test_the_run_stages_the_cbs_figures_and_publishes_a_checked_wijkcontext(
     some_wijk = wijk["eenheid_code"][0]
     assert "id='wijkcontext'" in (site / "wijk" / f"{some_wijk}.html").read_text(encoding="utf-8")
 
+    manifest = json.loads((out / "publish" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["contracts"]["kerncijfers"] == "1.0.0"
+    assert [i["name"] for i in manifest["inputs"] if i["source"] == "kerncijfers"] == ["kerncijfers_wijken_buurten.csv"]
+    assert {"wijkcontext.parquet", "wijkcontext_model.parquet"} <= set(manifest["outputs"])
+
     receipts = sorted((out / "receipts").glob("*.json"))
     files = json.loads(receipts[-1].read_text(encoding="utf-8"))["files"]
     cbs = [f for f in files if f["source"] == "kerncijfers"]

@@ -17,7 +17,7 @@ import dagster as dg
 import polars as pl
 
 from dashboards.site import SiteReport
-from pipelines.lib.keys import ALL_SOURCES, OWNER
+from pipelines.lib.keys import ALL_SOURCES, KERNCIJFERS, OWNER
 from pipelines.lib.resources import MonitorResource
 from pipelines.publish.publication import (
     LINKAGE_FILE,
@@ -57,6 +57,8 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
     synthetic = is_synthetic(paths.inbox)
     labels = monitor.pseudonym_labels()
     summaries = [json.loads((paths.staged / f"{s}.summary.json").read_text(encoding="utf-8")) for s in ALL_SOURCES]
+    cbs = paths.staged / f"{KERNCIJFERS}.summary.json"  # the CBS context figures, when delivered (optional)
+    summaries += [json.loads(cbs.read_text(encoding="utf-8"))] if cbs.is_file() else []
     suppression = json.loads((paths.protected / "suppression.json").read_text(encoding="utf-8"))
     written: list[str] = []
     sites: list[SiteReport] = []
