@@ -191,9 +191,10 @@ def _values_table(unit: Unit, indicator: CatalogueEntry, pub: Publication, ctx: 
     )
 
 
-def unit_page(unit: Unit, pub: Publication, ctx: PageContext, exported: bool, targets: str = "") -> Page:
-    """A school, wijk or the gemeente: every catalogue indicator at its level with trend and benchmark.
-    `targets`: the unit's agreed targets (dashboards/targets.py), after the summary and in the printed document."""
+def unit_page(unit: Unit, pub: Publication, ctx: PageContext, exported: bool, extra: str = "") -> Page:
+    """A school, wijk or the gemeente: every catalogue indicator at its level with trend and benchmark; `extra`
+    are the sections placed after the summary, also in the printed document: the unit's agreed targets
+    (dashboards/targets.py) and a wijk's context (dashboards/context.py)."""
     root = "../"
     charts: dict[str, dict[str, Any]] = {}
     sections = []
@@ -250,7 +251,7 @@ def unit_page(unit: Unit, pub: Publication, ctx: PageContext, exported: bool, ta
     )
     body = (
         f"{crumbs}<p class='print-only'>{printed}</p><h1>{e(unit.name)} <span class='code'>{e(unit.code)}</span></h1>"
-        f"<p class='lead'>{level}{facts}</p>{empty}{first}{targets}"
+        f"<p class='lead'>{level}{facts}</p>{empty}{first}{extra}"
         f"{data_links('page_data', file_stem(unit.level, unit.code), root)}"
         f"<nav class='toc' {aria_label('contents', ctx)}>"
         f"<h2 class='toc-title'>{both_t('contents')}</h2>"
@@ -438,8 +439,9 @@ def _units_table(pub: Publication, ctx: PageContext) -> str:
     )
 
 
-def overview_page(pub: Publication, ctx: PageContext) -> Page:
-    """The gemeente's key figures with trend, schools and wijken compared with it, and a table of all units."""
+def overview_page(pub: Publication, ctx: PageContext, lead: str = "") -> Page:
+    """The gemeente's key figures with trend, schools and wijken compared with it, and a table of all units;
+    `lead` adds links beside the gemeente's page (the wijk context page)."""
     root = ""
     charts: dict[str, dict[str, Any]] = {}
     key_indicators = [i for k in KEY_FIGURES if (i := pub.indicator(k)) is not None]
@@ -458,7 +460,7 @@ def overview_page(pub: Publication, ctx: PageContext) -> Page:
     gemeente = pub.gemeente
     body = (
         f"<h1>{both_t('site_title')}: {e(ctx.gemeente)}</h1>"
-        f"<p class='lead'><a href='{e(gemeente.page)}'>{both_t('gemeente_page')}</a></p>"
+        f"<p class='lead'><a href='{e(gemeente.page)}'>{both_t('gemeente_page')}</a>{' · ' + lead if lead else ''}</p>"
         f"<section aria-labelledby='h-kern'><h2 id='h-kern'>{both_t('key_figures')}</h2>"
         f"<div class='tiles'>{''.join(tiles)}</div>{_key_table(key_indicators, pub, ctx)}</section>"
         f"{''.join(sections)}{_units_table(pub, ctx)}"

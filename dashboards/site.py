@@ -32,6 +32,7 @@ import altair as alt
 import polars as pl
 import vl_convert as vlc
 
+from dashboards import context as wijk_context
 from dashboards.catalogue import CatalogueEntry
 from dashboards.charts import (
     VEGA_LITE_VERSION,
@@ -210,9 +211,12 @@ def build_dashboard(
     catalogue: Sequence[CatalogueEntry],
     settings: SiteSettings,
     targets: pl.DataFrame | None = None,
+    context: wijk_context.WijkContext | None = None,
 ) -> SiteReport:
     """Write the site into `folder` (which must not exist yet) from the protected indicator table and the
-    indicator catalogue the publish stage hands over; `targets`: doelen.parquet, if any."""
+    indicator catalogue the publish stage hands over; `targets`: doelen.parquet, if any; `context`: the
+    wijkcontext table with its model (issue 20), when there is one: then a wijk context page and a context block
+    on each wijk page (dashboards/context.py)."""
     started = time.perf_counter()
     pub = Publication(table, list(catalogue))
     templates = {
@@ -231,15 +235,25 @@ def build_dashboard(
         built=datetime.now().astimezone(),
         language=settings.language,
     )
-    agreed = targets_html(targets, table, catalogue)
+    # Sections after each unit's summary: its agreed targets, then (a wijk) its context block.
+    extra = dict(targets_html(targets, table, catalogue))
+    context_pages: list[Page] = []
+    if context is not None and context.table.height:
+        for lang in LANGUAGES:
+            templates[lang] |= wijk_context.templates(lang)
+        context_pages.append(wijk_context.context_page(context, pub.units("wijk"), ctx)[0])
+        for u in pub.units("wijk"):
+            extra[("wijk", u.code)] = extra.get(("wijk", u.code), "") + wijk_context.wijk_section(context, u, ctx)
+    lead = wijk_context.overview_link() if context_pages else ""
     gemeente = pub.gemeente
-    pages = [overview_page(pub, ctx), accessibility_page(ctx)]
-    pages.append(unit_page(gemeente, pub, ctx, True, agreed.get((gemeente.level, gemeente.code), "")))
+    pages = [overview_page(pub, ctx, lead), accessibility_page(ctx)]
+    pages.append(unit_page(gemeente, pub, ctx, True, extra.get((gemeente.level, gemeente.code), "")))
     pages += [
-        unit_page(unit, pub, ctx, False, agreed.get((unit.level, unit.code), ""))
+        unit_page(unit, pub, ctx, False, extra.get((unit.level, unit.code), ""))
         for level in LEVELS
         for unit in pub.units(level)
     ]
+    pages += context_pages
     _write_assets(folder, templates)
     for page in pages:
         path = folder / page.path

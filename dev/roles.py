@@ -31,7 +31,7 @@ HOLDERS: dict[str, tuple[str, ...]] = {
     "jeugdhulp": ("toewijzingen.csv", "declaraties.csv", "ijw"),
 }
 # Public reference tables (CBS, DUO): no person in them, they go to the analyst as they are.
-REFERENCES = ("scholen.csv", "wijken.csv", "pc6hnr.csv")
+REFERENCES = ("scholen.csv", "wijken.csv", "pc6hnr.csv", "kerncijfers_wijken_buurten.csv")
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,9 @@ from dev.synthetic.residence import build_residence
 from dev.synthetic.schools import build_schools, duo_rows
 from dev.synthetic.youth_care import DYSLEXIA_CODES, YouthCare, build_youth_care
 
+# Derived once by derive_reference.derive_kerncijfers (data/README.md).
+KERNCIJFERS_FILE = Path(__file__).parent / "data" / "kerncijfers_wijken_buurten.csv"
+
 __all__ = ["DYSLEXIA_CODES", "GenerationSummary", "generate"]
 
 YouthCareForm = Literal["split", "csv", "ijw", "both"]
@@ -220,6 +223,9 @@ def generate(
     used = pl.concat([used, schools["address_id"]]).unique()
     files["pc6hnr.csv"] = w.write_csv(w.pc6hnr(geo.addresses, geo.buurten, used), out_dir / "pc6hnr.csv", sep=";")
     files["wijken.csv"] = w.write_csv(geo.wijken, out_dir / "wijken.csv", sep=";")
+    # Real CBS figures for Almere's wijken (public, in CBS's layout): the demo's wijk context (docs/wijkcontext.md).
+    shutil.copy(KERNCIJFERS_FILE, out_dir / KERNCIJFERS_FILE.name)
+    files[KERNCIJFERS_FILE.name] = KERNCIJFERS_FILE.read_text(encoding="utf-8-sig").count("\n") - 1
 
     pupils = {f"{y}/{y + 1}": pupils_on(enrolments, y).height for y in range(FIRST_SCHOOL_YEAR, LAST_SCHOOL_YEAR + 1)}
     _readme(out_dir, seed, scale, youth_care_form, defects, invalid)

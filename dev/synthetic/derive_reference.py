@@ -158,5 +158,36 @@ def derive(reference: Path) -> None:
     (DATA_DIR / "bestaande_brin.txt").write_text("\n".join(sorted(b for b in brins if b)) + "\n", encoding="utf-8")
 
 
+KERNCIJFERS = "kerncijfers_wijken_buurten.csv"
+
+
+def derive_kerncijfers(reference: Path) -> None:
+    """The CBS kerncijfers in their raw layout, cut to what the monitor reads: the gemeente and wijk rows and the
+    columns of the contract's keys and measures (every year table's copy), each cell byte for byte (padding, '.',
+    the lost decimals and the BOM kept), so the demo's context input is the real file's layout."""
+    from pipelines.context.kerncijfers import load_contract
+
+    contract = load_contract()
+    lines = (reference / "cbs/almere_kwb_2018_2025_raw.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(contract.file.delimiter)
+    keys = [
+        "ID",
+        contract.keys.peildatum.column,
+        "WijkenEnBuurten",
+        contract.keys.soort.column,
+        contract.keys.code.column,
+    ]
+    wanted = set(keys) | {c for m in contract.measures for c in m.columns(header)}
+    keep = [i for i, name in enumerate(header) if name in wanted]
+    soort = header.index(contract.keys.soort.column)
+    out = []
+    for line in lines:
+        cells = line.split(contract.file.delimiter)
+        if line is lines[0] or cells[soort].strip() in contract.file.regionTypes:
+            out.append(contract.file.delimiter.join(cells[i] for i in keep))
+    (DATA_DIR / KERNCIJFERS).write_text("\n".join(out) + "\n", encoding="utf-8-sig")
+
+
 if __name__ == "__main__":
     derive(Path(sys.argv[1]))
+    derive_kerncijfers(Path(sys.argv[1]))

@@ -17,7 +17,15 @@ import dagster as dg
 
 from pipelines.ingest.raw_release import IJW_LISTING, ingested_files, list_ijw_files, release, write_receipt
 from pipelines.ingest.sources import IJW_FOLDER, Ingested, find_files, ijw_raw_tables, ingest_source
-from pipelines.lib.keys import ALL_SOURCES, OWNER, PERSON_SOURCES, REFERENCE_SOURCES, YOUTH_CARE_SOURCES, staged_key
+from pipelines.lib.keys import (
+    ALL_SOURCES,
+    KERNCIJFERS,
+    OWNER,
+    PERSON_SOURCES,
+    REFERENCE_SOURCES,
+    YOUTH_CARE_SOURCES,
+    staged_key,
+)
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sealing import read_sealed
 from pipelines.lib.settings import Paths
@@ -326,7 +334,7 @@ quality_checks = [_make_quality_check(s) for s in ALL_SOURCES] + [_make_expectat
 @dg.asset(
     key=dg.AssetKey(["inbox", "released"]),
     group_name="ingest",
-    deps=[staged_key(source) for source in ALL_SOURCES],
+    deps=[staged_key(source) for source in (*ALL_SOURCES, KERNCIJFERS)],
     owners=[OWNER],
     kinds={"json"},
     description=(
@@ -341,7 +349,7 @@ def released_inbox(context: dg.AssetExecutionContext, monitor: MonitorResource) 
     messages = (
         json.loads(toewijzingen.read_text(encoding="utf-8")).get("ijw_messages", {}) if toewijzingen.is_file() else {}
     )
-    released = release(paths.inbox, ingested_files(paths.staged, ALL_SOURCES), move_to)
+    released = release(paths.inbox, ingested_files(paths.staged, (*ALL_SOURCES, KERNCIJFERS)), move_to)
     receipt = write_receipt(paths.receipts, context.run_id, released, move_to, messages)
     removed = sum(r.action in ("verwijderd", "verplaatst") for r in released)
     context.log.info(

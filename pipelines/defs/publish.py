@@ -17,13 +17,15 @@ import dagster as dg
 import polars as pl
 
 from dashboards.site import SiteReport
-from pipelines.lib.keys import ALL_SOURCES, OWNER
+from pipelines.lib.keys import ALL_SOURCES, KERNCIJFERS, OWNER
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.run_manifests import record_run_manifest, write_json
 from pipelines.publish.publication import (
     LINKAGE_FILE,
     TARGETS_FILE,
     TRENDS_FILE,
+    WIJKCONTEXT_FILE,
+    WIJKCONTEXT_MODEL_FILE,
     build_manifest,
     build_version,
     is_synthetic,
@@ -42,12 +44,12 @@ def _run_start(context: dg.AssetExecutionContext) -> datetime | None:
 
 @dg.asset(
     group_name="publish",
-    deps=["protected_indicators", "protected_linkage_quality", "indicator_trends", "protected_targets"],
+    deps=["protected_indicators", "protected_linkage_quality", "indicator_trends", "protected_targets", "wijkcontext"],
     owners=[OWNER],
     kinds={"parquet", "altair", "json"},
     description="data/publish/: indicatoren.parquet (spec §4), the dashboard (dashboard/index.html, a page per "
     "school and wijk), charts for reports (PNG + SVG), manifest.json, the indicator catalogue, "
-    "koppelingskwaliteit.parquet, trends.parquet and doelen.parquet.",
+    "koppelingskwaliteit.parquet, trends.parquet, doelen.parquet and wijkcontext(_model).parquet.",
 )
 def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> dg.MaterializeResult:
     paths = monitor.paths
@@ -55,6 +57,8 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
     synthetic = is_synthetic(paths.inbox)
     labels = monitor.pseudonym_labels()
     summaries = [json.loads((paths.staged / f"{s}.summary.json").read_text(encoding="utf-8")) for s in ALL_SOURCES]
+    cbs = paths.staged / f"{KERNCIJFERS}.summary.json"  # the CBS context figures, when delivered (optional)
+    summaries += [json.loads(cbs.read_text(encoding="utf-8"))] if cbs.is_file() else []
     suppression = json.loads((paths.protected / "suppression.json").read_text(encoding="utf-8"))
     written: list[str] = []
     sites: list[SiteReport] = []
@@ -63,7 +67,8 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
     def build(folder: Path) -> None:
         config = monitor.config
         settings = site_settings(config, config.gemeente_naam, synthetic, monitor.chart_exports)
-        extras = {name: pl.read_parquet(paths.protected / name) for name in (LINKAGE_FILE, TRENDS_FILE, TARGETS_FILE)}
+        names = (LINKAGE_FILE, TRENDS_FILE, TARGETS_FILE, WIJKCONTEXT_FILE, WIJKCONTEXT_MODEL_FILE)
+        extras = {name: pl.read_parquet(paths.protected / name) for name in names}
         files, site = write_publication(folder, table, extras, settings)
         written.extend(files)
         sites.append(site)

@@ -11,6 +11,8 @@ import html
 import re
 from pathlib import Path
 
+from pipelines.context.kerncijfers import OpenDataContract
+from pipelines.context.kerncijfers import load_contract as load_open_data_contract
 from pipelines.lib.report import Section, inline_html, markdown_document
 from pseudonymisation import bsn, onderwijsnummer
 from pseudonymisation.config import HashingConfig, load_hashing_config
@@ -255,6 +257,64 @@ def _html(title: str, parts: list[Section]) -> str:
     )
 
 
+def open_data_sections(contract: OpenDataContract) -> list[Section]:
+    """The page of an open-data table (contracts/opendata/): its file, keys, measures and context variables."""
+    file = contract.file
+    about = [
+        ["Houder", contract.owner],
+        ["Bestand", f"`{file.name}` (`{file.delimiter}`-gescheiden, UTF-8 met of zonder BOM)"],
+        ["Ontbrekend", ", ".join(f"`{v}`" if v else "leeg" for v in file.missingValues) + " (ook met spaties)"],
+        ["Rijen", "soort gebied " + ", ".join(file.regionTypes) + "; andere soorten (buurten) blijven buiten"],
+        ["Schooljaar", f"schooljaar t/t+1 naast de tabel met peildatum 1 januari t+{contract.tableYearOfSchoolYear}"],
+        ["Doel", contract.purpose.nl],
+    ]
+    keys = [
+        [f"`{name}`", f"`{key.column}`", key.description.nl]
+        for name, key in (
+            ("code", contract.keys.code),
+            ("soort", contract.keys.soort),
+            ("peildatum", contract.keys.peildatum),
+        )
+    ]
+    measures = [
+        [
+            f"`{m.name}`",
+            ", ".join(f"`{c}`" for c in m.cbs),
+            m.type,
+            m.unit,
+            "-" if m.lostDecimal is None else f"vanaf {m.lostDecimal:g} ÷ 10",
+            m.description.nl,
+        ]
+        for m in contract.measures
+    ]
+    context = [
+        [
+            f"`{v.name}`",
+            f"`{v.numerator}`"
+            + (" / (" + " + ".join(f"`{d}`" for d in v.denominator) + ") x 100" if v.denominator else ""),
+            v.unit,
+            "ja" if v.model else "nee",
+            "ja" if v.carryForward else "nee",
+            v.description.nl,
+        ]
+        for v in contract.context
+    ]
+    return [
+        Section(f"{contract.name} (open data, v{contract.version})", ["", ""], about, intro=contract.description.nl),
+        Section("Sleutels (keys)", ["veld", "kolom", "betekenis"], keys),
+        Section(
+            "Maten (measures): kolom = CBS-naam, eventueel met het volgnummer van een jaartabel (`_68`)",
+            ["veld", "CBS-namen (oud → nieuw)", "type", "eenheid", "verloren decimaal", "betekenis"],
+            measures,
+        ),
+        Section(
+            "Contextvariabelen (docs/wijkcontext.md)",
+            ["variabele", "berekening", "eenheid", "in het model", "laatst bekende", "betekenis"],
+            context,
+        ),
+    ]
+
+
 def write_data_dictionary(out_dir: Path) -> list[Path]:
     """One Markdown and one HTML page per source, plus an index; returns the files written."""
     hashing = load_hashing_config()
@@ -307,6 +367,21 @@ def write_data_dictionary(out_dir: Path) -> list[Path]:
             ],
         ),
     ]
+    opendata = load_open_data_contract()
+    for suffix, text in (
+        (".md", _markdown(f"Gegevenswoordenboek: {opendata.name}", open_data_sections(opendata))),
+        (".html", _html(f"Gegevenswoordenboek: {opendata.name}", open_data_sections(opendata))),
+    ):
+        (out_dir / f"{opendata.id}{suffix}").write_text(text, encoding="utf-8")
+        written.append(out_dir / f"{opendata.id}{suffix}")
+    index.insert(
+        1,
+        Section(
+            "Open data (contracts/opendata/)",
+            ["tabel", "versie", "houder", "maten"],
+            [[f"[{opendata.name}]({opendata.id}.md)", opendata.version, opendata.owner, str(len(opendata.measures))]],
+        ),
+    )
     title = "Gegevenswoordenboek van de monitor jeugdhulp × onderwijs"
     (out_dir / "index.md").write_text(_markdown(title, index), encoding="utf-8")
     html_index = re.sub(r"\[([^\]]+)\]\(([^)]+)\.md\)", r'<a href="\2.html">\1</a>', _html(title, index))

@@ -19,6 +19,8 @@ REFERENCE_SOURCES = tuple(s for s, c in _CONTRACTS.items() if source_kind(c) == 
 PERSON_SOURCES = tuple(s for s, c in _CONTRACTS.items() if source_kind(c) == "person")
 YOUTH_CARE_SOURCES = tuple(s for s, c in _CONTRACTS.items() if source_kind(c) == "youth_care")
 ALL_SOURCES = SOURCES  # by kind, in the order of the flow
+# Public open data read by its own contract (contracts/opendata/), optional, beside the sources: CBS kerncijfers.
+KERNCIJFERS = "kerncijfers"
 
 
 def staged_key(source: str) -> dg.AssetKey:

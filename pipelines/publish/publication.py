@@ -19,9 +19,12 @@ from typing import Any
 
 import polars as pl
 
+from dashboards.context import WijkContext
 from dashboards.downloads import ALL as ALL_UNITS
 from dashboards.downloads import FOLDER as DOWNLOADS
 from dashboards.site import SiteReport, SiteSettings, build_dashboard, write_report_charts
+from pipelines.context.kerncijfers import load_contract as load_open_data_contract
+from pipelines.context.wijkcontext import CBS_YOUTH_CARE
 from pipelines.indicators.catalogue import load_indicators, write_catalogue
 from pipelines.lib.faults import fault_point
 from pipelines.lib.owner_only import make_private_dir
@@ -32,6 +35,8 @@ SYNTHETIC_MARKER = "SYNTHETISCHE DATA"
 LINKAGE_FILE = "koppelingskwaliteit.parquet"  # the protected linkage-quality table
 TRENDS_FILE = "trends.parquet"  # trends computed from the protected indicators
 TARGETS_FILE = "doelen.parquet"  # progress towards the agreed targets, from the protected indicators
+WIJKCONTEXT_FILE = "wijkcontext.parquet"  # A1/A11 beside CBS context and the expected use (issue 20)
+WIJKCONTEXT_MODEL_FILE = "wijkcontext_model.parquet"  # its coefficients per school year
 
 
 def is_synthetic(inbox: Path) -> bool:
@@ -219,13 +224,28 @@ def site_settings(config: MonitorConfig, gemeente_naam: str, synthetic: bool, ex
     )
 
 
+def dashboard_context(table: pl.DataFrame, coefficients: pl.DataFrame) -> WijkContext:
+    """The wijkcontext tables with the figures the dashboard shows, named and ordered by the contract."""
+    contract = load_open_data_contract()
+    figures = tuple(
+        (v.name, "k€" if "euro" in v.unit else v.unit, (v.description.nl, v.description.en))
+        for v in sorted(contract.context, key=lambda v: not v.model)
+        if v.name != CBS_YOUTH_CARE  # CBS's own youth-care figure has a column of its own
+    )
+    return WijkContext(table, coefficients, figures, len(contract.model_variables))
+
+
 def write_publication(
     folder: Path, table: pl.DataFrame, extras: dict[str, pl.DataFrame], settings: SiteSettings
 ) -> tuple[list[str], SiteReport]:
     """One gemeente's publication without its manifest: the table, the dashboard, report charts, the extra
     protected tables and the indicator catalogue. Returns the files written (relative) and the site report."""
     table.write_parquet(folder / "indicatoren.parquet")
-    site = build_dashboard(folder / "dashboard", table, load_indicators(), settings, extras.get(TARGETS_FILE))
+    context = None
+    if WIJKCONTEXT_FILE in extras:
+        context = dashboard_context(extras[WIJKCONTEXT_FILE], extras[WIJKCONTEXT_MODEL_FILE])
+    targets = extras.get(TARGETS_FILE)
+    site = build_dashboard(folder / "dashboard", table, load_indicators(), settings, targets, context)
     charts = write_report_charts(folder / "charts", site)
     downloads = [f"dashboard/{DOWNLOADS}/{ALL_UNITS}.{kind}" for kind in ("csv", "xlsx")]
     written = ["indicatoren.parquet", "dashboard/index.html", *downloads, *(str(p.relative_to(folder)) for p in charts)]
