@@ -90,6 +90,8 @@ def staged_kerncijfers(context: dg.AssetExecutionContext, monitor: MonitorResour
             "rows_read": r.rows_read,
             "rows_accepted": r.table.height,
             "rows_quarantined": len({q["line"] for q in r.quarantine}),
+            "rows_past_retention": 0,  # public aggregate figures: no retention period applies
+            "rows_other_regions": r.rows_other_regions,  # the rest of the country, left out by code
         }
         for path, r in zip(found, reads, strict=True)
     ]
