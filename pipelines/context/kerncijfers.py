@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -134,10 +133,6 @@ class Kerncijfers:
     rows_read: int
     rows_other_regions: int  # buurten (or other region types the contract does not keep)
     quarantine: list[dict[str, object]] = field(default_factory=list)  # line, field, rule, value
-
-    @property
-    def quarantine_by_rule(self) -> dict[str, int]:
-        return dict(Counter(str(q["rule"]) for q in self.quarantine).most_common())
 
 
 def schema(contract: OpenDataContract) -> dict[str, type[pl.DataType]]:

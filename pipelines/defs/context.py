@@ -9,6 +9,7 @@ and the publication. See docs/wijkcontext.md.
 """
 
 import json
+from collections import Counter
 from typing import Any
 
 import dagster as dg
@@ -38,15 +39,27 @@ kerncijfers_inbox = dg.AssetSpec(
 )
 
 
-def _summary(read: Kerncijfers | None, files: list[dict[str, object]]) -> dict[str, Any]:
+def _counts(read: Kerncijfers) -> dict[str, int]:
+    """Row counts as the manifest keeps them for every source: rows read = accepted + quarantined (+ past
+    retention, never here). The rows of region kinds the contract does not keep (buurten) are counted apart."""
+    quarantined = len({q["line"] for q in read.quarantine})
+    return {
+        "rows_read": read.rows_read - read.rows_other_regions,
+        "rows_accepted": read.rows_read - read.rows_other_regions - quarantined,
+        "rows_quarantined": quarantined,
+        "rows_past_retention": 0,
+        "rows_other_regions": read.rows_other_regions,
+    }
+
+
+def _summary(reads: list[Kerncijfers], files: list[dict[str, Any]]) -> dict[str, Any]:
+    counts = [_counts(r) for r in reads]
+    keys = ("rows_read", "rows_accepted", "rows_quarantined", "rows_past_retention", "rows_other_regions")
     return {
         "source": KERNCIJFERS,
         "contract_version": CONTRACT.version,
-        "rows_read": read.rows_read if read else 0,
-        "rows_accepted": read.table.height if read else 0,
-        "rows_other_regions": read.rows_other_regions if read else 0,
-        "rows_quarantined": len({q["line"] for q in read.quarantine}) if read else 0,
-        "quarantine_by_rule": read.quarantine_by_rule if read else {},
+        **{k: sum(c[k] for c in counts) for k in keys},
+        "quarantine_by_rule": dict(Counter(str(q["rule"]) for r in reads for q in r.quarantine).most_common()),
         "files": files,
     }
 
@@ -73,7 +86,7 @@ def staged_kerncijfers(context: dg.AssetExecutionContext, monitor: MonitorResour
             context.log.info(f"{KERNCIJFERS}: no new delivery; the staged figures of the previous one stay in use")
             return dg.MaterializeResult(metadata={"delivery": "previous (none in the inbox)"})
         write_sealed(pl.DataFrame(schema=schema(CONTRACT)), staged)
-        summary_file.write_text(json.dumps(_summary(None, []), indent=2), encoding="utf-8")
+        summary_file.write_text(json.dumps(_summary([], []), indent=2), encoding="utf-8")
         context.log.info(f"{CONTRACT.file.name}: not in the inbox; the wijk context stays empty")
         return dg.MaterializeResult(metadata={"delivery": "none: no wijk context", "dagster/row_count": 0})
     try:
@@ -87,20 +100,15 @@ def staged_kerncijfers(context: dg.AssetExecutionContext, monitor: MonitorResour
             "name": str(path.relative_to(paths.inbox)),
             "size": path.stat().st_size,
             "sha256": sha256_file(path),
-            "rows_read": r.rows_read,
-            "rows_accepted": r.table.height,
-            "rows_quarantined": len({q["line"] for q in r.quarantine}),
-            "rows_past_retention": 0,  # public aggregate figures: no retention period applies
-            "rows_other_regions": r.rows_other_regions,  # the rest of the country, left out by code
+            **_counts(r),
         }
         for path, r in zip(found, reads, strict=True)
     ]
-    merged = Kerncijfers(table, sum(r.rows_read for r in reads), sum(r.rows_other_regions for r in reads))
-    merged.quarantine = [q for r in reads for q in r.quarantine]
-    summary = _summary(merged, files)
+    summary = _summary(reads, files)
+    quarantine = [q for r in reads for q in r.quarantine]
     summary_file.write_text(json.dumps(summary, indent=2), encoding="utf-8")
     paths.quarantine.mkdir(parents=True, exist_ok=True)
-    quarantined = pl.DataFrame(merged.quarantine, schema=QUARANTINE_SCHEMA, orient="row")
+    quarantined = pl.DataFrame(quarantine, schema=QUARANTINE_SCHEMA, orient="row")
     write_sealed(quarantined, paths.quarantine / f"{KERNCIJFERS}.parquet")  # sealed like every quarantine
     return dg.MaterializeResult(
         metadata={
