@@ -8,6 +8,7 @@ finished step, so an analyst sees where a long run is without reading Dagster's 
 from __future__ import annotations
 
 import errno
+import json
 import multiprocessing
 import os
 import re
@@ -49,6 +50,13 @@ run_coordinator:
 concurrency:
   runs:
     max_concurrent_runs: 1
+# Dagster's own SQLite event log files in their usual place, written through connections kept open
+# (pipelines/lib/run_storage.py): the default storage opens and closes a connection per event.
+event_log_storage:
+  module: pipelines.lib.run_storage
+  class: PooledSqliteEventLogStorage
+  config:
+    base_dir: {event_logs}
 """
 
 
@@ -71,8 +79,9 @@ def prepare_instance(dagster_home: Path) -> dg.DagsterInstance:
     make_private_dir(dagster_home)
     tighten(dagster_home.parent)
     config = dagster_home / "dagster.yaml"
-    if not config.is_file() or config.read_text(encoding="utf-8") != INSTANCE_CONFIG:
-        config.write_text(INSTANCE_CONFIG, encoding="utf-8")
+    text = INSTANCE_CONFIG.format(event_logs=json.dumps(str((dagster_home / "history" / "runs").resolve())))
+    if not config.is_file() or config.read_text(encoding="utf-8") != text:
+        config.write_text(text, encoding="utf-8")
     return dg.DagsterInstance.from_config(str(dagster_home))
 
 
