@@ -176,6 +176,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     refused = _check_key(config)
     if refused is not None:
         return refused
+    if not args.partitioned and (last := _unchanged(inbox, out, config)) is not None:
+        print(
+            f"Nothing to do: no new delivery in {inbox.resolve()}, and code, configuration and staged data are those "
+            f"of the run of {last['finished']} (run {last['run_id']}); its publication stays as it is.",
+            file=sys.stderr,
+        )
+        return 0
     if not any(p.is_file() for p in inbox.rglob("*")):
         return _fail(
             f"the inbox {inbox.resolve()} is empty; expected the exports of spec §1 (inschrijvingen.csv, …).",
@@ -207,6 +214,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"  warehouse (private)   {out.resolve() / 'warehouse'}")
     print(f"  run history           {out.resolve() / 'dagster'}")
     return 0
+
+
+def _unchanged(inbox: Path, out: Path, config: Path) -> dict[str, object] | None:
+    """The last run's manifest when nothing changed since (pipelines/lib/run_inputs.py), checked before the
+    pipeline is imported; None when something did, or while another run holds the folder."""
+    from pipelines.lib.lock import is_locked
+    from pipelines.lib.run_inputs import unchanged_since
+
+    return None if is_locked(out.resolve()) else unchanged_since(inbox, out, config)
 
 
 def _waiting_line(publish: Path) -> str:

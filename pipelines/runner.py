@@ -33,7 +33,8 @@ from pipelines.lib.lock import output_lock
 from pipelines.lib.owner_only import make_private_dir, restrict_umask, tighten
 from pipelines.lib.resources import MonitorResource, default_monitor_resource
 from pipelines.lib.run_history import end_run, end_unfinished_run, prune_runs
-from pipelines.lib.settings import MonitorConfig
+from pipelines.lib.run_inputs import forget_run_inputs, record_run_inputs
+from pipelines.lib.settings import MonitorConfig, configured_path
 
 # Dagster's own console log stays silent: its step failures come with stack traces and class names. The
 # causes reach the user as sentences (`failure_sentences`), the tracebacks a log file (`write_failure_log`).
@@ -215,8 +216,11 @@ def run_monitor(
     with output_lock(out, "monitor run", run_id) as held:
         instance = prepare_instance(out / "dagster")
         end_unfinished_run(instance, out, held.stale)
+        forget_run_inputs(out)
         outcome = _execute(instance, inbox, out, run_id, stream, until, raw_to, config)
         held.finished = end_run(instance, run_id, "The run process stopped before Dagster recorded its end.")
+        if outcome.success and until is None:  # what the next run compares with (pipelines/lib/run_inputs.py)
+            record_run_inputs(inbox, out, config or configured_path(), run_id)
         if held.finished:
             with suppress(Exception):  # pruning is housekeeping: a failure here must not fail the run
                 prune_runs(instance, MonitorConfig.load().keep_runs)
