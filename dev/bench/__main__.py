@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,26 @@ def bench_pipeline(work: Path, scale: float, label: str, until: str | None = Non
             "  plain DuckDB: dev/bench/plain_indicators.sql (G1, A1, B1, C1, E1 straight from the CSVs, no "
             "contracts, quarantine or pseudonymisation); ratio = pipeline / plain"
         )
+    if result["success"] and not until:
+        bench_unchanged_rerun(delivery, out)
+
+
+def bench_unchanged_rerun(delivery: Path, out: Path) -> None:
+    """`monitor run` again on the emptied inbox: nothing new, so it stops before Dagster (lib/run_inputs.py)."""
+    env = {**os.environ, "MONITOR_PSEUDONYM_KEY": pseudonyms.BENCH_KEY.hex()}
+    env.pop("MONITOR_KEY_FILE", None)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "run", "--inbox", str(delivery), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    said = (done.stderr.strip().splitlines() or ["?"])[-1]
+    print(f"  unchanged re-run (monitor run, same inbox, a new process): {seconds:.1f} s, exit {done.returncode}: ")
+    print(f"    {said[:150]}")
 
 
 def bench_protect(work: Path, scale: float, copies: int) -> None:
