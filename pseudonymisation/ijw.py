@@ -71,8 +71,9 @@ Parallel reading
     header pass too. The order of applying is decided afterwards, in this process, exactly as above: workers
     get the messages in update order, in windows of ``WINDOW_MESSAGES``, and their compact records are applied
     in that order as they come back. Rows, rejections and counts are therefore the same for any number of
-    workers (tests/test_ijw_parallel.py). Workers are started with ``spawn`` (no fork of a process with
-    threads) and get message locations only; the records they send back hold what the module keeps anyway.
+    workers (tests/test_ijw_parallel.py). Workers come from a fresh fork server (no fork of a process with
+    threads) that loads only this module, and get message locations only; the records they send back hold
+    what the module keeps anyway.
 
 Memory bound
     One message is held at a time per process (at most ``max_message_bytes`` bytes plus its lxml tree; with
@@ -487,7 +488,11 @@ def _pool(workers: int, messages: int) -> Executor | None:
     """Worker processes when they pay off, else None (everything runs in this process)."""
     if workers <= 1 or messages < PARALLEL_MIN_MESSAGES:
         return None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    # A fork server started afresh (no fork of a process with threads) that loads this module only: spawned
+    # workers would import the caller's main module too (the whole pipeline under `monitor run`).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
 def _ordered(sources: list[MessageSource], zips: ZipCache, pool: Executor | None) -> list[MessageSource]:
