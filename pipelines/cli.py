@@ -29,7 +29,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pipelines.lib.owner_only import restrict_umask
-from pipelines.lib.sealing import KEY_FILE_VARIABLE, WarehouseKeyError, load_warehouse_key, new_warehouse_key_file
 from pipelines.lib.settings import PROJECT_ROOT
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import KeyError_, load_key, new_key_file
@@ -128,6 +127,8 @@ def _check_key(config_path: Path | None = None) -> int | None:
 
 def _check_warehouse_key() -> int | None:
     """The warehouse data key must be there before a run starts: the warehouse is sealed with it."""
+    from pipelines.lib.sealing import WarehouseKeyError, load_warehouse_key  # pyarrow and DuckDB: ≈ 2 s to import
+
     try:
         key = load_warehouse_key()
     except WarehouseKeyError as exc:
@@ -173,16 +174,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not inbox.is_dir():
         return _fail(f"the inbox {inbox} does not exist or is not a folder.", "monitor data --out DIR creates one")
     config = _config_path(args.config)
-    refused = _check_key(config)
-    if refused is not None:
-        return refused
-    if not args.partitioned and (last := _unchanged(inbox, out, config)) is not None:
+    if not args.partitioned and (last := _unchanged(inbox, out, config)) is not None:  # before keys: none is used
         print(
             f"Nothing to do: no new delivery in {inbox.resolve()}, and code, configuration and staged data are those "
             f"of the run of {last['finished']} (run {last['run_id']}); its publication stays as it is.",
             file=sys.stderr,
         )
         return 0
+    refused = _check_key(config)
+    if refused is not None:
+        return refused
     if not any(p.is_file() for p in inbox.rglob("*")):
         return _fail(
             f"the inbox {inbox.resolve()} is empty; expected the exports of spec §1 (inschrijvingen.csv, …).",
@@ -308,6 +309,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     config = analyst_config(data / "analyst" / "monitor.toml", keys)
     print(f"  analist: monitor run --inbox {inbox} --config {config} (zonder sleutel)", file=sys.stderr)
     # The analyst holds no pseudonymisation key: none is in the run's environment, only the warehouse's data key.
+    from pipelines.lib.sealing import KEY_FILE_VARIABLE
+
     analyst = {"MONITOR_PSEUDONYM_KEY": None, "MONITOR_KEY_FILE": None, KEY_FILE_VARIABLE: str(keys.warehouse_key)}
     with _environment(**analyst):
         # Built by the `run` command's own parser, so its options and defaults cannot drift from `monitor run`.
@@ -337,6 +340,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 def cmd_key_new(args: argparse.Namespace) -> int:
     if args.warehouse:
+        from pipelines.lib.sealing import KEY_FILE_VARIABLE, WarehouseKeyError, new_warehouse_key_file
+
         try:
             new_warehouse_key_file(Path(args.out))
         except WarehouseKeyError as exc:
