@@ -166,10 +166,6 @@ def _run_failed(errors: list[str], kept: str, where: str, out: Path, before: str
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipelines.lib.lock import OutputBusy, lock_path
-    from pipelines.publish.publication import publication_state
-    from pipelines.runner import run_monitor
-
     inbox, out = Path(args.inbox), Path(args.out)
     if not inbox.is_dir():
         return _fail(f"the inbox {inbox} does not exist or is not a folder.", "monitor data --out DIR creates one")
@@ -184,6 +180,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     refused = _check_key(config)
     if refused is not None:
         return refused
+    from pipelines.lib.lock import OutputBusy, lock_path  # the pipeline: seconds to import, so only now
+    from pipelines.publish.publication import publication_state
+    from pipelines.runner import run_monitor
+
     if not any(p.is_file() for p in inbox.rglob("*")):
         return _fail(
             f"the inbox {inbox.resolve()} is empty; expected the exports of spec §1 (inschrijvingen.csv, …).",

@@ -224,6 +224,8 @@ def run_monitor(
         if held.finished:
             with suppress(Exception):  # pruning is housekeeping: a failure here must not fail the run
                 prune_runs(instance, MonitorConfig.load().keep_runs)
+        with suppress(Exception):  # the event log's kept-open connections closed: its WAL checkpointed, under the lock
+            instance.dispose()
     return outcome
 
 
