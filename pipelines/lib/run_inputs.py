@@ -2,14 +2,15 @@
 
 A successful ingest empties the inbox (receipts in `receipts/`), so "the inputs did not change" means: no new
 delivery in the inbox, the staged (pseudonymised) data the last run left, the same code, contracts and SQL, the
-same configuration, the same processing day (retention and the trend year count from it) and the same current
-publication. `monitor run` compares these with the manifest the last successful run wrote
-(`dagster/run-inputs.json`) before it starts Dagster at all, and when they are equal it says so and changes
-nothing: no Dagster run, no new publication version, no receipt, not a file touched.
+same configuration, the same processing day (retention counts from it) and the same current publication.
+`monitor run` compares these with the manifest the last successful run wrote (`dagster/run-inputs.json`) before
+it starts Dagster at all, and when they are equal it says so and changes nothing: no Dagster run, no new
+publication version, no receipt, not a file touched.
 
 Nothing here holds person data: file names, sizes, modification times and SHA-256 digests of code and settings.
-Only the standard library is imported, so the comparison costs milliseconds, not the seconds of importing the
-pipeline.
+Its one file lies in the run history folder, written under the run's lock and owner-only like the rest of it.
+Neither Dagster, DuckDB nor pyarrow is imported, so the comparison costs milliseconds, not the seconds of
+importing the pipeline.
 """
 
 from __future__ import annotations
