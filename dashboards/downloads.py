@@ -54,7 +54,7 @@ def write_csv(table: pl.DataFrame, path: Path) -> None:
 def write_xlsx(table: pl.DataFrame, defs: pl.DataFrame, path: Path) -> None:
     """Two sheets: Cijfers (the published rows) and Definities."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with xlsxwriter.Workbook(str(path)) as book:
+    with xlsxwriter.Workbook(str(path), {"in_memory": True}) as book:  # no temporary file per sheet part
         bold = book.add_format({"bold": True})
         for name, frame in (("Cijfers", table), ("Definities", defs)):
             sheet = book.add_worksheet(name)

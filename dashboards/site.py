@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib.metadata
 import json
 import os
 import shutil
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, lru_cache
@@ -88,8 +90,36 @@ class SiteReport:
 
 @cache
 def vega_bundle() -> str:
-    """vega-embed, Vega-Lite and Vega in one classic script that defines them on `window` (no CDN)."""
-    return vlc.javascript_bundle(BUNDLE_GLOBALS, vl_version=VEGA_LITE_VERSION)
+    """vega-embed, Vega-Lite and Vega in one classic script that defines them on `window` (no CDN).
+
+    Bundling takes vl-convert ≈ 2 s and depends only on its version and these arguments, so the bundle is kept
+    on disk beside the chart templates (`_cache_folder`)."""
+    version = importlib.metadata.version("vl-convert-python")
+    key = hashlib.sha256(repr((version, BUNDLE_GLOBALS, VEGA_LITE_VERSION)).encode()).hexdigest()
+    path = _cache_folder() / "vega-bundles" / f"{key}.js"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    bundle = vlc.javascript_bundle(BUNDLE_GLOBALS, vl_version=VEGA_LITE_VERSION)
+    _keep(path, bundle)
+    return bundle
+
+
+def _cache_folder() -> Path:
+    return Path(os.environ.get(CACHE_VARIABLE) or Path.home() / ".cache" / "jeugdmonitor")
+
+
+def _keep(path: Path, text: str) -> None:
+    """Write a cache file whole (two processes may write it: each whole, the last one stays); a read-only home
+    only means it is made again next time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        pass
 
 
 def chart_templates(pub: Publication, ctx: ChartContext) -> dict[str, Spec]:
@@ -125,21 +155,14 @@ def _templates(
     and the code, so they are kept on disk under a hash of both: the next monthly run, or another process of
     a test suite, pays Altair's seconds (most of a publish) once per shape. Nothing personal is in them."""
     key = hashlib.sha256(repr((ctx, levels, categories, key_figures, _code_version())).encode()).hexdigest()
-    folder = Path(os.environ.get(CACHE_VARIABLE) or Path.home() / ".cache" / "jeugdmonitor") / "chart-templates"
-    path = folder / f"{key}.json"
+    path = _cache_folder() / "chart-templates" / f"{key}.json"
     try:
         cached: dict[str, Spec] = json.loads(path.read_text(encoding="utf-8"))
         return cached
     except (OSError, ValueError):
         pass
     templates = _build_templates(ctx, levels, categories, key_figures)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / f".{key}.{os.getpid()}.partial"
-        partial.write_text(json.dumps(templates), encoding="utf-8")
-        os.replace(partial, path)  # two processes may write it: each whole, the last one stays
-    except OSError:
-        pass  # a read-only home: the templates are still built, just not kept
+    _keep(path, json.dumps(templates))
     return templates
 
 
@@ -202,7 +225,9 @@ def _export_all(
         svg_path.write_text(svg, encoding="utf-8")
         return chart_id, (png_path, svg_path)
 
-    return dict(one(item) for item in wanted)
+    # vl-convert releases the GIL while it draws: the charts are drawn side by side, one per core.
+    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+        return dict(pool.map(one, wanted))
 
 
 def build_dashboard(

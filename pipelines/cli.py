@@ -30,7 +30,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pipelines.lib.owner_only import restrict_umask
-from pipelines.lib.sealing import KEY_FILE_VARIABLE, WarehouseKeyError, load_warehouse_key, new_warehouse_key_file
 from pipelines.lib.settings import PROJECT_ROOT
 from pseudonymisation.config import load_hashing_config
 from pseudonymisation.key import KeyError_, load_key, new_key_file
@@ -106,6 +105,8 @@ def _check_key(config_path: Path | None = None) -> int | None:
 
 def _check_warehouse_key() -> int | None:
     """The warehouse data key must be there before a run starts: the warehouse is sealed with it."""
+    from pipelines.lib.sealing import WarehouseKeyError, load_warehouse_key  # pyarrow and DuckDB: ≈ 2 s to import
+
     try:
         key = load_warehouse_key()
     except WarehouseKeyError as exc:
@@ -143,17 +144,24 @@ def _run_failed(errors: list[str], kept: str, where: str, out: Path, before: str
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipelines.lib.lock import OutputBusy, lock_path
-    from pipelines.publish.publication import publication_state
-    from pipelines.runner import run_monitor
-
     inbox, out = Path(args.inbox), Path(args.out)
     if not inbox.is_dir():
         return _fail(f"the inbox {inbox} does not exist or is not a folder.", "make data writes a synthetic one")
     config = _config_path(args.config)
+    if not args.partitioned and (last := _unchanged(inbox, out, config)) is not None:  # before keys: none is used
+        print(
+            f"Nothing to do: no new delivery in {inbox.resolve()}, and code, configuration and staged data are those "
+            f"of the run of {last['finished']} (run {last['run_id']}); its publication stays as it is.",
+            file=sys.stderr,
+        )
+        return 0
     refused = _check_key(config)
     if refused is not None:
         return refused
+    from pipelines.lib.lock import OutputBusy, lock_path  # the pipeline: seconds to import, so only now
+    from pipelines.publish.publication import publication_state
+    from pipelines.runner import run_monitor
+
     if not any(p.is_file() for p in inbox.rglob("*")):
         return _fail(
             f"the inbox {inbox.resolve()} is empty; expected the exports of spec §1 (inschrijvingen.csv, …).",
@@ -185,6 +193,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"  warehouse (private)   {out.resolve() / 'warehouse'}")
     print(f"  run history           {out.resolve() / 'dagster'}")
     return 0
+
+
+def _unchanged(inbox: Path, out: Path, config: Path) -> dict[str, object] | None:
+    """The last run's manifest when nothing changed since (pipelines/lib/run_inputs.py), checked before the
+    pipeline is imported; None when something did, or while another run holds the folder."""
+    from pipelines.lib.lock import is_locked
+    from pipelines.lib.run_inputs import unchanged_since
+
+    return None if is_locked(out.resolve()) else unchanged_since(inbox, out, config)
 
 
 def _waiting_line(publish: Path) -> str:
@@ -261,6 +278,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 def cmd_key_new(args: argparse.Namespace) -> int:
     if args.warehouse:
+        from pipelines.lib.sealing import KEY_FILE_VARIABLE, WarehouseKeyError, new_warehouse_key_file
+
         try:
             new_warehouse_key_file(Path(args.out))
         except WarehouseKeyError as exc:

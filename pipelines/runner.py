@@ -8,6 +8,7 @@ finished step, so an analyst sees where a long run is without reading Dagster's 
 from __future__ import annotations
 
 import errno
+import json
 import multiprocessing
 import os
 import re
@@ -32,7 +33,8 @@ from pipelines.lib.lock import output_lock
 from pipelines.lib.owner_only import make_private_dir, restrict_umask, tighten
 from pipelines.lib.resources import MonitorResource, default_monitor_resource
 from pipelines.lib.run_history import end_run, end_unfinished_run, prune_runs
-from pipelines.lib.settings import MonitorConfig
+from pipelines.lib.run_inputs import forget_run_inputs, record_run_inputs
+from pipelines.lib.settings import MonitorConfig, configured_path
 
 # Dagster's own console log stays silent: its step failures come with stack traces and class names. The
 # causes reach the user as sentences (`failure_sentences`), the tracebacks a log file (`write_failure_log`).
@@ -49,6 +51,13 @@ run_coordinator:
 concurrency:
   runs:
     max_concurrent_runs: 1
+# Dagster's own SQLite event log files in their usual place, written through connections kept open
+# (pipelines/lib/run_storage.py): the default storage opens and closes a connection per event.
+event_log_storage:
+  module: pipelines.lib.run_storage
+  class: PooledSqliteEventLogStorage
+  config:
+    base_dir: {event_logs}
 """
 
 
@@ -71,8 +80,9 @@ def prepare_instance(dagster_home: Path) -> dg.DagsterInstance:
     make_private_dir(dagster_home)
     tighten(dagster_home.parent)
     config = dagster_home / "dagster.yaml"
-    if not config.is_file() or config.read_text(encoding="utf-8") != INSTANCE_CONFIG:
-        config.write_text(INSTANCE_CONFIG, encoding="utf-8")
+    text = INSTANCE_CONFIG.format(event_logs=json.dumps(str((dagster_home / "history" / "runs").resolve())))
+    if not config.is_file() or config.read_text(encoding="utf-8") != text:
+        config.write_text(text, encoding="utf-8")
     return dg.DagsterInstance.from_config(str(dagster_home))
 
 
@@ -206,11 +216,16 @@ def run_monitor(
     with output_lock(out, "monitor run", run_id) as held:
         instance = prepare_instance(out / "dagster")
         end_unfinished_run(instance, out, held.stale)
+        forget_run_inputs(out)
         outcome = _execute(instance, inbox, out, run_id, stream, until, raw_to, config)
         held.finished = end_run(instance, run_id, "The run process stopped before Dagster recorded its end.")
+        if outcome.success and until is None:  # what the next run compares with (pipelines/lib/run_inputs.py)
+            record_run_inputs(inbox, out, config or configured_path(), run_id)
         if held.finished:
             with suppress(Exception):  # pruning is housekeeping: a failure here must not fail the run
                 prune_runs(instance, MonitorConfig.load().keep_runs)
+        with suppress(Exception):  # the event log's kept-open connections closed: its WAL checkpointed, under the lock
+            instance.dispose()
     return outcome
 
 

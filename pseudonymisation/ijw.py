@@ -21,7 +21,7 @@ Message types
     JW302, JW306, JW308, JW316–JW320 and JW325 (retour messages, wijzigingsverzoeken, JW319 afwijzing) are
     validated and counted but contribute no rows.
 
-Update order (deterministic, independent of file names on disk)
+Update order (deterministic, independent of file names on disk and of the number of processes)
     A cheap first pass reads only the header of every message (``BerichtIdentificatie``: Dagtekening and
     Identificatie, first kilobytes only). Messages are then processed in the order (Dagtekening, Identificatie
     [numeric ids as numbers], source_file), and a later message about the same ToewijzingNummer updates an
@@ -65,8 +65,19 @@ Dropped at parse time
     AGB/zorgverlener code, declaration numbers. Only compact records of the needed fields leave the XML
     tree, and the tree is discarded per message.
 
+Parallel reading
+    Reading, parsing, XSD validation and field extraction of one message depend on that message alone, so they
+    run in worker processes (``workers``, default: the machine's cores; one process for small inputs), the
+    header pass too. The order of applying is decided afterwards, in this process, exactly as above: workers
+    get the messages in update order, in windows of ``WINDOW_MESSAGES``, and their compact records are applied
+    in that order as they come back. Rows, rejections and counts are therefore the same for any number of
+    workers (tests/test_ijw_parallel.py). Workers come from a fresh fork server (no fork of a process with
+    threads) that loads only this module, and get message locations only; the records they send back hold
+    what the module keeps anyway.
+
 Memory bound
-    One message is held at a time (at most ``max_message_bytes`` bytes plus its lxml tree); larger files or
+    One message is held at a time per process (at most ``max_message_bytes`` bytes plus its lxml tree; with
+    workers, two windows of compact records in flight besides); larger files or
     zip members are rejected, not read. Across messages the module keeps only: one sort key per message
     file (~100 B), one small slotted record per toewijzing (~250 B, dates/codes interned), one number per
     distinct person (~100 B), one entry per JW315 product (provider, reference, type) and one counter per
@@ -81,7 +92,11 @@ Memory bound
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -101,6 +116,7 @@ from pseudonymisation.ijw_xml import (
     Claim,
     HeaderKey,
     HeaderPeeker,
+    ParsedMessage,
     Request,
     identificatie_key,
     mask_numbers,
@@ -152,6 +168,14 @@ DEFAULT_MAX_MESSAGE_BYTES = 50_000_000
 DEFAULT_BATCH_ROWS = 50_000
 #: The header sits in the first few hundred bytes; reading further in the ordering pass is wasted I/O.
 HEADER_PEEK_BYTES = 256 * 1024
+#: ... read in small chunks, so that the peek stops soon after the header instead of parsing whole messages.
+HEADER_CHUNK_BYTES = 1024
+#: Below this many messages worker processes cost more to start (≈ 0.3 s each) than they save.
+PARALLEL_MIN_MESSAGES = 2_000
+#: Messages handed to the workers at a time (two windows in flight): bounds the records held in this process.
+WINDOW_MESSAGES = 4_096
+#: Messages per task sent to a worker: large enough that inter-process overhead stays small.
+TASK_MESSAGES = 64
 
 
 class DeclarationLine(NamedTuple):
@@ -405,7 +429,7 @@ def _header_key(source: MessageSource, zips: ZipCache) -> HeaderKey:
     """Sort key from the first kilobytes; unreadable headers sort first and are rejected in the real pass."""
     peeker = HeaderPeeker()
     try:
-        with contextlib.closing(iter_chunks(source, zips, HEADER_PEEK_BYTES)) as chunks:
+        with contextlib.closing(iter_chunks(source, zips, HEADER_PEEK_BYTES, HEADER_CHUNK_BYTES)) as chunks:
             for chunk in chunks:
                 if peeker.feed(chunk):
                     break
@@ -416,10 +440,90 @@ def _header_key(source: MessageSource, zips: ZipCache) -> HeaderKey:
     return peeker.key()
 
 
-def _ordered(sources: list[MessageSource], zips: ZipCache) -> list[MessageSource]:
-    keyed = [(_header_key(src, zips), src.source_file, src) for src in sources]
-    keyed.sort(key=lambda item: (item[0], item[1]))
+def _parse(source: MessageSource, zips: ZipCache, max_bytes: int) -> ParsedMessage | IjwRejection:
+    """Read, validate and reduce one message; any failure rejects this message only. Depends on the message
+    alone, so it runs in a worker process as well as here."""
+    try:
+        return parse_message(read_message(source, zips, max_bytes))
+    except IjwInputError as exc:
+        return IjwRejection(source.source_file, exc.message_type, exc.reason)
+    except Exception as exc:
+        # Deliberately broad: one malformed message must never stop a run. The exception text is not
+        # used because it could quote message content; its type is enough to investigate.
+        return IjwRejection(
+            source.source_file,
+            None,
+            f"onverwachte fout / unexpected error while reading the message ({type(exc).__name__}).",
+        )
+
+
+# One archive cache per worker process: a worker reads members of the same zips task after task.
+_WORKER_ZIPS: ZipCache | None = None
+
+
+def _worker_zips() -> ZipCache:
+    global _WORKER_ZIPS  # per-process state of a worker, by design
+    if _WORKER_ZIPS is None:
+        _WORKER_ZIPS = ZipCache()
+    return _WORKER_ZIPS
+
+
+def _header_in_worker(source: MessageSource) -> HeaderKey:
+    return _header_key(source, _worker_zips())
+
+
+def _parse_in_worker(source: MessageSource, max_bytes: int) -> ParsedMessage | IjwRejection:
+    return _parse(source, _worker_zips(), max_bytes)
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _pool(workers: int, messages: int) -> Executor | None:
+    """Worker processes when they pay off, else None (everything runs in this process)."""
+    if workers <= 1 or messages < PARALLEL_MIN_MESSAGES:
+        return None
+    # A fork server started afresh (no fork of a process with threads) that loads this module only: spawned
+    # workers would import the caller's main module too (the whole pipeline under `monitor run`).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def _ordered(sources: list[MessageSource], zips: ZipCache, pool: Executor | None) -> list[MessageSource]:
+    if pool is None:
+        keys = [_header_key(src, zips) for src in sources]
+    else:
+        keys = list(pool.map(_header_in_worker, sources, chunksize=4 * TASK_MESSAGES))
+    keyed = sorted(zip(keys, (s.source_file for s in sources), sources, strict=True), key=lambda k: (k[0], k[1]))
     return [src for _key, _name, src in keyed]
+
+
+def _parsed_in_order(
+    ordered: list[MessageSource], zips: ZipCache, max_bytes: int, pool: Executor | None
+) -> Iterator[tuple[MessageSource, ParsedMessage | IjwRejection]]:
+    """Every message parsed, in update order: here one by one, or by the workers a window at a time (the next
+    window is already being parsed while this one is applied)."""
+    if pool is None:
+        for source in ordered:
+            yield source, _parse(source, zips, max_bytes)
+        return
+    in_flight: deque[tuple[list[MessageSource], Iterator[ParsedMessage | IjwRejection]]] = deque()
+    for start in range(0, len(ordered), WINDOW_MESSAGES):
+        window = ordered[start : start + WINDOW_MESSAGES]
+        parsed = pool.map(_parse_in_worker, window, [max_bytes] * len(window), chunksize=TASK_MESSAGES)
+        in_flight.append((window, parsed))
+        if len(in_flight) > 1:
+            done, results = in_flight.popleft()
+            yield from zip(done, results, strict=True)
+    while in_flight:
+        done, results = in_flight.popleft()
+        yield from zip(done, results, strict=True)
 
 
 def iter_ijw(
@@ -427,11 +531,13 @@ def iter_ijw(
     *,
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     batch_rows: int = DEFAULT_BATCH_ROWS,
+    workers: int | None = None,
 ) -> Iterator[IjwBatch]:
     """Stream the canonical rows of all iJw messages under ``path`` in batches of about ``batch_rows``.
 
     A batch is closed after the message that fills it, so it holds at most ``batch_rows`` plus the rows of
-    one message (itself bounded by ``max_message_bytes``).
+    one message (itself bounded by ``max_message_bytes``). ``workers``: processes that parse and validate
+    (None: one per core; see "Parallel reading" above); the output does not depend on it.
 
     Declaration rows and rejections come as they are produced; toewijzing rows come at the end, because a
     toewijzing is only final once every later message about it has been applied.
@@ -442,12 +548,15 @@ def iter_ijw(
     state = _State()
     batch = IjwBatch(rejected=[IjwRejection(p.source_file, None, p.reason) for p in found.problems])
     batch.ignored.extend(found.ignored)
+    pool = _pool(default_workers() if workers is None else workers, len(sources))
     try:
-        for source in _ordered(sources, zips):
-            _process(source, zips, max_message_bytes, state, batch)
+        for source, parsed in _parsed_in_order(_ordered(sources, zips, pool), zips, max_message_bytes, pool):
+            _apply(source, parsed, state, batch)
             if batch.size() >= batch_rows:
                 yield batch
                 batch = IjwBatch()
+        if pool is not None:
+            pool.shutdown()
         zips.close()
         for row, product, dates in state.toewijzing_rows():
             batch.toewijzingen.append(row)
@@ -459,26 +568,15 @@ def iter_ijw(
                 batch = IjwBatch()
         yield batch
     finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         zips.close()
 
 
-def _process(source: MessageSource, zips: ZipCache, max_bytes: int, state: _State, batch: IjwBatch) -> None:
-    """Read, parse and apply one message; any failure rejects this message only."""
-    try:
-        parsed = parse_message(read_message(source, zips, max_bytes))
-    except IjwInputError as exc:
-        batch.rejected.append(IjwRejection(source.source_file, exc.message_type, exc.reason))
-        return
-    except Exception as exc:
-        # Deliberately broad: one malformed message must never stop a run. The exception text is not
-        # used because it could quote message content; its type is enough to investigate.
-        batch.rejected.append(
-            IjwRejection(
-                source.source_file,
-                None,
-                f"onverwachte fout / unexpected error while reading the message ({type(exc).__name__}).",
-            )
-        )
+def _apply(source: MessageSource, parsed: ParsedMessage | IjwRejection, state: _State, batch: IjwBatch) -> None:
+    """Apply one parsed message to the running state, in update order (or record its rejection)."""
+    if isinstance(parsed, IjwRejection):
+        batch.rejected.append(parsed)
         return
     for record in parsed.records:
         if isinstance(record, Allocation):
@@ -515,14 +613,16 @@ def _declaration_line(c: Claim, source_file: str, client: int) -> DeclarationLin
     )
 
 
-def read_ijw(path: Path, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> IjwResult:
+def read_ijw(
+    path: Path, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES, workers: int | None = None
+) -> IjwResult:
     """Collect :func:`iter_ijw` into one result; convenient for tests and small inputs.
 
     Messages are still read one at a time; only the output is collected. To process a large folder in
     bounded memory (or to benchmark the reader alone), iterate :func:`iter_ijw` and drop each batch.
     """
     result = IjwResult()
-    for batch in iter_ijw(path, max_message_bytes=max_message_bytes):
+    for batch in iter_ijw(path, max_message_bytes=max_message_bytes, workers=workers):
         result.toewijzingen.extend(batch.toewijzingen)
         result.declaraties.extend(batch.declaraties)
         result.rejected.extend(batch.rejected)

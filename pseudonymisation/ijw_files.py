@@ -100,11 +100,8 @@ def sniff(head: bytes, name: str = "") -> str:
     """What a file is: 'zip', 'xml' or 'other'. Messages are recognised by content, not only by extension:
     transport systems name payloads ``JW323.txt`` or a GUID without extension. A file named ``.xml`` or ``.zip``
     is taken at its word whatever its bytes, so a broken one is refused with a reason rather than ignored."""
-    lower = name.lower()
-    if lower.endswith(".zip"):
-        return "zip"
-    if lower.endswith(".xml"):
-        return "xml"
+    if (named := _named_kind(name)) is not None:
+        return named
     if head.startswith((_ZIP_MAGIC, _EMPTY_ZIP_MAGIC)):
         return "zip"
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
@@ -113,6 +110,12 @@ def sniff(head: bytes, name: str = "") -> str:
     if text[:2] in (b"\xff\xfe", b"\xfe\xff") or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return "xml"  # UTF-16 with a byte-order mark: the parser decides
     return "other"
+
+
+def _named_kind(name: str) -> str | None:
+    """What `sniff` decides from a name alone (`.xml`, `.zip`), without reading the file; None: read it."""
+    lower = name.lower()
+    return "zip" if lower.endswith(".zip") else "xml" if lower.endswith(".xml") else None
 
 
 def _not_a_message(kind: str) -> str:
@@ -211,8 +214,9 @@ def discover(path: Path, max_message_bytes: int, zips: ZipCache | None = None) -
         check_entry(path, path.parent)
         files.append((path, path.name))
     else:
+        real_folders: dict[Path, Path] = {}
         for full in walk_inbox(path):
-            check_entry(full, path)  # links, pipes and devices are refused before anything is read
+            check_entry(full, path, real_folders)  # links, pipes and devices are refused before anything is read
             if not full.is_dir():
                 files.append((full, full.relative_to(path).as_posix()))
     zips = zips or ZipCache()
@@ -221,8 +225,10 @@ def discover(path: Path, max_message_bytes: int, zips: ZipCache | None = None) -
         if full.name.startswith("._"):
             found.ignored.append(Ignored(display, "macOS-bijbestand / macOS resource fork, not a message."))
             continue
-        with open(full, "rb") as fh:
-            kind = sniff(fh.read(SNIFF_BYTES), full.name)
+        kind = _named_kind(full.name)
+        if kind is None:  # the name says nothing: the content decides
+            with open(full, "rb") as fh:
+                kind = sniff(fh.read(SNIFF_BYTES), full.name)
         if kind == "zip":
             _zip_sources(zips, full, (), display, max_message_bytes, found)
         elif kind == "xml":
@@ -310,23 +316,25 @@ _ZIP_ERRORS = (
 )
 
 
-def iter_chunks(source: MessageSource, zips: ZipCache, limit: int) -> Generator[bytes, None, None]:
-    """Stream at most ``limit`` bytes of a message; used by the cheap header pass."""
+def iter_chunks(
+    source: MessageSource, zips: ZipCache, limit: int, chunk_bytes: int = CHUNK_BYTES
+) -> Generator[bytes, None, None]:
+    """Stream at most ``limit`` bytes of a message in chunks of ``chunk_bytes``; used by the cheap header pass."""
     try:
         if not source.members:
             with open(source.fs_path, "rb") as fh:
-                yield from _chunks(fh, limit)
+                yield from _chunks(fh, limit, chunk_bytes)
         else:
             with zips.open_member(source.fs_path, source.members) as fh:
-                yield from _chunks(fh, limit)
+                yield from _chunks(fh, limit, chunk_bytes)
     except _ZIP_ERRORS as exc:
         raise IjwInputError(f"bericht is onleesbaar / message unreadable ({type(exc).__name__}).") from None
 
 
-def _chunks(fh: IO[bytes], limit: int) -> Generator[bytes, None, None]:
+def _chunks(fh: IO[bytes], limit: int, chunk_bytes: int) -> Generator[bytes, None, None]:
     remaining = limit
     while remaining > 0:
-        chunk = fh.read(min(CHUNK_BYTES, remaining))
+        chunk = fh.read(min(chunk_bytes, remaining))
         if not chunk:
             return
         remaining -= len(chunk)

@@ -47,22 +47,35 @@ def _kind(mode: int) -> str | None:
     return "not a regular file"
 
 
-def check_entry(path: Path, inbox: Path) -> None:
-    """Refuse `path` unless it is a regular file (or folder) inside `inbox`, reached without any link."""
-    shown = escape_name(str(path.relative_to(inbox)) if path.is_relative_to(inbox) else path.name)
+def check_entry(path: Path, inbox: Path, real_folders: dict[Path, Path] | None = None) -> None:
+    """Refuse `path` unless it is a regular file (or folder) inside `inbox`, reached without any link.
+
+    `real_folders` (optional, for one walk over many files) remembers the real path of each folder: an entry that
+    is no link itself lies where its folder really is, so one `realpath` per folder serves all its files."""
+
+    def shown() -> str:  # only when refusing: escaping every name of a large inbox costs more than the check
+        return escape_name(str(path.relative_to(inbox)) if path.is_relative_to(inbox) else path.name)
+
     info = path.lstat()
     kind = _kind(info.st_mode)
     if kind is not None:
         raise UnsafeInput(
-            f"{shown}: refused, it is {kind}; the monitor reads only regular files inside the inbox "
+            f"{shown()}: refused, it is {kind}; the monitor reads only regular files inside the inbox "
             "(nothing was read from it). Replace it by the export itself."
         )
-    root = inbox.resolve()
-    if not path.resolve().is_relative_to(root):
-        raise UnsafeInput(f"{shown}: refused, it lies outside the inbox (nothing was read from it).")
+    if real_folders is None:
+        root, real = inbox.resolve(), path.resolve()
+    else:
+        if inbox not in real_folders:
+            real_folders[inbox] = inbox.resolve()
+        if path.parent not in real_folders:
+            real_folders[path.parent] = path.parent.resolve()
+        root, real = real_folders[inbox], real_folders[path.parent] / path.name
+    if not real.is_relative_to(root):
+        raise UnsafeInput(f"{shown()}: refused, it lies outside the inbox (nothing was read from it).")
     if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
         raise UnsafeInput(
-            f"{shown}: refused, the file has {info.st_nlink} hard links and may be another file's contents "
+            f"{shown()}: refused, the file has {info.st_nlink} hard links and may be another file's contents "
             "(nothing was read from it). Deliver a copy of the export instead."
         )
 

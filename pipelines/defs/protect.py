@@ -19,7 +19,7 @@ from pipelines.audit.storage import mode_findings, sealing_findings
 from pipelines.indicators.trends import indicator_trends
 from pipelines.lib.keys import OWNER
 from pipelines.lib.resources import MonitorResource
-from pipelines.lib.warehouse import connect
+from pipelines.lib.warehouse import close_run_connection, connect
 from pipelines.protect.disclosure_check import CheckReport
 from pipelines.protect.indicator_table import (
     check_protected,
@@ -98,6 +98,9 @@ def disclosure_check(monitor: MonitorResource) -> dg.AssetCheckResult:
 )
 def warehouse_sealed_and_owner_only(monitor: MonitorResource) -> dg.AssetCheckResult:
     out = monitor.paths.out
+    # The files are scanned as they lie at rest: the run's open warehouse connection is closed (checkpointed) first,
+    # and DuckDB will not attach a file twice in one process. A later step opens it again.
+    close_run_connection(monitor.paths)
     findings = [*mode_findings(out), *sealing_findings(out)]
     return dg.AssetCheckResult(
         passed=not findings,

@@ -21,6 +21,7 @@ from pipelines.lib.lock import UNATTENDED_WAIT_SECONDS, held_by_ancestor, output
 from pipelines.lib.run_history import end_unfinished_run
 from pipelines.lib.settings import MonitorConfig, Paths, configured_path
 from pipelines.lib.staged_snapshot import drop_snapshot, ingest_failed, restore_snapshot, take_snapshot
+from pipelines.lib.warehouse import one_connection_per_run
 from pseudonymisation.config import HashingConfig, load_hashing_config
 from pseudonymisation.key import KeyError_, load_key
 from pseudonymisation.pseudonymiser import Pseudonymiser
@@ -64,7 +65,8 @@ class MonitorResource(dg.ConfigurableResource):
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[MonitorResource]:
-        """Every run holds its output folder's lock while its steps run (a UI-launched run as a CLI run).
+        """Every run holds its output folder's lock while its steps run (a UI-launched run as a CLI run), and its
+        steps share one warehouse connection (`pipelines.lib.warehouse.one_connection_per_run`).
 
         Sensors and schedules evaluate without a run and take no lock; a partitioned run's worker processes
         run under the lock of the `monitor run` that started them. Staged files are replaced only when the
@@ -72,7 +74,8 @@ class MonitorResource(dg.ConfigurableResource):
         run = context.dagster_run
         out = self.paths.out
         if run is None or held_by_ancestor(out):
-            yield self
+            with one_connection_per_run(self.paths):
+                yield self
             return
         wait = wait_seconds(UNATTENDED_WAIT_SECONDS)
         with output_lock(out, f"Dagster run of {run.job_name}", run.run_id, wait) as held:
@@ -81,7 +84,8 @@ class MonitorResource(dg.ConfigurableResource):
             staged = self.paths.staged
             restore_snapshot(staged)  # left by a run that died: its half-replaced staged files go back
             take_snapshot(staged)
-            yield self
+            with one_connection_per_run(self.paths):
+                yield self
             if context.instance is not None and ingest_failed(context.instance, run.run_id):
                 restore_snapshot(staged)
             else:
