@@ -166,11 +166,11 @@ def test_a11_and_l1_use_residents_of_the_register(handmade_run: Path) -> None:
 
 def test_publication_holds_catalogue_linkage_quality_and_trends(handmade_run: Path) -> None:
     """Every linkage count of twelve persons is below 10, so all of it is suppressed; the trends have one row
-    per published indicator cell; the catalogue lists all twenty indicators."""
+    per published indicator cell; the catalogue lists all twenty indicators of the spec and the six outcomes."""
     publish = handmade_run / "publish"
     linkage = pl.read_parquet(publish / "koppelingskwaliteit.parquet")
     assert linkage.height > 0 and linkage.get_column("onderdrukt").all()
     trends = pl.read_parquet(publish / "trends.parquet")
     assert trends.height == pl.read_parquet(publish / "indicatoren.parquet").height
-    assert pl.read_parquet(publish / "indicatorcatalogus.parquet").height == 20
+    assert pl.read_parquet(publish / "indicatorcatalogus.parquet").height == 26
     assert "Thuiszitters" in (publish / "indicatorcatalogus.md").read_text(encoding="utf-8")
