@@ -5,7 +5,8 @@ pods or Celery workers on a cluster) therefore each get a private scratch databa
 `warehouse/partitions/<gemeente>/<schooljaar>/`. The staged Parquet files are only read. The same
 SQL models (`pipelines.lib.sql_models`) as the ordinary run compute the tables; the one difference is that
 `school_years` is cut
-to the partition's year and the next one (E1 and E2 look one year ahead). Only that year's aggregates
+to the partition's year, the two after it and the one before (E1 and E2 look one year ahead, the outcomes U1-U5
+two, U6 one year back). Only that year's aggregates
 leave the scratch database, as `indicators.parquet` and `linkage_quality.parquet`; the scratch database
 (person level, sealed with the warehouse data key) is deleted when the partition is done, and a failed
 partition leaves the previous result.
@@ -88,7 +89,7 @@ def compute_partition(
                 _staged_view(con, source, paths.staged)
             run_model(con, "school_years")
             jaar = int(schooljaar[:4])
-            con.execute("DELETE FROM school_years WHERE jaar NOT IN (?, ?)", [jaar, jaar + 1])
+            con.execute("DELETE FROM school_years WHERE jaar NOT BETWEEN ? AND ?", [jaar - 1, jaar + 2])
             for name in sql_files:
                 run_model(con, name)
             for table in RESULT_TABLES:
