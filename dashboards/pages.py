@@ -25,7 +25,6 @@ from dashboards.i18n import (
     format_change,
     format_date,
     format_value,
-    plain,
     suppressed_label,
     t,
     unit_label,
@@ -147,12 +146,12 @@ def data_links(key: str, stem: str, root: str) -> str:
 
 
 def _definition(indicator: CatalogueEntry, tag: str = "figcaption") -> str:
-    noemer = e(plain(indicator.noemer)) if indicator.noemer else "—"
+    noemer = e(indicator.noemer) if indicator.noemer else "—"
     same = f"<p class='meta'>{both_t('same_as_b2')}</p>" if indicator.id in SAME_AS.values() else ""
     return (
         f"<{tag} class='definition'><p><strong>{both_t('definition')}:</strong> "
-        f"{both(plain(indicator.definitie_nl), plain(indicator.definitie_en))}</p>{same}"
-        f"<p class='meta'>{both_t('numerator')}: {e(plain(indicator.teller))} · {both_t('denominator')}: {noemer} · "
+        f"{both(indicator.definitie_nl, indicator.definitie_en)}</p>{same}"
+        f"<p class='meta'>{both_t('numerator')}: {e(indicator.teller)} · {both_t('denominator')}: {noemer} · "
         f"{both_t('unit')}: {both(unit_label(indicator.eenheid, 'nl'), unit_label(indicator.eenheid, 'en'))}</p>"
         f"</{tag}>"
     )
@@ -231,12 +230,10 @@ def unit_page(unit: Unit, pub: Publication, ctx: PageContext, exported: bool) ->
     level = both_t(unit.level)
     pupils = pub.totals(unit, "G1").get(pub.years[-1])
     facts = ""
-    if (sector := pub.sector(unit)) is not None:
-        facts += f" · {both_t('sector')}: {both_t(f'sector_{sector}')}"
     if pupils is not None:
         facts += f" · {both_t('pupils')} {e(pub.years[-1])}: {value_html(pupils, 'aantal', ctx, tag='span')}"
     empty = "" if shown_any else f"<p class='note empty' role='note'>{both_t('nothing_on_page')}</p>"
-    first = summary(unit, pub, ctx.min_teller) if unit.level in LEVELS else ""
+    first = summary(unit, pub, ctx.min_teller, root) if unit.level in LEVELS else ""
     period = f"{pub.years[0]}–{pub.years[-1]}"
     printed = both(
         f"Gespreksdocument · {unit.name} · gegevens {period} · gemaakt op {format_date(ctx.built, 'nl')}",

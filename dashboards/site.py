@@ -204,12 +204,16 @@ def _export_all(
 
 
 def build_dashboard(
-    folder: Path, table: pl.DataFrame, catalogue: Sequence[CatalogueEntry], settings: SiteSettings
+    folder: Path,
+    table: pl.DataFrame,
+    catalogue: Sequence[CatalogueEntry],
+    settings: SiteSettings,
+    schools: pl.DataFrame | None = None,
 ) -> SiteReport:
-    """Write the site into `folder` (which must not exist yet) from the protected indicator table and the
-    indicator catalogue the publish stage hands over."""
+    """Write the site into `folder` (which must not exist yet) from the protected indicator table, the
+    indicator catalogue and the schools' public attributes (scholen.parquet) the publish stage hands over."""
     started = time.perf_counter()
-    pub = Publication(table, list(catalogue))
+    pub = Publication(table, list(catalogue), schools)
     templates = {
         lang: chart_templates(
             pub, ChartContext(pub.years, settings.gemeente, settings.synthetic, settings.min_teller, lang)

@@ -14,6 +14,7 @@ import polars as pl
 from pipelines.audit.storage import mode_findings, sealing_findings
 from pipelines.lib.keys import OWNER
 from pipelines.lib.resources import MonitorResource
+from pipelines.lib.warehouse import connect
 from pipelines.protect.indicator_table import (
     check_protected,
     previous_publication,
@@ -21,6 +22,7 @@ from pipelines.protect.indicator_table import (
     read_indicators,
     suppressed_per_indicator_level,
 )
+from pipelines.protect.school_attributes import SCHOOLS_FILE, public_school_attributes, school_attribute_violations
 
 
 @dg.asset(
@@ -91,4 +93,46 @@ def warehouse_sealed_and_owner_only(monitor: MonitorResource) -> dg.AssetCheckRe
             "findings": len(findings),
             "examples": dg.MetadataValue.json([str(f) for f in findings[:20]]),
         },
+    )
+
+
+@dg.asset(
+    group_name="protect",
+    deps=["schools", "protected_indicators"],
+    owners=[OWNER],
+    kinds={"polars", "parquet"},
+    description="The public attributes (name, sector, wijk, samenwerkingsverbanden) of exactly the schools of the "
+    "protected indicator table: scholen.parquet.",
+)
+def published_schools(monitor: MonitorResource) -> dg.MaterializeResult:
+    with connect(monitor.paths) as con:
+        schools = con.sql("SELECT * FROM schools").pl()
+    protected = pl.read_parquet(monitor.paths.protected / "indicatoren.parquet")
+    table = public_school_attributes(schools, protected)
+    table.write_parquet(monitor.paths.protected / SCHOOLS_FILE)
+    sectors = table.group_by("sector").len().sort("sector", nulls_last=True)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": table.height,
+            "per_sector": dg.MetadataValue.json({str(s): n for s, n in sectors.iter_rows()}),
+            "without_wijk": table.get_column("wijk_code").null_count(),
+            "without_swv": table.filter(pl.col("po_swv").is_null() & pl.col("vo_swv").is_null()).height,
+        }
+    )
+
+
+@dg.asset_check(
+    asset=published_schools,
+    name="school_attributes_check",
+    blocking=True,
+    description="The school table tells nothing the protected indicators do not: the same schools under the same "
+    "names, only the public attribute columns, sectors from the fixed list.",
+)
+def school_attributes_check(monitor: MonitorResource) -> dg.AssetCheckResult:
+    published = pl.read_parquet(monitor.paths.protected / SCHOOLS_FILE)
+    protected = pl.read_parquet(monitor.paths.protected / "indicatoren.parquet")
+    problems = school_attribute_violations(published, protected)
+    return dg.AssetCheckResult(
+        passed=not problems,
+        metadata={"n_violations": len(problems), "violations": dg.MetadataValue.json(problems[:50])},
     )

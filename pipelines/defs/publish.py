@@ -19,6 +19,7 @@ import polars as pl
 from dashboards.site import SiteReport
 from pipelines.lib.keys import ALL_SOURCES, OWNER
 from pipelines.lib.resources import MonitorResource
+from pipelines.protect.school_attributes import SCHOOLS_FILE
 from pipelines.publish.publication import (
     LINKAGE_FILE,
     TRENDS_FILE,
@@ -42,12 +43,12 @@ def _run_start(context: dg.AssetExecutionContext) -> datetime | None:
 
 @dg.asset(
     group_name="publish",
-    deps=["protected_indicators", "protected_linkage_quality", "indicator_trends"],
+    deps=["protected_indicators", "protected_linkage_quality", "indicator_trends", "published_schools"],
     owners=[OWNER],
     kinds={"parquet", "altair", "json"},
     description="data/publish/: indicatoren.parquet (spec §4), the dashboard (dashboard/index.html, a page per "
     "school and wijk), charts for reports (PNG + SVG), manifest.json, the indicator catalogue, "
-    "koppelingskwaliteit.parquet and trends.parquet.",
+    "koppelingskwaliteit.parquet, trends.parquet and scholen.parquet (the schools' public attributes).",
 )
 def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> dg.MaterializeResult:
     paths = monitor.paths
@@ -63,7 +64,8 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
     def build(folder: Path) -> None:
         config = monitor.config
         settings = site_settings(config, config.gemeente_naam, synthetic, monitor.chart_exports)
-        extras = {name: pl.read_parquet(paths.protected / name) for name in (LINKAGE_FILE, TRENDS_FILE)}
+        names = (LINKAGE_FILE, TRENDS_FILE, SCHOOLS_FILE)
+        extras = {name: pl.read_parquet(paths.protected / name) for name in names}
         files, site = write_publication(folder, table, extras, settings)
         written.extend(files)
         sites.append(site)
