@@ -48,6 +48,7 @@ class PageContext:
     language: Language
     min_cost_persons: int = 10
     max_dominance_share: float = 0.5
+    nlds: bool = False  # the NL Design System components are shipped (assets/nlds.css, dashboards/site.py)
 
 
 @dataclass
@@ -524,6 +525,7 @@ def frame(
     built = both(format_date(ctx.built, "nl"), format_date(ctx.built, "en"))
     data = json.dumps({"charts": charts}, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     synthetic = f"<p class='banner' role='note'><strong>{both_t('synthetic')}</strong></p>" if ctx.synthetic else ""
+    nlds = f'<link rel="stylesheet" href="{root}assets/nlds.css">\n' if ctx.nlds else ""
     return f"""<!DOCTYPE html>
 <html lang="{lang}" data-default-lang="{lang}">
 <head>
@@ -531,15 +533,16 @@ def frame(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title data-nl="{e(title[0])}" data-en="{e(title[1])}">{e(title[0] if lang == "nl" else title[1])}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="{root}assets/dashboard.css">{_running_head(running)}
+{nlds}<link rel="stylesheet" href="{root}assets/dashboard.css">{_running_head(running)}
 <script src="{root}assets/vega.js" defer></script>
 <script src="{root}assets/specs.js" defer></script>
 <script src="{root}assets/dashboard.js" defer></script>
 </head>
 <body>
-<a class="skip" href="#main">{both_t("skip")}</a>
+<a class="skip utrecht-skip-link utrecht-skip-link--visible-on-focus" href="#main">{both_t("skip")}</a>
 <header class="top"><a class="brand" href="{root}index.html">{both_t("site_title")} · {e(ctx.gemeente)}</a>
-<button type="button" id="lang-switch" class="lang" {aria_label("switch_label", ctx)}>{both_t("switch")}</button>
+<button type="button" id="lang-switch" class="lang utrecht-button utrecht-button--secondary-action"
+ {aria_label("switch_label", ctx)}>{both_t("switch")}</button>
 </header>
 <main id="main">
 {synthetic}

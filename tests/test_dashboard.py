@@ -542,6 +542,7 @@ def test_every_page_type_fits_a_laptop_and_a_phone_and_axe_finds_nothing_serious
     from playwright.sync_api import sync_playwright
 
     site = publication / "dashboard"
+    assert (site / "assets" / "nlds.css").is_file(), "the NL Design System CSS is missing: `make browser` installs it"
     types = page_types(site)
     measured: dict[str, dict[str, Any]] = {}
     problems: list[str] = []
@@ -565,6 +566,10 @@ def test_every_page_type_fits_a_laptop_and_a_phone_and_axe_finds_nothing_serious
                 if scroll > client:
                     problems.append(f"{width} px {kind}: {scroll} px wide")
                 if width == 1366:
+                    # The NL Design System button (assets/nlds.css, `make browser`): its 44 px target size holds.
+                    height = page.evaluate("getComputedStyle(document.getElementById('lang-switch')).minBlockSize")
+                    if height != "44px":
+                        problems.append(f"{kind}: the language button is not the NL Design System button ({height})")
                     page.add_script_tag(path=str(AXE))
                     found = page.evaluate(
                         "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
