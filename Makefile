@@ -46,8 +46,16 @@ ui: setup
 # axe-core (npm, pinned) inside it for the accessibility check.
 AXE_VERSION := 4.14.1
 AXE := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
-browser: $(AXE)
+# NL Design System CSS (npm, pinned): the skip link and button components, shipped into the site at publish when
+# installed (dashboards/site.py `nlds_css`); without them the site keeps its own styles for both.
+NLDS_PACKAGES := @utrecht/skip-link-css@3.0.1 @utrecht/button-css@4.0.1
+NLDS := $(TOOLS)/nlds/node_modules/@utrecht/button-css/dist/index.min.css
+browser: $(AXE) $(NLDS)
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+$(NLDS):
+	command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq npm)
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS)/nlds $(NLDS_PACKAGES)
 
 $(AXE):
 	command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq npm)

@@ -21,7 +21,6 @@ import polars as pl
 import xlsxwriter
 
 from dashboards.catalogue import CatalogueEntry
-from dashboards.i18n import plain
 
 FOLDER = "downloads"
 ALL = "alle-eenheden"
@@ -36,10 +35,7 @@ def file_stem(level: str, code: str) -> str:
 
 def definitions(catalogue: Sequence[CatalogueEntry]) -> pl.DataFrame:
     return pl.DataFrame(
-        [
-            (i.id, i.naam_nl, i.eenheid, plain(i.definitie_nl), plain(i.teller), plain(i.noemer or ""))
-            for i in catalogue
-        ],
+        [(i.id, i.naam_nl, i.eenheid, i.definitie_nl, i.teller, i.noemer or "") for i in catalogue],
         schema=list(DEFINITION_COLUMNS),
         orient="row",
     )

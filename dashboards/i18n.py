@@ -150,9 +150,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "change_last_year": ("Verandering t.o.v. vorig jaar", "Change since last year"),
     "teller_noemer": ("Teller / noemer", "Numerator / denominator"),
     "sector": ("Soort onderwijs", "Type of education"),
-    "sector_po": ("Basisonderwijs (bao, sbo)", "Primary education (incl. special primary)"),
-    "sector_vo_mbo": ("Voortgezet onderwijs en mbo", "Secondary and vocational education"),
-    "sector_so": ("Speciaal onderwijs en overig", "Special education and other"),
+    "sector_po": ("Basisonderwijs (po)", "Primary education (po)"),
+    "sector_sbo": ("Speciaal basisonderwijs (sbo)", "Special primary education (sbo)"),
+    "sector_so": ("Speciaal en voortgezet speciaal onderwijs (so, vso)", "Special education (so, vso)"),
+    "sector_vo": ("Voortgezet onderwijs (vo)", "Secondary education (vo)"),
+    "sector_mbo": ("Middelbaar beroepsonderwijs (mbo)", "Vocational education (mbo)"),
+    "sector_unknown": ("onbekend", "unknown"),
+    "school_wijk": ("Wijk van de school", "District of the school"),
+    "swv": ("Samenwerkingsverband passend onderwijs", "Samenwerkingsverband (inclusive education region)"),
+    "swv_none": ("geen (het mbo valt er niet onder)", "none (mbo is not part of one)"),
+    "swv_by_gemeente": (
+        "afgeleid van de gemeente: de postcode van de school staat niet in de regio-indeling van 2015",
+        "derived from the municipality: the school's postcode is not in the 2015 regional division",
+    ),
     "all_sectors_of": ("van", "of"),
     "peers_school_col": ("Scholen zelfde soort", "Schools of the same kind"),
     "peers_wijk_col": ("Alle wijken", "All districts"),
@@ -193,24 +203,6 @@ TEXT: dict[str, tuple[str, str]] = {
 
 # Catalogue wording as a reader reads it: the catalogue's teller/noemer lines are written for analysts
 # ("leerlingen met >= 1 traject ... in jaar y"); the dashboard shows them without code notation.
-PLAIN = (
-    (">= 1", "minstens één"),
-    ("<> 0", "ongelijk aan 0"),
-    ("in jaar y", "in het schooljaar"),
-    ("jaar y", "het schooljaar"),
-    (" (productcodes uit de configuratie)", ""),
-    (" (product codes from the configuration)", ""),
-    ("zaak RELATIEF", "melding relatief verzuim"),
-)
-
-
-def plain(text: str) -> str:
-    """Catalogue text without code notation (no '>=', 'jaar y', 'uit de configuratie')."""
-    for code, words in PLAIN:
-        text = text.replace(code, words)
-    return text
-
-
 def t(key: str, language: Language) -> str:
     return TEXT[key][LANGUAGES.index(language)]
 

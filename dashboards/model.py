@@ -33,11 +33,9 @@ Row = dict[str, Any]
 SAME_AS = {"B2": "A6"}
 # The wijk of pupils without a known address: not an area, so it is left out of rankings and peer figures.
 UNKNOWN_WIJK = "ONBEKEND"
-# Sector groups a school falls into, as far as the publication itself shows it: D1 has cells only where a
-# school has BAO/SBO pupils, E1 only where it has VO/MBO pupils; a school with neither is (voortgezet)
-# speciaal onderwijs. The published table has no sector column, so PO and SBO (and VO and MBO) cannot be
-# told apart here.
-SECTORS = ("po", "vo_mbo", "so")
+# The sectors schools are ranked and compared within (scholen.parquet, pipelines/protect/school_attributes.py):
+# a primary school is never ranked against an MBO college. A school without a known sector is in no ranking.
+SECTORS = ("po", "sbo", "so", "vo", "mbo")
 
 
 @dataclass(frozen=True)
@@ -52,6 +50,42 @@ class Unit:
     def page(self) -> str:
         """Path of the unit's page, relative to the site root."""
         return f"{self.level}/{re.sub(r'[^A-Za-z0-9_-]', '_', self.code)}.html"
+
+
+@dataclass(frozen=True)
+class SchoolFacts:
+    """A school's public attributes as published in scholen.parquet (None where not known)."""
+
+    sector: str | None  # one of SECTORS
+    wijk_code: str | None
+    wijk_naam: str | None
+    po_swv: str | None
+    vo_swv: str | None
+    swv_source: str | None  # 'pc4' (the school's own postcode area) or 'gemeente' (fallback)
+
+    @property
+    def swv(self) -> tuple[str, ...]:
+        """The samenwerkingsverbanden passend onderwijs the school belongs to by its sector: PO (po, sbo), both
+        (so: speciaal and voortgezet speciaal onderwijs), VO (vo); mbo has none."""
+        wanted = {"po": (self.po_swv,), "sbo": (self.po_swv,), "so": (self.po_swv, self.vo_swv), "vo": (self.vo_swv,)}
+        return tuple(code for code in wanted.get(self.sector or "", ()) if code)
+
+
+def school_facts(schools: pl.DataFrame | None) -> dict[str, SchoolFacts]:
+    """scholen.parquet by school code; empty without the table (then no school has a sector)."""
+    if schools is None:
+        return {}
+    return {
+        row["eenheid_code"]: SchoolFacts(
+            sector=row["sector"].lower() if row["sector"] else None,
+            wijk_code=row["wijk_code"],
+            wijk_naam=row["wijk_naam"],
+            po_swv=row["po_swv"],
+            vo_swv=row["vo_swv"],
+            swv_source=row["swv_herkomst"],
+        )
+        for row in schools.iter_rows(named=True)
+    }
 
 
 @dataclass(frozen=True)
@@ -117,7 +151,10 @@ def previous_year(year: str) -> str:
 class Publication:
     """Read-only view of the protected table, grouped once by unit and indicator."""
 
-    def __init__(self, table: pl.DataFrame, catalogue: Sequence[CatalogueEntry]) -> None:
+    def __init__(
+        self, table: pl.DataFrame, catalogue: Sequence[CatalogueEntry], schools: pl.DataFrame | None = None
+    ) -> None:
+        self._schools = school_facts(schools)
         self.years: tuple[str, ...] = tuple(sorted(table.get_column("schooljaar").unique().to_list()))
         self._levels = set(table.select("niveau", "indicator").unique().iter_rows())
         present = {ind for _, ind in self._levels}
@@ -160,23 +197,29 @@ class Publication:
         years = [c.year for c in self.cells(self.gemeente, indicator) if c.category is None and c.shown]
         return max(years) if years else None
 
+    def school(self, unit: Unit) -> SchoolFacts | None:
+        """A school's published attributes (sector, wijk, samenwerkingsverband); None for a wijk or the gemeente."""
+        return self._schools.get(unit.code) if unit.level == "school" else None
+
     def sector(self, unit: Unit) -> str | None:
-        """The school's sector group (see SECTORS); None for a wijk or the gemeente."""
-        if unit.level != "school":
-            return None
-        return _sector(bool(self.cells(unit, "D1")), bool(self.cells(unit, "E1")))
+        """The school's sector (see SECTORS); None for a wijk, the gemeente or a school of unknown sector."""
+        facts = self.school(unit)
+        return facts.sector if facts is not None else None
+
+    def wijk_unit(self, code: str | None) -> Unit | None:
+        """The wijk page of a code, if the publication has one."""
+        return next((u for u in self.units("wijk") if u.code == code), None) if code else None
 
     def peers(self, unit: Unit) -> list[Unit]:
-        """The units a school or wijk is fairly compared with: schools of its sector group, or the wijken
-        with an address (not 'onbekend'). The unit itself is one of them."""
+        """The units a school or wijk is fairly compared with: schools of its sector (a school of unknown sector:
+        the other schools of unknown sector), or the wijken with an address (not 'onbekend'). The unit itself is
+        one of them."""
         return list(self._peers(unit.level, self.sector(unit)))
 
     @cache  # noqa: B019 - a Publication lives for one build; the groups are asked for once per page
     def _peers(self, level: str, sector: str | None) -> tuple[Unit, ...]:
         return tuple(
-            u
-            for u in self.units(level)
-            if u.code != UNKNOWN_WIJK and (level != "school" or sector is None or self.sector(u) == sector)
+            u for u in self.units(level) if u.code != UNKNOWN_WIJK and (level != "school" or self.sector(u) == sector)
         )
 
     def peer_median(self, unit: Unit, indicator: str, year: str) -> tuple[float, int] | None:
@@ -223,7 +266,7 @@ class Publication:
         return {code: category_label(indicator.dimensie, code, language) for code in ordered}
 
     def ranking_rows(self, level: str, indicator: str, sector: str | None = None) -> list[Row]:
-        """The units of a level (of one sector group, for schools) in the indicator's latest year, highest first,
+        """The units of a level (of one sector, for schools) in the indicator's latest year, highest first,
         suppressed ones last, each with its interval and whether that interval leaves the gemeente out.
         'Wijk onbekend' is not an area and is left out."""
         year = self.latest_year(indicator)
@@ -253,7 +296,3 @@ class Publication:
                     row["afwijkend"] = c.interval.excludes(benchmark.value)
             rows.append(row)
         return rows
-
-
-def _sector(bao_sbo: bool, vo_mbo: bool) -> str:
-    return "po" if bao_sbo else "vo_mbo" if vo_mbo else "so"

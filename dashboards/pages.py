@@ -25,7 +25,6 @@ from dashboards.i18n import (
     format_change,
     format_date,
     format_value,
-    plain,
     suppressed_label,
     t,
     unit_label,
@@ -49,6 +48,7 @@ class PageContext:
     language: Language
     min_cost_persons: int = 10
     max_dominance_share: float = 0.5
+    nlds: bool = False  # the NL Design System components are shipped (assets/nlds.css, dashboards/site.py)
 
 
 @dataclass
@@ -147,12 +147,12 @@ def data_links(key: str, stem: str, root: str) -> str:
 
 
 def _definition(indicator: CatalogueEntry, tag: str = "figcaption") -> str:
-    noemer = e(plain(indicator.noemer)) if indicator.noemer else "—"
+    noemer = e(indicator.noemer) if indicator.noemer else "—"
     same = f"<p class='meta'>{both_t('same_as_b2')}</p>" if indicator.id in SAME_AS.values() else ""
     return (
         f"<{tag} class='definition'><p><strong>{both_t('definition')}:</strong> "
-        f"{both(plain(indicator.definitie_nl), plain(indicator.definitie_en))}</p>{same}"
-        f"<p class='meta'>{both_t('numerator')}: {e(plain(indicator.teller))} · {both_t('denominator')}: {noemer} · "
+        f"{both(indicator.definitie_nl, indicator.definitie_en)}</p>{same}"
+        f"<p class='meta'>{both_t('numerator')}: {e(indicator.teller)} · {both_t('denominator')}: {noemer} · "
         f"{both_t('unit')}: {both(unit_label(indicator.eenheid, 'nl'), unit_label(indicator.eenheid, 'en'))}</p>"
         f"</{tag}>"
     )
@@ -233,12 +233,10 @@ def unit_page(unit: Unit, pub: Publication, ctx: PageContext, exported: bool, ex
     level = both_t(unit.level)
     pupils = pub.totals(unit, "G1").get(pub.years[-1])
     facts = ""
-    if (sector := pub.sector(unit)) is not None:
-        facts += f" · {both_t('sector')}: {both_t(f'sector_{sector}')}"
     if pupils is not None:
         facts += f" · {both_t('pupils')} {e(pub.years[-1])}: {value_html(pupils, 'aantal', ctx, tag='span')}"
     empty = "" if shown_any else f"<p class='note empty' role='note'>{both_t('nothing_on_page')}</p>"
-    first = summary(unit, pub, ctx.min_teller) if unit.level in LEVELS else ""
+    first = summary(unit, pub, ctx.min_teller, root) if unit.level in LEVELS else ""
     period = f"{pub.years[0]}–{pub.years[-1]}"
     printed = both(
         f"Gespreksdocument · {unit.name} · gegevens {period} · gemaakt op {format_date(ctx.built, 'nl')}",
@@ -530,6 +528,7 @@ def frame(
     built = both(format_date(ctx.built, "nl"), format_date(ctx.built, "en"))
     data = json.dumps({"charts": charts}, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     synthetic = f"<p class='banner' role='note'><strong>{both_t('synthetic')}</strong></p>" if ctx.synthetic else ""
+    nlds = f'<link rel="stylesheet" href="{root}assets/nlds.css">\n' if ctx.nlds else ""
     return f"""<!DOCTYPE html>
 <html lang="{lang}" data-default-lang="{lang}">
 <head>
@@ -537,15 +536,16 @@ def frame(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title data-nl="{e(title[0])}" data-en="{e(title[1])}">{e(title[0] if lang == "nl" else title[1])}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="{root}assets/dashboard.css">{_running_head(running)}
+{nlds}<link rel="stylesheet" href="{root}assets/dashboard.css">{_running_head(running)}
 <script src="{root}assets/vega.js" defer></script>
 <script src="{root}assets/specs.js" defer></script>
 <script src="{root}assets/dashboard.js" defer></script>
 </head>
 <body>
-<a class="skip" href="#main">{both_t("skip")}</a>
+<a class="skip utrecht-skip-link utrecht-skip-link--visible-on-focus" href="#main">{both_t("skip")}</a>
 <header class="top"><a class="brand" href="{root}index.html">{both_t("site_title")} · {e(ctx.gemeente)}</a>
-<button type="button" id="lang-switch" class="lang" {aria_label("switch_label", ctx)}>{both_t("switch")}</button>
+<button type="button" id="lang-switch" class="lang utrecht-button utrecht-button--secondary-action"
+ {aria_label("switch_label", ctx)}>{both_t("switch")}</button>
 </header>
 <main id="main">
 {synthetic}

@@ -191,9 +191,33 @@ def _compact_json(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
-def _write_assets(folder: Path, templates: dict[Language, dict[str, Spec]]) -> None:
+# NL Design System components the site uses (`make browser` installs them, pinned, from npm): copied into the
+# site at publish, so it stays offline. Without them the site's own stylesheet styles the same elements.
+NLDS_DIR = Path(__file__).resolve().parents[1] / ".tools" / "nlds" / "node_modules" / "@utrecht"
+NLDS_COMPONENTS = ("skip-link", "button")
+NLDS_FILE = "nlds.css"
+
+
+def nlds_css() -> str | None:
+    """The NL Design System CSS of the components the site uses, with their licence headers; None when not
+    installed."""
+    files = [NLDS_DIR / f"{name}-css" / "dist" / "index.css" for name in NLDS_COMPONENTS]
+    if not all(f.is_file() for f in files):
+        return None
+    parts = []
+    for name, f in zip(NLDS_COMPONENTS, files, strict=True):
+        version = json.loads((f.parents[1] / "package.json").read_text(encoding="utf-8"))["version"]
+        parts.append(
+            f"/* @utrecht/{name}-css {version} (NL Design System, EUPL-1.2) */\n{f.read_text(encoding='utf-8')}"
+        )
+    return "\n".join(parts)
+
+
+def _write_assets(folder: Path, templates: dict[Language, dict[str, Spec]], nlds: str | None) -> None:
     assets = folder / "assets"
     assets.mkdir(parents=True)
+    if nlds is not None:
+        (assets / NLDS_FILE).write_text(nlds, encoding="utf-8")
     (assets / "vega.js").write_text(vega_bundle(), encoding="utf-8")
     specs = f"window.MONITOR_SPECS = {_compact_json(templates)};\n"
     locales = f"window.MONITOR_LOCALES = {_compact_json(vega_locales())};\n"
@@ -237,19 +261,21 @@ def build_dashboard(
     settings: SiteSettings,
     targets: pl.DataFrame | None = None,
     context: wijk_context.WijkContext | None = None,
+    schools: pl.DataFrame | None = None,
 ) -> SiteReport:
     """Write the site into `folder` (which must not exist yet) from the protected indicator table and the
     indicator catalogue the publish stage hands over; `targets`: doelen.parquet, if any; `context`: the
     wijkcontext table with its model (issue 20), when there is one: then a wijk context page and a context block
-    on each wijk page (dashboards/context.py)."""
+    on each wijk page (dashboards/context.py); `schools`: the schools' public attributes (scholen.parquet)."""
     started = time.perf_counter()
-    pub = Publication(table, list(catalogue))
+    pub = Publication(table, list(catalogue), schools)
     templates = {
         lang: chart_templates(
             pub, ChartContext(pub.years, settings.gemeente, settings.synthetic, settings.min_teller, lang)
         )
         for lang in LANGUAGES
     }
+    nlds = nlds_css()
     ctx = PageContext(
         gemeente=settings.gemeente,
         synthetic=settings.synthetic,
@@ -259,6 +285,7 @@ def build_dashboard(
         max_dominance_share=settings.max_dominance_share,
         built=datetime.now().astimezone(),
         language=settings.language,
+        nlds=nlds is not None,
     )
     # Sections after each unit's summary: its agreed targets, then (a wijk) its context block.
     extra = dict(targets_html(targets, table, catalogue))
@@ -279,7 +306,7 @@ def build_dashboard(
         for unit in pub.units(level)
     ]
     pages += context_pages
-    _write_assets(folder, templates)
+    _write_assets(folder, templates, nlds)
     for page in pages:
         path = folder / page.path
         path.parent.mkdir(parents=True, exist_ok=True)

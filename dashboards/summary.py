@@ -103,12 +103,40 @@ def _row(unit: Unit, indicator: CatalogueEntry, pub: Publication, min_teller: in
     )
 
 
-def summary(unit: Unit, pub: Publication, min_teller: int) -> str:
-    """The summary section of a school or wijk page (empty for the gemeente)."""
+def school_facts(unit: Unit, pub: Publication, root: str) -> str:
+    """Sector, wijk and samenwerkingsverband of a school (scholen.parquet), as one line; empty otherwise."""
+    facts = pub.school(unit)
+    if facts is None:
+        return ""
+    sector = both_t(f"sector_{facts.sector}" if facts.sector else "sector_unknown")
+    wijk = both_t("sector_unknown")
+    if (page := pub.wijk_unit(facts.wijk_code)) is not None:
+        wijk = f"<a href='{root}{page.page}'>{e(page.name)}</a>"
+    elif facts.wijk_naam:
+        wijk = e(facts.wijk_naam)
+    if facts.swv:
+        swv = ", ".join(e(code) for code in facts.swv)
+        if facts.swv_source == "gemeente":
+            swv += f" <span class='unit'>({both_t('swv_by_gemeente')})</span>"
+    else:
+        swv = both_t("swv_none" if facts.sector == "mbo" else "sector_unknown")
+    items = ((both_t("sector"), sector), (both_t("school_wijk"), wijk), (both_t("swv"), swv))
+    return "<dl class='facts'>" + "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in items) + "</dl>"
+
+
+def summary(unit: Unit, pub: Publication, min_teller: int, root: str = "../") -> str:
+    """The summary section of a school or wijk page (empty for the gemeente): for a school its sector, wijk and
+    samenwerkingsverband first, then the key figures."""
     indicators = [i for key in KEY_FIGURES if (i := pub.indicator(key)) is not None]
     rows = [r for i in indicators if (r := _row(unit, i, pub, min_teller)) is not None]
+    facts = school_facts(unit, pub, root)
     if not rows:
-        return ""
+        return (
+            f"<section class='summary' aria-labelledby='h-summary'><h2 id='h-summary'>{both_t('summary')}</h2>"
+            f"{facts}</section>"
+            if facts
+            else ""
+        )
     peers = both_t("peers_school_col" if unit.level == "school" else "peers_wijk_col")
     if unit.level == "school" and (sector := pub.sector(unit)):
         peers = f"{peers} <span class='unit'>({both_t(f'sector_{sector}')})</span>"
@@ -128,7 +156,7 @@ def summary(unit: Unit, pub: Publication, min_teller: int) -> str:
         footnote = f"<p class='footnote'>¹ F4: {both_t('not_like_gemeente')}</p>"
     return (
         "<section class='summary' aria-labelledby='h-summary'>"
-        f"<h2 id='h-summary'>{both_t('summary')}</h2>"
+        f"<h2 id='h-summary'>{both_t('summary')}</h2>{facts}"
         f"<div class='scroll' tabindex='0' role='region' aria-label='{e(unit.name)}'><table class='data summary'>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
         f"<p class='explain'>{both_t('interval_note')}</p>{footnote}</section>"

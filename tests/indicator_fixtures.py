@@ -58,8 +58,22 @@ STAGED_COLUMNS = {
         "datum_diploma DATE"
     ),
 }
-SCHOOLS = [("11AA", S1, "Basisschool De Eik"), ("22BB", S2, "College Noord"), ("33CC", "33CC00", "ROC Almere")]
+# DUO register rows (brin, vestiging, naam, postcode). 1311 is in the Regeling regio-indeling's 2015 table (PO2401,
+# VO2401); 1345 was issued later and is not, so College Noord gets Almere's samenwerkingsverbanden (all of Almere's
+# PC4s lie in PO2401/VO2401); the ROC has no postcode in the register.
+SCHOOLS = [
+    ("11AA", S1, "Basisschool De Eik", "1311AA"),
+    ("22BB", S2, "College Noord", "1345AB"),
+    ("33CC", "33CC00", "ROC Almere", None),
+]
 WIJKEN = [(W1, "Haven"), (W2, "Stad")]
+# CBS pc6hnr rows (postcode, huisnummer, buurt, wijk, gemeente): 1311AA has two addresses in W1 and one in W2.
+ADDRESSES = [
+    ("1311AA", 1, "BU00340101", W1, GM),
+    ("1311AA", 3, "BU00340101", W1, GM),
+    ("1311AA", 5, "BU00340201", W2, GM),
+    ("1345AB", 2, "BU00340201", W2, GM),
+]
 
 
 @dataclass(frozen=True)
@@ -187,8 +201,12 @@ def build_warehouse(
         if values:
             marks = ", ".join("?" * len(values[0]))
             con.executemany(f"INSERT INTO stg_{source} VALUES ({marks})", values)
-    con.execute("CREATE TABLE stg_scholen (brin VARCHAR, vestiging VARCHAR, naam VARCHAR)")
-    con.executemany("INSERT INTO stg_scholen VALUES (?, ?, ?)", SCHOOLS)
+    con.execute("CREATE TABLE stg_scholen (brin VARCHAR, vestiging VARCHAR, naam VARCHAR, postcode VARCHAR)")
+    con.executemany("INSERT INTO stg_scholen VALUES (?, ?, ?, ?)", SCHOOLS)
+    con.execute(
+        "CREATE TABLE stg_pc6hnr (postcode VARCHAR, huisnummer BIGINT, buurt VARCHAR, wijk VARCHAR, gemeente VARCHAR)"
+    )
+    con.executemany("INSERT INTO stg_pc6hnr VALUES (?, ?, ?, ?, ?)", ADDRESSES)
     con.execute("CREATE TABLE stg_wijken (wijkcode VARCHAR, wijknaam VARCHAR)")
     con.executemany("INSERT INTO stg_wijken VALUES (?, ?)", WIJKEN)
     for name in sql_models():

@@ -121,6 +121,20 @@ def test_each_indicator_is_defined_in_plain_words_in_its_family_sql_file() -> No
         assert f"'{i.id}'" in text, i.id
 
 
+CODE_NOTATION = re.compile(r">=|<=|<>|!=|\b(jaar|year) y\b|\by ?[+-] ?1\b|configurati|RELATIEF|ABSOLUUT")
+
+
+def test_the_catalogue_speaks_plain_language_to_its_readers() -> None:
+    """What the dashboard, the downloads and the catalogue documents show a reader (names, definitions, teller,
+    noemer, choices) is written without code notation: 'minstens één', not '>= 1'; 'het schooljaar', not
+    'jaar y'; no 'uit de configuratie'. The dashboard shows these texts as they are (no rewriting)."""
+    for entry in load_catalogue():
+        texts = [entry[k] or "" for k in ("naam_nl", "naam_en", "definitie_nl", "definitie_en", "teller", "noemer")]
+        texts += [*entry["keuzes_nl"], *entry["keuzes_en"]]
+        found = [(text, m.group(0)) for text in texts if (m := CODE_NOTATION.search(text))]
+        assert not found, (entry["id"], found)
+
+
 def test_shared_rules_are_read_from_the_sql_comment_blocks() -> None:
     assert sql_definition("trajectory_years", "NL").startswith("Actief in jaar y als start <= 31 juli t+1")
     assert sql_definition("trajectory_years", "EN").startswith("Active in year y if start <= 31 July t+1")

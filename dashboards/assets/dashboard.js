@@ -1,5 +1,5 @@
-// The dashboard's page script: charts from the shared templates (specs.js) and this page's data, the
-// language switch, and searching and sorting the table of units. Runs offline: Vega, Vega-Lite and
+// The dashboard's page script: charts from the shared templates (specs.js) and this page's data, drawn as they
+// come into view (all of them before printing), the language switch, and searching and sorting the table of units. Runs offline: Vega, Vega-Lite and
 // vega-embed come from vega.js next to this file. Number formats follow dashboards/i18n.py.
 (function () {
   "use strict";
@@ -80,10 +80,77 @@
       });
   }
 
-  function renderAll() {
-    var charts = Array.prototype.slice.call(document.querySelectorAll(".chart[data-chart]"));
-    return Promise.all(charts.map(render)).then(function () {
-      document.documentElement.setAttribute("data-charts", language);
+  // Charts are drawn when they come into view (or near it), not all at page load: a school page holds some twenty,
+  // and drawing them all blocked the main thread for 1-2 s. Printing draws every chart first (beforeprint, and
+  // the print media query for browsers that print without that event). html[data-first-view] says the charts in
+  // the first view are drawn, html[data-charts] that every chart is, each in the language named.
+  var observer = "IntersectionObserver" in window ? new IntersectionObserver(onVisible, { rootMargin: "200px 0px" }) : null;
+  var firstView = true;
+
+  function charts() {
+    return Array.prototype.slice.call(document.querySelectorAll(".chart[data-chart]"));
+  }
+
+  function isDrawn(element) {
+    return element.getAttribute("data-rendered") === language || !page.charts[element.getAttribute("data-chart")];
+  }
+
+  function noteDrawn() {
+    if (charts().every(isDrawn)) document.documentElement.setAttribute("data-charts", language);
+  }
+
+  var drawing = new Map(); // element → its render in progress, so that a chart is not drawn twice at once
+
+  function draw(element) {
+    if (isDrawn(element)) return Promise.resolve().then(noteDrawn);
+    var key = element.getAttribute("data-chart") + " " + language;
+    var busy = drawing.get(element);
+    if (busy && busy.key === key) return busy.done;
+    var done = render(element).then(function () {
+      drawing.delete(element);
+      noteDrawn();
+    });
+    drawing.set(element, { key: key, done: done });
+    return done;
+  }
+
+  function drawAll() {
+    if (observer) observer.disconnect();
+    return Promise.all(charts().map(draw)).then(noteDrawn);
+  }
+
+  function onVisible(entries) {
+    var shown = entries.filter(function (entry) {
+      return entry.isIntersecting;
+    });
+    shown.forEach(function (entry) {
+      observer.unobserve(entry.target);
+    });
+    var drawn = Promise.all(
+      shown.map(function (entry) {
+        return draw(entry.target);
+      })
+    );
+    if (firstView) {
+      firstView = false;
+      drawn.then(function () {
+        document.documentElement.setAttribute("data-first-view", language);
+      });
+    }
+  }
+
+  function drawWhenVisible() {
+    document.documentElement.removeAttribute("data-charts");
+    if (!observer || !charts().length) {
+      drawAll().then(function () {
+        document.documentElement.setAttribute("data-first-view", language);
+      });
+      return;
+    }
+    observer.disconnect();
+    firstView = true;
+    charts().forEach(function (element) {
+      observer.observe(element);
     });
   }
 
@@ -100,7 +167,7 @@
       var value = parseFloat(element.getAttribute("data-v"));
       element.textContent = formatValue(value, element.getAttribute("data-u"), lang, element.hasAttribute("data-signed"));
     });
-    return renderAll();
+    drawWhenVisible();
   }
 
   function switchLanguage() {
@@ -127,14 +194,17 @@
     empty.hidden = exists;
     targets.forEach(function (target) {
       target.hidden = !exists;
-      if (exists) target.setAttribute("data-chart", id);
+      if (exists && target.getAttribute("data-chart") !== id) {
+        target.setAttribute("data-chart", id);
+        target.removeAttribute("data-rendered"); // drawn is said of a chart, not of its place on the page
+      }
     });
     section.querySelectorAll("a[data-export]").forEach(function (link) {
       link.setAttribute("href", "export/" + id + "." + link.getAttribute("data-export"));
     });
     if (!exists) return;
     if (page.charts[id]) {
-      targets.forEach(render);
+      targets.forEach(draw);
       return;
     }
     // Loaded on demand: rank/<id>.js calls window.monitorRanking (dashboards/pages.py ranking_script).
@@ -145,7 +215,7 @@
 
   window.monitorRanking = function (id, chart) {
     page.charts[id] = chart;
-    document.querySelectorAll(".chart[data-chart='" + id + "']").forEach(render);
+    document.querySelectorAll(".chart[data-chart='" + id + "']").forEach(draw);
   };
 
   function sortKey(row, index, numeric) {
@@ -208,6 +278,15 @@
   if (document.getElementById("unit-search")) {
     document.getElementById("unit-search").addEventListener("input", filterUnits);
     document.getElementById("unit-level").addEventListener("change", filterUnits);
+  }
+  window.addEventListener("beforeprint", drawAll);
+  if (window.matchMedia) {
+    var print = window.matchMedia("print");
+    var onPrint = function (event) {
+      if (event.matches) drawAll();
+    };
+    if (print.addEventListener) print.addEventListener("change", onPrint);
+    else if (print.addListener) print.addListener(onPrint);
   }
   applyLanguage(language);
 })();

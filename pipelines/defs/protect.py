@@ -29,6 +29,7 @@ from pipelines.protect.indicator_table import (
     suppressed_per_indicator_level,
 )
 from pipelines.protect.linkage_quality import check_linkage_quality, protect_linkage_quality
+from pipelines.protect.school_attributes import SCHOOLS_FILE, public_school_attributes, school_attribute_violations
 from pipelines.publish.publication import LINKAGE_FILE, TRENDS_FILE
 
 
@@ -165,3 +166,45 @@ def indicator_trends_asset(monitor: MonitorResource) -> dg.MaterializeResult:
     trends = indicator_trends(protected)
     trends.write_parquet(monitor.paths.protected / TRENDS_FILE)
     return dg.MaterializeResult(metadata={"dagster/row_count": trends.height})
+
+
+@dg.asset(
+    group_name="protect",
+    deps=["schools", "protected_indicators"],
+    owners=[OWNER],
+    kinds={"polars", "parquet"},
+    description="The public attributes (name, sector, wijk, samenwerkingsverbanden) of exactly the schools of the "
+    "protected indicator table: scholen.parquet.",
+)
+def published_schools(monitor: MonitorResource) -> dg.MaterializeResult:
+    with connect(monitor.paths) as con:
+        schools = con.sql("SELECT * FROM schools").pl()
+    protected = pl.read_parquet(monitor.paths.protected / "indicatoren.parquet")
+    table = public_school_attributes(schools, protected)
+    table.write_parquet(monitor.paths.protected / SCHOOLS_FILE)
+    sectors = table.group_by("sector").len().sort("sector", nulls_last=True)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": table.height,
+            "per_sector": dg.MetadataValue.json({str(s): n for s, n in sectors.iter_rows()}),
+            "without_wijk": table.get_column("wijk_code").null_count(),
+            "without_swv": table.filter(pl.col("po_swv").is_null() & pl.col("vo_swv").is_null()).height,
+        }
+    )
+
+
+@dg.asset_check(
+    asset=published_schools,
+    name="school_attributes_check",
+    blocking=True,
+    description="The school table tells nothing the protected indicators do not: the same schools under the same "
+    "names, only the public attribute columns, sectors from the fixed list.",
+)
+def school_attributes_check(monitor: MonitorResource) -> dg.AssetCheckResult:
+    published = pl.read_parquet(monitor.paths.protected / SCHOOLS_FILE)
+    protected = pl.read_parquet(monitor.paths.protected / "indicatoren.parquet")
+    problems = school_attribute_violations(published, protected)
+    return dg.AssetCheckResult(
+        passed=not problems,
+        metadata={"n_violations": len(problems), "violations": dg.MetadataValue.json(problems[:50])},
+    )

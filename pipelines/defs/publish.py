@@ -20,6 +20,7 @@ from dashboards.site import SiteReport
 from pipelines.lib.keys import ALL_SOURCES, KERNCIJFERS, OWNER
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.run_manifests import record_run_manifest, write_json
+from pipelines.protect.school_attributes import SCHOOLS_FILE
 from pipelines.publish.publication import (
     LINKAGE_FILE,
     TARGETS_FILE,
@@ -44,12 +45,20 @@ def _run_start(context: dg.AssetExecutionContext) -> datetime | None:
 
 @dg.asset(
     group_name="publish",
-    deps=["protected_indicators", "protected_linkage_quality", "indicator_trends", "protected_targets", "wijkcontext"],
+    deps=[
+        "protected_indicators",
+        "protected_linkage_quality",
+        "indicator_trends",
+        "protected_targets",
+        "wijkcontext",
+        "published_schools",
+    ],
     owners=[OWNER],
     kinds={"parquet", "altair", "json"},
     description="data/publish/: indicatoren.parquet (spec §4), the dashboard (dashboard/index.html, a page per "
     "school and wijk), charts for reports (PNG + SVG), manifest.json, the indicator catalogue, "
-    "koppelingskwaliteit.parquet, trends.parquet, doelen.parquet and wijkcontext(_model).parquet.",
+    "koppelingskwaliteit.parquet, trends.parquet, doelen.parquet, wijkcontext(_model).parquet and scholen.parquet "
+    "(the schools' public attributes).",
 )
 def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> dg.MaterializeResult:
     paths = monitor.paths
@@ -67,7 +76,7 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
     def build(folder: Path) -> None:
         config = monitor.config
         settings = site_settings(config, config.gemeente_naam, synthetic, monitor.chart_exports)
-        names = (LINKAGE_FILE, TRENDS_FILE, TARGETS_FILE, WIJKCONTEXT_FILE, WIJKCONTEXT_MODEL_FILE)
+        names = (LINKAGE_FILE, TRENDS_FILE, TARGETS_FILE, WIJKCONTEXT_FILE, WIJKCONTEXT_MODEL_FILE, SCHOOLS_FILE)
         extras = {name: pl.read_parquet(paths.protected / name) for name in names}
         files, site = write_publication(folder, table, extras, settings)
         written.extend(files)

@@ -23,6 +23,7 @@ from pipelines.lib.settings import SQL_DIR, MonitorConfig, Paths
 from pseudonymisation.contract import CODELISTS_DIR
 
 CATALOGUE_FILE = SQL_DIR / "catalogue.yaml"
+SWV_FILE = "SWV_regio_indeling_pc4_2015.csv"
 
 
 # DuckDB's own default takes 80 % of the machine's memory; the link and indicator steps need far less when they
@@ -156,6 +157,12 @@ def load_references(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -> No
         "CREATE OR REPLACE TABLE ref_productcodes (productcode VARCHAR, productcategorie VARCHAR, hulpvorm VARCHAR)"
     )
     con.executemany("INSERT INTO ref_productcodes VALUES (?, ?, ?)", products)
+    # The samenwerkingsverbanden passend onderwijs by the PC4 of a school's location (Regeling regio-indeling
+    # samenwerkingsverbanden passend onderwijs PO en VO, BWBR0032324, bijlage as of 2015-04-23; docs/dashboard.md).
+    with (CODELISTS_DIR / SWV_FILE).open(encoding="utf-8") as handle:
+        swv = [(r["PC4"], r["gemeente"], r["PO SWV"], r["VO SWV"]) for r in csv.DictReader(handle, delimiter=";")]
+    con.execute("CREATE OR REPLACE TABLE ref_swv (pc4 VARCHAR, gemeente VARCHAR, po_swv VARCHAR, vo_swv VARCHAR)")
+    con.executemany("INSERT INTO ref_swv VALUES (?, ?, ?, ?)", swv)
     catalogue = load_catalogue()
     con.execute(
         "CREATE OR REPLACE TABLE ref_catalogue (id VARCHAR, naam_nl VARCHAR, naam_en VARCHAR, soort VARCHAR, "

@@ -29,6 +29,7 @@ from pipelines.indicators.catalogue import load_indicators, write_catalogue
 from pipelines.lib.faults import fault_point
 from pipelines.lib.owner_only import make_private_dir
 from pipelines.lib.settings import PROJECT_ROOT, MonitorConfig
+from pipelines.protect.school_attributes import SCHOOLS_FILE
 
 SYNTHETIC_MARKER = "SYNTHETISCHE DATA"
 
@@ -239,13 +240,21 @@ def write_publication(
     folder: Path, table: pl.DataFrame, extras: dict[str, pl.DataFrame], settings: SiteSettings
 ) -> tuple[list[str], SiteReport]:
     """One gemeente's publication without its manifest: the table, the dashboard, report charts, the extra
-    protected tables and the indicator catalogue. Returns the files written (relative) and the site report."""
+    protected tables (the school attributes, `SCHOOLS_FILE`, among them, which the dashboard reads too) and the
+    indicator catalogue. Returns the files written (relative) and the site report."""
     table.write_parquet(folder / "indicatoren.parquet")
     context = None
     if WIJKCONTEXT_FILE in extras:
         context = dashboard_context(extras[WIJKCONTEXT_FILE], extras[WIJKCONTEXT_MODEL_FILE])
-    targets = extras.get(TARGETS_FILE)
-    site = build_dashboard(folder / "dashboard", table, load_indicators(), settings, targets, context)
+    site = build_dashboard(
+        folder / "dashboard",
+        table,
+        load_indicators(),
+        settings,
+        targets=extras.get(TARGETS_FILE),
+        context=context,
+        schools=extras.get(SCHOOLS_FILE),
+    )
     charts = write_report_charts(folder / "charts", site)
     downloads = [f"dashboard/{DOWNLOADS}/{ALL_UNITS}.{kind}" for kind in ("csv", "xlsx")]
     written = ["indicatoren.parquet", "dashboard/index.html", *downloads, *(str(p.relative_to(folder)) for p in charts)]
