@@ -14,7 +14,14 @@ import pytest
 
 from dashboards.targets import Point, path_chart, target_block
 from pipelines.indicators.catalogue import load_indicators
-from tests.test_dashboard import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, publication, served  # noqa: F401
+from tests.test_dashboard import (  # noqa: F401
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    draw_every_chart,
+    publication,
+    served,
+)
 
 SUPPRESSED = {
     "doel_id": "x",
@@ -73,7 +80,7 @@ def test_targets_show_on_their_pages_with_path_and_status_and_print_within_two_a
         page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="nl-NL")
         gemeente_page = next(site.glob("gemeente/*.html")).relative_to(site)
         page.goto(f"{served}dashboard/{gemeente_page}")
-        page.wait_for_selector("html[data-charts='nl']", timeout=60_000)
+        draw_every_chart(page)
         section = page.locator("section.targets")
         assert section.locator(".target").count() == gemeente.height
         shown = section.locator(".status").all_inner_texts()
@@ -86,7 +93,7 @@ def test_targets_show_on_their_pages_with_path_and_status_and_print_within_two_a
         for unit in (str(gemeente_page), f"school/{school}.html"):
             paper = browser.new_page(viewport={"width": 1366, "height": 900}, locale="nl-NL")
             paper.goto(f"{served}dashboard/{unit}")
-            paper.wait_for_selector("html[data-charts='nl']", timeout=60_000)
+            draw_every_chart(paper)
             pdf = paper.pdf(prefer_css_page_size=True)  # print media (an emulated media would apply instead)
             pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
             assert 1 <= pages <= 2, f"{unit}: the conversation document with its targets is {pages} A4 pages"

@@ -295,7 +295,7 @@ def test_the_wijk_context_view_renders_in_headless_chromium(
     from dashboards.site import SiteSettings, build_dashboard
     from pipelines.indicators.catalogue import load_indicators
     from pipelines.publish.publication import dashboard_context
-    from tests.test_dashboard import ARTIFACTS, CHART_STATE, CHROMIUM, CHROMIUM_ARGS, QuietHandler
+    from tests.test_dashboard import ARTIFACTS, CHART_STATE, CHROMIUM, CHROMIUM_ARGS, QuietHandler, draw_every_chart
 
     kerncijfers, _, protected = almere
     result = build_wijkcontext(kerncijfers, protected, set(pl.read_csv(WIJKEN)["wijkcode"]), "GM0034")
@@ -326,14 +326,14 @@ def test_the_wijk_context_view_renders_in_headless_chromium(
             page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.goto(f"{served}wijkcontext.html")
-            page.wait_for_selector("html[data-charts='nl']", timeout=60_000)
+            draw_every_chart(page)
             charts = page.evaluate(CHART_STATE)
             points = page.locator("#chart-context-A11 svg.marks g.mark-symbol.role-mark path").count()
             rows = page.locator("table.context tbody tr").count()
             page.screenshot(path=str(ARTIFACTS / "dashboard-wijkcontext.png"), full_page=True)
             page.locator("#chart-context-A11").screenshot(path=str(ARTIFACTS / "dashboard-wijkcontext-chart.png"))
             page.goto(f"{served}wijk/{hidden_code}.html")
-            page.wait_for_selector("html[data-charts='nl']", timeout=60_000)
+            draw_every_chart(page)
             section = page.locator("#wijkcontext")
             section.screenshot(path=str(ARTIFACTS / "dashboard-wijkcontext-wijk.png"))
             block = section.inner_text()
