@@ -31,7 +31,8 @@ HOLDERS: dict[str, tuple[str, ...]] = {
     "jeugdhulp": ("toewijzingen.csv", "declaraties.csv", "ijw"),
 }
 # Public reference tables (CBS, DUO): no person in them, they go to the analyst as they are.
-REFERENCES = ("scholen.csv", "wijken.csv", "pc6hnr.csv", "kerncijfers_wijken_buurten.csv")
+REFERENCES = ("scholen.csv", "wijken.csv", "pc6hnr.csv")
+OPTIONAL_REFERENCES = ("kerncijfers_wijken_buurten.csv",)  # CBS figures for the wijk context, when delivered
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,9 @@ def copy_references(raw: Path, inbox: Path) -> None:
     inbox.mkdir(parents=True, exist_ok=True, mode=0o700)
     for name in REFERENCES:
         shutil.copy(raw / name, inbox / name)
+    for name in OPTIONAL_REFERENCES:
+        if (raw / name).is_file():
+            shutil.copy(raw / name, inbox / name)
 
 
 def analyst_config(target: Path, keys: RoleKeys, base: Path = DEFAULT_CONFIG) -> Path:
