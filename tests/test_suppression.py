@@ -171,3 +171,31 @@ def test_the_rules_are_read_once_from_monitor_toml_and_a_typo_or_an_impossible_v
     with pytest.raises(ConfigError, match="max_dominance_share"):
         DisclosureRules.from_table({"max_dominance_share": 1.5})
     assert DisclosureRules.from_table({"min_teller": "5", "round_to": 5}).min_teller == 5
+
+
+def test_a_cell_hidden_through_its_noemer_takes_its_shared_teller_with_it() -> None:
+    """School AA00: 120 pupils (G1), 14 new trajectories (A6 = 14 / 120 per 100; B2 shows the same 14 / 120; B1's
+    noemer is the same 14). When the suppression hides the school's pupils, A6 and B2 go with them (their noemer);
+    their teller, 14, may then not stay readable as B1's noemer: every cell showing it is hidden too."""
+    from pipelines.lib.published_schema import CELL_KEY
+    from pipelines.protect.intervals import interval_solver
+    from pipelines.protect.reader import Thresholds
+    from pipelines.protect.secondary import Suppressor, build_model
+
+    rows = [
+        cell("school", "AA00", "G1", 120),
+        cell("school", "AA00", "A6", 14, 120, soort="per_100"),
+        cell("school", "AA00", "B2", 14, 120, soort="per_100"),
+        cell("school", "AA00", "B1", 9, 14, soort="percentage", dimensie="verwijzer", categorie="01"),
+        cell("school", "AA00", "B1", 5, 14, soort="percentage", dimensie="verwijzer", categorie="02"),
+    ]
+    frame = table(rows).sort(list(CELL_KEY), nulls_last=True)
+    model = build_model(frame, RULES.min_teller)
+    suppressor = Suppressor(
+        model, RULES.protection_margin, [False] * frame.height, Thresholds(10, 50), interval_solver(3.0)
+    )
+    pupils = model.teller_of[frame.get_column("indicator").to_list().index("G1")]
+    suppressor.hide(pupils)
+    hidden = dict(zip(frame.get_column("indicator").to_list(), suppressor.suppressed, strict=False))
+    assert hidden["A6"] and hidden["B2"], "hidden with their noemer"
+    assert all(suppressor.suppressed), "B1's cells show the hidden teller as their noemer: hidden too"

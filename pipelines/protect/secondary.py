@@ -292,6 +292,11 @@ class Suppressor:
             self.shown[q] -= 1
             if self.shown[q] == 0:
                 self.enqueue(r for r in self.rows_of[q] if r < len(self.model.sums))
+        # A hidden cell's teller is hidden wherever else it is shown (A6's is B2's and B1's noemer, C1's is C5's
+        # noemer): whichever rule hid the cell, primary or secondary through its noemer.
+        teller = self.model.teller_of[c]
+        if self.shown[teller] > 0:
+            self.hide(teller)
 
     def enqueue(self, sums: Iterable[int]) -> None:
         for r in sums:
@@ -303,11 +308,6 @@ class Suppressor:
         """Hide a quantity: every cell that shows it."""
         for c in self.model.quantities[q].cells:
             self.hide_cell(c)
-
-    def hide_primary(self) -> None:
-        """A primary cell's teller is hidden wherever it is shown (C1 also shows as C5's noemer)."""
-        for c in [c for c, s in enumerate(self.suppressed) if s]:
-            self.hide(self.model.teller_of[c])
 
     def floor(self, q: int) -> float:
         """The least a sum's hidden members must add up to: the margin for counts, 1 euro for amounts."""
@@ -461,7 +461,6 @@ class Suppressor:
         return changed
 
     def run(self) -> list[bool]:
-        self.hide_primary()
         self.local_pass()
         while self.cover_pass() or self.interval_pass():
             self.local_pass()
