@@ -139,8 +139,7 @@ def summary(unit: Unit, pub: Publication, min_teller: int, root: str = "../") ->
         )
     peers = both_t("peers_school_col" if unit.level == "school" else "peers_wijk_col")
     if unit.level == "school" and (sector := pub.sector(unit)):
-        # The sector's abbreviation (PO, SBO, SO, VO, MBO): its full name, with its own brackets, is in the facts.
-        peers = f"{peers} <span class='unit'>({e(sector.upper())})</span>"
+        peers = f"{peers} <span class='unit'>({both_t(f'sector_{sector}')})</span>"
     head = "".join(
         f"<th scope='col'>{h}</th>"
         for h in (
