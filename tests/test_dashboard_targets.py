@@ -90,18 +90,16 @@ def test_targets_show_on_their_pages_with_path_and_status_and_print_within_two_a
         assert section.locator("svg.target-chart").count() >= 1
         assert "OOGO 2024-03-12" in section.inner_text()
         section.screenshot(path=str(ARTIFACTS / "dashboard-targets.png"))
-        page.close()
         for unit in (str(gemeente_page), f"school/{school}.html"):
-            # Printing as a browser's print dialog does: beforeprint draws every chart, seen or not.
-            paper = browser.new_page(viewport={"width": 1366, "height": 900}, locale="nl-NL")
-            paper.goto(f"{served}dashboard/{unit}", wait_until="load")
-            paper.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-            paper.wait_for_selector("html[data-charts='nl']", timeout=60_000)
-            pdf = paper.pdf(prefer_css_page_size=True)  # print media (an emulated media would apply instead)
+            # One tab throughout, as the school page's print test: the print media draws every chart, then the PDF.
+            page.emulate_media(media="screen")
+            page.goto(f"{served}dashboard/{unit}")
+            page.wait_for_selector("html[data-first-view='nl']", timeout=60_000)
+            page.emulate_media(media="print")
+            page.wait_for_selector("html[data-charts='nl']", timeout=60_000)
+            pdf = page.pdf(prefer_css_page_size=True)
             pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
             assert 1 <= pages <= 2, f"{unit}: the conversation document with its targets is {pages} A4 pages"
-            paper.emulate_media(media="print")
-            assert paper.locator("section.targets").is_visible(), f"{unit}: targets on paper"
-            paper.close()
+            assert page.locator("section.targets").is_visible(), f"{unit}: targets on paper"
         (ARTIFACTS / "dashboard-school-targets-print.pdf").write_bytes(pdf)
         browser.close()
