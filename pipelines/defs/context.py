@@ -18,6 +18,7 @@ import polars as pl
 from pipelines.context.kerncijfers import Kerncijfers, load_contract, read_kerncijfers, schema
 from pipelines.context.wijkcontext import VERDICTS, build_wijkcontext
 from pipelines.ingest.sources import find_files
+from pipelines.lib.check_results import check_result
 from pipelines.lib.keys import KERNCIJFERS, OWNER, staged_key
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sealing import read_sealed, write_sealed
@@ -187,11 +188,4 @@ def wijkcontext_disclosure_check(monitor: MonitorResource) -> dg.AssetCheckResul
         monitor.config.disclosure,
         CONTRACT.model_variables,
     )
-    return dg.AssetCheckResult(
-        passed=report.passed,
-        metadata={
-            "tried": dg.MetadataValue.json(report.tried),
-            "violations": dg.MetadataValue.json(report.violations[:50]),
-            "n_violations": len(report.violations),
-        },
-    )
+    return check_result(report)

@@ -17,10 +17,10 @@ import polars as pl
 
 from pipelines.audit.storage import mode_findings, sealing_findings
 from pipelines.indicators.trends import indicator_trends
+from pipelines.lib.check_results import check_result
 from pipelines.lib.keys import OWNER
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.warehouse import close_run_connection, connect
-from pipelines.protect.disclosure_check import CheckReport
 from pipelines.protect.indicator_table import (
     check_protected,
     previous_publication,
@@ -31,19 +31,6 @@ from pipelines.protect.indicator_table import (
 from pipelines.protect.linkage_quality import check_linkage_quality, protect_linkage_quality
 from pipelines.protect.school_attributes import SCHOOLS_FILE, public_school_attributes, school_attribute_violations
 from pipelines.publish.publication import LINKAGE_FILE, TRENDS_FILE
-
-
-def check_result(report: CheckReport, **metadata: float) -> dg.AssetCheckResult:
-    """A disclosure check's outcome as the UI shows it: what was tried, the first violations, their number."""
-    return dg.AssetCheckResult(
-        passed=report.passed,
-        metadata={
-            "tried": dg.MetadataValue.json(report.tried),
-            "violations": dg.MetadataValue.json(report.violations[:50]),
-            "n_violations": len(report.violations),
-            **metadata,
-        },
-    )
 
 
 @dg.asset(

@@ -7,6 +7,7 @@ the blocking check (`pipelines.targets.check`) found no number in it that the pu
 import dagster as dg
 import polars as pl
 
+from pipelines.lib.check_results import check_result
 from pipelines.lib.keys import OWNER
 from pipelines.lib.resources import MonitorResource
 from pipelines.publish.publication import TARGETS_FILE
@@ -50,11 +51,4 @@ def targets_disclosure_check(monitor: MonitorResource) -> dg.AssetCheckResult:
     report = check_targets(
         pl.read_parquet(protected / TARGETS_FILE), pl.read_parquet(protected / "indicatoren.parquet")
     )
-    return dg.AssetCheckResult(
-        passed=report.passed,
-        metadata={
-            "tried": dg.MetadataValue.json(report.tried),
-            "violations": dg.MetadataValue.json(report.violations[:50]),
-            "n_violations": len(report.violations),
-        },
-    )
+    return check_result(report)
