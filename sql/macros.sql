@@ -19,3 +19,7 @@ CREATE OR REPLACE MACRO age_bands() AS ['0-3', '4-11', '12-17', '18-22', '23+', 
 CREATE OR REPLACE MACRO age_band(age) AS
     CASE WHEN age IS NULL THEN 'onbekend' WHEN age < 4 THEN '0-3' WHEN age < 12 THEN '4-11'
          WHEN age < 18 THEN '12-17' WHEN age < 23 THEN '18-22' ELSE '23+' END;
+-- The unit of a wijk within its gemeente: its CBS code, or ONBEKEND|<gemeente> for "wijk onbekend" (every gemeente
+-- has one; `units` publishes it as ONBEKEND, with its gemeente in gemeente_code).
+CREATE OR REPLACE MACRO wijk_unit(wijk_code, gemeente_code) AS
+    CASE WHEN wijk_code = 'ONBEKEND' THEN 'ONBEKEND|' || gemeente_code ELSE wijk_code END;

@@ -203,6 +203,7 @@ def build_warehouse(
             con.executemany(f"INSERT INTO stg_{source} VALUES ({marks})", values)
     con.execute("CREATE TABLE stg_scholen (brin VARCHAR, vestiging VARCHAR, naam VARCHAR, postcode VARCHAR)")
     con.executemany("INSERT INTO stg_scholen VALUES (?, ?, ?, ?)", SCHOOLS)
+    con.execute("ALTER TABLE stg_scholen ADD COLUMN gemeentenummer VARCHAR DEFAULT '0034'")  # DUO: all in Almere
     con.execute(
         "CREATE TABLE stg_pc6hnr (postcode VARCHAR, huisnummer BIGINT, buurt VARCHAR, wijk VARCHAR, gemeente VARCHAR)"
     )
@@ -217,19 +218,25 @@ def build_warehouse(
 Cell = tuple[str, str, str, str | None]  # schooljaar, niveau, eenheid_code, categorie
 
 
+GEMEENTE_LEVELS = ("school", "wijk", "gemeente")
+
+
 def cells(con: duckdb.DuckDBPyConnection, indicator: str) -> dict[Cell, tuple[float | None, float | None]]:
-    """(teller, noemer) per (schooljaar, niveau, eenheid_code, categorie) of one indicator."""
+    """(teller, noemer) per (schooljaar, niveau, eenheid_code, categorie) of one indicator, at the levels of one
+    gemeente (school, wijk, gemeente; the levels above are specified in tests/test_levels.py)."""
     rows = con.execute(
-        "SELECT schooljaar, niveau, eenheid_code, categorie, teller, noemer FROM indicators WHERE indicator = ?",
+        "SELECT schooljaar, niveau, eenheid_code, categorie, teller, noemer FROM indicators "
+        f"WHERE indicator = ? AND niveau IN {GEMEENTE_LEVELS}",
         [indicator],
     ).fetchall()
     return {(r[0], r[1], r[2], r[3]): (r[4], r[5]) for r in rows}
 
 
 def values(con: duckdb.DuckDBPyConnection, indicator: str) -> dict[Cell, float | None]:
-    """waarde per cell, rounded to 2 decimals (what a reader sees)."""
+    """waarde per cell, rounded to 2 decimals (what a reader sees), at the levels of one gemeente."""
     rows = con.execute(
-        "SELECT schooljaar, niveau, eenheid_code, categorie, round(waarde, 2) FROM indicators WHERE indicator = ?",
+        "SELECT schooljaar, niveau, eenheid_code, categorie, round(waarde, 2) FROM indicators "
+        f"WHERE indicator = ? AND niveau IN {GEMEENTE_LEVELS}",
         [indicator],
     ).fetchall()
     return {(r[0], r[1], r[2], r[3]): r[4] for r in rows}

@@ -137,8 +137,9 @@ def test_a_person_moving_between_wijken_counts_where_they_live_on_the_peildatum(
 
 def test_an_unknown_wijk_is_onbekend_for_every_reason() -> None:
     """P1 has no residence at all, P2 only an onderwijsnummer, P3 an address outside the gemeente and P4 an
-    address whose postcode was not in the CBS table (no buurt, wijk or gemeente): all four are in wijk
-    ONBEKEND, and only P3's and P4's records are in the register. With the leaver (W1): ONBEKEND 4 of 5."""
+    address whose postcode was not in the CBS table (no buurt, wijk or gemeente). P3 lives in another gemeente
+    and counts for that one (woonplaatsbeginsel), not here; the other three have no known gemeente, so they count
+    for the gemeente of their school, in wijk ONBEKEND. With the leaver (W1): ONBEKEND 3 of 4; school S1 has all."""
     con = build_warehouse(
         LEAVER,
         enrolment("P1", S1, "BAO"),
@@ -148,8 +149,10 @@ def test_an_unknown_wijk_is_onbekend_for_every_reason() -> None:
         enrolment("P4", S1, "BAO"),
         residence("P4", None, gemeente=None),
     )
-    assert cells(con, "G1")[(Y1, "wijk", "ONBEKEND", None)] == (4, None)
+    assert cells(con, "G1")[(Y1, "wijk", "ONBEKEND", None)] == (3, None)
     assert cells(con, "G1")[(Y1, "wijk", W1, None)] == (1, None)
+    assert cells(con, "G1")[(Y1, "gemeente", GM, None)] == (4, None)
+    assert cells(con, "G1")[(Y1, "school", S1, None)] == (5, None)
 
 
 def test_an_empty_verwijzer_is_onbekend() -> None:

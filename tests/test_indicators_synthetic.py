@@ -33,10 +33,13 @@ def sql_indicators(out: Path, query: str) -> pl.DataFrame:
 
 def test_sql_and_an_independent_polars_computation_agree_to_the_unit(synthetic_out: Path) -> None:
     """A1, B1, C1, E1 and F4 recomputed in polars from the staged Parquet files (no SQL, no warehouse
-    table): the same cells, the same teller and noemer for every level and year, cost to the cent."""
+    table): the same cells, the same teller and noemer for every level of the gemeente and year, cost to the
+    cent. (The samenwerkingsverband and the levels above a gemeente are worked out by hand in tests/test_levels.py.)"""
     ids = ", ".join(f"'{i}'" for i in CHECKED)
     sql = sql_indicators(
-        synthetic_out, f"SELECT {', '.join(KEY)}, teller, noemer FROM indicators WHERE indicator IN ({ids})"
+        synthetic_out,
+        f"SELECT {', '.join(KEY)}, teller, noemer FROM indicators WHERE indicator IN ({ids}) "
+        "AND niveau IN ('school', 'wijk', 'gemeente')",
     )
     reference = reference_indicators(synthetic_out / "warehouse" / "staged", MonitorConfig.load().gemeente_code)
     assert sql.height == reference.height

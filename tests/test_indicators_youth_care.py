@@ -83,51 +83,53 @@ def youth_care() -> duckdb.DuckDBPyConnection:
 
 
 def test_a1_counts_pupils_with_an_active_jeugdhulp_trajectory(youth_care: duckdb.DuckDBPyConnection) -> None:
-    """Y1 active jeugdhulp of pupils: P01 (T01), P02 (T02), P06 (T08, T09, once), P12 (T14) → 4 of 10.
+    """Y1 active jeugdhulp of pupils: P01 (T01), P02 (T02), P06 (T08, T09, once), P12 (T14). P12 lives in
+    another gemeente (ELSEWHERE): he counts for his school S2 but not for this gemeente or its wijken
+    (woonplaatsbeginsel, docs/levels.md). Gemeente: P01 P02 P06 → 3 of 9.
     Not: P03 (48), P04 (47), P06's T07 (49), P09 (T10 ended the day before Y1, T11 after Y2), P10 and P11
-    (no pupils). S1: P01 P02 = 2/5; S2: P06 P12 = 2/5; W1: P01 P02 P06 = 3/5; W2: 0/3; ONBEKEND: P12 = 1/2.
-    Y2: P02 (T02, T03), P05 (T06 crisis is jeugdhulp), P12 (T14) → 3/9; S1 1/4, S2 2/5, W1 1/4, W2 1/3,
-    ONBEKEND 1/2."""
+    (no pupils). S1: P01 P02 = 2/5; S2: P06 P12 = 2/5; W1: P01 P02 P06 = 3/5; W2: 0/3; ONBEKEND: P07 (no
+    address, so the gemeente of his school) = 0/1. Y2: P02 (T02, T03), P05 (T06 crisis is jeugdhulp) → 2/8;
+    S1 1/4, S2 (P05, P12) 2/5, W1 1/4, W2 1/3, ONBEKEND 0/1."""
     got = cells(youth_care, "A1")
     assert got == {
-        (Y1, "gemeente", GM, None): (4, 10),
+        (Y1, "gemeente", GM, None): (3, 9),
         (Y1, "school", S1, None): (2, 5),
         (Y1, "school", S2, None): (2, 5),
         (Y1, "wijk", W1, None): (3, 5),
         (Y1, "wijk", W2, None): (0, 3),
-        (Y1, "wijk", ONB, None): (1, 2),
-        (Y2, "gemeente", GM, None): (3, 9),
+        (Y1, "wijk", ONB, None): (0, 1),
+        (Y2, "gemeente", GM, None): (2, 8),
         (Y2, "school", S1, None): (1, 4),
         (Y2, "school", S2, None): (2, 5),
         (Y2, "wijk", W1, None): (1, 4),
         (Y2, "wijk", W2, None): (1, 3),
-        (Y2, "wijk", ONB, None): (1, 2),
+        (Y2, "wijk", ONB, None): (0, 1),
     }
-    assert values(youth_care, "A1")[(Y1, "gemeente", GM, None)] == 40.0
+    assert values(youth_care, "A1")[(Y1, "gemeente", GM, None)] == 33.33
 
 
 def test_a2_counts_pupils_per_form_and_a_pupil_with_two_forms_in_both(youth_care: duckdb.DuckDBPyConnection) -> None:
     """Vorm from the product code's hulpvorm: 45A03 → 02 zonder verblijf, 43A01 → 14 met verblijf; categorie
-    46 = crisis. Y1: zonder = P01 P06 P12 (3/10), met = P02 (1/10), crisis 0. Y2: P02 has T02 (met) and T03
-    (zonder) and counts in both; zonder = P02 P12 (2/9), met = P02 (1/9), crisis = P05 (1/9), so the forms
-    (4) add up to more than A1 (3). Schools Y2: S1 zonder 1/4, met 1/4, crisis 0/4; S2 zonder P12 1/5,
-    crisis P05 1/5. Wijken Y2: W1 zonder 1/4, met 1/4; W2 crisis 1/3; ONBEKEND zonder 1/2."""
+    46 = crisis. P12 lives elsewhere: school S2 only. Y1: zonder = P01 P06 (2/9), met = P02 (1/9), crisis 0.
+    Y2: P02 has T02 (met) and T03 (zonder) and counts in both; zonder = P02 (1/8), met = P02 (1/8), crisis =
+    P05 (1/8), so the forms (3) add up to more than A1 (2). Schools Y2: S1 zonder 1/4, met 1/4, crisis 0/4;
+    S2 zonder P12 1/5, crisis P05 1/5. Wijken Y2: W1 zonder 1/4, met 1/4; W2 crisis 1/3; ONBEKEND 0/1."""
     got = cells(youth_care, "A2")
     expected_y1 = {
-        ("gemeente", GM): (3, 1, 0, 10),
+        ("gemeente", GM): (2, 1, 0, 9),
         ("school", S1): (1, 1, 0, 5),
         ("school", S2): (2, 0, 0, 5),
         ("wijk", W1): (2, 1, 0, 5),
         ("wijk", W2): (0, 0, 0, 3),
-        ("wijk", ONB): (1, 0, 0, 2),
+        ("wijk", ONB): (0, 0, 0, 1),
     }
     expected_y2 = {
-        ("gemeente", GM): (2, 1, 1, 9),
+        ("gemeente", GM): (1, 1, 1, 8),
         ("school", S1): (1, 1, 0, 4),
         ("school", S2): (1, 0, 1, 5),
         ("wijk", W1): (1, 1, 0, 4),
         ("wijk", W2): (0, 0, 1, 3),
-        ("wijk", ONB): (1, 0, 0, 2),
+        ("wijk", ONB): (0, 0, 0, 1),
     }
     for year, expected in ((Y1, expected_y1), (Y2, expected_y2)):
         for (level, unit), (zonder, met, crisis, pupils) in expected.items():
@@ -138,11 +140,11 @@ def test_a2_counts_pupils_per_form_and_a_pupil_with_two_forms_in_both(youth_care
 
 
 def test_a3_counts_pupils_under_child_protection(youth_care: duckdb.DuckDBPyConnection) -> None:
-    """Only P03 (categorie 48, open since 2022-01-01): 1/10 in Y1 and 1/9 in Y2; S1 (1/5, 1/4) and W2
+    """Only P03 (categorie 48, open since 2022-01-01): 1/9 in Y1 and 1/8 in Y2; S1 (1/5, 1/4) and W2
     (1/3 both years); every other unit 0."""
     got = cells(youth_care, "A3")
-    assert got[(Y1, "gemeente", GM, None)] == (1, 10)
-    assert got[(Y2, "gemeente", GM, None)] == (1, 9)
+    assert got[(Y1, "gemeente", GM, None)] == (1, 9)
+    assert got[(Y2, "gemeente", GM, None)] == (1, 8)
     assert got[(Y1, "school", S1, None)] == (1, 5)
     assert got[(Y2, "school", S1, None)] == (1, 4)
     assert got[(Y1, "wijk", W2, None)] == (1, 3)
@@ -152,46 +154,47 @@ def test_a3_counts_pupils_under_child_protection(youth_care: duckdb.DuckDBPyConn
 
 
 def test_a4_counts_pupils_under_juvenile_probation_47_and_49(youth_care: duckdb.DuckDBPyConnection) -> None:
-    """Y1: P04 (47, Feb-Jun 2023) and P06 (49, open) → 2/10; S2 2/5; W1 P06 1/5; W2 P04 1/3; ONBEKEND 0/2.
-    Y2: P04's ended in June 2023 → only P06: 1/9; S2 1/5; W1 1/4; W2 0/3."""
+    """Y1: P04 (47, Feb-Jun 2023) and P06 (49, open) → 2/9; S2 2/5; W1 P06 1/5; W2 P04 1/3; ONBEKEND 0/1.
+    Y2: P04's ended in June 2023 → only P06: 1/8; S2 1/5; W1 1/4; W2 0/3."""
     got = cells(youth_care, "A4")
-    assert got[(Y1, "gemeente", GM, None)] == (2, 10)
+    assert got[(Y1, "gemeente", GM, None)] == (2, 9)
     assert got[(Y1, "school", S1, None)] == (0, 5)
     assert got[(Y1, "school", S2, None)] == (2, 5)
     assert got[(Y1, "wijk", W1, None)] == (1, 5)
     assert got[(Y1, "wijk", W2, None)] == (1, 3)
-    assert got[(Y1, "wijk", ONB, None)] == (0, 2)
-    assert got[(Y2, "gemeente", GM, None)] == (1, 9)
+    assert got[(Y1, "wijk", ONB, None)] == (0, 1)
+    assert got[(Y2, "gemeente", GM, None)] == (1, 8)
     assert got[(Y2, "school", S2, None)] == (1, 5)
     assert got[(Y2, "wijk", W1, None)] == (1, 4)
     assert got[(Y2, "wijk", W2, None)] == (0, 3)
 
 
 def test_a6_counts_new_jeugdhulp_trajectories_not_persons_per_1000(youth_care: duckdb.DuckDBPyConnection) -> None:
-    """New jeugdhulp trajectories of pupils. Y1: T01 (P01), T08 and T09 (both P06), T14 (P12, starts on
-    2022-08-01, the first day of Y1) → 4 per 10 pupils = 400 per 1.000; T07 is new but jeugdreclassering,
-    T12 is new but P10 is no pupil. S1: 1/5 = 200; S2: 3/5 = 600; W1: 3/5; W2: 0/3; ONBEKEND: 1/2 = 500.
-    Y2: T03 (P02) and T06 (P05) → 2/9 = 222.22; S1 1/4 = 250; S2 1/5 = 200; W1 1/4; W2 1/3 = 333.33."""
+    """New jeugdhulp trajectories of pupils. Y1: T01 (P01), T08 and T09 (both P06) → 3 per 9 pupils of the
+    gemeente = 333.33 per 1.000; T14 (P12, starts on 2022-08-01, the first day of Y1) counts for school S2 only
+    (P12 lives elsewhere); T07 is new but jeugdreclassering, T12 is new but P10 is no pupil. S1: 1/5 = 200;
+    S2: 3/5 = 600; W1: 3/5; W2: 0/3; ONBEKEND: 0/1. Y2: T03 (P02) and T06 (P05) → 2/8 = 250; S1 1/4 = 250;
+    S2 1/5 = 200; W1 1/4; W2 1/3 = 333.33."""
     got = cells(youth_care, "A6")
-    assert got[(Y1, "gemeente", GM, None)] == (4, 10)
+    assert got[(Y1, "gemeente", GM, None)] == (3, 9)
     assert got[(Y1, "school", S1, None)] == (1, 5)
     assert got[(Y1, "school", S2, None)] == (3, 5)
     assert got[(Y1, "wijk", W1, None)] == (3, 5)
     assert got[(Y1, "wijk", W2, None)] == (0, 3)
-    assert got[(Y1, "wijk", ONB, None)] == (1, 2)
-    assert got[(Y2, "gemeente", GM, None)] == (2, 9)
+    assert got[(Y1, "wijk", ONB, None)] == (0, 1)
+    assert got[(Y2, "gemeente", GM, None)] == (2, 8)
     assert got[(Y2, "school", S1, None)] == (1, 4)
     assert got[(Y2, "school", S2, None)] == (1, 5)
     assert got[(Y2, "wijk", W2, None)] == (1, 3)
     shown = values(youth_care, "A6")
-    assert shown[(Y1, "gemeente", GM, None)] == 400.0
-    assert shown[(Y2, "gemeente", GM, None)] == 222.22
+    assert shown[(Y1, "gemeente", GM, None)] == 333.33
+    assert shown[(Y2, "gemeente", GM, None)] == 250.0
     assert shown[(Y2, "wijk", W2, None)] == 333.33
     basis = youth_care.execute(
         "SELECT basis_personen FROM indicators WHERE indicator = 'A6' AND niveau = 'gemeente' AND schooljaar = ?",
         [Y1],
     ).fetchall()
-    assert basis == [(3,)], "4 trajectories of 3 pupils (P01, P06, P12)"
+    assert basis == [(2,)], "3 trajectories of 2 pupils (P01, P06)"
 
 
 def test_a11_counts_young_residents_pupil_or_not_at_wijk_and_gemeente_only(
@@ -224,8 +227,14 @@ def test_l1_is_the_share_of_young_resident_clients_found_as_pupils_gemeente_only
 
 
 def test_school_and_wijk_rows_carry_the_gemeente_value(youth_care: duckdb.DuckDBPyConnection) -> None:
-    """gemeente_waarde of A1 in Y1 is 4/10 = 40 % on every school and wijk row, null on the gemeente row."""
+    """gemeente_waarde of A1 in Y1 is 3/9 = 33.33 % on every school and wijk row (its gemeente's), null on the
+    gemeente row and on the levels above (samenwerkingsverband)."""
     rows = youth_care.execute(
-        "SELECT niveau, gemeente_waarde FROM indicators WHERE indicator = 'A1' AND schooljaar = ?", [Y1]
+        "SELECT niveau, round(gemeente_waarde, 2) FROM indicators WHERE indicator = 'A1' AND schooljaar = ?", [Y1]
     ).fetchall()
-    assert {(n, g) for n, g in rows} == {("school", 40.0), ("wijk", 40.0), ("gemeente", None)}
+    assert {(n, g) for n, g in rows} == {
+        ("school", 33.33),
+        ("wijk", 33.33),
+        ("gemeente", None),
+        ("samenwerkingsverband", None),
+    }

@@ -29,7 +29,7 @@ CATALOGUE_FILES = (
     "indicatorcatalogus.json",
     "indicatorcatalogus.parquet",
 )
-LEVELS = ("school", "wijk", "gemeente")
+LEVELS = ("school", "samenwerkingsverband", "wijk", "gemeente", "jeugdregio", "nederland")
 KINDS = ("aantal", "bedrag", "percentage", "per_1000", "per_100")
 # Linked tables whose comment block states a rule every indicator shares, in reading order.
 SHARED_RULES = (
@@ -37,12 +37,18 @@ SHARED_RULES = (
     "pupil_years",
     "person_years",
     "resident_years",
+    "school_gemeenten",
+    "area_units",
+    "school_areas",
+    "pupil_units",
     "resident_units",
+    "units",
     "trajectories",
     "trajectory_years",
     "declaration_years",
     "absence_years",
     "thuiszitter_years",
+    "thuiszitter_units",
     "career_years",
 )
 TITLE = {"nl": "Indicatorcatalogus jeugdhulp × onderwijs", "en": "Indicator catalogue youth care × education"}

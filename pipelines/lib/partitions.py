@@ -79,7 +79,9 @@ def compute_partition(
     work = target.with_name(f".{target.name}.partial")
     shutil.rmtree(work, ignore_errors=True)
     scratch = Paths(inbox=paths.inbox, out=work / "scratch")
-    local = dataclasses.replace(config, gemeente_code=gemeente, gemeente_naam=config.gemeenten[gemeente])
+    # One gemeente per partition: its residents and the pupils of its schools (a pupil living in another gemeente
+    # of the region counts there, in that gemeente's partition).
+    local = dataclasses.replace(config, gemeente_code=gemeente, gemeente_naam=config.gemeenten[gemeente], region=())
     rows: dict[str, int] = {}
     try:
         with connect(scratch) as con:

@@ -109,6 +109,7 @@ class MonitorConfig:
     k_anonymity_groups: tuple[str, ...] = ("brin", "vestigingsnummer", "onderwijssoort")
     four_eyes: bool = False  # a run prepares the publication; a second person shows it (`monitor release`)
     targets_file: Path = PROJECT_ROOT / "targets" / "streefwaarden.yaml"  # the agreed targets (streefwaarden)
+    national: bool = False  # the run covers every gemeente of the country: it publishes the level `nederland`
 
     @property
     def gemeenten(self) -> dict[str, str]:
@@ -137,6 +138,7 @@ class MonitorConfig:
             k_anonymity_groups=tuple(privacy.get("group_columns", cls.k_anonymity_groups)),
             four_eyes=bool(raw.get("publish", {}).get("four_eyes", False)),
             targets_file=PROJECT_ROOT / raw.get("targets", {}).get("file", "targets/streefwaarden.yaml"),
+            national=bool(raw.get("region", {}).get("national", False)),
         )
 
 

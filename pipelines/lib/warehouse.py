@@ -24,6 +24,7 @@ from pseudonymisation.contract import CODELISTS_DIR
 
 CATALOGUE_FILE = SQL_DIR / "catalogue.yaml"
 SWV_FILE = "SWV_regio_indeling_pc4_2015.csv"
+JEUGDREGIO_FILE = "CBS_gemeente_jeugdregio_2026.csv"
 
 
 # DuckDB's own default takes 80 % of the machine's memory; the link and indicator steps need far less when they
@@ -147,6 +148,26 @@ def load_references(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -> No
         "SELECT ?::VARCHAR AS gemeente_code, ?::VARCHAR AS gemeente_naam, ?::VARCHAR[] AS dyslexia_codes",
         [config.gemeente_code, config.gemeente_naam, list(config.dyslexia_product_codes)],
     )
+    # The gemeenten the run computes (its own first), and whether it covers the whole country (level nederland).
+    con.execute(
+        "CREATE OR REPLACE TABLE run_gemeenten (gemeente_code VARCHAR, gemeente_naam VARCHAR, volgorde INTEGER)"
+    )
+    con.executemany(
+        "INSERT INTO run_gemeenten VALUES (?, ?, ?)",
+        [(code, naam, i) for i, (code, naam) in enumerate(config.gemeenten.items())],
+    )
+    con.execute("CREATE OR REPLACE TABLE run_scope AS SELECT ?::BOOLEAN AS national", [config.national])
+    # Gemeente -> jeugdregio on 1-1-2026 (CBS codes JZ01-JZ43; ../shared/reference/cbs/indeling, docs/levels.md).
+    with (CODELISTS_DIR / JEUGDREGIO_FILE).open(encoding="utf-8") as handle:
+        regions = [
+            (r["gemeentecode"], r["gemeentenaam"], r["jeugdregiocode"], r["jeugdregionaam_cbs2025"])
+            for r in csv.DictReader(handle, delimiter=";")
+        ]
+    con.execute(
+        "CREATE OR REPLACE TABLE ref_jeugdregio (gemeente_code VARCHAR, gemeente_naam VARCHAR, "
+        "jeugdregio_code VARCHAR, jeugdregio_naam VARCHAR)"
+    )
+    con.executemany("INSERT INTO ref_jeugdregio VALUES (?, ?, ?, ?)", regions)
     with (CODELISTS_DIR / "JZ21_standaardproductcodelijst_jeugdwet.csv").open(encoding="utf-8") as handle:
         products = [
             (r["productcode"], r["productcategorie_code"], r["dimensie_hulpvorm_code"])

@@ -70,6 +70,7 @@ def check_publication(
         ),
         pl.col("teller").alias("w_teller"),
         pl.col("noemer").alias("w_noemer"),
+        *(["ouders"] if "ouders" in basis.columns else []),  # the units' parents (`structure.parent_links`)
     )
     shown = [
         c for c in ("teller", "noemer", "waarde", "onderdrukt", "reden", "gemeente_waarde") if c in published.columns
@@ -311,6 +312,7 @@ def _relations(
 ) -> _Relations:
     """The published relations between quantities, from group-bys over the table."""
     relations = _Relations()
+    parents = st.parent_links(cells)
     q_of = {row[:-1]: row[-1] for row in quantities.select(*UNIT, "naam", "q").rows()}
     known = quantities.get_column("bekend").to_list()
     truth = quantities.get_column("waar").to_list()
@@ -361,21 +363,28 @@ def _relations(
                 if high - low < rules.protection_margin or (low > 0 and truth[t] < rules.min_teller):
                     relations.narrow.append((*where, f"member {t}: [{low:g}, {high:g}]"))
 
-    # Levels: unit quantities against the gemeente's.
-    levels = (
-        quantities.filter(pl.col("niveau").is_in(st.UNIT_LEVELS))
-        .group_by("schooljaar", "naam", "niveau", maintain_order=True)
-        .agg(pl.col("q"))
-        .join(
-            quantities.filter(pl.col("niveau") == st.GEMEENTE).select(
-                "schooljaar", "naam", pl.col("q").alias("totaal")
-            ),
-            on=["schooljaar", "naam"],
-        )
+    # Levels: unit quantities against their parent's (`structure.parent_links`).
+    parent_quantities = quantities.select(
+        "schooljaar",
+        pl.col("niveau").alias("ouder_niveau"),
+        pl.col("eenheid_code").alias("ouder_code"),
+        "naam",
+        pl.col("q").alias("totaal"),
     )
-    for jaar, naam, niveau, members, total in levels.rows():
-        if (naam.split("|")[0], niveau) in st.PARTIAL_LEVELS:
+    levels = (
+        quantities.join(parents, on=list(UNIT))
+        .group_by("schooljaar", "naam", "niveau", "ouder_niveau", "ouder_code", maintain_order=True)
+        .agg(pl.col("q"))
+        .join(parent_quantities, on=["schooljaar", "ouder_niveau", "ouder_code", "naam"])
+    )
+    for jaar, naam, niveau, ouder_niveau, _, members, total in levels.rows():
+        kind = st.partial_relation(naam.split("|")[0], niveau, ouder_niveau)
+        if kind == "at_most":
             relations.at_most.append({**dict.fromkeys(members, 1.0), total: -1.0})
+        elif kind == "cover":
+            relations.at_most += [{m: 1.0, total: -1.0} for m in members]
+            relations.at_most.append({total: 1.0, **dict.fromkeys(members, -1.0)})
+            deferred.append(partial(judge_cover, total, members, (jaar, niveau, naam)))
         else:
             add_sum(total, members, (jaar, niveau, naam))
 

@@ -62,7 +62,8 @@ def check_protected(
     the publication it replaces (`continuity`)."""
     # The year-over-year figures the publication shows next to this table (trends.parquet, the dashboard).
     changes = indicator_trends(published)
-    report = check_publication(published, indicators.select(BASIS_COLUMNS), rules, changes=changes)
+    basis = [*BASIS_COLUMNS, *(["ouders"] if "ouders" in indicators.columns else [])]
+    report = check_publication(published, indicators.select(basis), rules, changes=changes)
     if previous is not None:
         report.tried.append(
             "across publications: every cell hidden in the previous publication is hidden, every cell shown "

@@ -135,14 +135,19 @@ def existence_floors(pupils: Iterable[tuple[str, str, int, float]]) -> dict[int,
     Only where it holds: a unit with 0 pupils (a hand-made table) gets no floor."""
     units: dict[tuple[str, str], list[int]] = defaultdict(list)
     gemeente: dict[str, int] = {}
+    others: list[int] = []
     for jaar, niveau, q, truth in pupils:
         if truth < 1:
             continue
         if niveau == st.GEMEENTE:
+            if jaar in gemeente:
+                raise ValueError(f"schooljaar {jaar}: more than one gemeente in one protected table")
             gemeente[jaar] = q
-        else:
+        elif niveau in st.UNIT_LEVELS:
             units[(jaar, niveau)].append(q)
-    floors: dict[int, float] = {}
+        else:  # a samenwerkingsverband, jeugdregio or the country: its row exists, so it has a pupil
+            others.append(q)
+    floors: dict[int, float] = dict.fromkeys(others, 1.0)
     for jaar, g in gemeente.items():
         floors[g] = float(max([1, *(len(qs) for (year, _), qs in units.items() if year == jaar)]))
     for (jaar, _), qs in units.items():

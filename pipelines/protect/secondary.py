@@ -81,12 +81,14 @@ class Model:
 
 def build_model(frame: pl.DataFrame, min_teller: int) -> Model:
     """Quantities and relations of a table of true values, rows in the order given (sort it first)."""
-    return _Builder(frame.select(*CELL_KEY, "teller", "noemer", "soort").rows(), min_teller).model()
+    links = st.parent_links(frame).rows()
+    return _Builder(frame.select(*CELL_KEY, "teller", "noemer", "soort").rows(), min_teller, links).model()
 
 
 class _Builder:
-    def __init__(self, rows: list[tuple[Any, ...]], min_teller: int) -> None:
+    def __init__(self, rows: list[tuple[Any, ...]], min_teller: int, links: list[tuple[Any, ...]]) -> None:
         self.rows = rows
+        self.links = links
         self.min_teller = min_teller
         self.index: dict[tuple[Any, ...], int] = {}
         self.quantities: list[Quantity] = []
@@ -142,18 +144,28 @@ class _Builder:
         )
 
     def levels(self) -> None:
-        """School and wijk quantities add up to the gemeente's (F4 schools: at most)."""
-        gemeente = {(jaar, name): q for (jaar, niveau, _, name), q in self.index.items() if niveau == st.GEMEENTE}
+        """A unit's quantities against its parent's (`structure.parent_links`; F4 schools: `partial_relation`)."""
+        parents: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
+        for jaar, niveau, code, parent_niveau, parent_code in self.links:
+            parents.setdefault((jaar, niveau, code), []).append((parent_niveau, parent_code))
         children: dict[tuple[Any, ...], list[int]] = {}
-        for (jaar, niveau, _, name), q in self.index.items():
-            if niveau in st.UNIT_LEVELS and (jaar, name) in gemeente:
-                children.setdefault((jaar, name, niveau), []).append(q)
-        for (jaar, name, niveau), members in children.items():
-            total = gemeente[(jaar, name)]
-            where = f"{name.split('|')[0]}, schooljaar {jaar}: the {niveau} rows of {name} add up to the gemeente's"
-            if (name.split("|")[0], niveau) in st.PARTIAL_LEVELS:
+        for (jaar, niveau, code, name), q in self.index.items():
+            for parent_niveau, parent_code in parents.get((jaar, niveau, code), ()):
+                if (jaar, parent_niveau, parent_code, name) in self.index:
+                    children.setdefault((jaar, name, niveau, parent_niveau, parent_code), []).append(q)
+        for (jaar, name, niveau, parent_niveau, parent_code), members in children.items():
+            total = self.index[(jaar, parent_niveau, parent_code, name)]
+            where = f"{name.split('|')[0]}, schooljaar {jaar}: the {niveau} rows of {name} add up to {parent_code}'s"
+            kind = st.partial_relation(name.split("|")[0], niveau, parent_niveau)
+            if kind == "at_most":
                 self.at_most.append({**dict.fromkeys(members, 1.0), total: -1.0})
                 self.at_most_where.append(where.replace("add up to", "add up to at most"))
+            elif kind == "cover":
+                self.at_most.extend({m: 1.0, total: -1.0} for m in members)
+                self.at_most_where += [where.replace("add up to", "each at most")] * len(members)
+                self.at_most.append({total: 1.0, **dict.fromkeys(members, -1.0)})
+                self.at_most_where.append(where.replace("add up to", "together at least"))
+                self.covers.append(Sum(total, tuple(members), where))
             else:
                 self.sums.append(Sum(total, tuple(members), where))
 

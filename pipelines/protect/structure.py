@@ -10,9 +10,13 @@ the same number: every rate on pupils has G1's teller as its noemer, A6 and B2 c
 any published cell shows it, so hiding it means hiding every cell that shows it.
 
 Relations a reader may use (all hold on the data; the check verifies them on the true values):
-- Levels: school quantities add up to the gemeente's, and so do wijk quantities (every pupil is in one
-  school and one wijk, ONBEKEND included). Exception: F4 at school level counts only RELATIEF cases by the
-  case's school, so the schools add up to at most the gemeente (`PARTIAL_LEVELS`).
+- Levels: a unit's quantities add up, with those of the other units of its level, to the parent unit's
+  (`parent_links`): the table's `ouders` (sql/link/units.sql: wijk -> gemeente, school -> samenwerkingsverband,
+  gemeente -> jeugdregio -> nederland, school -> gemeente where no pupil crosses its border, school -> nederland
+  in a national run); a table without `ouders` is one gemeente whose schools and wijken each add up to it.
+  Exception: F4 at school level counts only RELATIEF cases by the case's school, so the schools add up to at
+  most the gemeente or country, and a samenwerkingsverband's F4 lies between its largest school and the sum of
+  its schools (a pupil with cases at two of its schools counts once) (`PARTIAL_LEVELS`).
 - Dimensions: additive ones (verwijzer, productcategorie, situatie) add up to their total, which is the noemer
   every category row shows; a split (`SPLIT_OF`: U3 splits E1 by youth-care use) adds up, teller and noemer,
   to the indicator it splits. A2 vorm is not additive: a pupil with trajectories of two forms counts in both; its
@@ -39,6 +43,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import polars as pl
+
 TELLER, NOEMER = "teller", "noemer"
 GEMEENTE = "gemeente"
 UNIT_LEVELS = ("school", "wijk")
@@ -62,7 +68,44 @@ SHARED_QUANTITIES: dict[tuple[str, str], str] = {
 # Indicators whose noemer is an amount in euro (C5: share of C1).
 COST_NOEMERS = frozenset(ind for (ind, field), name in SHARED_QUANTITIES.items() if field == NOEMER and name == COSTS)
 
-PARTIAL_LEVELS = frozenset({("F4", "school")})
+# (indicator, child level) -> parent level -> how the children relate to the parent when not exactly:
+# "at_most" (sum of children <= parent) or "cover" (each child <= parent <= sum of children).
+PARTIAL_LEVELS: dict[tuple[str, str], dict[str, str]] = {
+    ("F4", "school"): {"gemeente": "at_most", "nederland": "at_most", "samenwerkingsverband": "cover"}
+}
+PARENT_COLUMNS = ("schooljaar", "niveau", "eenheid_code", "ouder_niveau", "ouder_code")
+
+
+def partial_relation(indicator: str, niveau: str, parent_niveau: str) -> str | None:
+    """How children of `niveau` relate to a parent of `parent_niveau` for this indicator: None = an exact sum."""
+    return PARTIAL_LEVELS.get((indicator, niveau), {}).get(parent_niveau)
+
+
+def parent_links(frame: pl.DataFrame) -> pl.DataFrame:
+    """Per unit and year its parent units (`PARENT_COLUMNS`), from the table's `ouders` ("niveau|code").
+
+    Without `ouders` (a table of one gemeente, as tests and older warehouses hold): every school and wijk has the
+    year's one gemeente unit as parent."""
+    units = frame.select("schooljaar", "niveau", "eenheid_code", *(["ouders"] if "ouders" in frame.columns else []))
+    units = units.unique(subset=["schooljaar", "niveau", "eenheid_code"], keep="first", maintain_order=True)
+    if "ouders" in units.columns:
+        links = units.explode("ouders").drop_nulls("ouders")
+        parts = pl.col("ouders").str.split_exact("|", 1)
+        return links.select(
+            "schooljaar",
+            "niveau",
+            "eenheid_code",
+            parts.struct.field("field_0").alias("ouder_niveau"),
+            parts.struct.field("field_1").alias("ouder_code"),
+        )
+    gemeenten = units.filter(pl.col("niveau") == GEMEENTE).select(
+        "schooljaar", pl.lit(GEMEENTE).alias("ouder_niveau"), pl.col("eenheid_code").alias("ouder_code")
+    )
+    return (
+        units.filter(pl.col("niveau").is_in(UNIT_LEVELS))
+        .join(gemeenten, on="schooljaar")
+        .select(PARENT_COLUMNS)
+    )
 BOUNDED_BY_NOEMER = frozenset({"percentage"})
 
 

@@ -35,16 +35,8 @@ WITH units AS (
     FROM pupil_units u
     LEFT JOIN new_relatief n ON n.schooljaar = u.schooljaar AND n.person_id = u.person_id
     GROUP BY ALL
-), thuiszitters AS (  -- one row per level and unit a thuiszitter counts for
-    SELECT DISTINCT schooljaar, 'school' AS niveau, vestiging AS eenheid_code, person_id
-    FROM thuiszitter_years WHERE soort = 'RELATIEF' AND vestiging IS NOT NULL
-    UNION
-    SELECT DISTINCT schooljaar, 'wijk', wijk_code, person_id FROM thuiszitter_years
-    UNION
-    SELECT DISTINCT schooljaar, 'gemeente', (SELECT gemeente_code FROM monitor_settings), person_id
-    FROM thuiszitter_years
 ), f4 AS (
-    SELECT schooljaar, niveau, eenheid_code, count(*) AS aantal FROM thuiszitters GROUP BY ALL
+    SELECT schooljaar, niveau, eenheid_code, count(*) AS aantal FROM thuiszitter_units GROUP BY ALL
 )
 SELECT schooljaar, niveau, eenheid_code, 'F2' AS indicator, NULL::VARCHAR AS dimensie, NULL::VARCHAR AS categorie,
        aantal::DOUBLE AS teller, leerlingen::DOUBLE AS noemer, aantal AS basis_personen

@@ -11,16 +11,19 @@
 --     numerator is part of the denominator, so the rate is at most 100 %. Gemeente level only.
 CREATE OR REPLACE TABLE ind_linkage AS
 WITH clients AS (
-    SELECT DISTINCT py.schooljaar, py.person_id
+    SELECT DISTINCT py.schooljaar, py.person_id, py.woon_gemeente
     FROM person_years py
     JOIN trajectory_years t ON t.schooljaar = py.schooljaar AND t.person_id = py.person_id
     WHERE t.soort = 'jeugdhulp' AND py.in_gemeente AND py.leeftijd BETWEEN 4 AND 17
+), areas AS (
+    SELECT DISTINCT sy.schooljaar, a.niveau, a.eenheid_code, a.gemeente_code
+    FROM school_years sy CROSS JOIN area_units a
 )
-SELECT sy.schooljaar, 'gemeente' AS niveau, (SELECT gemeente_code FROM monitor_settings) AS eenheid_code,
+SELECT a.schooljaar, a.niveau, a.eenheid_code,
        'L1' AS indicator, NULL::VARCHAR AS dimensie, NULL::VARCHAR AS categorie,
        count(p.person_id)::DOUBLE AS teller, count(c.person_id)::DOUBLE AS noemer,
        count(p.person_id) AS basis_personen
-FROM school_years sy
-LEFT JOIN clients c ON c.schooljaar = sy.schooljaar
+FROM areas a
+LEFT JOIN clients c ON c.schooljaar = a.schooljaar AND c.woon_gemeente = a.gemeente_code
 LEFT JOIN pupil_years p ON p.schooljaar = c.schooljaar AND p.person_id = c.person_id
-GROUP BY ALL;
+GROUP BY a.schooljaar, a.niveau, a.eenheid_code;

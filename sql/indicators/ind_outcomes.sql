@@ -3,7 +3,8 @@
 -- trajectory_years (active and new youth-care trajectories: A1's and A6's rules), career_years (enrolled,
 -- type of education and startkwalificatie one and two years later, the E1 rule) and thuiszitter_years (F4's rule).
 -- Levels: these cells are small (a few dozen children per gemeente and year), so U1-U4 and U6 are published for
--- the gemeente only; U5 also per school of origin, as the question is about schools. A later year that is not in
+-- the gemeente (and the jeugdregio and country above it, area_units) only; U5 also per school of origin and its
+-- samenwerkingsverband, as the question is about schools. A later year that is not in
 -- the data gives no cell, never a zero.
 --
 -- U1 Schoolsituatie een jaar na start jeugdhulp (school situation one year after starting youth care), %
@@ -55,16 +56,14 @@ WITH youth_care AS (  -- per person and year: an active youth-care trajectory (A
     WHERE soort = 'jeugdhulp'
     GROUP BY ALL
 ), pupils AS (
-    SELECT p.schooljaar, p.person_id, p.onderwijssoort, p.leeftijd,
+    SELECT p.schooljaar, p.person_id, p.onderwijssoort, p.leeftijd, p.gemeente_code,
            y.person_id IS NOT NULL AS met_jeugdhulp, coalesce(y.start_jeugdhulp, false) AS start_jeugdhulp
     FROM pupil_years p
     LEFT JOIN youth_care y ON y.schooljaar = p.schooljaar AND y.person_id = p.person_id
-), gemeente AS (
-    SELECT gemeente_code AS eenheid_code FROM monitor_settings
 ), situations AS (
     SELECT unnest(['op_school', 'startkwalificatie', 'geen_van_beide']) AS categorie
 ), starters AS (  -- U1, U2: starters of youth care and their situation one and two years later
-    SELECT p.schooljaar, c.jaren_later,
+    SELECT p.schooljaar, p.gemeente_code, c.jaren_later,
            CASE WHEN c.is_ingeschreven THEN 'op_school'
                 WHEN c.heeft_startkwalificatie THEN 'startkwalificatie'
                 ELSE 'geen_van_beide' END AS categorie
@@ -72,22 +71,26 @@ WITH youth_care AS (  -- per person and year: an active youth-care trajectory (A
     JOIN career_years c ON c.schooljaar = p.schooljaar AND c.person_id = p.person_id
     WHERE p.start_jeugdhulp
 ), u12 AS (
-    SELECT s.schooljaar, s.jaren_later, k.categorie, count(*) FILTER (WHERE s.categorie = k.categorie) AS teller,
-           count(*) AS noemer
-    FROM starters s CROSS JOIN situations k
+    SELECT s.schooljaar, a.niveau, a.eenheid_code, s.jaren_later, k.categorie,
+           count(*) FILTER (WHERE s.categorie = k.categorie) AS teller, count(*) AS noemer
+    FROM starters s
+    JOIN area_units a ON a.gemeente_code = s.gemeente_code
+    CROSS JOIN situations k
     GROUP BY ALL
 ), care_use AS (
     SELECT unnest(['met', 'zonder']) AS categorie
 ), e1_cohort AS (
-    SELECT c.schooljaar, p.met_jeugdhulp, c.is_voortijdig_schoolverlater AS uitkomst
+    SELECT c.schooljaar, p.gemeente_code, p.met_jeugdhulp, c.is_voortijdig_schoolverlater AS uitkomst
     FROM career_years c
     JOIN pupils p ON p.schooljaar = c.schooljaar AND p.person_id = c.person_id
     WHERE c.jaren_later = 1 AND c.in_e1_cohort
 ), u3 AS (
-    SELECT c.schooljaar, k.categorie,
+    SELECT c.schooljaar, a.niveau, a.eenheid_code, k.categorie,
            count(*) FILTER (WHERE c.uitkomst AND c.met_jeugdhulp = (k.categorie = 'met')) AS teller,
            count(*) FILTER (WHERE c.met_jeugdhulp = (k.categorie = 'met')) AS noemer
-    FROM e1_cohort c CROSS JOIN care_use k
+    FROM e1_cohort c
+    JOIN area_units a ON a.gemeente_code = c.gemeente_code
+    CROSS JOIN care_use k
     GROUP BY ALL
 ), next_thuiszitters AS (
     SELECT DISTINCT sy.schooljaar, t.person_id
@@ -95,16 +98,18 @@ WITH youth_care AS (  -- per person and year: an active youth-care trajectory (A
     JOIN school_years n ON n.schooljaar = t.schooljaar
     JOIN school_years sy ON sy.jaar = n.jaar - 1
 ), u4_cohort AS (
-    SELECT p.schooljaar, p.met_jeugdhulp, t.person_id IS NOT NULL AS uitkomst
+    SELECT p.schooljaar, p.gemeente_code, p.met_jeugdhulp, t.person_id IS NOT NULL AS uitkomst
     FROM pupils p
     JOIN school_years sy ON sy.schooljaar = p.schooljaar AND sy.has_next
     LEFT JOIN next_thuiszitters t ON t.schooljaar = p.schooljaar AND t.person_id = p.person_id
     WHERE p.leeftijd BETWEEN 4 AND 16
 ), u4 AS (
-    SELECT c.schooljaar, k.categorie,
+    SELECT c.schooljaar, a.niveau, a.eenheid_code, k.categorie,
            count(*) FILTER (WHERE c.uitkomst AND c.met_jeugdhulp = (k.categorie = 'met')) AS teller,
            count(*) FILTER (WHERE c.met_jeugdhulp = (k.categorie = 'met')) AS noemer
-    FROM u4_cohort c CROSS JOIN care_use k
+    FROM u4_cohort c
+    JOIN area_units a ON a.gemeente_code = c.gemeente_code
+    CROSS JOIN care_use k
     GROUP BY ALL
 ), moves AS (  -- U5: per starter outside special education, in special education one or two years later
     SELECT p.schooljaar, p.person_id,
@@ -119,12 +124,14 @@ WITH youth_care AS (  -- per person and year: an active youth-care trajectory (A
            count(*) AS noemer
     FROM moves m
     JOIN pupil_units u ON u.schooljaar = m.schooljaar AND u.person_id = m.person_id
-    WHERE u.niveau IN ('school', 'gemeente')
+    WHERE u.niveau NOT IN ('wijk')
     GROUP BY ALL
 ), thuiszitters AS (
-    SELECT DISTINCT t.schooljaar, t.person_id FROM thuiszitter_years t
+    SELECT DISTINCT t.schooljaar, a.niveau, a.eenheid_code, t.person_id
+    FROM thuiszitter_years t
+    JOIN area_units a ON a.gemeente_code = t.gemeente_code
 ), u6 AS (
-    SELECT t.schooljaar,
+    SELECT t.schooljaar, t.niveau, t.eenheid_code,
            count(DISTINCT t.person_id) FILTER (WHERE y.person_id IS NOT NULL) AS teller,
            count(DISTINCT t.person_id) AS noemer
     FROM thuiszitters t
@@ -134,22 +141,22 @@ WITH youth_care AS (  -- per person and year: an active youth-care trajectory (A
       ON y.person_id = t.person_id AND y.schooljaar IN (sy.schooljaar, previous.schooljaar)
     GROUP BY ALL
 )
-SELECT schooljaar, 'gemeente' AS niveau, (SELECT eenheid_code FROM gemeente) AS eenheid_code,
+SELECT schooljaar, niveau, eenheid_code,
        CASE jaren_later WHEN 1 THEN 'U1' ELSE 'U2' END AS indicator, 'situatie' AS dimensie, categorie,
        teller::DOUBLE AS teller, noemer::DOUBLE AS noemer, teller AS basis_personen
 FROM u12
 UNION ALL
-SELECT schooljaar, 'gemeente', (SELECT eenheid_code FROM gemeente), 'U3', 'jeugdhulp', categorie,
+SELECT schooljaar, niveau, eenheid_code, 'U3', 'jeugdhulp', categorie,
        teller::DOUBLE, noemer::DOUBLE, teller
 FROM u3
 UNION ALL
-SELECT schooljaar, 'gemeente', (SELECT eenheid_code FROM gemeente), 'U4', 'jeugdhulp', categorie,
+SELECT schooljaar, niveau, eenheid_code, 'U4', 'jeugdhulp', categorie,
        teller::DOUBLE, noemer::DOUBLE, teller
 FROM u4
 UNION ALL
 SELECT schooljaar, niveau, eenheid_code, 'U5', NULL, NULL, teller::DOUBLE, noemer::DOUBLE, teller
 FROM u5
 UNION ALL
-SELECT schooljaar, 'gemeente', (SELECT eenheid_code FROM gemeente), 'U6', NULL, NULL,
+SELECT schooljaar, niveau, eenheid_code, 'U6', NULL, NULL,
        teller::DOUBLE, noemer::DOUBLE, teller
 FROM u6;

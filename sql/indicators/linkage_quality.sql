@@ -79,8 +79,9 @@ WITH bands AS (
 SELECT schooljaar, 'koppeling' AS maat, bron, doelbron, NULL::VARCHAR AS leeftijdsgroep, teller, noemer
 FROM found_in
 UNION ALL
-SELECT schooljaar, 'L1', 'toewijzingen', 'inschrijvingen', NULL, teller::BIGINT, noemer::BIGINT
-FROM ind_linkage
+SELECT schooljaar, 'L1', 'toewijzingen', 'inschrijvingen', NULL, sum(teller)::BIGINT, sum(noemer)::BIGINT
+FROM ind_linkage WHERE niveau = 'gemeente'
+GROUP BY schooljaar
 UNION ALL
 SELECT b.schooljaar, 'leerlingen_zonder_woonadres', 'inschrijvingen', 'bewoners', b.leeftijdsgroep,
        count(p.schooljaar) FILTER (WHERE p.zonder_woonadres), count(p.schooljaar)

@@ -3,9 +3,15 @@
 --     peildatum actief is. Meerdere: de laatste datum_inschrijving, dan de laagste vestigingscode. Niet
 --     ingeschreven op de peildatum: geen leerling in jaar y. Wijk en leeftijd komen uit person_years
 --     (woonadres op de peildatum, anders ONBEKEND; leeftijd uit de BRP, anders uit de inschrijving).
+--     Gemeente (woonplaatsbeginsel, zoals de financiering van jeugdhulp): de gemeente van het woonadres op de
+--     peildatum (BRP), ook als die niet in de run zit (dan telt de leerling voor geen gemeente van de run); zonder
+--     woonadres in de gegevens: de gemeente van de school (DUO GEMEENTENUMMER; onbekend: de eigen gemeente).
+--     school_gemeente = de gemeente van de school, voor de schoolcijfers.
 -- EN: A pupil belongs in year y to the school of the enrolment active on the peildatum; several: latest
 --     enrolment date, then lowest location code. Not enrolled on the peildatum: not a pupil in year y.
---     Wijk and age come from person_years.
+--     Wijk and age come from person_years. Gemeente (as youth-care financing): that of the address on the
+--     peildatum, also outside the run; no address in the data: the school's gemeente (DUO GEMEENTENUMMER, else
+--     the run's own). school_gemeente: the school's gemeente, for the school figures.
 CREATE OR REPLACE TABLE pupil_years AS
 WITH active AS (
     SELECT sy.schooljaar, e.person_id, e.brin || e.vestigingsnummer AS vestiging, e.onderwijssoort,
@@ -19,7 +25,11 @@ WITH active AS (
 SELECT a.schooljaar, a.person_id, py.id_type, a.vestiging, a.onderwijssoort, py.wijk_code, py.leeftijd,
        a.onderwijssoort IN ('PRO', 'VMBO-BB', 'VMBO-KB', 'VMBO-GT', 'HAVO', 'VWO', 'MBO-1', 'MBO-2', 'MBO-3', 'MBO-4')
            AS is_vo_mbo,
-       a.onderwijssoort IN ('BAO', 'SBO') AS is_bao_sbo
+       a.onderwijssoort IN ('BAO', 'SBO') AS is_bao_sbo,
+       coalesce(py.woon_gemeente, sg.gemeente_code, m.gemeente_code) AS gemeente_code,
+       coalesce(sg.gemeente_code, m.gemeente_code) AS school_gemeente
 FROM active a
 JOIN person_years py ON py.schooljaar = a.schooljaar AND py.person_id = a.person_id
+LEFT JOIN school_gemeenten sg ON sg.vestiging = a.vestiging
+CROSS JOIN monitor_settings m
 WHERE a.rn = 1;

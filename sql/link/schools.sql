@@ -5,7 +5,8 @@
 --     (PC6) van de vestiging liggen (CBS pc6hnr; gelijk: de laagste wijkcode); postcode onbekend of niet in
 --     de tabel: geen wijk. Samenwerkingsverband passend onderwijs (PO en VO): dat van de PC4 van de postcode
 --     in de Regeling regio-indeling (bijlage 2015); een PC4 die daar niet in staat (na 2015 uitgegeven): dat van
---     de gemeente, als al haar PC4's in de bijlage in één samenwerkingsverband liggen; anders geen.
+--     de gemeente van de school (school_gemeenten), als al haar PC4's in de bijlage in één samenwerkingsverband
+--     liggen; anders geen.
 --     swv_herkomst zegt welke van de twee (pc4, gemeente). Scholen zonder leerlingen in de gegevens: geen rij.
 -- EN: Sector: the type of education of most of the location's pupil-years (all years), as a sector (BAO = PO,
 --     SBO, SO and VSO = SO, PRO/VMBO/HAVO/VWO = VO, MBO-1..4 = MBO; ties: the first in that order). Wijk: the
@@ -35,11 +36,13 @@ WITH pupil_sectors AS (
     SELECT DISTINCT ON (postcode) postcode, wijk
     FROM (SELECT postcode, wijk, count(*) AS addresses FROM stg_pc6hnr GROUP BY ALL)
     ORDER BY postcode, addresses DESC, wijk
-), gemeente_swv AS (
-    SELECT CASE WHEN count(DISTINCT s.po_swv) = 1 THEN min(s.po_swv) END AS po_swv,
+), gemeente_swv AS (  -- per gemeente of the run: its samenwerkingsverband, if all its PC4s lie in one
+    SELECT r.gemeente_code,
+           CASE WHEN count(DISTINCT s.po_swv) = 1 THEN min(s.po_swv) END AS po_swv,
            CASE WHEN count(DISTINCT s.vo_swv) = 1 THEN min(s.vo_swv) END AS vo_swv
-    FROM ref_swv s, monitor_settings m
-    WHERE lower(s.gemeente) = lower(m.gemeente_naam)
+    FROM ref_swv s
+    JOIN run_gemeenten r ON lower(s.gemeente) = lower(r.gemeente_naam)
+    GROUP BY r.gemeente_code
 )
 SELECT s.vestiging,
        coalesce(r.naam, s.vestiging) AS school_naam,
@@ -56,5 +59,6 @@ LEFT JOIN postcode_wijken pw ON pw.postcode = r.postcode
 LEFT JOIN (SELECT DISTINCT ON (wijkcode) wijkcode, wijknaam FROM stg_wijken ORDER BY wijkcode, wijknaam) w
   ON w.wijkcode = pw.wijk
 LEFT JOIN ref_swv p ON r.postcode IS NOT NULL AND p.pc4 = left(r.postcode, 4)
-CROSS JOIN gemeente_swv g
+LEFT JOIN school_gemeenten sg ON sg.vestiging = s.vestiging
+LEFT JOIN gemeente_swv g ON g.gemeente_code = coalesce(sg.gemeente_code, (SELECT gemeente_code FROM monitor_settings))
 ORDER BY s.vestiging;
