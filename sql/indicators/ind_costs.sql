@@ -30,9 +30,9 @@
 --
 -- C5 Kosten naar productcategorie (cost by product category), dimension `productcategorie`, %
 -- NL: Teller: nettokosten (euro) in die productcategorie; noemer: C1. Categorieën: elke productcategorie met
---     kosten van leerlingen in dat jaar in de gemeente; elke eenheid krijgt ze allemaal, ook als nul.
+--     kosten van leerlingen in dat jaar (in de gegevens: ook van leerlingen die elders wonen); elke eenheid krijgt ze allemaal, ook als nul.
 -- EN: Numerator: net cost (euro) in that category; denominator: C1. Categories: every category with cost of
---     pupils in the gemeente that year; every unit gets all of them, also when zero.
+--     pupils in the data that year (also of pupils living elsewhere); every unit gets all of them, also when zero.
 -- How: costs are summed per pupil (and category) first; the unit and category figures are sums, counts and
 -- maxima over those pupil rows, so no distinct count over the unit's declaration rows is needed.
 CREATE OR REPLACE TABLE ind_costs AS
@@ -72,7 +72,7 @@ WITH pupil_category AS (  -- one row per unit, pupil and productcategorie with d
     FROM units u
     LEFT JOIN unit_costs c USING (schooljaar, niveau, eenheid_code)
 ), categories AS (
-    SELECT DISTINCT schooljaar, productcategorie FROM category_costs WHERE niveau = 'gemeente'
+    SELECT DISTINCT schooljaar, productcategorie FROM category_costs
 ), category_rows AS (
     SELECT p.schooljaar, p.niveau, p.eenheid_code, k.productcategorie, p.kosten AS totaal,
            coalesce(c.kosten, 0)::DOUBLE AS kosten,

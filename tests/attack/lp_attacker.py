@@ -3,7 +3,8 @@
 Written apart from `pipelines/protect/` on purpose (its own relation builder, its own LP set-up): what it
 finds is what a reader with the catalogue, the published Parquet and an LP solver finds. It knows what the
 catalogue says in words: every rate on pupils divides by G1; A6 and B2 count the same new trajectories, which
-are B1's noemer; schools and wijken add up to the gemeente (F4's schools at most); verwijzer categories add
+are B1's noemer; schools and wijken add up to the gemeente (F4's schools at most), and the schools of a
+samenwerkingsverband (scholen.parquet) to it; verwijzer categories add
 up to their noemer; each A2 vorm is at most A1 and together at least A1; a percentage's teller is at most its
 noemer; counts are whole and never negative; a cell labelled '< 10' of a count ('aantal') holds at most 9;
 a cell labelled 'secundair' passed every primary rule, so its teller is at least 10 and, for a rate, its
@@ -72,7 +73,7 @@ def _name(indicator: str, dim: str | None, cat: str | None, f: str) -> str:
     return SHARED.get((indicator, f)) or f"{indicator}|{dim}|{cat}|{f}"
 
 
-def _build(rows: list[dict[str, object]]) -> _Year:
+def _build(rows: list[dict[str, object]], school_swv: dict[str, str]) -> _Year:
     year = _Year()
     by_group: dict[tuple[object, ...], list[tuple[int, int | None]]] = defaultdict(list)
     for r in rows:
@@ -122,27 +123,46 @@ def _build(rows: list[dict[str, object]]) -> _Year:
         a1 = year.names.get((niveau, code, "A1|None|None|t"))
         if a1 is not None:
             year.at_most.append({a1: 1.0, **{m: -1.0 for m in members}})
-    # levels
-    children: dict[tuple[str, str], list[int]] = defaultdict(list)
-    totals: dict[str, int] = {}
-    for (niveau, _, name), v in year.names.items():
+    # levels: schools and wijken add up to the gemeente, a samenwerkingsverband's schools to it
+    children: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    totals: dict[tuple[str, str], int] = {}
+    for (niveau, code, name), v in year.names.items():
         if niveau == "gemeente":
-            totals[str(name)] = v
-        else:
-            children[(str(niveau), str(name))].append(v)
-    for (niveau, name), members in children.items():
-        if name in totals:
-            row = {totals[name]: -1.0, **dict.fromkeys(members, 1.0)}
-            (year.at_most if (name.startswith("F4|") and niveau == "school") else year.equal).append(row)
+            totals[("gemeente", str(name))] = v
+        elif niveau == "samenwerkingsverband":
+            totals[(str(code), str(name))] = v
+        elif niveau in ("school", "wijk"):
+            children[("gemeente", str(niveau), str(name))].append(v)
+            if niveau == "school" and str(code) in school_swv:
+                children[(school_swv[str(code)], "school", str(name))].append(v)
+    for (parent, niveau, name), members in children.items():
+        if (parent, name) in totals:
+            total = totals[(parent, name)]
+            row = {total: -1.0, **dict.fromkeys(members, 1.0)}
+            if not (name.startswith("F4|") and niveau == "school"):
+                year.equal.append(row)
+            elif parent == "gemeente":
+                year.at_most.append(row)
+            else:  # a samenwerkingsverband counts a pupil with cases at two of its schools once
+                year.at_most += [{m: 1.0, total: -1.0} for m in members]
+                year.at_most.append({total: 1.0, **dict.fromkeys(members, -1.0)})
     return year
 
 
-def attack(indicatoren: pl.DataFrame, every: int = 1) -> list[Finding]:
+def school_samenwerkingsverband(scholen: pl.DataFrame) -> dict[str, str]:
+    """Per school the samenwerkingsverband it counts in, as scholen.parquet and the catalogue say: PO, SBO and SO
+    schools their PO one, VO schools their VO one, MBO none."""
+    po, vo = pl.col("sector").is_in(["PO", "SBO", "SO"]), pl.col("sector") == "VO"
+    swv = pl.when(po).then(pl.col("po_swv")).when(vo).then(pl.col("vo_swv"))
+    return dict(scholen.select("eenheid_code", swv.alias("swv")).drop_nulls("swv").rows())
+
+
+def attack(indicatoren: pl.DataFrame, every: int = 1, school_swv: dict[str, str] | None = None) -> list[Finding]:
     """Min and max of every hidden count of the published table, per school year (`every` > 1: of every
     every-th hidden count in key order only, a deterministic sample that keeps a test fast)."""
     findings: list[Finding] = []
     for (jaar,), part in indicatoren.partition_by("schooljaar", as_dict=True).items():
-        year = _build(part.to_dicts())
+        year = _build(part.to_dicts(), school_swv or {})
         if every > 1:
             year.cells = defaultdict(list, dict(sorted(year.cells.items())[::every]))
         floors = _pupil_floors(year)

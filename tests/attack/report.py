@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.lib.warehouse import read_warehouse
-from tests.attack.lp_attacker import attack, attack_linkage, summary
+from tests.attack.lp_attacker import attack, attack_linkage, school_samenwerkingsverband, summary
 
 MARGIN, SMALL = 3, 10
 
@@ -42,7 +42,7 @@ def attack_run(root: Path, every: int = 1) -> AttackResult:
             "AS indicator, leeftijdsgroep AS categorie, teller::DOUBLE AS w_teller FROM linkage_quality"
         ).pl()
     started = time.perf_counter()
-    findings = attack(published, every)
+    findings = attack(published, every, school_samenwerkingsverband(pl.read_parquet(publish / "scholen.parquet")))
     linkage = attack_linkage(pl.read_parquet(publish / "koppelingskwaliteit.parquet"))
     shares = published.group_by("niveau").agg(pl.col("onderdrukt").mean().alias("onderdrukt_aandeel")).sort("niveau")
     return AttackResult(
