@@ -23,6 +23,7 @@ def cell(year: str, level: str, unit: str, waarde: float | None, gemeente: float
         "noemer": None if hidden else 1.0,
         "waarde": waarde,
         "eenheid": "%",
+        "gemeente_code": "GM0034",
         "gemeente_waarde": gemeente,
         "onderdrukt": hidden,
         "reden": "primair" if hidden else None,

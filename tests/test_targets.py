@@ -83,6 +83,7 @@ def cell(
         "noemer": None if hidden else noemer,
         "waarde": None if hidden or teller is None or noemer is None else teller / noemer * factor,
         "eenheid": "%",
+        "gemeente_code": "GM0034",
         "gemeente_waarde": None,
         "onderdrukt": hidden,
         "reden": "primair" if hidden else None,

@@ -20,6 +20,7 @@ PUBLISHED_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "niveau": pl.String,
     "eenheid_code": pl.String,
     "eenheid_naam": pl.String,
+    "gemeente_code": pl.String,  # the gemeente a school, wijk or gemeente belongs to; empty above (docs/levels.md)
     "indicator": pl.String,
     "indicator_naam": pl.String,
     "dimensie": pl.String,

@@ -73,7 +73,9 @@ def check_publication(
         *(["ouders"] if "ouders" in basis.columns else []),  # the units' parents (`structure.parent_links`)
     )
     shown = [
-        c for c in ("teller", "noemer", "waarde", "onderdrukt", "reden", "gemeente_waarde") if c in published.columns
+        c
+        for c in ("teller", "noemer", "waarde", "onderdrukt", "reden", "gemeente_waarde", "gemeente_code")
+        if c in published.columns
     ]
     cells = published.select(*KEY, *shown).join(true, on=KEY, how="full", nulls_equal=True, coalesce=True)
     unmatched = _check_cells(cells, rules, report)
@@ -150,7 +152,13 @@ def _check_cells(cells: pl.DataFrame, rules: DisclosureRules, report: CheckRepor
     if "gemeente_waarde" in cells.columns:
         cell = ["schooljaar", "indicator", "dimensie", "categorie"]
         gemeente = cells.filter(pl.col("niveau") == st.GEMEENTE).select(*cell, pl.col("waarde").alias("g_waarde"))
-        rows = cells.filter(pl.col("niveau") != st.GEMEENTE).join(gemeente, on=cell, how="left", nulls_equal=True)
+        if "gemeente_code" in cells.columns:  # a school's or wijk's own gemeente
+            gemeente = gemeente.with_columns(
+                gemeente_code=cells.filter(pl.col("niveau") == st.GEMEENTE)["eenheid_code"]
+            )
+            cell.append("gemeente_code")
+        units = cells.filter(pl.col("niveau").is_in(st.UNIT_LEVELS))
+        rows = units.join(gemeente, on=cell, how="left", nulls_equal=True)
         differs = pl.col("gemeente_waarde").ne_missing(pl.col("g_waarde"))
         report.add("gemeente_waarde is not the published gemeente value", rows.filter(differs).select(KEY).rows())
     return bool(unmatched)
@@ -278,6 +286,7 @@ class _Relations:
     narrow: list[Any] = field(default_factory=list)
     hidden_noemers: set[int] = field(default_factory=set)
     external: dict[int, tuple[float, bool]] = field(default_factory=dict)  # quantity → (true value, known)
+    parents: pl.DataFrame = field(default_factory=pl.DataFrame)  # the units' parents (`structure.parent_links`)
 
     def system(
         self, quantities: pl.DataFrame, rules: DisclosureRules, hidden: list[HiddenCell]
@@ -293,8 +302,8 @@ class _Relations:
             value.append(v)
             truth.append(v)
             cost.append(False)
-        pupils = quantities.filter(pl.col("naam") == st.PUPILS).select("schooljaar", "niveau", "q", "waar")
-        table = Quantities(known, value, truth, cost, existence_floors(pupils.rows()))
+        pupils = quantities.filter(pl.col("naam") == st.PUPILS).select(*UNIT, "q", "waar")
+        table = Quantities(known, value, truth, cost, existence_floors(pupils.rows(), self.parents.rows()))
         half = rules.round_to / 2
         free = [
             (q, max(0.0, value[q] - half), value[q] + half)
@@ -312,7 +321,7 @@ def _relations(
 ) -> _Relations:
     """The published relations between quantities, from group-bys over the table."""
     relations = _Relations()
-    parents = st.parent_links(cells)
+    parents = relations.parents = st.parent_links(cells)
     q_of = {row[:-1]: row[-1] for row in quantities.select(*UNIT, "naam", "q").rows()}
     known = quantities.get_column("bekend").to_list()
     truth = quantities.get_column("waar").to_list()

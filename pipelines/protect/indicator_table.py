@@ -41,6 +41,18 @@ def previous_publication(monitor: MonitorResource) -> pl.DataFrame | None:
     return pl.read_parquet(path) if path.is_file() else None
 
 
+def with_gemeente_code(indicators: pl.DataFrame) -> pl.DataFrame:
+    """The table as the warehouse holds it: with `gemeente_code` (a table without it is one gemeente's, whose
+    schools and wijken belong to it)."""
+    if "gemeente_code" in indicators.columns:
+        return indicators
+    codes = indicators.filter(pl.col("niveau") == "gemeente").get_column("eenheid_code").unique().to_list()
+    if len(codes) > 1:
+        raise ValueError(f"a table of {len(codes)} gemeenten needs gemeente_code")
+    own = pl.col("niveau").is_in(["school", "wijk", "gemeente"])
+    return indicators.with_columns(gemeente_code=pl.when(own).then(pl.lit(codes[0] if codes else None, pl.String)))
+
+
 def protect_for_publication(
     indicators: pl.DataFrame, rules: DisclosureRules, previous: pl.DataFrame | None = None
 ) -> tuple[pl.DataFrame, int]:
@@ -48,7 +60,7 @@ def protect_for_publication(
     returns the number of LPs it solved, for the run's metadata."""
     solver = interval_solver(rules.protection_margin)
     protected = (
-        protect(indicators, rules, previous, solver)
+        protect(with_gemeente_code(indicators), rules, previous, solver)
         .select(PUBLISHED_COLUMNS)
         .with_columns(pl.col("teller", "noemer", "waarde", "gemeente_waarde").cast(pl.Float64))
     )

@@ -125,32 +125,30 @@ def must_reach(truth: float, floor: float, min_teller: int, zero_for_small: bool
     return floor
 
 
-def existence_floors(pupils: Iterable[tuple[str, str, int, float]]) -> dict[int, float]:
+def existence_floors(
+    pupils: Iterable[tuple[str, str, str, int, float]], links: Iterable[tuple[str, str, str, str, str]]
+) -> dict[int, float]:
     """The least a reader knows of each unit's pupils from which rows exist, before reading any number:
-    (schooljaar, niveau, quantity, true value) of every unit's pupils → 1 for a school or wijk (a row exists
-    only for a unit with pupils), for the gemeente as many as it has schools (or wijken, if more), and the
-    gemeente's floor for the only unit of its level (it then holds every pupil). That is the minimum of each
-    over the levels' sums with every number hidden.
+    (schooljaar, niveau, eenheid_code, quantity, true value) of every unit's pupils, and the units' parents
+    (`structure.parent_links`: exact sums of pupils) → 1 for a unit without children (a row exists only for a
+    unit with pupils), for a parent as many as it has children on one level (the most of its levels), and the
+    parent's floor for the only child of its level (it then holds every pupil). Repeated down the levels (the
+    country, a jeugdregio, a gemeente, its wijken). That is the minimum of each over the levels' sums with every
+    number hidden.
 
     Only where it holds: a unit with 0 pupils (a hand-made table) gets no floor."""
-    units: dict[tuple[str, str], list[int]] = defaultdict(list)
-    gemeente: dict[str, int] = {}
-    others: list[int] = []
-    for jaar, niveau, q, truth in pupils:
-        if truth < 1:
-            continue
-        if niveau == st.GEMEENTE:
-            if jaar in gemeente:
-                raise ValueError(f"schooljaar {jaar}: more than one gemeente in one protected table")
-            gemeente[jaar] = q
-        elif niveau in st.UNIT_LEVELS:
-            units[(jaar, niveau)].append(q)
-        else:  # a samenwerkingsverband, jeugdregio or the country: its row exists, so it has a pupil
-            others.append(q)
-    floors: dict[int, float] = dict.fromkeys(others, 1.0)
-    for jaar, g in gemeente.items():
-        floors[g] = float(max([1, *(len(qs) for (year, _), qs in units.items() if year == jaar)]))
-    for (jaar, _), qs in units.items():
-        alone = len(qs) == 1 and jaar in gemeente
-        floors.update(dict.fromkeys(qs, floors[gemeente[jaar]] if alone else 1.0))
+    quantity = {(jaar, niveau, code): q for jaar, niveau, code, q, truth in pupils if truth >= 1}
+    children: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for jaar, niveau, code, parent_niveau, parent_code in links:
+        child, parent = quantity.get((jaar, niveau, code)), quantity.get((jaar, parent_niveau, parent_code))
+        if child is not None and parent is not None:
+            children[parent][niveau].append(child)
+    floors = dict.fromkeys(quantity.values(), 1.0)
+    for parent, levels in children.items():
+        floors[parent] = float(max([1, *(len(qs) for qs in levels.values())]))
+    for _ in range(len(st.LEVEL_DEPTH)):  # an only child takes its parent's floor, level after level
+        for parent, levels in children.items():
+            for qs in levels.values():
+                if len(qs) == 1:
+                    floors[qs[0]] = max(floors[qs[0]], floors[parent])
     return floors

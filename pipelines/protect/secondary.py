@@ -137,9 +137,12 @@ class _Builder:
             self.min_teller,
             self.covers,
             existence_floors(
-                (jaar, niveau, q, self.quantities[q].value)
-                for (jaar, niveau, _, name), q in self.index.items()
-                if name == st.PUPILS
+                (
+                    (jaar, niveau, code, q, self.quantities[q].value)
+                    for (jaar, niveau, code, name), q in self.index.items()
+                    if name == st.PUPILS
+                ),
+                self.links,
             ),
         )
 

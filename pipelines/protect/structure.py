@@ -74,6 +74,8 @@ PARTIAL_LEVELS: dict[tuple[str, str], dict[str, str]] = {
     ("F4", "school"): {"gemeente": "at_most", "nederland": "at_most", "samenwerkingsverband": "cover"}
 }
 PARENT_COLUMNS = ("schooljaar", "niveau", "eenheid_code", "ouder_niveau", "ouder_code")
+# The levels from the top down: a unit's parents are on a higher level (`parent_links`).
+LEVEL_DEPTH = ("nederland", "jeugdregio", "samenwerkingsverband", "gemeente", "school", "wijk")
 
 
 def partial_relation(indicator: str, niveau: str, parent_niveau: str) -> str | None:
@@ -101,11 +103,9 @@ def parent_links(frame: pl.DataFrame) -> pl.DataFrame:
     gemeenten = units.filter(pl.col("niveau") == GEMEENTE).select(
         "schooljaar", pl.lit(GEMEENTE).alias("ouder_niveau"), pl.col("eenheid_code").alias("ouder_code")
     )
-    return (
-        units.filter(pl.col("niveau").is_in(UNIT_LEVELS))
-        .join(gemeenten, on="schooljaar")
-        .select(PARENT_COLUMNS)
-    )
+    return units.filter(pl.col("niveau").is_in(UNIT_LEVELS)).join(gemeenten, on="schooljaar").select(PARENT_COLUMNS)
+
+
 BOUNDED_BY_NOEMER = frozenset({"percentage"})
 
 

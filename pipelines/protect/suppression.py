@@ -131,10 +131,16 @@ def round_counts(frame: pl.DataFrame, base: int) -> pl.DataFrame:
 
 
 def with_gemeente_value(frame: pl.DataFrame) -> pl.DataFrame:
-    """Every school and wijk row carries the gemeente's published value; null where that cell is suppressed."""
+    """Every school and wijk row carries its gemeente's published value (`gemeente_code`; a table without it is
+    one gemeente); null where that cell is suppressed, and on the gemeente and the levels above."""
     gemeente = frame.filter(pl.col("niveau") == "gemeente").select(*GEMEENTE_CELL, pl.col("waarde").alias("_g"))
+    on = list(GEMEENTE_CELL)
+    if "gemeente_code" in frame.columns:
+        gemeente = gemeente.with_columns(gemeente_code=frame.filter(pl.col("niveau") == "gemeente")["eenheid_code"])
+        on.append("gemeente_code")
+    unit = pl.col("niveau").is_in(["school", "wijk"])
     return (
-        frame.join(gemeente, on=GEMEENTE_CELL, how="left", nulls_equal=True, maintain_order="left")
-        .with_columns(gemeente_waarde=pl.when(pl.col("niveau") != "gemeente").then(pl.col("_g")))
+        frame.join(gemeente, on=on, how="left", nulls_equal=True, maintain_order="left")
+        .with_columns(gemeente_waarde=pl.when(unit).then(pl.col("_g")))
         .drop("_g")
     )
