@@ -187,29 +187,43 @@ def diploma(person: str, kind: str, date: str, school: str = S2) -> Row:
 
 
 def build_warehouse(
-    *groups: Row | list[Row], dyslexia_codes: tuple[str, ...] = ("45D01", "45D02")
+    *groups: Row | list[Row],
+    dyslexia_codes: tuple[str, ...] = ("45D01", "45D02"),
+    gemeenten: dict[str, str] | None = None,
+    schools: list[tuple[str, str, str, str | None, str]] | None = None,
+    wijken: list[tuple[str, str]] = WIJKEN,
 ) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with these staged rows and every link and indicator table built by the real SQL."""
+    """An in-memory DuckDB with these staged rows and every link and indicator table built by the real SQL.
+
+    Default: the gemeente of monitor.toml with `SCHOOLS` (all in Almere). `gemeenten` (code → name, the run's own
+    first) and `schools` (brin, vestiging, naam, postcode, DUO gemeentenummer) make an inbox of several."""
     rows = [r for g in groups for r in (g if isinstance(g, list) else [g])]
     con = duckdb.connect(":memory:")
     create_macros(con)
     config = MonitorConfig.load()
-    load_references(con, MonitorConfig(**{**config.__dict__, "dyslexia_product_codes": dyslexia_codes}))
+    settings: dict[str, Any] = {**config.__dict__, "dyslexia_product_codes": dyslexia_codes}
+    if gemeenten:
+        (own, naam), *others = gemeenten.items()
+        settings |= {"gemeente_code": own, "gemeente_naam": naam, "region": tuple(others)}
+    load_references(con, MonitorConfig(**settings))
     for source, columns in STAGED_COLUMNS.items():
         con.execute(f"CREATE TABLE stg_{source} ({columns})")
         values = [r.values for r in rows if r.source == source]
         if values:
             marks = ", ".join("?" * len(values[0]))
             con.executemany(f"INSERT INTO stg_{source} VALUES ({marks})", values)
-    con.execute("CREATE TABLE stg_scholen (brin VARCHAR, vestiging VARCHAR, naam VARCHAR, postcode VARCHAR)")
-    con.executemany("INSERT INTO stg_scholen VALUES (?, ?, ?, ?)", SCHOOLS)
-    con.execute("ALTER TABLE stg_scholen ADD COLUMN gemeentenummer VARCHAR DEFAULT '0034'")  # DUO: all in Almere
+    con.execute(
+        "CREATE TABLE stg_scholen (brin VARCHAR, vestiging VARCHAR, naam VARCHAR, postcode VARCHAR, "
+        "gemeentenummer VARCHAR)"
+    )
+    register = schools if schools is not None else [(*school, "0034") for school in SCHOOLS]  # DUO: Almere
+    con.executemany("INSERT INTO stg_scholen VALUES (?, ?, ?, ?, ?)", register)
     con.execute(
         "CREATE TABLE stg_pc6hnr (postcode VARCHAR, huisnummer BIGINT, buurt VARCHAR, wijk VARCHAR, gemeente VARCHAR)"
     )
     con.executemany("INSERT INTO stg_pc6hnr VALUES (?, ?, ?, ?, ?)", ADDRESSES)
     con.execute("CREATE TABLE stg_wijken (wijkcode VARCHAR, wijknaam VARCHAR)")
-    con.executemany("INSERT INTO stg_wijken VALUES (?, ?)", WIJKEN)
+    con.executemany("INSERT INTO stg_wijken VALUES (?, ?)", wijken)
     for name in sql_models():
         run_model(con, name)
     return con

@@ -23,6 +23,7 @@ SPEC_COLUMNS = {
     "niveau": pl.String,
     "eenheid_code": pl.String,
     "eenheid_naam": pl.String,
+    "gemeente_code": pl.String,  # docs/levels.md: the gemeente a school, wijk or gemeente belongs to
     "indicator": pl.String,
     "indicator_naam": pl.String,
     "dimensie": pl.String,
@@ -65,7 +66,8 @@ def test_published_parquet_follows_spec_section_4(synthetic_run: tuple[Path, Pat
     table = pl.read_parquet(out / "publish" / "indicatoren.parquet")
     assert dict(table.schema) == SPEC_COLUMNS
     assert table.select(KEY).is_duplicated().sum() == 0, "one row per (schooljaar, niveau, eenheid, indicator, ...)"
-    assert set(table.get_column("niveau").unique()) == {"school", "wijk", "gemeente"}
+    # The one gemeente holds all of its samenwerkingsverbanden (PO2401, VO2401): that level too (docs/levels.md).
+    assert set(table.get_column("niveau").unique()) == {"school", "wijk", "gemeente", "samenwerkingsverband"}
     assert {"G1", "A1", "B1", "C1", "E1"} <= set(table.get_column("indicator").unique())
     counts = table.filter(pl.col("indicator") == "G1", ~pl.col("onderdrukt"))
     assert (counts.get_column("waarde") == counts.get_column("teller")).all(), "a count has waarde = teller"

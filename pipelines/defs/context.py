@@ -20,6 +20,7 @@ from pipelines.context.wijkcontext import VERDICTS, build_wijkcontext
 from pipelines.ingest.sources import find_files
 from pipelines.lib.check_results import check_result
 from pipelines.lib.keys import KERNCIJFERS, OWNER, staged_key
+from pipelines.lib.published_schema import of_gemeente
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sealing import read_sealed, write_sealed
 from pipelines.protect.indicator_table import read_indicators
@@ -155,7 +156,8 @@ def _wijkcodes(monitor: MonitorResource) -> set[str]:
 )
 def wijkcontext(monitor: MonitorResource) -> dg.MaterializeResult:
     paths = monitor.paths
-    protected = pl.read_parquet(paths.protected / "indicatoren.parquet")
+    own = monitor.config.gemeente_code  # the CBS context figures are the run's own gemeente's
+    protected = of_gemeente(pl.read_parquet(paths.protected / "indicatoren.parquet"), own)
     kerncijfers = read_sealed(paths.staged / f"{KERNCIJFERS}.parquet")
     result = build_wijkcontext(kerncijfers, protected, _wijkcodes(monitor), monitor.config.gemeente_code, CONTRACT)
     result.table.write_parquet(paths.protected / WIJKCONTEXT_FILE)
@@ -183,8 +185,8 @@ def wijkcontext_disclosure_check(monitor: MonitorResource) -> dg.AssetCheckResul
     report = check_wijkcontext(
         pl.read_parquet(paths.protected / WIJKCONTEXT_FILE),
         pl.read_parquet(paths.protected / WIJKCONTEXT_MODEL_FILE),
-        pl.read_parquet(paths.protected / "indicatoren.parquet"),
-        read_indicators(monitor),
+        of_gemeente(pl.read_parquet(paths.protected / "indicatoren.parquet"), monitor.config.gemeente_code),
+        of_gemeente(read_indicators(monitor), monitor.config.gemeente_code),
         monitor.config.disclosure,
         CONTRACT.model_variables,
     )

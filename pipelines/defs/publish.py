@@ -17,11 +17,14 @@ import dagster as dg
 import polars as pl
 
 from dashboards.site import SiteReport
+from pipelines.indicators.trends import indicator_trends
 from pipelines.lib.keys import ALL_SOURCES, KERNCIJFERS, OWNER
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.run_manifests import record_run_manifest, write_json
+from pipelines.protect.indicator_table import suppressed_per_indicator_level
 from pipelines.protect.school_attributes import SCHOOLS_FILE
 from pipelines.publish.publication import (
+    BENCHMARK_FILE,
     LINKAGE_FILE,
     TARGETS_FILE,
     TRENDS_FILE,
@@ -36,6 +39,9 @@ from pipelines.publish.publication import (
     write_publication,
 )
 from pipelines.publish.release import hold_for_release
+from pipelines.publish.views import gemeente_benchmarks, gemeente_view, school_view
+
+GEMEENTEN_FOLDER = "gemeenten"  # <out>/gemeenten/<code>/: the publication of every other gemeente of the run
 
 
 def _run_start(context: dg.AssetExecutionContext) -> datetime | None:
@@ -73,12 +79,20 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
     sites: list[SiteReport] = []
     manifests: list[dict[str, Any]] = []
 
+    config = monitor.config
+    schools = pl.read_parquet(paths.protected / SCHOOLS_FILE)
+
     def build(folder: Path) -> None:
-        config = monitor.config
         settings = site_settings(config, config.gemeente_naam, synthetic, monitor.chart_exports)
-        names = (LINKAGE_FILE, TRENDS_FILE, TARGETS_FILE, WIJKCONTEXT_FILE, WIJKCONTEXT_MODEL_FILE, SCHOOLS_FILE)
+        names = (LINKAGE_FILE, TARGETS_FILE, WIJKCONTEXT_FILE, WIJKCONTEXT_MODEL_FILE)
+        own = gemeente_view(table, schools, config.gemeente_code)
         extras = {name: pl.read_parquet(paths.protected / name) for name in names}
-        files, site = write_publication(folder, table, extras, settings)
+        extras |= {
+            TRENDS_FILE: indicator_trends(own),
+            SCHOOLS_FILE: school_view(schools, own),
+            BENCHMARK_FILE: gemeente_benchmarks(table, config, config.gemeente_code),
+        }
+        files, site = write_publication(folder, own, extras, settings)
         written.extend(files)
         sites.append(site)
         manifest = build_manifest(
@@ -94,6 +108,30 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
         record_run_manifest(paths.out, manifest, published=False)
         manifests.append(manifest)
 
+    def build_others(folder: Path) -> None:
+        """The other gemeenten of the run, one folder each (docs/levels.md)."""
+        for code, naam in config.region:
+            view = gemeente_view(table, schools, code)
+            extras = {
+                TRENDS_FILE: indicator_trends(view),
+                SCHOOLS_FILE: school_view(schools, view),
+                BENCHMARK_FILE: gemeente_benchmarks(table, config, code),
+            }
+            (folder / code).mkdir()
+            files, _ = write_publication(folder / code, view, extras, site_settings(config, naam, synthetic, False))
+            manifest = build_manifest(
+                run_id=context.run_id,
+                started=_run_start(context),
+                summaries=summaries,
+                pseudonymisation=labels,
+                suppression=suppressed_per_indicator_level(view).to_dicts(),
+                synthetic=synthetic,
+                outputs=files,
+            )
+            write_json(folder / code / "manifest.json", {**manifest, "gemeente": code})
+
+    if config.region:
+        publish_atomically(paths.out / GEMEENTEN_FOLDER, build_others)
     if monitor.config.four_eyes:
         replaces = publication_state(paths.publish)
         waiting = hold_for_release(paths.publish, build_version(paths.publish, build), context.run_id, replaces)

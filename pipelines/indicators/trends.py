@@ -17,6 +17,7 @@ TREND_COLUMNS = [
     "niveau",
     "eenheid_code",
     "eenheid_naam",
+    "gemeente_code",
     "indicator",
     "indicator_naam",
     "dimensie",
@@ -41,12 +42,16 @@ def previous_school_year(schooljaar: pl.Expr) -> pl.Expr:
 def indicator_trends(protected: pl.DataFrame) -> pl.DataFrame:
     """One row per published cell (spec §4 key) with the previous year's value, the change and the gap to
     the gemeente; null where a side is suppressed or absent (the first year, E1 and E2 in the last year)."""
+    # A table of many gemeenten has a wijk ONBEKEND in each: its cell is known by its gemeente too.
+    cell = [*CELL, "gemeente_code"] if "gemeente_code" in protected.columns else CELL
+    if "gemeente_code" not in protected.columns:
+        protected = protected.with_columns(gemeente_code=pl.lit(None, pl.String))
     previous = protected.select(
-        *CELL, pl.col("schooljaar").alias("vorig_schooljaar"), pl.col("waarde").alias("vorige_waarde")
+        *cell, pl.col("schooljaar").alias("vorig_schooljaar"), pl.col("waarde").alias("vorige_waarde")
     )
     return (
         protected.with_columns(vorig_schooljaar=previous_school_year(pl.col("schooljaar")))
-        .join(previous, on=[*CELL, "vorig_schooljaar"], how="left", nulls_equal=True)
+        .join(previous, on=[*cell, "vorig_schooljaar"], how="left", nulls_equal=True)
         .with_columns(
             verandering=pl.col("waarde") - pl.col("vorige_waarde"),
             verschil_met_gemeente=pl.col("waarde") - pl.col("gemeente_waarde"),

@@ -34,3 +34,8 @@ PUBLISHED_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "reden": pl.String,
 }
 PUBLISHED_COLUMNS = list(PUBLISHED_SCHEMA)
+
+
+def of_gemeente(cells: pl.DataFrame, gemeente: str) -> pl.DataFrame:
+    """The cells of one gemeente's schools, wijken and itself (a table without `gemeente_code` is one gemeente)."""
+    return cells.filter(pl.col("gemeente_code") == gemeente) if "gemeente_code" in cells.columns else cells

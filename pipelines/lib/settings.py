@@ -110,6 +110,7 @@ class MonitorConfig:
     four_eyes: bool = False  # a run prepares the publication; a second person shows it (`monitor release`)
     targets_file: Path = PROJECT_ROOT / "targets" / "streefwaarden.yaml"  # the agreed targets (streefwaarden)
     national: bool = False  # the run covers every gemeente of the country: it publishes the level `nederland`
+    peers: tuple[tuple[str, tuple[str, ...]], ...] = ()  # per gemeente the gemeenten it is compared with
 
     @property
     def gemeenten(self) -> dict[str, str]:
@@ -139,6 +140,7 @@ class MonitorConfig:
             four_eyes=bool(raw.get("publish", {}).get("four_eyes", False)),
             targets_file=PROJECT_ROOT / raw.get("targets", {}).get("file", "targets/streefwaarden.yaml"),
             national=bool(raw.get("region", {}).get("national", False)),
+            peers=tuple((str(g), tuple(map(str, p))) for g, p in raw.get("region", {}).get("peers", {}).items()),
         )
 
 

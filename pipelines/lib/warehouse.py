@@ -18,13 +18,13 @@ import duckdb
 import yaml
 
 from pipelines.lib.owner_only import make_private_dir
+from pipelines.lib.regions import jeugdregio_indeling
 from pipelines.lib.sealing import WAREHOUSE_ALIAS, load_warehouse_key, open_sealed, sealed_dataset
 from pipelines.lib.settings import SQL_DIR, MonitorConfig, Paths
 from pseudonymisation.contract import CODELISTS_DIR
 
 CATALOGUE_FILE = SQL_DIR / "catalogue.yaml"
 SWV_FILE = "SWV_regio_indeling_pc4_2015.csv"
-JEUGDREGIO_FILE = "CBS_gemeente_jeugdregio_2026.csv"
 
 
 # DuckDB's own default takes 80 % of the machine's memory; the link and indicator steps need far less when they
@@ -157,17 +157,12 @@ def load_references(con: duckdb.DuckDBPyConnection, config: MonitorConfig) -> No
         [(code, naam, i) for i, (code, naam) in enumerate(config.gemeenten.items())],
     )
     con.execute("CREATE OR REPLACE TABLE run_scope AS SELECT ?::BOOLEAN AS national", [config.national])
-    # Gemeente -> jeugdregio on 1-1-2026 (CBS codes JZ01-JZ43; ../shared/reference/cbs/indeling, docs/levels.md).
-    with (CODELISTS_DIR / JEUGDREGIO_FILE).open(encoding="utf-8") as handle:
-        regions = [
-            (r["gemeentecode"], r["gemeentenaam"], r["jeugdregiocode"], r["jeugdregionaam_cbs2025"])
-            for r in csv.DictReader(handle, delimiter=";")
-        ]
+    # Gemeente -> jeugdregio on 1-1-2026 (CBS codes JZ01-JZ43; docs/levels.md).
     con.execute(
         "CREATE OR REPLACE TABLE ref_jeugdregio (gemeente_code VARCHAR, gemeente_naam VARCHAR, "
         "jeugdregio_code VARCHAR, jeugdregio_naam VARCHAR)"
     )
-    con.executemany("INSERT INTO ref_jeugdregio VALUES (?, ?, ?, ?)", regions)
+    con.executemany("INSERT INTO ref_jeugdregio VALUES (?, ?, ?, ?)", jeugdregio_indeling())
     with (CODELISTS_DIR / "JZ21_standaardproductcodelijst_jeugdwet.csv").open(encoding="utf-8") as handle:
         products = [
             (r["productcode"], r["productcategorie_code"], r["dimensie_hulpvorm_code"])

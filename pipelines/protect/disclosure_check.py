@@ -150,18 +150,22 @@ def _check_cells(cells: pl.DataFrame, rules: DisclosureRules, report: CheckRepor
         cells.filter(shown & inconsistent.fill_null(True)).select(KEY).rows(),
     )
     if "gemeente_waarde" in cells.columns:
-        cell = ["schooljaar", "indicator", "dimensie", "categorie"]
-        gemeente = cells.filter(pl.col("niveau") == st.GEMEENTE).select(*cell, pl.col("waarde").alias("g_waarde"))
-        if "gemeente_code" in cells.columns:  # a school's or wijk's own gemeente
-            gemeente = gemeente.with_columns(
-                gemeente_code=cells.filter(pl.col("niveau") == st.GEMEENTE)["eenheid_code"]
-            )
-            cell.append("gemeente_code")
-        units = cells.filter(pl.col("niveau").is_in(st.UNIT_LEVELS))
-        rows = units.join(gemeente, on=cell, how="left", nulls_equal=True)
-        differs = pl.col("gemeente_waarde").ne_missing(pl.col("g_waarde"))
-        report.add("gemeente_waarde is not the published gemeente value", rows.filter(differs).select(KEY).rows())
+        report.add("gemeente_waarde is not the published gemeente value", gemeente_value_violations(cells))
     return bool(unmatched)
+
+
+def gemeente_value_violations(cells: pl.DataFrame) -> list[tuple[Any, ...]]:
+    """School and wijk rows whose gemeente_waarde is not their gemeente's published waarde (`gemeente_code`; a
+    table without it is one gemeente)."""
+    cell = ["schooljaar", "indicator", "dimensie", "categorie"]
+    gemeenten = cells.filter(pl.col("niveau") == st.GEMEENTE)
+    gemeente = gemeenten.select(*cell, pl.col("waarde").alias("g_waarde"))
+    if "gemeente_code" in cells.columns:  # a school's or wijk's own gemeente
+        gemeente = gemeente.with_columns(gemeente_code=gemeenten.get_column("eenheid_code"))
+        cell.append("gemeente_code")
+    units = cells.filter(pl.col("niveau").is_in(st.UNIT_LEVELS))
+    rows = units.join(gemeente, on=cell, how="left", nulls_equal=True)
+    return rows.filter(pl.col("gemeente_waarde").ne_missing(pl.col("g_waarde"))).select(KEY).rows()
 
 
 def _quantities(cells: pl.DataFrame) -> pl.DataFrame:

@@ -10,9 +10,18 @@ from pipelines.lib.resources import MonitorResource
 from pipelines.lib.settings import DisclosureRules
 from pipelines.lib.warehouse import connect
 from pipelines.protect import continuity
-from pipelines.protect.disclosure_check import BASIS_COLUMNS, CheckReport, check_publication
+from pipelines.protect.disclosure_check import (
+    BASIS_COLUMNS,
+    KEY,
+    CheckReport,
+    check_publication,
+    gemeente_value_violations,
+)
 from pipelines.protect.intervals import interval_solver
-from pipelines.protect.suppression import protect
+from pipelines.protect.parts import PART, distinct_units, part_of_units, published_units, with_parts
+from pipelines.protect.suppression import protect, with_gemeente_value
+
+ROW = "_rij_tabel"
 
 
 def read_indicators(monitor: MonitorResource) -> pl.DataFrame:
@@ -56,11 +65,16 @@ def with_gemeente_code(indicators: pl.DataFrame) -> pl.DataFrame:
 def protect_for_publication(
     indicators: pl.DataFrame, rules: DisclosureRules, previous: pl.DataFrame | None = None
 ) -> tuple[pl.DataFrame, int]:
-    """Primary and secondary suppression in the published schema: the one path of every publication. Also
-    returns the number of LPs it solved, for the run's metadata."""
+    """Primary and secondary suppression in the published schema: the one path of every publication, part by
+    part (`parts`: units no relation ties are protected apart). Also returns the number of LPs it solved, for
+    the run's metadata."""
     solver = interval_solver(rules.protection_margin)
+    table = with_parts(distinct_units(with_gemeente_code(indicators))).with_row_index(ROW)
+    before = distinct_units(with_gemeente_code(previous)) if previous is not None else None
+    pieces = [protect(part.drop(PART), rules, before, solver) for part in table.partition_by(PART, maintain_order=True)]
+    protected = pl.concat(pieces, how="vertical").sort(ROW) if pieces else table.drop(PART)
     protected = (
-        protect(with_gemeente_code(indicators), rules, previous, solver)
+        published_units(with_gemeente_value(protected))  # a school's gemeente may lie in another part
         .select(PUBLISHED_COLUMNS)
         .with_columns(pl.col("teller", "noemer", "waarde", "gemeente_waarde").cast(pl.Float64))
     )
@@ -70,18 +84,32 @@ def protect_for_publication(
 def check_protected(
     published: pl.DataFrame, indicators: pl.DataFrame, rules: DisclosureRules, previous: pl.DataFrame | None = None
 ) -> CheckReport:
-    """The independent check of a protected table against the unprotected one, trends included, and against
-    the publication it replaces (`continuity`)."""
-    # The year-over-year figures the publication shows next to this table (trends.parquet, the dashboard).
-    changes = indicator_trends(published)
+    """The independent check of a protected table against the unprotected one, part by part (`parts`), trends
+    included, and against the publication it replaces (`continuity`)."""
+    truth = with_parts(distinct_units(with_gemeente_code(indicators)))
+    shown = distinct_units(with_gemeente_code(published))
+    shown = shown.join(part_of_units(truth), on=["niveau", "eenheid_code"], how="left", maintain_order="left")
     basis = [*BASIS_COLUMNS, *(["ouders"] if "ouders" in indicators.columns else [])]
-    report = check_publication(published, indicators.select(basis), rules, changes=changes)
+    report = CheckReport()
+    report.add("published cell of no unit in the warehouse", shown.filter(pl.col(PART).is_null()).select(KEY).rows())
+    for part in truth.partition_by(PART, maintain_order=True):
+        cells = shown.filter(pl.col(PART) == part.get_column(PART)[0]).drop(PART)
+        # The year-over-year figures the publication shows next to this table (trends.parquet, the dashboard).
+        changes = indicator_trends(cells)
+        # gemeente_waarde is checked over the whole table below: a school's gemeente may lie in another part.
+        sub = check_publication(cells.drop("gemeente_waarde"), part.select(basis), rules, changes=changes)
+        report.tried = report.tried or sub.tried
+        report.violations += sub.violations
+    report.tried.append("gemeente_waarde on every school and wijk row is its gemeente's published value")
+    report.add("gemeente_waarde is not the published gemeente value", gemeente_value_violations(shown))
     if previous is not None:
         report.tried.append(
             "across publications: every cell hidden in the previous publication is hidden, every cell shown "
             "there with the same numbers is shown"
         )
+        before = distinct_units(with_gemeente_code(previous))
         report.add(
-            "cell breaks the previous publication's pattern", continuity.violations(published, indicators, previous)
+            "cell breaks the previous publication's pattern",
+            continuity.violations(shown, truth, before),
         )
     return report

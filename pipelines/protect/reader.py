@@ -131,10 +131,10 @@ def existence_floors(
     """The least a reader knows of each unit's pupils from which rows exist, before reading any number:
     (schooljaar, niveau, eenheid_code, quantity, true value) of every unit's pupils, and the units' parents
     (`structure.parent_links`: exact sums of pupils) → 1 for a unit without children (a row exists only for a
-    unit with pupils), for a parent as many as it has children on one level (the most of its levels), and the
-    parent's floor for the only child of its level (it then holds every pupil). Repeated down the levels (the
-    country, a jeugdregio, a gemeente, its wijken). That is the minimum of each over the levels' sums with every
-    number hidden.
+    unit with pupils), for a parent the sum of its children's floors on one level (the most of its levels), and
+    the parent's floor for the only child of its level (it then holds every pupil). Repeated up and down the
+    levels (the country, a jeugdregio, a gemeente, its wijken) until nothing changes. That is the minimum of each
+    over the levels' sums with every number hidden.
 
     Only where it holds: a unit with 0 pupils (a hand-made table) gets no floor."""
     quantity = {(jaar, niveau, code): q for jaar, niveau, code, q, truth in pupils if truth >= 1}
@@ -144,11 +144,15 @@ def existence_floors(
         if child is not None and parent is not None:
             children[parent][niveau].append(child)
     floors = dict.fromkeys(quantity.values(), 1.0)
-    for parent, levels in children.items():
-        floors[parent] = float(max([1, *(len(qs) for qs in levels.values())]))
-    for _ in range(len(st.LEVEL_DEPTH)):  # an only child takes its parent's floor, level after level
+    for _ in range(2 * len(st.LEVEL_DEPTH)):  # until nothing changes: at most down and up every level
+        changed = False
         for parent, levels in children.items():
-            for qs in levels.values():
-                if len(qs) == 1:
-                    floors[qs[0]] = max(floors[qs[0]], floors[parent])
+            up = max(sum(floors[q] for q in qs) for qs in levels.values())  # a parent is the sum of its children
+            if up > floors[parent]:
+                floors[parent], changed = up, True
+            for qs in levels.values():  # an only child holds all of its parent
+                if len(qs) == 1 and floors[parent] > floors[qs[0]]:
+                    floors[qs[0]], changed = floors[parent], True
+        if not changed:
+            break
     return floors

@@ -38,6 +38,7 @@ TRENDS_FILE = "trends.parquet"  # trends computed from the protected indicators
 TARGETS_FILE = "doelen.parquet"  # progress towards the agreed targets, from the protected indicators
 WIJKCONTEXT_FILE = "wijkcontext.parquet"  # A1/A11 beside CBS context and the expected use (issue 20)
 WIJKCONTEXT_MODEL_FILE = "wijkcontext_model.parquet"  # its coefficients per school year
+BENCHMARK_FILE = "vergelijking.parquet"  # the gemeente beside similar gemeenten, its jeugdregio and the country
 
 
 def is_synthetic(inbox: Path) -> bool:

@@ -47,7 +47,6 @@ WITH present AS (
     UNION ALL
     SELECT o.schooljaar, o.niveau, o.eenheid_id, 'gemeente|' || o.gemeente_code
     FROM owned o
-    JOIN outside x ON x.schooljaar = o.schooljaar AND x.pupils = 0
     LEFT JOIN crossing c ON c.schooljaar = o.schooljaar AND c.gemeente_code = o.gemeente_code
     WHERE o.niveau = 'school' AND c.pupils IS NULL
     UNION ALL
