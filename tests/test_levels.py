@@ -29,6 +29,7 @@ import polars as pl
 import pytest
 
 from pipelines.lib.settings import MonitorConfig
+from pipelines.protect import indicator_table
 from pipelines.protect.indicator_table import check_protected, protect_for_publication
 from pipelines.protect.parts import PART, distinct_units, part_of_units
 from pipelines.publish.views import gemeente_view
@@ -214,3 +215,16 @@ def test_a_gemeente_publication_shows_its_own_units_and_the_levels_above_it(
         ("samenwerkingsverband", "PO3103"),
         ("jeugdregio", "JZ43"),
     }
+
+
+def test_parts_protected_in_worker_processes_give_the_same_table(
+    region: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large parts go to worker processes (one per core); the outcome is the same as one after the other."""
+    indicators = region.sql("SELECT i.*, c.factor FROM indicators i JOIN ref_catalogue c ON c.id = i.indicator").pl()
+    rules = MonitorConfig.load().disclosure
+    one_by_one, _ = protect_for_publication(indicators, rules)
+    monkeypatch.setattr(indicator_table, "PARALLEL_ROWS", 1)
+    monkeypatch.setattr(indicator_table.os, "cpu_count", lambda: 2)
+    in_workers, _ = protect_for_publication(indicators, rules)
+    assert in_workers.equals(one_by_one)

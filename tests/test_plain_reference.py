@@ -29,7 +29,10 @@ def both(
     reference_db = tmp_path_factory.mktemp("reference") / "reference.duckdb"
     run_reference(root / "inbox", reference_db, MonitorConfig.load(DEFAULT_CONFIG).gemeente_code)
     with read_warehouse(root / "out" / "warehouse" / "monitor.duckdb") as con:
-        pipeline = con.sql(f"SELECT {', '.join(KEY)}, teller, noemer FROM indicators WHERE indicator IN {COMMON}").pl()
+        pipeline = con.sql(  # the reference computes the levels of one gemeente, not the samenwerkingsverband
+            f"SELECT {', '.join(KEY)}, teller, noemer FROM indicators WHERE indicator IN {COMMON} "
+            "AND niveau IN ('school', 'wijk', 'gemeente')"
+        ).pl()
     with duckdb.connect(str(reference_db), read_only=True) as con:
         reference = con.sql(
             "SELECT schooljaar, niveau, eenheid AS eenheid_code, indicator, categorie, teller, noemer "

@@ -2,6 +2,10 @@
 the partitioned ones, tests): the rules from the configuration, the unprotected table, protection in the
 published schema, the independent check, and the publication it replaces (`continuity`)."""
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
 import polars as pl
 
 from pipelines.indicators.trends import indicator_trends
@@ -22,6 +26,8 @@ from pipelines.protect.parts import PART, distinct_units, part_of_units, publish
 from pipelines.protect.suppression import protect, with_gemeente_value
 
 ROW = "_rij_tabel"
+PARALLEL_ROWS = 20_000  # parts this large are protected in worker processes, one per core
+MAX_WORKERS = 8
 
 
 def read_indicators(monitor: MonitorResource) -> pl.DataFrame:
@@ -68,17 +74,33 @@ def protect_for_publication(
     """Primary and secondary suppression in the published schema: the one path of every publication, part by
     part (`parts`: units no relation ties are protected apart). Also returns the number of LPs it solved, for
     the run's metadata."""
-    solver = interval_solver(rules.protection_margin)
     table = with_parts(distinct_units(with_gemeente_code(indicators))).with_row_index(ROW)
     before = distinct_units(with_gemeente_code(previous)) if previous is not None else None
-    pieces = [protect(part.drop(PART), rules, before, solver) for part in table.partition_by(PART, maintain_order=True)]
-    protected = pl.concat(pieces, how="vertical").sort(ROW) if pieces else table.drop(PART)
+    parts = sorted(table.partition_by(PART), key=lambda part: -part.height)  # the largest first, to balance
+    large = sum(1 for part in parts if part.height >= PARALLEL_ROWS)
+    workers = min(large, os.cpu_count() or 1, MAX_WORKERS)
+    jobs = [(part.drop(PART), rules, before) for part in parts]
+    if workers > 1:
+        context = multiprocessing.get_context("forkserver")  # no fork of a process holding DuckDB threads
+        context.set_forkserver_preload([__name__])
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = list(pool.map(_protect_part, jobs))
+    else:
+        results = [_protect_part(job) for job in jobs]
+    protected = pl.concat([frame for frame, _ in results], how="vertical").sort(ROW) if results else table.drop(PART)
     protected = (
         published_units(with_gemeente_value(protected))  # a school's gemeente may lie in another part
         .select(PUBLISHED_COLUMNS)
         .with_columns(pl.col("teller", "noemer", "waarde", "gemeente_waarde").cast(pl.Float64))
     )
-    return protected, solver.lps
+    return protected, sum(lps for _, lps in results)
+
+
+def _protect_part(job: tuple[pl.DataFrame, DisclosureRules, pl.DataFrame | None]) -> tuple[pl.DataFrame, int]:
+    """One part's protection (in a worker process when there are several large parts)."""
+    part, rules, before = job
+    solver = interval_solver(rules.protection_margin)
+    return protect(part, rules, before, solver), solver.lps
 
 
 def check_protected(
