@@ -386,20 +386,20 @@ def _relations(
     )
     levels = (
         quantities.join(parents, on=list(UNIT))
-        .group_by("schooljaar", "naam", "niveau", "ouder_niveau", "ouder_code", maintain_order=True)
+        .group_by("schooljaar", "naam", "relatie", "ouder_niveau", "ouder_code", maintain_order=True)
         .agg(pl.col("q"))
         .join(parent_quantities, on=["schooljaar", "ouder_niveau", "ouder_code", "naam"])
     )
-    for jaar, naam, niveau, ouder_niveau, _, members, total in levels.rows():
-        kind = st.partial_relation(naam.split("|")[0], niveau, ouder_niveau)
+    for jaar, naam, relatie, ouder_niveau, _, members, total in levels.rows():
+        kind = st.partial_relation(naam.split("|")[0], relatie, ouder_niveau)
         if kind == "at_most":
             relations.at_most.append({**dict.fromkeys(members, 1.0), total: -1.0})
         elif kind == "cover":
             relations.at_most += [{m: 1.0, total: -1.0} for m in members]
             relations.at_most.append({total: 1.0, **dict.fromkeys(members, -1.0)})
-            deferred.append(partial(judge_cover, total, members, (jaar, niveau, naam)))
+            deferred.append(partial(judge_cover, total, members, (jaar, relatie, naam)))
         else:
-            add_sum(total, members, (jaar, niveau, naam))
+            add_sum(total, members, (jaar, relatie, naam))
 
     # Dimensions: categories of one unit.
     groups = (

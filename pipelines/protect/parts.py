@@ -46,7 +46,7 @@ def part_of_units(frame: pl.DataFrame) -> pl.DataFrame:
             i = root[i]
         return i
 
-    for _, niveau, code, parent_niveau, parent_code in st.parent_links(frame).rows():
+    for _, niveau, code, parent_niveau, parent_code, _ in st.parent_links(frame).rows():
         child, parent = index.get((niveau, code)), index.get((parent_niveau, parent_code))
         if child is not None and parent is not None:
             a, b = find(child), find(parent)

@@ -126,7 +126,7 @@ def must_reach(truth: float, floor: float, min_teller: int, zero_for_small: bool
 
 
 def existence_floors(
-    pupils: Iterable[tuple[str, str, str, int, float]], links: Iterable[tuple[str, str, str, str, str]]
+    pupils: Iterable[tuple[str, str, str, int, float]], links: Iterable[tuple[str, str, str, str, str, str]]
 ) -> dict[int, float]:
     """The least a reader knows of each unit's pupils from which rows exist, before reading any number:
     (schooljaar, niveau, eenheid_code, quantity, true value) of every unit's pupils, and the units' parents
@@ -139,10 +139,10 @@ def existence_floors(
     Only where it holds: a unit with 0 pupils (a hand-made table) gets no floor."""
     quantity = {(jaar, niveau, code): q for jaar, niveau, code, q, truth in pupils if truth >= 1}
     children: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for jaar, niveau, code, parent_niveau, parent_code in links:
+    for jaar, niveau, code, parent_niveau, parent_code, relatie in links:
         child, parent = quantity.get((jaar, niveau, code)), quantity.get((jaar, parent_niveau, parent_code))
         if child is not None and parent is not None:
-            children[parent][niveau].append(child)
+            children[parent][relatie].append(child)
     floors = dict.fromkeys(quantity.values(), 1.0)
     for _ in range(2 * len(st.LEVEL_DEPTH)):  # until nothing changes: at most down and up every level
         changed = False

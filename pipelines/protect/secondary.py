@@ -148,18 +148,18 @@ class _Builder:
 
     def levels(self) -> None:
         """A unit's quantities against its parent's (`structure.parent_links`; F4 schools: `partial_relation`)."""
-        parents: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
-        for jaar, niveau, code, parent_niveau, parent_code in self.links:
-            parents.setdefault((jaar, niveau, code), []).append((parent_niveau, parent_code))
+        parents: dict[tuple[Any, ...], list[tuple[str, str, str]]] = {}
+        for jaar, niveau, code, parent_niveau, parent_code, relatie in self.links:
+            parents.setdefault((jaar, niveau, code), []).append((parent_niveau, parent_code, relatie))
         children: dict[tuple[Any, ...], list[int]] = {}
         for (jaar, niveau, code, name), q in self.index.items():
-            for parent_niveau, parent_code in parents.get((jaar, niveau, code), ()):
+            for parent_niveau, parent_code, relatie in parents.get((jaar, niveau, code), ()):
                 if (jaar, parent_niveau, parent_code, name) in self.index:
-                    children.setdefault((jaar, name, niveau, parent_niveau, parent_code), []).append(q)
-        for (jaar, name, niveau, parent_niveau, parent_code), members in children.items():
+                    children.setdefault((jaar, name, relatie, parent_niveau, parent_code), []).append(q)
+        for (jaar, name, relatie, parent_niveau, parent_code), members in children.items():
             total = self.index[(jaar, parent_niveau, parent_code, name)]
-            where = f"{name.split('|')[0]}, schooljaar {jaar}: the {niveau} rows of {name} add up to {parent_code}'s"
-            kind = st.partial_relation(name.split("|")[0], niveau, parent_niveau)
+            where = f"{name.split('|')[0]}, schooljaar {jaar}: the {relatie} rows of {name} add up to {parent_code}'s"
+            kind = st.partial_relation(name.split("|")[0], relatie, parent_niveau)
             if kind == "at_most":
                 self.at_most.append({**dict.fromkeys(members, 1.0), total: -1.0})
                 self.at_most_where.append(where.replace("add up to", "add up to at most"))

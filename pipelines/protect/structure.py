@@ -71,20 +71,25 @@ COST_NOEMERS = frozenset(ind for (ind, field), name in SHARED_QUANTITIES.items()
 # (indicator, child level) -> parent level -> how the children relate to the parent when not exactly:
 # "at_most" (sum of children <= parent) or "cover" (each child <= parent <= sum of children).
 PARTIAL_LEVELS: dict[tuple[str, str], dict[str, str]] = {
-    ("F4", "school"): {"gemeente": "at_most", "nederland": "at_most", "samenwerkingsverband": "cover"}
+    ("F4", "school"): {"gemeente": "at_most", "samenwerkingsverband": "cover"},
+    ("F4", "scholen"): {"nederland": "at_most"},  # the country's samenwerkingsverbanden and other schools
 }
-PARENT_COLUMNS = ("schooljaar", "niveau", "eenheid_code", "ouder_niveau", "ouder_code")
+PARENT_COLUMNS = ("schooljaar", "niveau", "eenheid_code", "ouder_niveau", "ouder_code", "relatie")
 # The levels from the top down: a unit's parents are on a higher level (`parent_links`).
 LEVEL_DEPTH = ("nederland", "jeugdregio", "samenwerkingsverband", "gemeente", "school", "wijk")
 
 
-def partial_relation(indicator: str, niveau: str, parent_niveau: str) -> str | None:
-    """How children of `niveau` relate to a parent of `parent_niveau` for this indicator: None = an exact sum."""
-    return PARTIAL_LEVELS.get((indicator, niveau), {}).get(parent_niveau)
+def partial_relation(indicator: str, relatie: str, parent_niveau: str) -> str | None:
+    """How the children of a relation (`parent_links`: by default one level) relate to a parent of
+    `parent_niveau` for this indicator: None = an exact sum."""
+    return PARTIAL_LEVELS.get((indicator, relatie), {}).get(parent_niveau)
 
 
 def parent_links(frame: pl.DataFrame) -> pl.DataFrame:
-    """Per unit and year its parent units (`PARENT_COLUMNS`), from the table's `ouders` ("niveau|code").
+    """Per unit and year its parent units (`PARENT_COLUMNS`), from the table's `ouders` ("niveau|code", or
+    "niveau|code|relatie" when children of several levels make up one sum: the country = the samenwerkingsverbanden
+    and the schools without one). `relatie`: the children that add up to the parent together, by default those of
+    the child's own level.
 
     Without `ouders` (a table of one gemeente, as tests and older warehouses hold): every school and wijk has the
     year's one gemeente unit as parent."""
@@ -92,18 +97,24 @@ def parent_links(frame: pl.DataFrame) -> pl.DataFrame:
     units = units.unique(subset=["schooljaar", "niveau", "eenheid_code"], keep="first", maintain_order=True)
     if "ouders" in units.columns:
         links = units.explode("ouders").drop_nulls("ouders")
-        parts = pl.col("ouders").str.split_exact("|", 1)
+        parts = pl.col("ouders").str.split_exact("|", 2)
         return links.select(
             "schooljaar",
             "niveau",
             "eenheid_code",
             parts.struct.field("field_0").alias("ouder_niveau"),
             parts.struct.field("field_1").alias("ouder_code"),
+            pl.coalesce(parts.struct.field("field_2"), pl.col("niveau")).alias("relatie"),
         )
     gemeenten = units.filter(pl.col("niveau") == GEMEENTE).select(
         "schooljaar", pl.lit(GEMEENTE).alias("ouder_niveau"), pl.col("eenheid_code").alias("ouder_code")
     )
-    return units.filter(pl.col("niveau").is_in(UNIT_LEVELS)).join(gemeenten, on="schooljaar").select(PARENT_COLUMNS)
+    return (
+        units.filter(pl.col("niveau").is_in(UNIT_LEVELS))
+        .join(gemeenten, on="schooljaar")
+        .with_columns(relatie=pl.col("niveau"))
+        .select(PARENT_COLUMNS)
+    )
 
 
 BOUNDED_BY_NOEMER = frozenset({"percentage"})

@@ -5,14 +5,16 @@
 --     persoon van de ouder zit in precies één kind), voor de onthullingscontrole: wijk -> gemeente;
 --     school -> samenwerkingsverband; gemeente -> jeugdregio -> Nederland; school -> gemeente alleen in een jaar
 --     waarin de leerlingen van haar scholen precies de leerlingen zijn die voor de gemeente tellen (geen
---     leerling woont elders of gaat elders naar school); school -> Nederland als elke leerling voor een gemeente
---     van de run telt (landelijke run).
+--     leerling woont elders of gaat elders naar school); in een landelijke run waarin elke leerling voor een
+--     gemeente telt: Nederland = de samenwerkingsverbanden samen met de scholen zonder samenwerkingsverband
+--     (één relatie, 'nederland|NL|scholen': ouder|code|relatie).
 -- EN: Units from pupil_units, resident_units and thuiszitter_units; gemeente_code = the gemeente a unit belongs to (school: the
 --     school's, wijk: its gemeente, gemeente: itself; empty above). ouders = the units it adds up to exactly (every
 --     person of the parent in exactly one child), for disclosure control: wijk -> gemeente, school ->
 --     samenwerkingsverband, gemeente -> jeugdregio -> country; school -> gemeente only in a year in which its
---     schools' pupils are exactly the gemeente's pupils; school -> country when every pupil counts for a gemeente
---     of the run.
+--     schools' pupils are exactly the gemeente's pupils; in a national run in which every pupil counts for a
+--     gemeente: the country = the samenwerkingsverbanden together with the schools without one (one relation,
+--     'nederland|NL|scholen': parent|code|relation).
 CREATE OR REPLACE TABLE units AS
 WITH present AS (
     SELECT DISTINCT schooljaar, niveau, eenheid_code AS eenheid_id FROM pupil_units
@@ -58,10 +60,12 @@ WITH present AS (
     FROM owned o
     JOIN area_units a ON a.niveau = 'nederland' AND o.niveau = 'jeugdregio'
     UNION ALL
-    SELECT o.schooljaar, o.niveau, o.eenheid_id, 'nederland|NL'
+    SELECT o.schooljaar, o.niveau, o.eenheid_id, 'nederland|NL|scholen'
     FROM owned o
     JOIN outside x ON x.schooljaar = o.schooljaar AND x.pupils = 0
-    WHERE o.niveau = 'school' AND (SELECT national FROM run_scope)
+    WHERE (SELECT national FROM run_scope)
+      AND (o.niveau = 'samenwerkingsverband'
+           OR o.niveau = 'school' AND o.eenheid_id NOT IN (SELECT vestiging FROM school_areas))
 ), names AS (
     SELECT 'school' AS niveau, vestiging AS eenheid_code, naam AS eenheid_naam FROM stg_scholen
     UNION ALL SELECT 'wijk', wijkcode, wijknaam FROM stg_wijken
