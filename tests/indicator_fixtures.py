@@ -192,6 +192,7 @@ def build_warehouse(
     gemeenten: dict[str, str] | None = None,
     schools: list[tuple[str, str, str, str | None, str]] | None = None,
     wijken: list[tuple[str, str]] = WIJKEN,
+    national: bool = False,
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with these staged rows and every link and indicator table built by the real SQL.
 
@@ -204,7 +205,7 @@ def build_warehouse(
     settings: dict[str, Any] = {**config.__dict__, "dyslexia_product_codes": dyslexia_codes}
     if gemeenten:
         (own, naam), *others = gemeenten.items()
-        settings |= {"gemeente_code": own, "gemeente_naam": naam, "region": tuple(others)}
+        settings |= {"gemeente_code": own, "gemeente_naam": naam, "region": tuple(others), "national": national}
     load_references(con, MonitorConfig(**settings))
     for source, columns in STAGED_COLUMNS.items():
         con.execute(f"CREATE TABLE stg_{source} ({columns})")

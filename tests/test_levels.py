@@ -228,3 +228,47 @@ def test_parts_protected_in_worker_processes_give_the_same_table(
     monkeypatch.setattr(indicator_table.os, "cpu_count", lambda: 2)
     in_workers, _ = protect_for_publication(indicators, rules)
     assert in_workers.equals(one_by_one)
+
+
+def test_a_national_run_adds_the_country_as_the_sum_of_its_samenwerkingsverbanden() -> None:
+    """With `national = true` (here: the country is these three gemeenten) every samenwerkingsverband counts as
+    complete, so SL's PO3102 is published too, and the country adds up to the samenwerkingsverbanden (with the
+    schools that have none: here every school has one) and to its jeugdregio's, so the country is one part (its
+    protection in layers is not built yet: docs/levels.md). P1..P7 as above, no P8:
+    NL A1 = P1 P2 P6 of 7 = 3/7 = PO3103 (2/5: SW P1 P2, SN P3 P5 P7) + PO3102 (1/2: SL P4 P6)."""
+    con = build_warehouse(
+        pupil("P1", SW, wijk=None),
+        residence("P1", WA, gemeente=WEERT),
+        pupil("P2", SW, wijk=None),
+        residence("P2", NA, gemeente=NEDERWEERT),
+        pupil("P3", SN, wijk=None),
+        residence("P3", NA, gemeente=NEDERWEERT),
+        pupil("P4", SL, wijk=None, end="2023-07-15"),
+        residence("P4", LA, gemeente=LEUDAL),
+        pupil("P5", SN, wijk=None),
+        residence("P5", WB, gemeente=WEERT),
+        pupil("P6", SL, wijk=None),
+        residence("P6", LA, gemeente=LEUDAL),
+        enrolment("P7", SN, id_type="onderwijsnummer"),
+        trajectory("T1", "P1", start="2022-01-01"),
+        trajectory("T2", "P2", start="2022-01-01"),
+        trajectory("T6", "P6", start="2022-01-01"),
+        gemeenten=GEMEENTEN,
+        schools=SCHOOLS,
+        wijken=WIJKEN,
+        national=True,
+    )
+    got = a1(con)
+    assert got[(Y1, "nederland", None, "NL")] == (3, 7)
+    assert got[(Y1, "samenwerkingsverband", None, "PO3103")] == (2, 5)
+    assert got[(Y1, "samenwerkingsverband", None, "PO3102")] == (1, 2)
+    parents = dict(
+        ((r[0], r[1]), r[2])
+        for r in con.execute(
+            "SELECT DISTINCT niveau, eenheid_code, ouders FROM indicators WHERE schooljaar = ?", [Y1]
+        ).fetchall()
+    )
+    assert parents[("samenwerkingsverband", "PO3102")] == ["nederland|NL|scholen"]
+    assert parents[("jeugdregio", "JZ43")] == ["nederland|NL"]
+    indicators = con.sql("SELECT * FROM indicators").pl()
+    assert part_of_units(distinct_units(indicators)).get_column(PART).n_unique() == 1, "the country ties all"
