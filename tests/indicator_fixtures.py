@@ -14,6 +14,7 @@ make the last one 2023/2024 (peildatum 2023-10-01).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -190,7 +191,7 @@ def build_warehouse(
     *groups: Row | list[Row],
     dyslexia_codes: tuple[str, ...] = ("45D01", "45D02"),
     gemeenten: dict[str, str] | None = None,
-    schools: list[tuple[str, str, str, str | None, str]] | None = None,
+    schools: Sequence[tuple[str, str, str, str | None, str]] | None = None,
     wijken: list[tuple[str, str]] = WIJKEN,
     national: bool = False,
 ) -> duckdb.DuckDBPyConnection:

@@ -108,7 +108,7 @@ def test_every_level_of_a1_worked_out_by_hand(region: duckdb.DuckDBPyConnection)
     got = a1(region)
     schools = {(y, "school", g, s): v for y in (Y1, Y2) for g, s, v in
                ((NEDERWEERT, SN, (0, 3)), (LEUDAL, SL, (1, 2)))}  # fmt: skip
-    expected = {
+    expected: dict[tuple[str, str, str | None, str], tuple[float, float]] = {
         **schools,
         (Y1, "school", WEERT, SW): (2, 3),
         (Y2, "school", WEERT, SW): (2, 2),
