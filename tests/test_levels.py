@@ -106,9 +106,10 @@ def test_every_level_of_a1_worked_out_by_hand(region: duckdb.DuckDBPyConnection)
     Y2: WA P1 P6 2/2, LA P4 0/1, the others as in Y1.
     """
     got = a1(region)
-    schools = {(y, "school", g, s): v for y in (Y1, Y2) for g, s, v in
+    Cell = tuple[str, str, str | None, str]
+    schools: dict[Cell, tuple[float, float]] = {(y, "school", g, s): v for y in (Y1, Y2) for g, s, v in
                ((NEDERWEERT, SN, (0, 3)), (LEUDAL, SL, (1, 2)))}  # fmt: skip
-    expected: dict[tuple[str, str, str | None, str], tuple[float, float]] = {
+    expected: dict[Cell, tuple[float, float]] = {
         **schools,
         (Y1, "school", WEERT, SW): (2, 3),
         (Y2, "school", WEERT, SW): (2, 2),
