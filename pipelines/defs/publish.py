@@ -21,8 +21,8 @@ from pipelines.indicators.trends import indicator_trends
 from pipelines.lib.keys import ALL_SOURCES, KERNCIJFERS, OWNER
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.run_manifests import record_run_manifest, write_json
-from pipelines.protect.indicator_table import suppressed_per_indicator_level
 from pipelines.protect.school_attributes import SCHOOLS_FILE
+from pipelines.publish.gemeenten import GEMEENTEN_FOLDER, GemeentePublication, write_gemeenten
 from pipelines.publish.publication import (
     BENCHMARK_FILE,
     LINKAGE_FILE,
@@ -40,8 +40,6 @@ from pipelines.publish.publication import (
 )
 from pipelines.publish.release import hold_for_release
 from pipelines.publish.views import gemeente_benchmarks, gemeente_view, school_view
-
-GEMEENTEN_FOLDER = "gemeenten"  # <out>/gemeenten/<code>/: the publication of every other gemeente of the run
 
 
 def _run_start(context: dg.AssetExecutionContext) -> datetime | None:
@@ -109,26 +107,19 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
         manifests.append(manifest)
 
     def build_others(folder: Path) -> None:
-        """The other gemeenten of the run, one folder each (docs/levels.md)."""
-        for code, naam in config.region:
-            view = gemeente_view(table, schools, code)
-            extras = {
-                TRENDS_FILE: indicator_trends(view),
-                SCHOOLS_FILE: school_view(schools, view),
-                BENCHMARK_FILE: gemeente_benchmarks(table, config, code),
-            }
-            (folder / code).mkdir()
-            files, _ = write_publication(folder / code, view, extras, site_settings(config, naam, synthetic, False))
-            manifest = build_manifest(
-                run_id=context.run_id,
-                started=_run_start(context),
-                summaries=summaries,
-                pseudonymisation=labels,
-                suppression=suppressed_per_indicator_level(view).to_dicts(),
-                synthetic=synthetic,
-                outputs=files,
-            )
-            write_json(folder / code / "manifest.json", {**manifest, "gemeente": code})
+        """The other gemeenten of the run, one folder each (docs/levels.md), side by side."""
+        manifest = {
+            "run_id": context.run_id,
+            "started": _run_start(context),
+            "summaries": summaries,
+            "pseudonymisation": labels,
+            "synthetic": synthetic,
+        }
+        jobs = [
+            GemeentePublication(folder / code, code, naam, table, schools, config, synthetic, manifest)
+            for code, naam in config.region
+        ]
+        write_gemeenten(jobs)
 
     if config.region:
         publish_atomically(paths.out / GEMEENTEN_FOLDER, build_others)
