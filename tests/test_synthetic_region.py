@@ -225,8 +225,12 @@ def test_a_region_is_almere_first_then_flevoland_then_its_neighbours() -> None:
 def _ingest_passed(result: dg.ExecuteInProcessResult) -> None:
     """Every ingest asset materialised and every blocking check of the ingest passed (the iJw consistency checks
     warn, as on the Almere inbox, about the generator's deliberate declaration defects)."""
-    staged = [e for e in result.get_asset_materialization_events() if e.asset_key.path[0] == "staged"]
-    assert len({e.asset_key for e in staged}) >= 8
+    staged = [
+        e.asset_key
+        for e in result.get_asset_materialization_events()
+        if e.asset_key and e.asset_key.path[0] == "staged"
+    ]
+    assert len(set(staged)) >= 8
     ingest = [c for c in result.get_asset_check_evaluations() if c.asset_key.path[0] == "staged" and c.blocking]
     assert ingest and all(c.passed for c in ingest), [c.check_name for c in ingest if not c.passed]
 
