@@ -35,6 +35,7 @@ from dev.synthetic.region import (
     region_movers,
     region_residence,
     region_schools,
+    regional_providers,
     relocate_enrolments,
     write_region_config,
 )
@@ -191,7 +192,11 @@ def generate(
     del residence
 
     say("jeugdhulptrajecten en declaraties genereren…")
-    yc = build_youth_care(streams[5], persons, enrolments, geo, scale if region is None else scale * region.size)
+    if region is None:
+        yc = build_youth_care(streams[5], persons, enrolments, geo, scale)
+    else:
+        yc = build_youth_care(streams[5], persons, enrolments, geo, scale * region.size)
+        yc = regional_providers(streams[11], yc, persons, geo, scale)
     t = yc.trajectories
     in_csv: pl.Expr = {
         "split": pl.col("ingang") < SPLIT_DAY,

@@ -22,10 +22,11 @@ import polars as pl
 
 from dev.synthetic.dates import NAT
 from dev.synthetic.geography import Geography, build_geography, buurten_in, load_buurten, load_wijken, pick_addresses
-from dev.synthetic.identifiers import make_brins
+from dev.synthetic.identifiers import make_agb_codes, make_brins
 from dev.synthetic.places import ALMERE, Gemeente
 from dev.synthetic.population import RESIDENT
 from dev.synthetic.schools import ALMERE_MBO_DISTRICTS, ALMERE_VO_DISTRICTS, SCHEMA, school_rows
+from dev.synthetic.youth_care import YouthCare, providers_of
 from pipelines.lib.settings import DEFAULT_CONFIG
 
 ALMERE_PCT = 11.7  # CBS 2024: the share of Almere's young people in youth care, the mean of the fictional buurten
@@ -374,3 +375,45 @@ def write_region_config(out_dir: Path, region: Region, base: Path = DEFAULT_CONF
     target = out_dir / CONFIG_NAME
     target.write_text("".join(out), encoding="utf-8")
     return target
+
+
+def regional_providers(
+    rng: np.random.Generator, yc: YouthCare, persons: pl.DataFrame, geo: Geography, scale: float
+) -> YouthCare:
+    """Youth care bought per jeugdregio: each jeugdregio has providers of its own (as many per kind as one
+    gemeente of its size would have), and a trajectory's provider of a kind becomes that kind's provider of the
+    client's jeugdregio with the same rank, so provider sizes and a person's one dyslexia provider are kept."""
+    regions = [g.jeugdregio for g in geo.gemeenten]
+    names = sorted(set(regions))
+    size = {jr: sum(g.size for g in geo.gemeenten if g.jeugdregio == jr) for jr in names}
+    kinds = yc.providers["kind"].to_list()
+    rank = {a: kinds[:i].count(k) for i, (a, k) in enumerate(zip(yc.providers["agb"].to_list(), kinds, strict=True))}
+    kind_of = dict(zip(yc.providers["agb"].to_list(), kinds, strict=True))
+    own = {jr: providers_of(rng, scale * size[jr]) for jr in names}
+    codes = iter(make_agb_codes(rng, sum(p.height for p in own.values())))
+    table: dict[tuple[str, str], list[str]] = {}
+    for jr in names:
+        for kind in own[jr]["kind"].to_list():
+            table.setdefault((jr, kind), []).append(next(codes))
+    home = persons["home_buurt"].to_numpy()
+    jr_of_pid = np.asarray(regions)[geo.gemeente_of_buurt()[np.maximum(home, 0)]]
+
+    def regional(frame: pl.DataFrame) -> pl.Series:
+        jr = jr_of_pid[frame["pid"].to_numpy()]
+        old = frame["agb"].to_list()
+        agb = []
+        for a, r in zip(old, jr.tolist(), strict=True):
+            options = table[(r, kind_of[a])]
+            agb.append(options[rank[a] % len(options)])
+        return pl.Series("agb", agb, dtype=pl.Utf8)
+
+    t = yc.trajectories.with_columns(regional(yc.trajectories)).with_columns(
+        (pl.col("agb").str.slice(2, 6) + pl.lit("-") + pl.int_range(pl.len()).over("agb").cast(pl.Utf8)).alias(
+            "referentie"
+        )
+    )
+    rejected = yc.rejected.with_columns(regional(yc.rejected))
+    providers = pl.DataFrame(
+        {"agb": [a for v in table.values() for a in v], "kind": [k for (_, k), v in table.items() for _ in v]}
+    )
+    return YouthCare(t, yc.lines, providers, rejected)
