@@ -26,13 +26,14 @@ from dev.synthetic.places import ALMERE, gemeenten, named, national, region
 from dev.synthetic.region import CONFIG_NAME, write_region_config
 from pipelines.lib.settings import MonitorConfig
 from tests.conftest import TEST_CONFIG_FILE, materialize_all
-from tests.reference_material import SHARED
+from tests.reference_material import IJW_REFERENCE, SHARED
 
 CODES = ["GM0034", "GM0995", "GM0303", "GM0171", "GM0184"]
 SCALE = 0.05
 SEED = 5
 SWV_TABLE = SHARED / "reference" / "duo" / "swv" / "swv_regio_indeling_pc4_2015_derived.csv"
 PEILDATUM = "2024-10-01"
+XSD = IJW_REFERENCE / "xsd-3.2"
 
 
 @pytest.fixture(scope="module")
@@ -188,6 +189,22 @@ def test_every_gemeente_has_residents_schools_and_youth_care_paid_by_itself(
             bsn = re.search(r"<jw301:Bsn>(\d{9})</", text)
             assert bsn and payer_of.get(bsn.group(1), f"GM{gemeente}") == f"GM{gemeente}", path.name
     assert seen == numbers
+
+
+def test_every_ijw_message_is_valid_against_the_xsd_but_the_deliberate_ones(
+    inboxes: tuple[Path, Path, GenerationSummary],
+) -> None:
+    """One jeugdregio: one deliberately invalid JW315 and one JW301, listed in the summary and README.txt."""
+    from lxml import etree
+
+    inbox, _, summary = inboxes
+    schemas = {k: etree.XMLSchema(etree.parse(str(XSD / f"{k}.xsd"))) for k in ("JW301", "JW305", "JW307", "JW315")}
+    schemas |= {k: etree.XMLSchema(etree.parse(str(XSD / f"{k}.xsd"))) for k in ("JW319", "JW323")}
+    invalid = {
+        f"ijw/{f.name}" for f in (inbox / "ijw").glob("*.xml") if not schemas[f.name[:5]].validate(etree.parse(f))
+    }
+    assert invalid == set(summary.invalid_xml) and len(invalid) == 2
+    assert all(name in (inbox / "README.txt").read_text("utf-8") for name in invalid)
 
 
 def test_the_region_configuration_names_every_gemeente(inboxes: tuple[Path, Path, GenerationSummary]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -243,21 +243,22 @@ def generate(
         people = _xml_people(persons, last_address, geo.addresses, t_xml)
         if region is not None:
             people = _with_gemeente(people, persons, geo)
-        counts, bad, declared = write_ijw(
-            out_dir / "ijw",
-            t_xml,
-            d_xml,
-            rejected,
-            people,
-            NameBook(seed, persons.height),
-            streams[9],
-            defects,
-        )
-        files.update({f"ijw/{k}": v for k, v in counts.items()})
-        invalid = [f"ijw/{b}" for b in bad]
-        if bad:
-            found["ijw:invalid_xml"] = len(bad)
-        found.update({f"ijw:{kind}": n for kind, n in declared.items()})
+        book = NameBook(seed, persons.height)
+        # A region's messages are written per jeugdregio (its own gemeenten and providers, so no file name is
+        # shared between parts): memory holds one jeugdregio's messages at a time.
+        for part_t, part_d, part_rejected, part_people in _by_jeugdregio(
+            (t_xml, d_xml, rejected, people), persons, geo, region is not None
+        ):
+            counts, bad, declared = write_ijw(
+                out_dir / "ijw", part_t, part_d, part_rejected, part_people, book, streams[9], defects
+            )
+            for k, v in counts.items():
+                files[f"ijw/{k}"] = files.get(f"ijw/{k}", 0) + v
+            invalid += [f"ijw/{b}" for b in bad]
+            for kind, n in declared.items():
+                found[f"ijw:{kind}"] = found.get(f"ijw:{kind}", 0) + n
+        if invalid:
+            found["ijw:invalid_xml"] = len(invalid)
     t = t.select("pid")
     del yc, t_xml
 
@@ -307,6 +308,21 @@ def _cells(src: pl.DataFrame, text: w.Text, rows: list[int], column: str) -> lis
 def _last_address(residence: pl.DataFrame) -> pl.DataFrame:
     """pid → address_id of the person's latest address period."""
     return residence.sort("pid", "vanaf").group_by("pid").agg(pl.col("address_id").last())
+
+
+Frames = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]
+
+
+def _by_jeugdregio(frames: Frames, persons: pl.DataFrame, geo: Geography, split: bool) -> Iterator[Frames]:
+    """``frames`` (each with ``pid``) whole, or with ``split`` per jeugdregio of the person's home gemeente."""
+    if not split:
+        yield frames
+        return
+    home = persons["home_buurt"].to_numpy()
+    regions = np.asarray([g.jeugdregio for g in geo.gemeenten])[geo.gemeente_of_buurt()[np.maximum(home, 0)]]
+    for jr in sorted(set(regions.tolist())):
+        a, b, c, d = (f.filter(pl.Series(regions[f["pid"].to_numpy()] == jr)) for f in frames)
+        yield a, b, c, d
 
 
 def _with_gemeente(people: pl.DataFrame, persons: pl.DataFrame, geo: Geography) -> pl.DataFrame:
