@@ -146,9 +146,10 @@ def test_pupils_cross_borders(inboxes: tuple[Path, Path, GenerationSummary]) -> 
 
 def test_residents_move_between_gemeenten(inboxes: tuple[Path, Path, GenerationSummary]) -> None:
     """Some residents have address periods in two gemeenten of the region: the earlier one ends the day before
-    the later one starts, and the later one is current."""
+    the later one starts. Each period carries its gemeente (``gemeente_code``), the one pc6hnr.csv gives."""
     periods = _addresses(inboxes[0]).sort("bsn", "datum_vanaf")
     assert periods["gemeente"].is_not_null().all(), "every address resolves through pc6hnr.csv"
+    assert (periods["gemeente_code"] == periods["gemeente"]).all(), "the BRP names the gemeente of each period"
     moves = periods.with_columns(
         pl.col("gemeente").shift(-1).over("bsn").alias("next_gemeente"),
         pl.col("datum_vanaf").shift(-1).over("bsn").alias("next_vanaf"),

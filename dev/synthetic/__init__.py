@@ -183,7 +183,7 @@ def generate(
     emit(
         "bewoners.csv",
         residence,
-        lambda chunk: w.bewoners(chunk, persons, geo.addresses),
+        (lambda chunk: w.bewoners(chunk, persons, geo.addresses)) if region is None else _bewoners_text(persons, geo),
         {"bad_bsn": (), "end_before_start": ("datum_vanaf", "datum_tot")},
         sep=";",
     )
@@ -308,6 +308,19 @@ def _cells(src: pl.DataFrame, text: w.Text, rows: list[int], column: str) -> lis
 def _last_address(residence: pl.DataFrame) -> pl.DataFrame:
     """pid → address_id of the person's latest address period."""
     return residence.sort("pid", "vanaf").group_by("pid").agg(pl.col("address_id").last())
+
+
+def _bewoners_text(persons: pl.DataFrame, geo: Geography) -> w.Text:
+    """bewoners.csv of a region: each address period with the gemeente it lies in (``gemeente_code``, as a BRP
+    extract of several gemeenten names the gemeente of inschrijving; the contract drops the column at ingest)."""
+    codes = pl.Series([g.code for g in geo.gemeenten], dtype=pl.Utf8)
+    of_buurt = pl.Series(geo.gemeente_of_buurt())
+
+    def text(chunk: pl.DataFrame) -> pl.DataFrame:
+        gemeente = codes.gather(of_buurt.gather(chunk["buurt_idx"]))
+        return w.bewoners(chunk, persons, geo.addresses).with_columns(gemeente.alias("gemeente_code"))
+
+    return text
 
 
 Frames = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]
