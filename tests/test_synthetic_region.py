@@ -268,3 +268,17 @@ def test_the_two_step_pseudonymisation_works_for_the_region(
     inbox = two_step_inbox(inboxes[0], tmp_path / "exchange", keys, MonitorConfig.load(base).gemeente_code, say=False)
     config = analyst_config(tmp_path / "secrets" / "analyst" / "monitor.toml", keys, base)
     _ingest_passed(materialize_all(inbox, tmp_path / "out", raise_on_error=False, config=config))
+
+
+def test_the_command_writes_a_region_and_refuses_an_unknown_gemeente(tmp_path: Path) -> None:
+    """`python -m dev.demo data --gemeenten …`: the named gemeenten in that order; a code CBS does not have stops
+    the command with one sentence (argparse: exit status 2)."""
+    from dev.demo import main as demo_main
+
+    assert demo_main(["data", "--out", str(tmp_path), "--scale", "0.01", "--gemeenten", "GM0995,GM0034"]) == 0
+    config = MonitorConfig.load(tmp_path / CONFIG_NAME)
+    assert config.gemeente_code == "GM0995" and dict(config.region) == {"GM0034": "Almere"}
+    assert "een regio van 2 gemeenten (Lelystad (GM0995) eerst)" in (tmp_path / "README.txt").read_text("utf-8")
+    with pytest.raises(SystemExit) as stopped:
+        demo_main(["data", "--out", str(tmp_path), "--gemeenten", "GM0034,GM9999"])
+    assert stopped.value.code == 2
