@@ -13,6 +13,8 @@ DEMO_SECRETS ?= $(HOME)/.config/jeugdmonitor/demo
 ANALYST = MONITOR_CONFIG=$(CURDIR)/data/analyst/monitor.toml MONITOR_WAREHOUSE_KEY_FILE=$(DEMO_SECRETS)/analyst/warehouse.key
 SCALE ?= 1
 SEED ?= 20261124
+# Where: empty = Almere alone; or a region of the synthetic country, e.g. PLACE="--region 6" or PLACE=--national.
+PLACE ?=
 
 .PHONY: setup demo data run ui test lint bench clean browser
 
@@ -30,10 +32,10 @@ setup: $(VENV)/.synced
 	$(RUN)/python -m compileall -q pipelines pseudonymisation dashboards dev tests > /dev/null
 
 demo: setup
-	MONITOR_DEMO_SECRETS=$(DEMO_SECRETS) $(RUN)/python -m dev.demo demo --scale $(SCALE) --seed $(SEED)
+	MONITOR_DEMO_SECRETS=$(DEMO_SECRETS) $(RUN)/python -m dev.demo demo --scale $(SCALE) --seed $(SEED) $(PLACE)
 
 data: setup
-	$(RUN)/python -m dev.demo data --out data/inbox --scale $(SCALE) --seed $(SEED)
+	$(RUN)/python -m dev.demo data --out data/inbox --scale $(SCALE) --seed $(SEED) $(PLACE)
 
 # The analyst's run on the next delivery the TTP put in data/inbox (after `make demo`: its configuration and key).
 run: setup

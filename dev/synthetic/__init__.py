@@ -1,4 +1,5 @@
-"""Seeded, reproducible synthetic inbox for the youth-care × education monitor (gemeente Almere, GM0034).
+"""Seeded, reproducible synthetic inbox for the youth-care × education monitor (gemeente Almere, GM0034, or a
+region of many gemeenten up to the whole country: ``region=``, dev.synthetic.region).
 
 Why: the monitor must be developed and demonstrated without personal data. ``generate`` writes every input
 file of spec §1 in the formats real source systems use, for fictional persons whose school careers, addresses,
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -23,10 +24,21 @@ from dev.synthetic.absence import build_absence
 from dev.synthetic.careers import ENUM as SOORT_ENUM
 from dev.synthetic.careers import build_careers, pupils_on
 from dev.synthetic.dates import EXTRACT_DATE, FIRST_SCHOOL_YEAR, LAST_SCHOOL_YEAR, SPLIT_DAY
-from dev.synthetic.geography import build_geography
+from dev.synthetic.geography import Geography, build_geography
 from dev.synthetic.ijw_writer import write_ijw
 from dev.synthetic.names import NameBook
 from dev.synthetic.population import build_population
+from dev.synthetic.region import (
+    Catchment,
+    Region,
+    region_geography,
+    region_movers,
+    region_residence,
+    region_schools,
+    regional_providers,
+    relocate_enrolments,
+    write_region_config,
+)
 from dev.synthetic.residence import build_residence
 from dev.synthetic.schools import build_schools, duo_rows
 from dev.synthetic.youth_care import DYSLEXIA_CODES, YouthCare, build_youth_care
@@ -34,7 +46,7 @@ from dev.synthetic.youth_care import DYSLEXIA_CODES, YouthCare, build_youth_care
 # Derived once by derive_reference.derive_kerncijfers (data/README.md).
 KERNCIJFERS_FILE = Path(__file__).parent / "data" / "kerncijfers_wijken_buurten.csv"
 
-__all__ = ["DYSLEXIA_CODES", "GenerationSummary", "generate"]
+__all__ = ["DYSLEXIA_CODES", "GenerationSummary", "Region", "generate"]
 
 YouthCareForm = Literal["split", "csv", "ijw", "both"]
 
@@ -60,8 +72,10 @@ def generate(
     progress: Callable[[str], None] | None = None,
     *,
     defects: bool = True,
+    region: Region | None = None,
 ) -> GenerationSummary:
-    """Write a complete synthetic inbox into ``out_dir`` (existing generated files are replaced)."""
+    """Write a complete synthetic inbox into ``out_dir`` (existing generated files are replaced): of Almere, or
+    of every gemeente of ``region`` (then also its configuration, ``monitor.region.toml``)."""
     if scale <= 0:
         raise ValueError("scale must be positive")
     if youth_care_form not in ("split", "csv", "ijw", "both"):
@@ -89,16 +103,39 @@ def generate(
         files[name] = w.write_csv(src, out_dir / name, text=text, plan=plan, **fmt)  # type: ignore[arg-type]
 
     say("wijken, buurten en adressen opbouwen…")
-    geo = build_geography(streams[0], scale)
+    geo = build_geography(streams[0], scale) if region is None else region_geography(streams[0], region, scale)
     say("personen genereren…")
-    persons = w.check_dense(build_population(streams[1], geo, scale), "pid")
+    if region is None:
+        persons = build_population(streams[1], geo, scale)
+    else:
+        persons = build_population(streams[1], geo, scale * region.size, scale * region.external_share)
+    persons = w.check_dense(persons, "pid")
     say("scholen genereren…")
-    schools = w.check_dense(build_schools(streams[2], geo, scale), "school_id")
+    if region is None:
+        schools = w.check_dense(build_schools(streams[2], geo, scale), "school_id")
+    else:
+        schools = w.check_dense(region_schools(streams[2], geo, region, scale), "school_id")
     w.check_dense(geo.addresses, "address_id")
 
     say("schoolloopbanen en diploma's genereren…")
-    careers = build_careers(streams[3], persons, schools, geo)
-    enrolments = careers.enrolments
+    if region is None:
+        careers = build_careers(streams[3], persons, schools, geo)
+        enrolments, diploma_rows = careers.enrolments, careers.diplomas
+    else:
+        # Movers between gemeenten stay in the region's schools: their careers run on, then some change school.
+        catchment = Catchment(schools, geo)
+        movers = region_movers(streams[11], persons, geo, region)
+        staying = persons.with_columns(
+            pl.when(pl.col("pid").is_in(movers["pid"].implode()))
+            .then(None)
+            .otherwise(pl.col("res_end"))
+            .alias("res_end")
+        )
+        careers = build_careers(streams[3], staying, schools, geo, catchment.choose)
+        del staying
+        enrolments, diploma_rows = relocate_enrolments(
+            streams[11], careers.enrolments, careers.diplomas, movers, schools, catchment
+        )
     say("inschrijvingen en diploma's schrijven…")
     emit(
         "inschrijvingen.csv",
@@ -116,14 +153,14 @@ def generate(
     )
     emit(
         "diplomas.csv",
-        careers.diplomas,
+        diploma_rows,
         lambda chunk: w.diplomas(chunk, persons, schools),
         {"unknown_code": ("diploma", "MAVO")},
         sep=";",
         encoding="cp1252",
         crlf=True,
     )
-    del careers
+    del careers, diploma_rows
     # What later steps need of the enrolments and persons (absence, dyslexia care, summary; writers, youth care).
     enrolments = enrolments.select("pid", "school_id", pl.col("soort").cast(SOORT_ENUM), "start", "end")
     persons = persons.drop("elsewhere_primary", "elsewhere_secondary", "arrival")
@@ -141,10 +178,12 @@ def generate(
 
     say("woonadressen genereren en schrijven…")
     residence = build_residence(streams[4], persons, geo)
+    if region is not None:
+        residence = region_residence(streams[11], residence, movers, geo)
     emit(
         "bewoners.csv",
         residence,
-        lambda chunk: w.bewoners(chunk, persons, geo.addresses),
+        (lambda chunk: w.bewoners(chunk, persons, geo.addresses)) if region is None else _bewoners_text(persons, geo),
         {"bad_bsn": (), "end_before_start": ("datum_vanaf", "datum_tot")},
         sep=";",
     )
@@ -153,7 +192,11 @@ def generate(
     del residence
 
     say("jeugdhulptrajecten en declaraties genereren…")
-    yc = build_youth_care(streams[5], persons, enrolments, geo, scale)
+    if region is None:
+        yc = build_youth_care(streams[5], persons, enrolments, geo, scale)
+    else:
+        yc = build_youth_care(streams[5], persons, enrolments, geo, scale * region.size)
+        yc = regional_providers(streams[11], yc, persons, geo, scale)
     t = yc.trajectories
     in_csv: pl.Expr = {
         "split": pl.col("ingang") < SPLIT_DAY,
@@ -198,21 +241,24 @@ def generate(
             rejected = rejected.head(0)
         assert last_address is not None
         people = _xml_people(persons, last_address, geo.addresses, t_xml)
-        counts, bad, declared = write_ijw(
-            out_dir / "ijw",
-            t_xml,
-            d_xml,
-            rejected,
-            people,
-            NameBook(seed, persons.height),
-            streams[9],
-            defects,
-        )
-        files.update({f"ijw/{k}": v for k, v in counts.items()})
-        invalid = [f"ijw/{b}" for b in bad]
-        if bad:
-            found["ijw:invalid_xml"] = len(bad)
-        found.update({f"ijw:{kind}": n for kind, n in declared.items()})
+        if region is not None:
+            people = _with_gemeente(people, persons, geo)
+        book = NameBook(seed, persons.height)
+        # A region's messages are written per jeugdregio (its own gemeenten and providers, so no file name is
+        # shared between parts): memory holds one jeugdregio's messages at a time.
+        for part_t, part_d, part_rejected, part_people in _by_jeugdregio(
+            (t_xml, d_xml, rejected, people), persons, geo, region is not None
+        ):
+            counts, bad, declared = write_ijw(
+                out_dir / "ijw", part_t, part_d, part_rejected, part_people, book, streams[9], defects
+            )
+            for k, v in counts.items():
+                files[f"ijw/{k}"] = files.get(f"ijw/{k}", 0) + v
+            invalid += [f"ijw/{b}" for b in bad]
+            for kind, n in declared.items():
+                found[f"ijw:{kind}"] = found.get(f"ijw:{kind}", 0) + n
+        if invalid:
+            found["ijw:invalid_xml"] = len(invalid)
     t = t.select("pid")
     del yc, t_xml
 
@@ -224,11 +270,15 @@ def generate(
     files["pc6hnr.csv"] = w.write_csv(w.pc6hnr(geo.addresses, geo.buurten, used), out_dir / "pc6hnr.csv", sep=";")
     files["wijken.csv"] = w.write_csv(geo.wijken, out_dir / "wijken.csv", sep=";")
     # Real CBS figures for Almere's wijken (public, in CBS's layout): the demo's wijk context (docs/wijkcontext.md).
-    shutil.copy(KERNCIJFERS_FILE, out_dir / KERNCIJFERS_FILE.name)
-    files[KERNCIJFERS_FILE.name] = KERNCIJFERS_FILE.read_text(encoding="utf-8-sig").count("\n") - 1
+    if region is None or any(g.code == "GM0034" for g in region.gemeenten):
+        shutil.copy(KERNCIJFERS_FILE, out_dir / KERNCIJFERS_FILE.name)
+        files[KERNCIJFERS_FILE.name] = KERNCIJFERS_FILE.read_text(encoding="utf-8-sig").count("\n") - 1
+    if region is not None:
+        write_region_config(out_dir, region)
+        files["monitor.region.toml"] = 1
 
     pupils = {f"{y}/{y + 1}": pupils_on(enrolments, y).height for y in range(FIRST_SCHOOL_YEAR, LAST_SCHOOL_YEAR + 1)}
-    _readme(out_dir, seed, scale, youth_care_form, defects, invalid)
+    _readme(out_dir, seed, scale, youth_care_form, defects, invalid, region)
     files["README.txt"] = 1
     linked = pl.concat([enrolments["pid"], resident_pids, t["pid"]]).n_unique()
     return GenerationSummary(
@@ -260,6 +310,43 @@ def _last_address(residence: pl.DataFrame) -> pl.DataFrame:
     return residence.sort("pid", "vanaf").group_by("pid").agg(pl.col("address_id").last())
 
 
+def _bewoners_text(persons: pl.DataFrame, geo: Geography) -> w.Text:
+    """bewoners.csv of a region: each address period with the gemeente it lies in (``gemeente_code``, as a BRP
+    extract of several gemeenten names the gemeente of inschrijving; the contract drops the column at ingest)."""
+    codes = pl.Series([g.code for g in geo.gemeenten], dtype=pl.Utf8)
+    of_buurt = pl.Series(geo.gemeente_of_buurt())
+
+    def text(chunk: pl.DataFrame) -> pl.DataFrame:
+        gemeente = codes.gather(of_buurt.gather(chunk["buurt_idx"]))
+        return w.bewoners(chunk, persons, geo.addresses).with_columns(gemeente.alias("gemeente_code"))
+
+    return text
+
+
+Frames = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]
+
+
+def _by_jeugdregio(frames: Frames, persons: pl.DataFrame, geo: Geography, split: bool) -> Iterator[Frames]:
+    """``frames`` (each with ``pid``) whole, or with ``split`` per jeugdregio of the person's home gemeente."""
+    if not split:
+        yield frames
+        return
+    home = persons["home_buurt"].to_numpy()
+    regions = np.asarray([g.jeugdregio for g in geo.gemeenten])[geo.gemeente_of_buurt()[np.maximum(home, 0)]]
+    for jr in sorted(set(regions.tolist())):
+        a, b, c, d = (f.filter(pl.Series(regions[f["pid"].to_numpy()] == jr)) for f in frames)
+        yield a, b, c, d
+
+
+def _with_gemeente(people: pl.DataFrame, persons: pl.DataFrame, geo: Geography) -> pl.DataFrame:
+    """iJw clients with the gemeente that allocates and pays their care (of residence, 4 digits) and its name."""
+    home = persons["home_buurt"].to_numpy()[people["pid"].to_numpy()]
+    g = geo.gemeente_of_buurt()[np.maximum(home, 0)]
+    codes = np.asarray([f"{x.number:04d}" for x in geo.gemeenten])
+    names = np.asarray([x.naam for x in geo.gemeenten])
+    return people.with_columns(pl.Series("gemeente", codes[g]), pl.Series("plaats", names[g]))
+
+
 def _xml_people(persons: pl.DataFrame, last: pl.DataFrame, addresses: pl.DataFrame, t: pl.DataFrame) -> pl.DataFrame:
     """Client data for iJw messages: BSN, birth date, sex and the latest address (made-up street)."""
     return (
@@ -278,11 +365,20 @@ def _xml_people(persons: pl.DataFrame, last: pl.DataFrame, addresses: pl.DataFra
     )
 
 
-def _readme(out_dir: Path, seed: int, scale: float, form: str, defects: bool, invalid: list[str]) -> None:
+def _readme(
+    out_dir: Path, seed: int, scale: float, form: str, defects: bool, invalid: list[str], region: Region | None
+) -> None:
     """README.txt: what this is; no generation date so output stays byte-identical."""
+    where = "gemeente Almere (GM0034)"
+    if region is not None:
+        first = region.gemeenten[0]
+        where = (
+            f"{'heel Nederland' if region.national else 'een regio'} van {len(region.gemeenten)} gemeenten "
+            f"({first.naam} ({first.code}) eerst)"
+        )
     lines = [
         "SYNTHETISCHE DATA — fictief, geen echte personen. Deze map is gegenereerd door dev.synthetic "
-        f"voor gemeente Almere (GM0034) met seed {seed} en schaal {scale:g}; jeugdhulpvorm '{form}'; "
+        f"voor {where} met seed {seed} en schaal {scale:g}; jeugdhulpvorm '{form}'; "
         f"datakwaliteitsfouten {'aan' if defects else 'uit'}. Extractiedatum {EXTRACT_DATE}; schooljaren "
         f"{FIRST_SCHOOL_YEAR}/{FIRST_SCHOOL_YEAR + 1} t/m {LAST_SCHOOL_YEAR}/{LAST_SCHOOL_YEAR + 1}. Namen, "
         "BSN's, scholen (BRIN), aanbieders (AGB) en adressen zijn verzonnen; buurtcijfers komen van CBS.",

@@ -10,6 +10,7 @@ Every stage is computed for all persons at once with numpy; no per-person Python
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,6 +70,9 @@ CODE = {label: np.int8(i) for i, label in enumerate(LABELS)}
 NONE = CODE[""]
 ENUM = pl.Enum(list(LABELS))  # soort and diploma in the stage frame (1 byte a row); text only in the results
 Codes = npt.NDArray[np.int8]
+# A region's school choice (dev.synthetic.region.Catchment.choose): for rows of one soort, given the candidate
+# schools offering it and each row's home gemeente (-1: lives outside the region), the school of each row.
+Chooser = Callable[[np.random.Generator, str, npt.NDArray[np.int64], npt.NDArray[np.int64]], npt.NDArray[np.int64]]
 
 
 def _pick(rng: np.random.Generator, options: tuple[str, ...], probs: tuple[float, ...], n: int) -> Codes:
@@ -395,11 +399,20 @@ def _assign_schools(
     schools: pl.DataFrame,
     persons: pl.DataFrame,
     geo: Geography,
+    choose: Chooser | None = None,
 ) -> npt.NDArray[np.int64]:
-    """School per stage: BAO near home (same district 85 %), others by capacity among schools offering it."""
+    """School per stage: BAO near home (same district 85 %), others by capacity among schools offering it; in a
+    region by ``choose``, from the home gemeente."""
     school_id = np.full(stages.height, -1, dtype=np.int64)
     soort = _codes_of(stages["soort"])
     offers = schools["offers"].to_list()
+    if choose is not None:
+        home_g = home_gemeente(stages, persons, geo)
+        for s in SOORTEN:
+            rows = np.flatnonzero(soort == CODE[s])
+            cand = np.array([i for i, o in enumerate(offers) if s in o], dtype=np.int64)
+            school_id[rows] = choose(rng, s, cand, home_g[rows])
+        return school_id
     weight = schools["weight"].to_numpy()
     district = np.asarray(schools["district"].to_list())
     pc4 = geo.buurten["pc4"].to_list()
@@ -426,8 +439,21 @@ def _assign_schools(
     return school_id
 
 
-def _switch_schools(rng: np.random.Generator, enr: pl.DataFrame, schools: pl.DataFrame) -> pl.DataFrame:
-    """Split ~2 %/year of BAO/SBO/VO enrolments at a mid-year school switch; a few overlap on a peildatum."""
+def home_gemeente(stages: pl.DataFrame, persons: pl.DataFrame, geo: Geography) -> npt.NDArray[np.int64]:
+    """The gemeente (index into ``geo.gemeenten``) each row's person lives in first; -1 outside the region."""
+    home = persons["home_buurt"].to_numpy()[stages["pid"].to_numpy()]
+    return np.where(home >= 0, geo.gemeente_of_buurt()[np.maximum(home, 0)], -1)
+
+
+def _switch_schools(
+    rng: np.random.Generator,
+    enr: pl.DataFrame,
+    schools: pl.DataFrame,
+    choose: Chooser | None = None,
+    home_g: npt.NDArray[np.int64] | None = None,
+) -> pl.DataFrame:
+    """Split ~2 %/year of BAO/SBO/VO enrolments at a mid-year school switch; a few overlap on a peildatum. In a
+    region the new school is chosen by ``choose`` from the home gemeente (``home_g`` per row)."""
     n = enr.height
     years = (enr["end"] - enr["start"]).dt.total_days().to_numpy() / 365.25
     soort = _codes_of(enr["soort"])
@@ -449,6 +475,9 @@ def _switch_schools(rng: np.random.Generator, enr: pl.DataFrame, schools: pl.Dat
     for s in SOORTEN:
         cand = np.array([i for i, o in enumerate(offers) if s in o], dtype=np.int64)
         rows = np.flatnonzero(sw & (soort == CODE[s]))
+        if choose is not None and home_g is not None:
+            new_school[rows] = choose(rng, s, cand, home_g[rows])
+            continue
         w = weight[cand] / weight[cand].sum()
         new_school[rows] = cand[rng.choice(cand.size, rows.size, p=w)]
     sw &= new_school != enr["school_id"].to_numpy()
@@ -477,12 +506,20 @@ def _leerjaar(enr: pl.DataFrame) -> pl.Series:
     return pl.Series("leerjaar", val).cast(pl.Int64).set(pl.Series(_is(soort, "SO", "VSO")), None)
 
 
-def build_careers(rng: np.random.Generator, persons: pl.DataFrame, schools: pl.DataFrame, geo: Geography) -> Careers:
-    """Enrolments active in or after 2021/2022 and all diplomas of the persons enrolled then."""
+def build_careers(
+    rng: np.random.Generator,
+    persons: pl.DataFrame,
+    schools: pl.DataFrame,
+    geo: Geography,
+    choose: Chooser | None = None,
+) -> Careers:
+    """Enrolments active in or after 2021/2022 and all diplomas of the persons enrolled then (in a region, schools
+    chosen by ``choose``)."""
     stages = _stages(rng, persons)
     stages = _apply_residence(rng, stages, persons)
-    stages = stages.with_columns(pl.Series("school_id", _assign_schools(rng, stages, schools, persons, geo)))
-    stages = _switch_schools(rng, stages, schools)
+    stages = stages.with_columns(pl.Series("school_id", _assign_schools(rng, stages, schools, persons, geo, choose)))
+    home_g = home_gemeente(stages, persons, geo) if choose is not None else None
+    stages = _switch_schools(rng, stages, schools, choose, home_g)
     diplomas_all = stages.filter((pl.col("diploma") != "") & (pl.col("dipl_date") <= EXTRACT_DAY))
     stages = stages.filter((pl.col("end") >= WINDOW_START_DAY) & (pl.col("start") <= EXTRACT_DAY))
     stages = stages.with_columns(_leerjaar(stages))

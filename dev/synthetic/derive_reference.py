@@ -188,6 +188,90 @@ def derive_kerncijfers(reference: Path) -> None:
     (DATA_DIR / KERNCIJFERS).write_text("\n".join(out) + "\n", encoding="utf-8-sig")
 
 
+GEMEENTEN = "gemeenten.csv"
+# Gemeenten of the 2015 regio-indeling (swv table) that were merged, renamed or split by 1-1-2026, by their 2026
+# gemeente (CBS herindelingen 2016-2023). A split gemeente goes whole to the successor that took most of it
+# (Haaren → Oisterwijk, Littenseradiel → Súdwest-Fryslân), so its PC4s count once.
+SUCCESSOR_2026 = {
+    "Altena": ("Aalburg", "Werkendam", "Woudrichem"),
+    "Amsterdam": ("Weesp",),
+    "Beek (L.)": ("Beek",),
+    "Beekdaelen": ("Nuth", "Onderbanken", "Schinnen"),
+    "Berg en Dal": ("Groesbeek",),
+    "De Fryske Marren": ("De Friese Meren",),
+    "Dijk en Waard": ("Heerhugowaard", "Langedijk"),
+    "Edam-Volendam": ("Zeevang",),
+    "Eemsdelta": ("Appingedam", "Delfzijl", "Loppersum"),
+    "Gooise Meren": ("Bussum", "Muiden", "Naarden"),
+    "Groningen": ("Haren", "Ten Boer"),
+    "Haarlemmermeer": ("Haarlemmerliede en Spaarnwoude",),
+    "Hengelo (O.)": ("Hengelo",),
+    "Het Hogeland": ("Bedum", "De Marne", "Eemsmond", "Winsum"),
+    "Hoeksche Waard": ("Binnenmaas", "Cromstrijen", "Korendijk", "Oud-Beijerland", "Strijen"),
+    "Land van Cuijk": ("Boxmeer", "Cuijk", "Grave", "Mill en Sint Hubert", "Sint Anthonis"),
+    "Laren (NH.)": ("Laren",),
+    "Leeuwarden": ("Leeuwarderadeel",),
+    "Maashorst": ("Landerd", "Uden"),
+    "Meierijstad": ("Schijndel", "Sint-Oedenrode", "Veghel"),
+    "Middelburg (Z.)": ("Middelburg",),
+    "Midden-Groningen": ("Hoogezand-Sappemeer", "Menterwolde", "Slochteren"),
+    "Molenlanden": ("Giessenlanden", "Molenwaard"),
+    "Noardeast-Fryslân": ("Dongeradeel", "Ferwerderadiel", "Kollumerland en Nieuwkruisland"),
+    "Noordwijk": ("Noordwijkerhout",),
+    "Oisterwijk": ("Haaren",),
+    "Purmerend": ("Beemster",),
+    "Rijswijk (ZH.)": ("Rijswijk",),
+    "Stein (L.)": ("Stein",),
+    "Súdwest-Fryslân": ("Sudwest Fryslan", "Littenseradiel"),
+    "Vijfheerenlanden": ("Leerdam", "Vianen", "Zederik"),
+    "Voorne aan Zee": ("Brielle", "Hellevoetsluis", "Westvoorne"),
+    "Waadhoeke": ("Franekeradeel", "het Bildt", "Menameradiel"),
+    "West Betuwe": ("Geldermalsen", "Lingewaal", "Neerijnen"),
+    "Westerkwartier": ("Grootegast", "Leek", "Marum", "Zuidhorn"),
+    "Westerwolde": ("Bellingwedde", "Vlagtwedde"),
+    "Zevenaar": ("Rijnwaarden",),
+}
+
+
+def derive_gemeenten(reference: Path) -> None:
+    """gemeenten.csv: the 342 gemeenten of 2026 (code, name, provincie, jeugdregio) with the PC4s the 2015
+    regio-indeling passend onderwijs gives them (a 2015 gemeente's PC4s go to its 2026 successor) and their PO/VO
+    samenwerkingsverband: the generator's places, sizes (PC4 count) and schools' postcodes."""
+    with (reference / "cbs/indeling/gemeente_jeugdregio_2026_derived.csv").open(encoding="utf-8") as fh:
+        gemeenten = list(csv.DictReader(fh, delimiter=";"))
+    codes = {r["gemeentenaam"]: r["gemeentecode"] for r in gemeenten}
+    with (reference / "ijw/codelijsten/CBS_Gemeentecodes.csv").open(encoding="utf-8") as fh:
+        listed = {"GM" + r["Gemeentecode"]: r["Gemeentenaam"] for r in csv.DictReader(fh)}
+    if listed != {r["gemeentecode"]: r["gemeentenaam"] for r in gemeenten}:
+        raise ValueError("the iJw gemeente list and the jeugdregio table disagree")
+    successor = {old: new for new, olds in SUCCESSOR_2026.items() for old in olds}
+    pc4s: dict[str, list[tuple[str, str, str]]] = {code: [] for code in codes.values()}
+    with (reference / "duo/swv/swv_regio_indeling_pc4_2015_derived.csv").open(encoding="utf-8") as fh:
+        for r in csv.DictReader(fh, delimiter=";"):
+            if not r["PO SWV"].startswith("PO") or not r["VO SWV"].startswith("VO"):
+                continue  # Europoort: the port has no schools
+            pc4s[codes[successor.get(r["gemeente"], r["gemeente"])]].append((r["PC4"], r["PO SWV"], r["VO SWV"]))
+    with (DATA_DIR / GEMEENTEN).open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, delimiter=";", lineterminator="\n")
+        w.writerow(["gemeentecode", "gemeentenaam", "provincienaam", "jeugdregiocode", "jeugdregionaam", "pc4"])
+        for r in sorted(gemeenten, key=lambda r: r["gemeentecode"]):
+            cells = sorted(pc4s[r["gemeentecode"]])
+            if not cells:
+                raise ValueError(f"{r['gemeentenaam']} has no PC4 in the regio-indeling")
+            pc4 = " ".join(f"{p}:{po}:{vo}" for p, po, vo in cells)
+            w.writerow(
+                [
+                    r["gemeentecode"],
+                    r["gemeentenaam"],
+                    r["provincienaam"],
+                    r["jeugdregiocode"],
+                    r["jeugdregionaam_cbs2025"],
+                    pc4,
+                ]
+            )
+
+
 if __name__ == "__main__":
     derive(Path(sys.argv[1]))
     derive_kerncijfers(Path(sys.argv[1]))
+    derive_gemeenten(Path(sys.argv[1]))

@@ -77,6 +77,8 @@ def make_brins(rng: np.random.Generator, n: int) -> list[str]:
     """``n`` unique plausible BRIN codes (2 digits + 2 letters) that are not real ones."""
     taken = existing_brins()
     letters = string.ascii_uppercase
+    if n > 22 * 26 * 26 - len(taken):
+        raise ValueError(f"{n} schools need more BRIN codes than the 2-digit + 2-letter pattern has (lower the scale)")
     out: list[str] = []
     seen: set[str] = set()
     while len(out) < n:

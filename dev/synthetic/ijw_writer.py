@@ -23,7 +23,7 @@ from dev.synthetic import defects as dq
 from dev.synthetic.dates import EXTRACT_DATE
 from dev.synthetic.names import NameBook
 
-GEMEENTE = "0034"
+GEMEENTE = "0034"  # Almere's; a region's people carry their own (``gemeente``, 4 digits, and ``plaats``)
 CODES = {"jw301": "436", "jw305": "438", "jw307": "440", "jw315": "446", "jw319": "488", "jw323": "490"}
 NS = "http://www.istandaarden.nl/ijw/3_2"
 _EXTRACT = str(EXTRACT_DATE)  # ISO text compares like the date
@@ -81,6 +81,11 @@ def _name(p: str, last: str, prefix: str | None, first: str, initial: str, full:
     )
 
 
+def _gemeente(person: dict[str, object]) -> str:
+    """The client's gemeente as the headers carry it (4 digits): the one that allocates and pays."""
+    return str(person.get("gemeente") or GEMEENTE)
+
+
 def _client_head(p: str, person: dict[str, object], book: NameBook, full: bool) -> str:
     last, prefix, first, initial, _ = book.person(int(person["pid"]), int(person["sex"]))  # type: ignore[call-overload]
     return (
@@ -105,7 +110,8 @@ def _contact(person: dict[str, object], book: NameBook) -> str:
         adres = (
             f"<jw301:Adres><ijw:Huis><ijw:Huisnummer>{person['huisnummer']}</ijw:Huisnummer></ijw:Huis>"
             f"<ijw:Postcode>{person['postcode']}</ijw:Postcode><ijw:Straatnaam>{person['straat']}"
-            "</ijw:Straatnaam><ijw:Plaatsnaam>Almere</ijw:Plaatsnaam><ijw:LandCode>NL</ijw:LandCode>"
+            f"</ijw:Straatnaam><ijw:Plaatsnaam>{escape(str(person.get('plaats') or 'Almere'))}</ijw:Plaatsnaam>"
+            "<ijw:LandCode>NL</ijw:LandCode>"
             "</jw301:Adres>"
         )
     return (
@@ -205,7 +211,8 @@ def write_ijw(
             ),
         )
         answer = str(np.datetime64(r["datum"], "D") + 10)
-        out.write("jw319", GEMEENTE, answer, lambda ident, r=r, answer=answer: _jw319(r, ident, answer))
+        gem = _gemeente(person)
+        out.write("jw319", gem, answer, lambda ident, r=r, answer=answer, gem=gem: _jw319(r, ident, answer, gem))
 
     # JW301: toewijzing (initial), then changes with RedenWijziging.
     k = 0
@@ -218,7 +225,7 @@ def write_ijw(
         person = people[int(pid)]  # type: ignore[call-overload]
         name = out.write(
             "jw301",
-            GEMEENTE,
+            _gemeente(person),
             str(day),
             lambda ident, rows=rows, person=person, agb=agb, day=day, invalid=invalid: _jw301(
                 str(agb), ident, str(day), person, book, rows, None, invalid
@@ -234,7 +241,7 @@ def write_ijw(
         person = people[int(pid)]  # type: ignore[call-overload]
         out.write(
             "jw301",
-            GEMEENTE,
+            _gemeente(person),
             str(day),
             lambda ident, rows=rows, person=person, agb=agb, day=day: _jw301(
                 str(agb), ident, str(day), person, book, rows, "change", False
@@ -263,11 +270,14 @@ def write_ijw(
     labels = _declaration_defects(rng, d, unallocated) if defects else [""] * d.height
     d = d.with_columns(pl.Series("defect", labels, dtype=pl.Utf8))
     bsn_of = {p: str(v["bsn"]) for p, v in people.items()}
-    for (month, agb, day), rows in _groups(
-        d,
-        ["decl_month", "agb", "dagtekening"],
-        ["decl_month", "agb", "dagtekening", "pid", "toewijzingnummer", "periode_begin", "debet_credit"],
-    ):
+    # One declaration per provider, month and paying gemeente (a region's providers bill each gemeente apart).
+    keys = ["decl_month", "agb", "dagtekening"]
+    if "gemeente" in persons.columns:
+        d = d.with_columns(pl.col("pid").replace_strict(persons["pid"], persons["gemeente"]).alias("gemeente"))
+        keys.append("gemeente")
+    for key, rows in _groups(d, keys, [*keys, "pid", "toewijzingnummer", "periode_begin", "debet_credit"]):
+        month, agb, day = key[:3]
+        gemeente = str(key[3]) if len(key) > 3 else GEMEENTE
         m = np.datetime64(str(month), "D").astype("datetime64[M]")
         first = np.datetime64(min(str(r["periode_begin"]) for r in rows), "D").astype("datetime64[M]")
         period = (str(first.astype("datetime64[D]")), str((m + 1).astype("datetime64[D]") - 1))
@@ -275,8 +285,8 @@ def write_ijw(
             "jw323",
             str(agb),
             str(day),
-            lambda ident, rows=rows, agb=agb, day=day, period=period: _jw323(
-                str(agb), ident, str(day), period, rows, bsn_of
+            lambda ident, rows=rows, agb=agb, day=day, period=period, gemeente=gemeente: _jw323(
+                str(agb), ident, str(day), period, rows, bsn_of, gemeente
             ),
         )
     found = {kind: labels.count(kind) for kind in DECLARATION_DEFECTS if kind in labels}
@@ -288,7 +298,7 @@ def _jw315(
 ) -> str:
     p = "jw315"
     parts = [
-        _header(p, agb, GEMEENTE, ident, day),
+        _header(p, agb, _gemeente(person), ident, day),
         _client_head(p, person, book, False),
         f"\t\t<{p}:AangevraagdeProducten>\n",
     ]
@@ -298,7 +308,7 @@ def _jw315(
         extra = (
             f"<ijw:ZorgverlenerCode>{_agb_of_referrer(r)}</ijw:ZorgverlenerCode>"
             if verw in ("02", "03", "05")
-            else f"<ijw:Naam>{_referrer_name(verw)}</ijw:Naam>"
+            else f"<ijw:Naam>{escape(_referrer_name(verw, str(person.get('plaats') or 'Almere')))}</ijw:Naam>"
         )
         parts.append(
             f"\t\t\t<{p}:AangevraagdProduct><{p}:ReferentieAanbieder>{r['referentie']}</{p}:ReferentieAanbieder>"
@@ -311,9 +321,9 @@ def _jw315(
     return "".join(parts)
 
 
-def _referrer_name(verw: str) -> str:
+def _referrer_name(verw: str, plaats: str) -> str:
     return {
-        "01": "Gemeente Almere",
+        "01": f"Gemeente {plaats}",
         "04": "Gecertificeerde instelling Flevoland",
         "06": "Zelfverwijzer",
         "08": "Rechtbank Midden-Nederland",
@@ -335,7 +345,7 @@ def _jw301(
     invalid: bool,
 ) -> str:
     p = "jw301"
-    parts = [_header(p, GEMEENTE, agb, ident, day), _client_head(p, person, book, True)]
+    parts = [_header(p, _gemeente(person), agb, ident, day), _client_head(p, person, book, True)]
     if int(person["pid"]) % 2 == 0:  # type: ignore[call-overload]
         parts.append(_relatie(person, book))
     parts.append(_contact(person, book))
@@ -370,7 +380,7 @@ def _jw305_307(
 ) -> str:
     wrap = "StartProduct" if p == "jw305" else "StopProduct"
     parts = [
-        _header(p, agb, GEMEENTE, ident, day),
+        _header(p, agb, _gemeente(person), ident, day),
         _client_head(p, person, book, False),
         f"\t\t<{p}:{wrap}en>\n",
     ]
@@ -391,10 +401,10 @@ def _jw305_307(
     return "".join(parts)
 
 
-def _jw319(r: dict[str, object], ident: str, day: str) -> str:
+def _jw319(r: dict[str, object], ident: str, day: str, gemeente: str) -> str:
     p = "jw319"
     return (
-        _header(p, GEMEENTE, str(r["agb"]), ident, day)
+        _header(p, gemeente, str(r["agb"]), ident, day)
         + f"\t<{p}:Antwoord>\n\t\t<{p}:ReferentieAanbieder>{r['referentie']}</{p}:ReferentieAanbieder>\n"
         f"\t\t<{p}:VerzoekAntwoord>1</{p}:VerzoekAntwoord>\n"
         f"\t\t<{p}:RedenAfwijzingVerzoek>{r['reden_afwijzing']}</{p}:RedenAfwijzingVerzoek>\n"
@@ -409,11 +419,12 @@ def _jw323(
     period: tuple[str, str],
     rows: list[dict[str, object]],
     bsn_of: dict[int, str],
+    gemeente: str,
 ) -> str:
     p = "jw323"
     total = sum(int(r["bedrag_cent"]) * (1 if r["debet_credit"] == "D" else -1) for r in rows)  # type: ignore[call-overload]
     parts = [
-        _header(p, agb, GEMEENTE, ident, day),
+        _header(p, agb, gemeente, ident, day),
         f"\t<{p}:Declaratie>\n\t\t<{p}:DeclaratieNummer>D{agb[2:]}{ident[-5:]}</{p}:DeclaratieNummer>\n"
         f"\t\t<{p}:DeclaratiePeriode><ijw:Begindatum>{period[0]}</ijw:Begindatum>"
         f"<ijw:Einddatum>{period[1]}</ijw:Einddatum></{p}:DeclaratiePeriode>\n"

@@ -26,11 +26,14 @@ NO_BSN_SHARE = 0.025  # persons per pupil; ~1.5 % of pupils on a peildatum (they
 PUPILS_AT_SCALE_1 = 45_000
 
 
-def build_population(rng: np.random.Generator, geo: Geography, scale: float) -> pl.DataFrame:
-    """One row per person with identifiers, birth date, class, home buurt and residence window."""
+def build_population(
+    rng: np.random.Generator, geo: Geography, scale: float, external_scale: float | None = None
+) -> pl.DataFrame:
+    """One row per person with identifiers, birth date, class, home buurt and residence window; ``scale`` sizes
+    the residents (of every buurt of ``geo``), ``external_scale`` (default ``scale``) the pupils from outside."""
     years = (BIRTH_LAST - BIRTH_FIRST).astype(np.int64) / 365.25
     n_res = round(COHORT_SIZE * scale * years)
-    n_ext = max(1, round(EXTERNAL_PERSONS * scale))
+    n_ext = max(1, round(EXTERNAL_PERSONS * (scale if external_scale is None else external_scale)))
     n_nob = max(1, round(NO_BSN_SHARE * PUPILS_AT_SCALE_1 * scale))
     n = n_res + n_ext + n_nob
     cls = np.concatenate([np.zeros(n_res), np.full(n_ext, EXTERNAL), np.full(n_nob, NO_BSN)]).astype(np.int64)

@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from dev.synthetic.dates import EXTRACT_DATE, HISTORY_START, uniform_dates
-from dev.synthetic.geography import Geography, pick_addresses
+from dev.synthetic.geography import Geography, buurten_in, pick_addresses
 from dev.synthetic.population import RESIDENT
 
 MOVE_RATE = 0.08  # moves within the city per person-year
@@ -43,11 +43,11 @@ def build_residence(rng: np.random.Generator, persons: pl.DataFrame, geo: Geogra
     first = np.r_[True, p_idx[1:] != p_idx[:-1]]
     home = res["home_buurt"].to_numpy()
     same_buurt = rng.random(p_idx.size) < 0.4
-    buurt = np.where(
-        first | same_buurt,
-        home[p_idx],
-        rng.choice(geo.buurten.height, p_idx.size, p=geo.buurt_weights("k_0_14")),
-    )
+    if len(geo.gemeenten) == 1:
+        elsewhere = rng.choice(geo.buurten.height, p_idx.size, p=geo.buurt_weights("k_0_14"))
+    else:  # a move within a region's gemeente stays in that gemeente (moves between gemeenten: region.py)
+        elsewhere = buurten_in(rng, geo, geo.gemeente_of_buurt()[home[p_idx]])
+    buurt = np.where(first | same_buurt, home[p_idx], elsewhere)
     addr = pick_addresses(rng, geo, buurt.astype(np.int64))
     df = pl.DataFrame(
         {

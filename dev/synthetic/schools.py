@@ -7,22 +7,16 @@ the real ones so no real school is implied.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import polars as pl
 
-from dev.synthetic.geography import Geography, pick_addresses
+from dev.synthetic.geography import DISTRICTS, Geography, pick_addresses
 from dev.synthetic.identifiers import make_brins
+from dev.synthetic.places import ALMERE, Gemeente
 
 MBO_LEVELS = ("MBO-1", "MBO-2", "MBO-3", "MBO-4")
-DISTRICTS = {
-    "131": "Almere-Stad",
-    "132": "Almere-Stad",
-    "133": "Almere-Buiten",
-    "134": "Almere-Hout",
-    "135": "Almere-Haven",
-    "136": "Almere-Poort",
-    "130": "Almere-Pampus",
-}
 NOUNS = (
     "Regenboog",
     "Vlieger",
@@ -84,7 +78,7 @@ BAO_TYPES = (
     ("Islamitische basisschool", "Islamitisch", 0.05),
     ("Hindoeïstische basisschool", "Hindoeïstisch", 0.02),
 )
-SCHEMA = {
+SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "school_id": pl.Int64,
     "brin": pl.Utf8,
     "vestnr": pl.Utf8,
@@ -113,10 +107,38 @@ def _counts(scale: float) -> dict[str, int]:
     }
 
 
+ALMERE_VO_DISTRICTS = tuple(list(DISTRICTS.values())[:6])
+ALMERE_MBO_DISTRICTS = ("Almere-Stad", "Almere-Buiten", "Almere-Poort", "Almere-Haven")
+
+
 def build_schools(rng: np.random.Generator, geo: Geography, scale: float) -> pl.DataFrame:
     """One row per vestiging with type, offered onderwijssoorten, capacity weight, name and address."""
     counts = _counts(scale)
     brins = iter(make_brins(rng, sum(counts.values())))
+    df = school_rows(rng, counts, brins, ALMERE_VO_DISTRICTS, ALMERE_MBO_DISTRICTS)
+    n = df.height
+    youth_w = np.where(df["kind"].is_in(["BAO", "SBO", "SO"]).to_numpy(), 1.0, 0.0)
+    p_young = geo.buurt_weights("k_0_14")
+    p_old = geo.buurt_weights("k_15_24")
+    buurt = np.where(youth_w > 0, rng.choice(len(p_young), n, p=p_young), rng.choice(len(p_old), n, p=p_old))
+    address_id = pick_addresses(rng, geo, buurt.astype(np.int64))
+    pc4 = geo.addresses["postcode"].to_numpy()[address_id]
+    districts = [DISTRICTS.get(str(p)[:3], "Almere-Stad") for p in pc4]
+    return df.with_columns(
+        pl.Series("school_id", np.arange(n, dtype=np.int64)),
+        pl.Series("address_id", address_id),
+        pl.Series("district", districts),
+    ).select(list(SCHEMA))
+
+
+def school_rows(
+    rng: np.random.Generator,
+    counts: dict[str, int],
+    brins: Iterator[str],
+    vo_districts: tuple[str, ...],
+    mbo_districts: tuple[str, ...],
+) -> pl.DataFrame:
+    """The vestigingen of one gemeente (``counts`` per kind; names use its districts), without address."""
     rows: list[dict[str, object]] = []
     used_names: set[str] = set()
 
@@ -183,7 +205,7 @@ def build_schools(rng: np.random.Generator, geo: Geography, scale: float) -> pl.
         for _ in range(counts[kind]):
             brin = next(brins)
             word = vo_words[rng.integers(0, len(vo_words))]
-            district = list(DISTRICTS.values())[rng.integers(0, 6)]
+            district = vo_districts[rng.integers(0, len(vo_districts))]
             gezag = f"{rng.integers(41000, 42000)}"
             weight = float(rng.lognormal(0, 0.3))
             if kind == "VO-breed":
@@ -237,9 +259,7 @@ def build_schools(rng: np.random.Generator, geo: Geography, scale: float) -> pl.
         brin = next(brins)
         base = mbo_names[i % len(mbo_names)] + ("" if i < len(mbo_names) else f" {i // len(mbo_names) + 1}")
         gezag = f"{rng.integers(30000, 31000)}"
-        for v, district in enumerate(
-            ("Almere-Stad", "Almere-Buiten", "Almere-Poort", "Almere-Haven")[: 3 + int(rng.random() < 0.5)]
-        ):
+        for v, district in enumerate(mbo_districts[: 3 + int(rng.random() < 0.5)]):
             add(
                 brin,
                 f"{v:02d}",
@@ -251,37 +271,52 @@ def build_schools(rng: np.random.Generator, geo: Geography, scale: float) -> pl.
                 gezag,
             )
 
-    df = pl.DataFrame(rows)
-    n = df.height
-    youth_w = np.where(df["kind"].is_in(["BAO", "SBO", "SO"]).to_numpy(), 1.0, 0.0)
-    p_young = geo.buurt_weights("k_0_14")
-    p_old = geo.buurt_weights("k_15_24")
-    buurt = np.where(youth_w > 0, rng.choice(len(p_young), n, p=p_young), rng.choice(len(p_old), n, p=p_old))
-    address_id = pick_addresses(rng, geo, buurt.astype(np.int64))
-    pc4 = geo.addresses["postcode"].to_numpy()[address_id]
-    districts = [DISTRICTS.get(str(p)[:3], "Almere-Stad") for p in pc4]
-    return df.with_columns(
-        pl.Series("school_id", np.arange(n, dtype=np.int64)),
-        pl.Series("address_id", address_id),
-        pl.Series("district", districts),
-    ).select(list(SCHEMA))
+    return pl.DataFrame(rows, schema=[(k, SCHEMA[k]) for k in rows[0]])
+
+
+# DUO's region columns of Flevoland's schools; other gemeenten's are left empty (no source for their codes).
+FLEVOLAND_REGIONS = {
+    "NODAAL GEBIED CODE": "28",
+    "NODAAL GEBIED NAAM": "Harderwijk",
+    "RPA-GEBIED CODE": "15",
+    "RPA-GEBIED NAAM": "Flevoland",
+    "WGR-GEBIED CODE": "18",
+    "WGR-GEBIED NAAM": "Flevoland",
+    "COROPGEBIED CODE": "40",
+    "COROPGEBIED NAAM": "Flevoland",
+    "ONDERWIJSGEBIED CODE": "10",
+    "ONDERWIJSGEBIED NAAM": "Harderwijk-Amersfoort",
+    "RMC-REGIO CODE": "18",
+    "RMC-REGIO NAAM": "Flevoland",
+}
+
+
+def area_code(gemeente: Gemeente) -> str:
+    """A fictional telephone area code without its 0 (Almere's real 36), so numbers look like DUO's."""
+    return "36" if gemeente.code == ALMERE else f"{10 + gemeente.number % 89:02d}"
 
 
 def duo_rows(schools: pl.DataFrame, geo: Geography, rng: np.random.Generator) -> pl.DataFrame:
-    """scholen.csv in DUO's '03. Alle vestigingen' layout (header names exactly as DUO publishes them)."""
+    """scholen.csv in DUO's '03. Alle vestigingen' layout (header names exactly as DUO publishes them), each
+    school with its own gemeente's number, name and provincie."""
     addr = geo.addresses
     a = schools["address_id"].to_numpy()
     pc6 = addr["postcode"].to_numpy()[a]
     n = schools.height
-    phone = [f"36{v:07d}" for v in rng.integers(0, 10_000_000, n)]  # leading 0 stripped, as in DUO's file
+    places = [geo.gemeenten[g] for g in geo.gemeente_of_buurt()[addr["buurt_idx"].to_numpy()[a]].tolist()]
+    area = [area_code(g) for g in places]
+    draws = rng.integers(0, 10_000_000, n)
+    phone = [f"{c}{v:07d}" for c, v in zip(area, draws, strict=True)]  # leading 0 stripped, as in DUO's file
     web = [
         "www." + "".join(ch for ch in name.lower().split(" (")[0] if ch.isalnum())[:24] + ".nl"
         for name in schools["naam"].to_list()
     ]
     blank = [""] * n
+    flevoland = [g.provincie == "Flevoland" for g in places]
+    regions = {col: [v if f else "" for f in flevoland] for col, v in FLEVOLAND_REGIONS.items()}
     return pl.DataFrame(
         {
-            "PROVINCIE": ["Flevoland"] * n,
+            "PROVINCIE": [g.provincie for g in places],
             "BEVOEGD GEZAG NUMMER": schools["bevoegd_gezag"].to_list(),
             "BRIN NUMMER": schools["brin"].to_list(),
             "VESTIGINGSNUMMER": [b + v for b, v in zip(schools["brin"], schools["vestnr"], strict=True)],
@@ -289,9 +324,9 @@ def duo_rows(schools: pl.DataFrame, geo: Geography, rng: np.random.Generator) ->
             "STRAATNAAM": addr["straat"].to_numpy()[a].tolist(),
             "HUISNUMMER-TOEVOEGING": [str(x) for x in addr["huisnummer"].to_numpy()[a]],
             "POSTCODE": [f"{p[:4]} {p[4:]}" for p in pc6],
-            "PLAATSNAAM": ["ALMERE"] * n,
-            "GEMEENTENUMMER": ["34"] * n,
-            "GEMEENTENAAM": ["ALMERE"] * n,
+            "PLAATSNAAM": [g.naam.upper() for g in places],
+            "GEMEENTENUMMER": [str(g.number) for g in places],
+            "GEMEENTENAAM": [g.naam.upper() for g in places],
             "DENOMINATIE": schools["denominatie"].to_list(),
             "TELEFOONNUMMER": phone,
             "INTERNETADRES": web,
@@ -299,17 +334,6 @@ def duo_rows(schools: pl.DataFrame, geo: Geography, rng: np.random.Generator) ->
             "HUISNUMMER-TOEVOEGING CORRESPONDENTIEADRES": blank,
             "POSTCODE CORRESPONDENTIEADRES": blank,
             "PLAATSNAAM CORRESPONDENTIEADRES": blank,
-            "NODAAL GEBIED CODE": ["28"] * n,
-            "NODAAL GEBIED NAAM": ["Harderwijk"] * n,
-            "RPA-GEBIED CODE": ["15"] * n,
-            "RPA-GEBIED NAAM": ["Flevoland"] * n,
-            "WGR-GEBIED CODE": ["18"] * n,
-            "WGR-GEBIED NAAM": ["Flevoland"] * n,
-            "COROPGEBIED CODE": ["40"] * n,
-            "COROPGEBIED NAAM": ["Flevoland"] * n,
-            "ONDERWIJSGEBIED CODE": ["10"] * n,
-            "ONDERWIJSGEBIED NAAM": ["Harderwijk-Amersfoort"] * n,
-            "RMC-REGIO CODE": ["18"] * n,
-            "RMC-REGIO NAAM": ["Flevoland"] * n,
+            **regions,
         }
     )

@@ -200,13 +200,14 @@ def declaraties(d: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
 
 
 def pc6hnr(addresses: pl.DataFrame, buurten: pl.DataFrame, used: pl.Series) -> pl.DataFrame:
-    """CBS postcode-huisnummer → buurt/wijk/gemeente for every address used (integer codes, no prefix)."""
+    """CBS postcode-huisnummer → buurt/wijk/gemeente for every address used (integer codes, no prefix: the
+    gemeente's number is the buurt code's first four digits)."""
     b = buurten.with_row_index("buurt_idx").select(pl.col("buurt_idx").cast(pl.Int64), "buurtcode", "wijkcode")
     df = addresses.filter(pl.col("address_id").is_in(used.implode())).join(b, on="buurt_idx", how="left")
     return df.sort("postcode", "huisnummer").select(
         pl.col("postcode").alias("PC6"),
         pl.col("huisnummer").cast(pl.Utf8).alias("Huisnummer"),
-        pl.col("buurtcode").str.slice(4).str.strip_chars_start("0").alias("Buurt2024"),
-        pl.col("wijkcode").str.slice(4).str.strip_chars_start("0").alias("Wijk2024"),
-        pl.lit("34").alias("Gemeente2024"),
+        pl.col("buurtcode").str.slice(2).str.strip_chars_start("0").alias("Buurt2024"),
+        pl.col("wijkcode").str.slice(2).str.strip_chars_start("0").alias("Wijk2024"),
+        pl.col("buurtcode").str.slice(2, 4).str.strip_chars_start("0").alias("Gemeente2024"),
     )

@@ -146,7 +146,7 @@ def _unique_ids(rng: np.random.Generator, n: int) -> npt.NDArray[np.int64]:
     return out[:n]
 
 
-def _providers(rng: np.random.Generator, scale: float) -> pl.DataFrame:
+def providers_of(rng: np.random.Generator, scale: float) -> pl.DataFrame:
     """Providers by kind; ambulant providers grow with scale so batches stay realistic in size."""
     kinds = (
         ["GI"]
@@ -182,7 +182,7 @@ def build_youth_care(
     rng: np.random.Generator, persons: pl.DataFrame, enrolments: pl.DataFrame, geo: Geography, scale: float
 ) -> YouthCare:
     """Generate trajectories for residents, dyslexia care for BAO pupils, and their declarations."""
-    providers = _providers(rng, scale)
+    providers = providers_of(rng, scale)
     trajectories = pl.concat([_draw(rng, persons, geo), _dyslexia(rng, persons, enrolments)])
     trajectories = _timeline(rng, trajectories, persons)
     trajectories = _assign(rng, trajectories, providers)
