@@ -23,6 +23,7 @@ from pipelines.lib.resources import MonitorResource
 from pipelines.lib.warehouse import close_run_connection, connect
 from pipelines.protect.indicator_table import (
     check_protected,
+    part_sizes,
     previous_publication,
     protect_for_publication,
     read_indicators,
@@ -43,7 +44,8 @@ from pipelines.publish.publication import LINKAGE_FILE, TRENDS_FILE
 def protected_indicators(monitor: MonitorResource) -> dg.MaterializeResult:
     started = time.perf_counter()
     previous = previous_publication(monitor)
-    protected, lps = protect_for_publication(read_indicators(monitor), monitor.config.disclosure, previous)
+    indicators = read_indicators(monitor)
+    protected, lps = protect_for_publication(indicators, monitor.config.disclosure, previous)
     seconds = time.perf_counter() - started
     out = monitor.paths.protected
     out.mkdir(parents=True, exist_ok=True)
@@ -57,6 +59,7 @@ def protected_indicators(monitor: MonitorResource) -> dg.MaterializeResult:
             "suppressed_per_indicator_level": dg.MetadataValue.json(counts),
             "protect_seconds": round(seconds, 2),
             "lps_solved": lps,
+            "parts": dg.MetadataValue.json(part_sizes(indicators)),
             "previous_publication": previous is not None,
         }
     )

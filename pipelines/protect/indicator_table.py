@@ -96,6 +96,12 @@ def protect_for_publication(
     return protected, sum(lps for _, lps in results)
 
 
+def part_sizes(indicators: pl.DataFrame) -> dict[str, int]:
+    """How the table splits into parts protected apart (`parts`), for the run's metadata: count and rows."""
+    sizes = with_parts(distinct_units(with_gemeente_code(indicators))).group_by(PART).len().get_column("len").to_list()
+    return {"parts": len(sizes), "rows_largest": max(sizes, default=0), "rows_total": sum(sizes)}
+
+
 def _protect_part(job: tuple[pl.DataFrame, DisclosureRules, pl.DataFrame | None]) -> tuple[pl.DataFrame, int]:
     """One part's protection (in a worker process when there are several large parts)."""
     part, rules, before = job
