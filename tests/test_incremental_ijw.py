@@ -352,7 +352,12 @@ def test_the_worker_processes_give_the_same_parse(
     monkeypatch.setattr(ijw, "TASK_MESSAGES", 7)
     pools: list[object] = []
     make_pool = ijw._pool
-    monkeypatch.setattr(ijw, "_pool", lambda workers, messages: pools.append(make_pool(2, messages)) or pools[-1])
+
+    def two_workers(workers: int, messages: int) -> object:
+        pools.append(make_pool(2, messages))
+        return pools[-1]
+
+    monkeypatch.setattr(ijw, "_pool", two_workers)
     parallel, _ = _read(delivery, tmp_path / "parallel" / IJW_CACHE)
     assert pools and pools[0] is not None, "worker processes ran"
     assert parallel == alone
