@@ -138,7 +138,10 @@ def read_ijw_files(files: list[tuple[Path, str]], pseudonymiser: Pseudonymiser, 
         kept[sha] = _relative(parse, shown)
     parses = [_shown(kept[sha], shown) for (_, shown), sha in zip(files, hashes, strict=True)]
     result = combine(parses, order=str)
-    current = {sha: kept[sha] for sha in dict.fromkeys(hashes)}
+    # a file that changed while it was parsed is not kept under the hash of its earlier bytes (the caller reads
+    # the folder again once it holds still)
+    changed = {sha for sha, (path, _) in new.items() if sha256_file(path) != sha}
+    current = {sha: kept[sha] for sha in dict.fromkeys(hashes) if sha not in changed}
     past = _past_toewijzingen(result, _cutoff("toewijzingen", today))
     aged = aged_files(current, past, _cutoff("declaraties", today))
     save_cache(cache, version, {sha: parse for sha, parse in current.items() if sha not in aged})
