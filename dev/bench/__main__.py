@@ -90,8 +90,7 @@ def _deliver(exports: Path, delivery: Path) -> Path:
     return delivery
 
 
-def bench_pipeline(work: Path, scale: float, label: str, until: str | None = None) -> dict[str, float]:
-    """The whole run from an empty output folder; returns its seconds per stage and in total ("total run")."""
+def bench_pipeline(work: Path, scale: float, label: str, until: str | None = None) -> None:
     inbox, out = work / f"inbox-{scale:g}", work / f"out-{scale:g}"
     generated: dict[str, Any] = {}
     if not (inbox / "inschrijvingen.csv").is_file():
@@ -104,7 +103,6 @@ def bench_pipeline(work: Path, scale: float, label: str, until: str | None = Non
     rows_in = sum(int(s["rows_read"]) for s in summaries)
     status = "ok" if result["success"] else f"FAILED: {result['errors']}"
     stages: dict[str, dict[str, float]] = dict(result["stages"])  # type: ignore[call-overload]
-    per_stage = {name: stage["seconds"] for name, stage in stages.items()}
     # Pseudonymisation happens inside each ingest step (nothing raw may be written between steps); the steps
     # time it themselves, and it is shown apart here, subtracted from ingest.
     hashing = sum(float(s.get("seconds", {}).get("pseudonymise", 0.0)) for s in summaries)
@@ -152,44 +150,50 @@ def bench_pipeline(work: Path, scale: float, label: str, until: str | None = Non
         )
     if result["success"] and not until:
         bench_unchanged_rerun(delivery, out)
-    return {**per_stage, "total run": wall}
 
 
-def bench_monthly(work: Path, scale: float, full: dict[str, float]) -> None:
-    """A monthly run: month 1 is the inbox without its last month of iJw files (run up to ingest, which keeps
-    every file's parse: pipelines/ingest/ijw_cache.py); month 2 is the complete inbox again, in which only that
-    month's iJw files are new. Beside it the run from scratch of `bench_pipeline` (every file parsed)."""
-    inbox, out = work / f"inbox-{scale:g}", work / f"out-monthly-{scale:g}"
+def bench_monthly(work: Path) -> None:
+    """A monthly run at city scale with youth care as iJw messages (the reader's inbox, `bench_ijw`): from scratch
+    (every file parsed), then month 1 without its last month of iJw files (up to ingest, which keeps every file's
+    parse: pipelines/ingest/ijw_cache.py) and month 2 with the complete inbox again, in which only that month's
+    files are new. The other exports are delivered again each month, as a complete delivery is."""
+    inbox = work / "ijw-inbox"
+    if not (inbox / "ijw").is_dir():
+        generate(inbox, scale=1.0, seed=3, youth_care_form="ijw")
     names = sorted(p.name for p in (inbox / "ijw").glob("JW*_*_*_*.xml"))  # <TYPE>_<afzender>_<YYYYMMDD>_<n>
-    if not names:
-        return
     month = max(name.split("_")[2][:6] for name in names)
-    shutil.rmtree(out, ignore_errors=True)
-    first = _deliver(inbox, work / f"delivery-monthly-{scale:g}")
+    delivery = work / "delivery-monthly"
+    scratch, monthly = work / "out-ijw-scratch", work / "out-ijw-monthly"
+    for out in (scratch, monthly):
+        shutil.rmtree(out, ignore_errors=True)
+    full = _child("dev.bench.pipeline", str(_deliver(inbox, delivery)), str(scratch))
+    first = _deliver(inbox, delivery)
     for name in names:
         if name.split("_")[2].startswith(month):
             (first / "ijw" / name).unlink()
-    _child("dev.bench.pipeline", str(first), str(out), "ingest")
-    second = _deliver(inbox, work / f"delivery-monthly-{scale:g}")
-    result = _child("dev.bench.pipeline", str(second), str(out))
-    summary = json.loads((out / "warehouse" / "staged" / "toewijzingen.summary.json").read_text(encoding="utf-8"))
-    cache: dict[str, int] = summary.get("ijw_cache", {})
-    stages: dict[str, dict[str, float]] = dict(result["stages"])  # type: ignore[call-overload]
-    seconds = {name: stage["seconds"] for name, stage in stages.items()}
-    seconds["total run"] = float(result["wall_seconds"])  # type: ignore[arg-type]
-    status = "ok" if result["success"] else f"FAILED: {result['errors']}"
-    print(
-        f"\nMonthly run at scale {scale:g}: the complete inbox again after month 1 without {month}; run {status}\n"
-        f"  iJw files: {cache.get('files_parsed', 0):,} parsed, {cache.get('files_from_cache', 0):,} from the "
-        f"cache; messages {cache.get('messages_parsed', 0):,} parsed, {cache.get('messages_from_cache', 0):,} "
-        "from the cache"
-    )
+    _child("dev.bench.pipeline", str(first), str(monthly), "ingest")
+    result = _child("dev.bench.pipeline", str(_deliver(inbox, delivery)), str(monthly))
+    runs = {"from scratch": (full, scratch), "monthly": (result, monthly)}
+    print(f"\nMonthly run at city scale, youth care as iJw ({len(names):,} message files; month 1 without {month})")
+    cache: dict[str, dict[str, int]] = {}
+    seconds: dict[str, dict[str, float]] = {}
+    for label, (run, out) in runs.items():
+        summary = json.loads((out / "warehouse" / "staged" / "toewijzingen.summary.json").read_text("utf-8"))
+        cache[label] = summary.get("ijw_cache", {})
+        stages: dict[str, dict[str, float]] = dict(run["stages"])  # type: ignore[call-overload]
+        seconds[label] = {name: stage["seconds"] for name, stage in stages.items()}
+        seconds[label]["total run"] = float(run["wall_seconds"])  # type: ignore[arg-type]
+        status = "ok" if run["success"] else f"FAILED: {run['errors']}"
+        counts = cache[label]
+        print(
+            f"  {label}: run {status}; iJw files {counts.get('files_parsed', 0):,} parsed, "
+            f"{counts.get('files_from_cache', 0):,} from the cache"
+        )
     print(f"  {'stage':<20}{'from scratch s':>15}{'monthly s':>11}{'ratio':>8}")
-    for name in (*[s for s in STAGES if s in seconds], "total run"):
-        before, after = full.get(name, 0.0), seconds[name]
+    for name in (*[s for s in STAGES if s in seconds["monthly"]], "total run"):
+        before, after = seconds["from scratch"].get(name, 0.0), seconds["monthly"][name]
         ratio = f"{after / before:.2f}" if before else ""
         print(f"  {name:<20}{before:>15.1f}{after:>11.1f}{ratio:>8}")
-    print("  (ingest here includes its pseudonymise share)")
 
 
 def bench_unchanged_rerun(delivery: Path, out: Path) -> None:
@@ -261,8 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Benchmark on {machine()}")
     bench_pseudonyms(args.pseudonyms)
     bench_ijw(work)
-    full = bench_pipeline(work, args.scale, "city scale")
-    bench_monthly(work, args.scale, full)
+    bench_pipeline(work, args.scale, "city scale")
+    bench_monthly(work)
     bench_sealing(work / f"out-{args.scale:g}" / "warehouse" / "staged", work / "sealing")
     if args.partitioned:
         bench_partitioned(work, args.scale, args.workers)

@@ -171,8 +171,9 @@ def _message_files(folder: Path, inbox: Path) -> list[Path]:
     """The regular files below the iJw folder, each checked before anything (even its size) is looked at."""
     check_entry(folder, inbox)  # the folder itself may not be a link
     files = []
+    real_folders: dict[Path, Path] = {}  # one realpath per folder, not per file (150 000 files at city scale)
     for path in walk_inbox(folder):
-        check_entry(path, folder)
+        check_entry(path, folder, real_folders)
         if not path.is_dir():
             files.append(path)
     return sorted(files)
