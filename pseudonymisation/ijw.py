@@ -95,18 +95,20 @@ import contextlib
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from pseudonymisation.ijw_files import (
+    Discovery,
     Ignored,
     IjwInputError,
     MessageSource,
     ZipCache,
     discover,
+    discover_file,
     iter_chunks,
     read_message,
 )
@@ -129,10 +131,14 @@ __all__ = [
     "AllocatedProduct",
     "AllocationDates",
     "DeclarationLine",
+    "FileParse",
     "IjwBatch",
     "IjwRejection",
     "IjwResult",
+    "ParsedEntry",
+    "combine",
     "iter_ijw",
+    "parse_files",
     "read_ijw",
 ]
 
@@ -296,9 +302,11 @@ class _Traject:
 
 
 class _State:
-    """Cross-message state; see the module docstring for its memory bound."""
+    """Cross-message state; see the module docstring for its memory bound. ``order``: how toewijzing rows are
+    ordered by their number (as numbers for raw ones; pseudonyms as text, :func:`combine`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, order: Callable[[str], int | str] = int) -> None:
+        self.order = order
         self.trajecten: dict[str, _Traject] = {}
         self.verwijzers: dict[tuple[str, str], str] = {}
         self.open_debets: dict[tuple[str, str, str, int], int] = {}
@@ -388,8 +396,13 @@ class _State:
 
     def toewijzing_rows(self) -> Iterator[tuple[Row, AllocatedProduct | None, AllocationDates]]:
         """Final rows, ordered by toewijzingnummer so output does not depend on message order, each with
-        its allocated product when a JW301 was seen (a start/stop alone allocates nothing) and its dates."""
-        for nummer in sorted(self.trajecten, key=int):
+        its allocated product when a JW301 was seen (a start/stop alone allocates nothing) and its dates. Persons
+        first seen here are numbered in the order their toewijzingen were first seen, so that the numbers do not
+        depend on how the rows are ordered."""
+        for t in self.trajecten.values():
+            if t.has_allocation and not t.verwijderd:
+                self.client(t.bsn)
+        for nummer in sorted(self.trajecten, key=self.order):
             t = self.trajecten[nummer]
             if t.verwijderd:
                 continue
@@ -551,45 +564,50 @@ def iter_ijw(
     pool = _pool(default_workers() if workers is None else workers, len(sources))
     try:
         for source, parsed in _parsed_in_order(_ordered(sources, zips, pool), zips, max_message_bytes, pool):
-            _apply(source, parsed, state, batch)
+            _apply(source.source_file, parsed, state, batch)
             if batch.size() >= batch_rows:
                 yield batch
                 batch = IjwBatch()
         if pool is not None:
             pool.shutdown()
         zips.close()
-        for row, product, dates in state.toewijzing_rows():
-            batch.toewijzingen.append(row)
-            batch.allocation_dates.append(dates)
-            if product is not None:
-                batch.allocated_products.append(product)
-            if batch.size() >= batch_rows:
-                yield batch
-                batch = IjwBatch()
-        yield batch
+        yield from _final_batches(state, batch, batch_rows)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         zips.close()
 
 
-def _apply(source: MessageSource, parsed: ParsedMessage | IjwRejection, state: _State, batch: IjwBatch) -> None:
+def _final_batches(state: _State, batch: IjwBatch, batch_rows: int) -> Iterator[IjwBatch]:
+    """The toewijzing rows, once every message has been applied, after the rows of ``batch``."""
+    for row, product, dates in state.toewijzing_rows():
+        batch.toewijzingen.append(row)
+        batch.allocation_dates.append(dates)
+        if product is not None:
+            batch.allocated_products.append(product)
+        if batch.size() >= batch_rows:
+            yield batch
+            batch = IjwBatch()
+    yield batch
+
+
+def _apply(source_file: str, parsed: ParsedMessage | IjwRejection, state: _State, batch: IjwBatch) -> None:
     """Apply one parsed message to the running state, in update order (or record its rejection)."""
     if isinstance(parsed, IjwRejection):
         batch.rejected.append(parsed)
         return
     for record in parsed.records:
         if isinstance(record, Allocation):
-            state.allocate(record, source.source_file)
+            state.allocate(record, source_file)
         elif isinstance(record, CareEvent):
-            if not state.care(record, source.source_file):
+            if not state.care(record, source_file):
                 batch.unlinked_products += 1
         elif isinstance(record, Request):
             state.request(record)
         else:
-            row, unmatched = state.claim(record, source.source_file)
+            row, unmatched = state.claim(record, source_file)
             batch.declaraties.append(row)
-            batch.declaration_lines.append(_declaration_line(record, source.source_file, state.client(record.bsn)))
+            batch.declaration_lines.append(_declaration_line(record, source_file, state.client(record.bsn)))
             batch.unmatched_credits += int(unmatched)
     batch.messages_read[parsed.message_type] = batch.messages_read.get(parsed.message_type, 0) + 1
 
@@ -621,8 +639,12 @@ def read_ijw(
     Messages are still read one at a time; only the output is collected. To process a large folder in
     bounded memory (or to benchmark the reader alone), iterate :func:`iter_ijw` and drop each batch.
     """
+    return _collect(iter_ijw(path, max_message_bytes=max_message_bytes, workers=workers))
+
+
+def _collect(batches: Iterable[IjwBatch]) -> IjwResult:
     result = IjwResult()
-    for batch in iter_ijw(path, max_message_bytes=max_message_bytes, workers=workers):
+    for batch in batches:
         result.toewijzingen.extend(batch.toewijzingen)
         result.declaraties.extend(batch.declaraties)
         result.rejected.extend(batch.rejected)
@@ -635,3 +657,93 @@ def read_ijw(
         result.unmatched_credits += batch.unmatched_credits
         result.unlinked_products += batch.unlinked_products
     return result
+
+
+# ------------------------------------------------------------------------------------ file by file (monitor)
+class ParsedEntry(NamedTuple):
+    """One message of a file as the update order needs it: its name, header key and records (or rejection)."""
+
+    source_file: str
+    key: HeaderKey
+    parsed: ParsedMessage | IjwRejection
+
+
+@dataclass
+class FileParse:
+    """What one delivered file gives that depends on that file alone: its messages parsed and validated (in
+    discovery order), and its members refused before parsing or ignored. The update order across files is
+    decided afterwards (:func:`combine`), so a file's parse can be kept between runs and reused by content."""
+
+    messages: list[ParsedEntry] = field(default_factory=list)
+    problems: list[IjwRejection] = field(default_factory=list)
+    ignored: list[Ignored] = field(default_factory=list)
+
+
+def _header_and_parse(
+    source: MessageSource, zips: ZipCache, max_bytes: int
+) -> tuple[HeaderKey, ParsedMessage | IjwRejection]:
+    """The two passes of :func:`iter_ijw` over one message, in one task."""
+    return _header_key(source, zips), _parse(source, zips, max_bytes)
+
+
+def _header_and_parse_in_worker(
+    source: MessageSource, max_bytes: int
+) -> tuple[HeaderKey, ParsedMessage | IjwRejection]:
+    return _header_and_parse(source, _worker_zips(), max_bytes)
+
+
+def parse_files(
+    files: list[tuple[Path, str]],
+    *,
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+    workers: int | None = None,
+) -> list[FileParse]:
+    """Discover, read, validate and reduce every message of each file (path, name shown), one FileParse per
+    file in the same order; the messages of all files are shared among the worker processes. Unlike
+    :func:`iter_ijw` this holds every parsed record of these files at once (they are kept by the caller)."""
+    zips = ZipCache()
+    found: list[Discovery] = []
+    for full, display in files:
+        discovery = Discovery([], [], [])
+        discover_file(full, display, max_message_bytes, zips, discovery)
+        found.append(discovery)
+    sources = [source for discovery in found for source in discovery.sources]
+    pool = _pool(default_workers() if workers is None else workers, len(sources))
+    try:
+        if pool is None:
+            results = [_header_and_parse(source, zips, max_message_bytes) for source in sources]
+        else:
+            results = list(
+                pool.map(
+                    _header_and_parse_in_worker, sources, [max_message_bytes] * len(sources), chunksize=TASK_MESSAGES
+                )
+            )
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        zips.close()
+    parses, position = [], 0
+    for discovery in found:
+        done = results[position : position + len(discovery.sources)]
+        position += len(discovery.sources)
+        parses.append(
+            FileParse(
+                [ParsedEntry(s.source_file, k, parsed) for s, (k, parsed) in zip(discovery.sources, done, strict=True)],
+                [IjwRejection(p.source_file, None, p.reason) for p in discovery.problems],
+                list(discovery.ignored),
+            )
+        )
+    return parses
+
+
+def combine(files: list[FileParse], order: Callable[[str], int | str] = int) -> IjwResult:
+    """Apply the messages of all files in the update order of :func:`iter_ijw` (Dagtekening, Identificatie,
+    source_file; discovery order on ties) and collect the result as :func:`read_ijw` gives it for the same
+    messages: the outcome does not depend on which files were parsed in this run and which earlier.
+    ``order`` orders the toewijzing rows by their number (pseudonyms: as text)."""
+    state = _State(order)
+    batch = IjwBatch(rejected=[p for f in files for p in f.problems], ignored=[i for f in files for i in f.ignored])
+    entries = sorted((e for f in files for e in f.messages), key=lambda e: (e.key, e.source_file))
+    for entry in entries:
+        _apply(entry.source_file, entry.parsed, state, batch)
+    return _collect(_final_batches(state, batch, DEFAULT_BATCH_ROWS))

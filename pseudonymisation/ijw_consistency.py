@@ -241,7 +241,11 @@ def read_consistency(folder: Path) -> pl.DataFrame:
     return consistency_table(pl.concat(facts), allocated, dates)
 
 
-def write_consistency(table: pl.DataFrame, staged: Path, pseudonymise: Callable[[list[str]], list[str]]) -> None:
+def write_consistency(
+    table: pl.DataFrame,
+    staged: Path,
+    pseudonymise: Callable[[list[str]], list[str]] | Callable[[list[str]], list[str | None]],
+) -> None:
     """Write ``<staged>/ijw_consistency.parquet``, also when empty, so that a file of an earlier run can never
     be mistaken for this one's. The contracts make the toewijzingnummer a direct identifier (fate: pseudonymise),
     so it is stored, and shown in a check's examples, as its pseudonym only: `pseudonymise` maps raw numbers to

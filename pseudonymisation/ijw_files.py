@@ -209,33 +209,44 @@ def discover(path: Path, max_message_bytes: int, zips: ZipCache | None = None) -
     """
     if not path.exists() and not path.is_symlink():
         raise FileNotFoundError(f"iJw input not found: {path}")
-    files: list[tuple[Path, str]] = []
-    if not path.is_dir() or path.is_symlink():
-        check_entry(path, path.parent)
-        files.append((path, path.name))
-    else:
-        real_folders: dict[Path, Path] = {}
-        for full in walk_inbox(path):
-            check_entry(full, path, real_folders)  # links, pipes and devices are refused before anything is read
-            if not full.is_dir():
-                files.append((full, full.relative_to(path).as_posix()))
     zips = zips or ZipCache()
     found = Discovery([], [], [])
-    for full, display in files:
-        if full.name.startswith("._"):
-            found.ignored.append(Ignored(display, "macOS-bijbestand / macOS resource fork, not a message."))
-            continue
-        kind = _named_kind(full.name)
-        if kind is None:  # the name says nothing: the content decides
-            with open(full, "rb") as fh:
-                kind = sniff(fh.read(SNIFF_BYTES), full.name)
-        if kind == "zip":
-            _zip_sources(zips, full, (), display, max_message_bytes, found)
-        elif kind == "xml":
-            found.sources.append(MessageSource(display, full))
-        else:
-            found.ignored.append(Ignored(display, _not_a_message(full.suffix.lstrip(".").lower())))
+    for full, display in input_files(path):
+        discover_file(full, display, max_message_bytes, zips, found)
     return found
+
+
+def input_files(path: Path) -> list[tuple[Path, str]]:
+    """The files under ``path`` (or ``path`` itself) in walk order, each with its name relative to ``path``;
+    links, pipes and devices are refused before anything is read from them."""
+    if not path.is_dir() or path.is_symlink():
+        check_entry(path, path.parent)
+        return [(path, path.name)]
+    files: list[tuple[Path, str]] = []
+    real_folders: dict[Path, Path] = {}
+    for full in walk_inbox(path):
+        check_entry(full, path, real_folders)
+        if not full.is_dir():
+            files.append((full, full.relative_to(path).as_posix()))
+    return files
+
+
+def discover_file(full: Path, display: str, max_message_bytes: int, zips: ZipCache, found: Discovery) -> None:
+    """Account for one file (shown as ``display``) in ``found``: what it holds depends on its bytes alone, which
+    is what lets a run keep the parsed messages of a file it has seen before (pipelines/ingest/ijw_cache.py)."""
+    if full.name.startswith("._"):
+        found.ignored.append(Ignored(display, "macOS-bijbestand / macOS resource fork, not a message."))
+        return
+    kind = _named_kind(full.name)
+    if kind is None:  # the name says nothing: the content decides
+        with open(full, "rb") as fh:
+            kind = sniff(fh.read(SNIFF_BYTES), full.name)
+    if kind == "zip":
+        _zip_sources(zips, full, (), display, max_message_bytes, found)
+    elif kind == "xml":
+        found.sources.append(MessageSource(display, full))
+    else:
+        found.ignored.append(Ignored(display, _not_a_message(full.suffix.lstrip(".").lower())))
 
 
 class ZipCache:

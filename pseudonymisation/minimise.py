@@ -116,7 +116,11 @@ class KnownPseudonyms:
 
 
 class Minimiser:
-    """`minimise` for the batches of one source: per-source preparation once, each identifier hashed once."""
+    """`minimise` for the batches of one source: per-source preparation once, each identifier hashed once.
+
+    `pseudonymised`: the identifier columns already hold their pseudonyms, made with this pseudonymiser before
+    the rows were built (iJw records kept between runs, `pseudonymisation/ijw_tokens.py`); they are taken as
+    they are, everything else is minimised as always."""
 
     def __init__(
         self,
@@ -124,6 +128,7 @@ class Minimiser:
         pseudonymiser: Pseudonymiser | None,
         addresses: pl.DataFrame | None = None,
         retention_cutoff: date | None = None,
+        pseudonymised: bool = False,
     ):
         for f in [*contract.identifier_fields, *contract.linkable_fields]:
             if f.identifierType is None or pseudonymiser is None:
@@ -132,6 +137,7 @@ class Minimiser:
                 )
         self.contract = contract
         self.pseudonymiser = pseudonymiser
+        self.pseudonymised = pseudonymised
         self.known: dict[str, KnownPseudonyms] = {}
         self.areas: AreaLookup | None = None
         if any(f.generalisation == "buurt_wijk" for f in contract.properties):
@@ -181,6 +187,8 @@ class Minimiser:
         batch with numpy, looked up in and added to the source's cache of digests. Anything else is hashed
         as it is, row by row; validation lets no such value through, so that path stays simple.
         """
+        if self.pseudonymised:
+            return column.cast(pl.String)
         assert self.pseudonymiser is not None
         p = self.pseudonymiser
         width = p.digest_bytes

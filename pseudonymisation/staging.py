@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -22,6 +22,9 @@ from pseudonymisation.contract import Contract
 from pseudonymisation.read_csv import FILE_COLUMN, LINE_COLUMN, ROW_COLUMN, ExportFile, RawTable
 from pseudonymisation.sink import Sink
 from pseudonymisation.validate import QUARANTINE_SCHEMA, SeenRows, Validated, validate
+
+if TYPE_CHECKING:
+    from pseudonymisation.ijw import IjwResult
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,14 @@ def ijw_folder_tables(folder: Path, prefix: str) -> IjwTables:
     File names are reported with `prefix` in front, as they are found from where the caller stands.
     """
     from pseudonymisation.ijw import read_ijw
+
+    return ijw_result_tables(read_ijw(folder), prefix)
+
+
+def ijw_result_tables(result: IjwResult, prefix: str) -> IjwTables:
+    """The reader's result as tables in the flat form-B shape (raw, or tokens: `pseudonymisation.ijw_tokens`)."""
     from pseudonymisation.ijw_consistency import consistency_table, declaration_facts
 
-    result = read_ijw(folder)
     tables: dict[str, RawTable] = {}
     for source, rows in (("toewijzingen", result.toewijzingen), ("declaraties", result.declaraties)):
         frame = pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
@@ -186,12 +194,14 @@ def stage_ijw_table(
     tally: Counter[str],
     name: str | None = None,
     clock: PhaseClock | None = None,
+    prechecked: frozenset[str] = frozenset(),
 ) -> InputFile:
-    """Validate and stage the rows parsed from iJw messages (one table, already in memory)."""
+    """Validate and stage the rows parsed from iJw messages (one table, already in memory). `prechecked`: fields
+    holding tokens of identifiers checked before the rows were built (`pseudonymisation.validate`)."""
     clock = clock or PhaseClock()
     with clock.phase("read_validate"):
         table = with_contract_columns(raw, contract)
-        checked = validate(table, contract)
+        checked = validate(table, contract, prechecked=prechecked)
         clients, affected = _client_counts(table.frame, checked.quarantine, contract)
     past = stage_checked(checked, transform, sinks, tally, clock)
     return InputFile(
@@ -239,6 +249,11 @@ def with_contract_columns(raw: RawTable, contract: Contract) -> RawTable:
         ROW_COLUMN,
         FILE_COLUMN,
         LINE_COLUMN,
-        *[pl.col(f.name).cast(pl.String).str.strip_chars().replace("", None) for f in contract.properties],
+        *[contract_text(pl.col(f.name)) for f in contract.properties],
     )
     return RawTable(raw.source_file, frame, raw.encoding, raw.delimiter, raw.dropped_columns)
+
+
+def contract_text(column: pl.Expr) -> pl.Expr:
+    """A parsed value as validation receives it: text, trimmed, empty as null."""
+    return column.cast(pl.String).str.strip_chars().replace("", None)

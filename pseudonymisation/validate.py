@@ -4,10 +4,18 @@ Each rule of a field (required, type, identifier check, allowed codes, pattern, 
 becomes one vectorised polars check. A failing row goes to the quarantine table once per broken rule,
 with the source file, line, field, rule and the value, where identifiers and quasi-identifiers are masked.
 Nothing is dropped silently: `rows_read == accepted + quarantined rows` is asserted on every run.
+
+Prechecked identifiers: the iJw rows the monitor builds from parsed messages carry their identifiers already
+checked and pseudonymised (`pseudonymisation/ijw_tokens.py`), because those messages are kept between runs and
+nothing raw may be. Such a field's own rules were applied to each value before the rows existed
+(`field_verdicts`, with the expressions below); a valid value arrives as its pseudonym and an invalid one as a
+token naming the rules it broke and the value quarantine shows (`invalid_token`), which `validate` reports as it
+would have reported the value itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
@@ -28,6 +36,8 @@ QUARANTINE_SCHEMA = {
 }
 _DATE_ISO = r"^\d{4}-\d{2}-\d{2}$"
 _DATE_NL = r"^\d{2}-\d{2}-\d{4}$"
+#: An identifier that broke its field's rules before the rows were built: `!<rules>|<shown>|<id>`.
+INVALID_MARK = "!"
 
 
 class SeenRows:
@@ -176,6 +186,38 @@ def _masked_value(f: Field_) -> pl.Expr:
     return pl.col(f.name).str.replace_all(r".", "*")
 
 
+def invalid_token(rules: Sequence[str], shown: str, ident: str) -> str:
+    """A prechecked value that broke `rules`: quarantine shows `shown`; `ident` keeps equal values equal."""
+    return f"{INVALID_MARK}{','.join(rules)}|{shown}|{ident}"
+
+
+def field_verdicts(f: Field_, values: pl.Series) -> pl.DataFrame:
+    """Per value (already trimmed, empty as null): its normalised text, the rules of `f` it breaks (list; never
+    `required`, which a null shows by itself) and what quarantine shows of it: what `validate` would find."""
+    checks = [(name, fails) for name, fails in _field_checks(f) if name != "required"]
+    broken = [pl.when(fails).then(pl.lit(name)) for name, fails in checks]
+    frame = pl.DataFrame({f.name: values.cast(pl.String)}).with_columns(_normalised(f))
+    return frame.select(
+        pl.col(f.name).alias("normalised"),
+        (pl.concat_list(broken).list.drop_nulls() if broken else pl.lit([], pl.List(pl.String))).alias("failed"),
+        _masked_value(f).alias("shown"),
+    )
+
+
+def _prechecked_checks(f: Field_) -> list[tuple[str, pl.Expr]]:
+    """The rules of `f`, each read from the tokens of values checked before the rows were built."""
+    c = pl.col(f.name)
+    invalid = c.is_not_null() & c.str.starts_with(INVALID_MARK)
+    broken = c.str.split("|").list.first().str.strip_prefix(INVALID_MARK).str.split(",")
+    checks: list[tuple[str, pl.Expr]] = [("required", c.is_null())]
+    checks += [(name, invalid & broken.list.contains(name)) for name, _ in _field_checks(f) if name != "required"]
+    return checks
+
+
+def _prechecked_shown(f: Field_) -> pl.Expr:
+    return pl.col(f.name).str.split("|").list.get(1, null_on_oob=True)
+
+
 class Rule(NamedTuple):
     """One rule a row must meet: the field it concerns, its name, when it fails and what value to show."""
 
@@ -185,11 +227,15 @@ class Rule(NamedTuple):
     shown: pl.Expr
 
 
-def row_rules(contract: Contract) -> list[Rule]:
-    """Every rule of a contract, in the order they are reported: the single source for validation and docs."""
+def row_rules(contract: Contract, prechecked: frozenset[str] = frozenset()) -> list[Rule]:
+    """Every rule of a contract, in the order they are reported: the single source for validation and docs.
+    Fields in `prechecked` hold tokens (module docstring): the same rules, read from the tokens."""
     rules: list[Rule] = []
     for f in contract.properties:
-        rules += [Rule(f.name, name, fails, _masked_value(f)) for name, fails in _field_checks(f)]
+        if f.name in prechecked:
+            rules += [Rule(f.name, name, fails, _prechecked_shown(f)) for name, fails in _prechecked_checks(f)]
+        else:
+            rules += [Rule(f.name, name, fails, _masked_value(f)) for name, fails in _field_checks(f)]
     no_value = pl.lit(None, pl.String)
     for row_rule in contract.rowRules:
         if row_rule.rule == "one_of_required" and row_rule.fields:
@@ -204,17 +250,20 @@ def row_rules(contract: Contract) -> list[Rule]:
     return rules
 
 
-def validate(raw: RawTable, contract: Contract, seen: SeenRows | None = None) -> Validated:
+def validate(
+    raw: RawTable, contract: Contract, seen: SeenRows | None = None, prechecked: frozenset[str] = frozenset()
+) -> Validated:
     """Split a raw table into typed accepted rows and a quarantine table with one row per broken rule.
 
     `seen` carries duplicate detection over the batches of one file; without it the table stands alone.
+    `prechecked`: fields whose values are tokens of values checked before (module docstring).
     """
-    frame = raw.frame.with_columns([_normalised(f) for f in contract.properties])
+    frame = raw.frame.with_columns([_normalised(f) for f in contract.properties if f.name not in prechecked])
     duplicate = (seen or SeenRows()).duplicates(frame, [f.name for f in contract.properties])
     frame = frame.with_columns(duplicate.alias("_duplicate"))
     if EXTRA_COLUMN not in frame.columns:  # iJw rows: no CSV fields to count
         frame = frame.with_columns(pl.lit(None, pl.String).alias(EXTRA_COLUMN))
-    rules = row_rules(contract)
+    rules = row_rules(contract, prechecked)
     # One lazy pass computes every rule's flag and every typed value (shared sub-expressions such as typed
     # dates once); only rules that fail somewhere are then filtered out row by row.
     typed_fields = [f for f in contract.properties if f.logicalType in ("date", "integer", "decimal")]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.ingest.sources import ijw_raw_tables, ingest_source
+from pipelines.ingest.sources import ijw_tables, ingest_source
 from pseudonymisation.contract import load_contract
 from pseudonymisation.inbox import escape_name
 from pseudonymisation.read_csv import FileRejected
@@ -72,7 +72,7 @@ def test_a_named_pipe_is_refused_without_blocking(tmp_path: Path) -> None:
 
     def read() -> None:
         try:
-            ijw_raw_tables(inbox)
+            ijw_tables(inbox)
         except FileRejected as exc:
             outcome["message"] = str(exc)
 
@@ -98,7 +98,7 @@ def test_the_ijw_folder_itself_may_not_be_a_link(tmp_path: Path) -> None:
     elsewhere.mkdir()
     (inbox / "ijw").symlink_to(elsewhere, target_is_directory=True)
     with pytest.raises(FileRejected, match="ijw: refused, it is a symbolic link"):
-        ijw_raw_tables(inbox)
+        ijw_tables(inbox)
 
 
 def test_control_characters_in_a_file_name_are_escaped_in_the_message(tmp_path: Path) -> None:

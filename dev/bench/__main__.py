@@ -152,6 +152,50 @@ def bench_pipeline(work: Path, scale: float, label: str, until: str | None = Non
         bench_unchanged_rerun(delivery, out)
 
 
+def bench_monthly(work: Path) -> None:
+    """A monthly run at city scale with youth care as iJw messages (the reader's inbox, `bench_ijw`): from scratch
+    (every file parsed), then month 1 without its last month of iJw files (up to ingest, which keeps every file's
+    parse: pipelines/ingest/ijw_cache.py) and month 2 with the complete inbox again, in which only that month's
+    files are new. The other exports are delivered again each month, as a complete delivery is."""
+    inbox = work / "ijw-inbox"
+    if not (inbox / "ijw").is_dir():
+        generate(inbox, scale=1.0, seed=3, youth_care_form="ijw")
+    names = sorted(p.name for p in (inbox / "ijw").glob("JW*_*_*_*.xml"))  # <TYPE>_<afzender>_<YYYYMMDD>_<n>
+    month = max(name.split("_")[2][:6] for name in names)
+    delivery = work / "delivery-monthly"
+    scratch, monthly = work / "out-ijw-scratch", work / "out-ijw-monthly"
+    for out in (scratch, monthly):
+        shutil.rmtree(out, ignore_errors=True)
+    full = _child("dev.bench.pipeline", str(_deliver(inbox, delivery)), str(scratch))
+    first = _deliver(inbox, delivery)
+    for name in names:
+        if name.split("_")[2].startswith(month):
+            (first / "ijw" / name).unlink()
+    _child("dev.bench.pipeline", str(first), str(monthly), "ingest")
+    result = _child("dev.bench.pipeline", str(_deliver(inbox, delivery)), str(monthly))
+    runs = {"from scratch": (full, scratch), "monthly": (result, monthly)}
+    print(f"\nMonthly run at city scale, youth care as iJw ({len(names):,} message files; month 1 without {month})")
+    cache: dict[str, dict[str, int]] = {}
+    seconds: dict[str, dict[str, float]] = {}
+    for label, (run, out) in runs.items():
+        summary = json.loads((out / "warehouse" / "staged" / "toewijzingen.summary.json").read_text("utf-8"))
+        cache[label] = summary.get("ijw_cache", {})
+        stages: dict[str, dict[str, float]] = dict(run["stages"])  # type: ignore[call-overload]
+        seconds[label] = {name: stage["seconds"] for name, stage in stages.items()}
+        seconds[label]["total run"] = float(run["wall_seconds"])  # type: ignore[arg-type]
+        status = "ok" if run["success"] else f"FAILED: {run['errors']}"
+        counts = cache[label]
+        print(
+            f"  {label}: run {status}; iJw files {counts.get('files_parsed', 0):,} parsed, "
+            f"{counts.get('files_from_cache', 0):,} from the cache"
+        )
+    print(f"  {'stage':<20}{'from scratch s':>15}{'monthly s':>11}{'ratio':>8}")
+    for name in (*[s for s in STAGES if s in seconds["monthly"]], "total run"):
+        before, after = seconds["from scratch"].get(name, 0.0), seconds["monthly"][name]
+        ratio = f"{after / before:.2f}" if before else ""
+        print(f"  {name:<20}{before:>15.1f}{after:>11.1f}{ratio:>8}")
+
+
 def bench_unchanged_rerun(delivery: Path, out: Path) -> None:
     """`monitor run` again on the emptied inbox: nothing new, so it stops before Dagster (lib/run_inputs.py)."""
     env = {**os.environ, "MONITOR_PSEUDONYM_KEY": pseudonyms.BENCH_KEY.hex()}
@@ -222,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     bench_pseudonyms(args.pseudonyms)
     bench_ijw(work)
     bench_pipeline(work, args.scale, "city scale")
+    bench_monthly(work)
     bench_sealing(work / f"out-{args.scale:g}" / "warehouse" / "staged", work / "sealing")
     if args.partitioned:
         bench_partitioned(work, args.scale, args.workers)

@@ -14,9 +14,10 @@ Reference sources (schools, districts, the CBS postcode table) are public data, 
 their own staged tables the columns their contract declares (a school's name and postcode, the PC6 of the
 lookup) are not flagged as postcodes or name columns. Their other values are scanned like any other.
 
-Allocation numbers (`toewijzingnummer`) and the delivery names in the quarantine (`source_file`: staged rows
-keep no file name any more, see docs/minimisation.md) are arbitrary numbers chosen by others, and one random
-nine-digit number in eleven passes the eleven-test. In those columns a BSN-shaped
+Allocation numbers (`toewijzingnummer`), the delivery names in the quarantine (`source_file`: staged rows
+keep no file name any more, see docs/minimisation.md) and the numbers iJw senders give their messages
+(`identificatie`, in the kept iJw parses: pipelines/ingest/ijw_cache.py) are arbitrary numbers chosen by
+others, and one random nine-digit number in eleven passes the eleven-test. In those columns a BSN-shaped
 number fails the audit only when more of them pass than chance explains (four standard deviations), so a
 systematic mix-up of BSN and allocation number is still caught.
 """
@@ -52,7 +53,8 @@ from pipelines.lib.sealing import (
 )
 from pseudonymisation import bsn
 
-CODE_COLUMNS = frozenset({"toewijzingnummer", "source_file"})  # source_file: quarantine only
+# source_file: quarantine only; identificatie: an iJw message's own number, in the kept parses (ijw_cache.parquet)
+CODE_COLUMNS = frozenset({"toewijzingnummer", "source_file", "identificatie"})
 # Chance that a random nine-digit number passes the eleven-test or is a valid onderwijsnummer.
 CHANCE_VALID = 1 / 11 + 1 / 990
 _NINE_DIGIT_TOKEN = rf"(^|[^0-9A-Za-z])[0-9]{{{bsn.LENGTH}}}([^0-9A-Za-z]|$)"

@@ -15,8 +15,9 @@ from typing import Any
 
 import dagster as dg
 
+from pipelines.ingest.ijw_cache import IJW_CACHE
 from pipelines.ingest.raw_release import IJW_LISTING, ingested_files, list_ijw_files, release, write_receipt
-from pipelines.ingest.sources import IJW_FOLDER, Ingested, find_files, ijw_raw_tables, ingest_source
+from pipelines.ingest.sources import IJW_FOLDER, Ingested, find_files, ijw_tables, ingest_source
 from pipelines.lib.keys import (
     ALL_SOURCES,
     KERNCIJFERS,
@@ -31,6 +32,7 @@ from pipelines.lib.sealing import read_sealed
 from pipelines.lib.settings import Paths
 from pseudonymisation.contract import load_contract
 from pseudonymisation.ijw_consistency import write_consistency
+from pseudonymisation.ijw_tokens import pseudonyms_of
 from pseudonymisation.pseudonymised_exports import pseudonymised_name
 from pseudonymisation.pseudonymiser import Pseudonymiser
 from pseudonymisation.read_csv import FileRejected
@@ -48,6 +50,7 @@ def _summarise(ingested: Ingested, paths: Paths) -> dict[str, object]:
         "files": [f.as_dict() for f in ingested.files],
         "ijw_messages": ingested.ijw_messages,
         "ijw_ignored": ingested.ijw_ignored,
+        **({"ijw_cache": ingested.ijw_cache} if ingested.ijw_cache else {}),
         "quarantine_by_rule": dict(ingested.quarantine_by_rule.most_common()),
         "seconds": {phase: round(seconds, 3) for phase, seconds in ingested.seconds.items()},
     }
@@ -64,6 +67,7 @@ def _summarise(ingested: Ingested, paths: Paths) -> dict[str, object]:
         "files": dg.MetadataValue.json(summary["files"]),
         "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(n, t) for n, t in ingested.columns.items()]),
         "seconds": dg.MetadataValue.json(summary["seconds"]),
+        **({"ijw_cache": dg.MetadataValue.json(ingested.ijw_cache)} if ingested.ijw_cache else {}),
     }
 
 
@@ -185,8 +189,10 @@ def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResourc
     paths = monitor.paths
     pseudonymiser = monitor.pseudonymiser()
     listing = list_ijw_files(paths.inbox / IJW_FOLDER, paths.inbox)  # before reading: what may be released after
-    try:
-        ijw = ijw_raw_tables(paths.inbox, monitor.config.stable_seconds)
+    try:  # single-key mode: files parsed in an earlier run come from the cache, identifiers as tokens
+        ijw, cache_counts = ijw_tables(
+            paths.inbox, monitor.config.stable_seconds, pseudonymiser, paths.warehouse / IJW_CACHE
+        )
     except FileRejected as exc:
         raise dg.Failure(description=str(exc)) from None
     tables, rejected, counts = ijw.tables, ijw.rejected, ijw.counts
@@ -200,7 +206,10 @@ def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResourc
     paths.staged.mkdir(parents=True, exist_ok=True)
     (paths.staged / IJW_LISTING).write_text(json.dumps(listing, indent=2), encoding="utf-8")
     # person-free, toewijzingnummers as pseudonyms; read by pipelines.defs.youth_care_checks
-    write_consistency(ijw.consistency, paths.staged, partial(_toewijzing_pseudonyms, pseudonymiser))
+    tokens = bool(cache_counts)
+    write_consistency(
+        ijw.consistency, paths.staged, pseudonyms_of if tokens else partial(_toewijzing_pseudonyms, pseudonymiser)
+    )
     for source in YOUTH_CARE_SOURCES:
         ingested = _ingest_into(
             monitor,
@@ -208,8 +217,10 @@ def staged_youth_care(context: dg.AssetExecutionContext, monitor: MonitorResourc
             pseudonymiser,
             ijw_table=tables.get(source),
             rejected=rejected if source == "toewijzingen" else None,
+            ijw_tokens=tokens,
         )
         ingested.ijw_messages = counts if source == "toewijzingen" else {}
+        ingested.ijw_cache = cache_counts if source == "toewijzingen" else {}
         ingested.ijw_ignored = ijw.ignored if source == "toewijzingen" else []
         context.log.info(
             f"{source}: {ingested.rows_read} rows read, {ingested.rows_accepted} accepted, "

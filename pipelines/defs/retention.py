@@ -3,7 +3,8 @@
 `retention_purge` removes, per person-level source, the rows whose reference date (`retentionField` in the
 contract) lies before today minus the contract's `retention`, from `warehouse/staged/<source>.parquet` and
 the `stg_<source>` table, then rebuilds the linked tables (persons, pupil years, trajectories, ...) from what
-is left so that no derived person-level row outlives its source. The publication is never touched.
+is left so that no derived person-level row outlives its source; the kept iJw parses that fed a row past
+retention go too (`pipelines/ingest/ijw_cache.py`). The publication is never touched.
 
 Ingest already leaves out every row past retention, so no run uses one. The purge runs last in every
 monitor run and weekly on its own (`weekly_retention`), so that rows staged earlier that have aged past the
@@ -15,6 +16,7 @@ The asset sits in the publish group because it follows the publication; it belon
 import dagster as dg
 from pydantic import Field
 
+from pipelines.ingest.ijw_cache import IJW_CACHE, purge_cache
 from pipelines.lib.keys import OWNER
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.sql_models import models_of, run_model
@@ -50,6 +52,8 @@ def retention_purge(
     today = parse_today(config.today) if config.today else processing_today()
     rules = retention_rules(load_all_contracts(), today)
     paths = monitor.paths
+    # before the staged rows go: a kept iJw parse past retention is found by the toewijzing row it fed
+    cache_removed = purge_cache(paths.warehouse / IJW_CACHE, paths.staged, {r.source: r.cutoff for r in rules})
     with connect(paths) as con:
         purged = [purge_source(paths.staged, con, rule) for rule in rules]
         removed = sum(p.parquet_removed + (p.duckdb_removed or 0) for p in purged)
@@ -64,6 +68,7 @@ def retention_purge(
     metadata: dict[str, object] = {
         "today": today.isoformat(),
         "rows_removed": sum(p.parquet_removed for p in purged),
+        "ijw_cache_files_removed": cache_removed,
         "linked_tables_rebuilt": ", ".join(rebuilt) or "none",
         "per_source": dg.MetadataValue.json(
             {

@@ -17,9 +17,12 @@ from typing import Any
 
 import polars as pl
 
+from pipelines.ingest.ijw_cache import read_ijw_files
 from pipelines.ingest.parquet_sink import ParquetSink
 from pseudonymisation.contract import Contract
 from pseudonymisation.ijw_consistency import SCHEMA as CONSISTENCY_SCHEMA
+from pseudonymisation.ijw_files import input_files
+from pseudonymisation.ijw_tokens import PRECHECKED
 from pseudonymisation.inbox import UnsafeInput, check_entry, escape_name, find_exports, walk_inbox
 from pseudonymisation.minimise import Minimiser
 from pseudonymisation.pseudonymised_exports import check_receipt, pseudonymised_contract, pseudonymised_name
@@ -39,6 +42,7 @@ from pseudonymisation.staging import (
     PhaseClock,
     Transform,
     ijw_folder_tables,
+    ijw_result_tables,
     stage_export,
     stage_ijw_table,
     stage_rejected,
@@ -59,6 +63,7 @@ class Ingested:
     quarantine_by_rule: Counter[str] = field(default_factory=Counter)
     ijw_messages: dict[str, int] = field(default_factory=dict)
     ijw_ignored: list[dict[str, str]] = field(default_factory=list)  # no message, not read: file and reason
+    ijw_cache: dict[str, int] = field(default_factory=dict)  # iJw files and messages parsed or taken from the cache
     seconds: dict[str, float] = field(default_factory=dict)  # per phase, see PHASES
 
     @property
@@ -128,20 +133,33 @@ def _shown(path: Path, inbox: Path) -> str:
     return escape_name(str(path.relative_to(inbox)))
 
 
-def ijw_raw_tables(inbox: Path, stable_seconds: float = 0.0) -> IjwTables:
+def ijw_tables(
+    inbox: Path, stable_seconds: float = 0.0, pseudonymiser: Pseudonymiser | None = None, cache: Path | None = None
+) -> tuple[IjwTables, dict[str, int]]:
     """The inbox's iJw messages (folder `ijw/`); no folder, no messages. Read once the folder is stable, and
-    again when a message changed (or came or went) while it was read."""
+    again when a message changed (or came or went) while it was read.
+
+    With a pseudonymiser (single-key mode) and a `cache`, only files not parsed before are parsed and the rows
+    hold their identifiers as tokens (`PRECHECKED`; pipelines/ingest/ijw_cache.py); the counts say how many
+    files and messages were parsed and taken from the cache. Without one (two-step mode, which refuses raw
+    messages) they are read as they are, to be refused."""
     folder = inbox / IJW_FOLDER
     if not folder.is_dir() and not folder.is_symlink():
-        return IjwTables({}, pl.DataFrame(schema=QUARANTINE_SCHEMA), {}, pl.DataFrame(schema=CONSISTENCY_SCHEMA))
+        empty = IjwTables({}, pl.DataFrame(schema=QUARANTINE_SCHEMA), {}, pl.DataFrame(schema=CONSISTENCY_SCHEMA))
+        return empty, {}
+    prefix = f"{IJW_FOLDER}/"
     try:
         for _ in range(STABLE_ATTEMPTS):
             files = _message_files(folder, inbox)
             wait_until_stable(files, stable_seconds, lambda p: _shown(p, inbox))
             before = {p: _identity(p) for p in files}
-            tables = ijw_folder_tables(folder, f"{IJW_FOLDER}/")
+            if pseudonymiser is None or cache is None:
+                tables, counts = ijw_folder_tables(folder, prefix), {}
+            else:
+                reading = read_ijw_files(input_files(folder), pseudonymiser, cache, processing_today())
+                tables, counts = ijw_result_tables(reading.result, prefix), reading.counts
             if {p: _identity(p) for p in _message_files(folder, inbox)} == before:
-                return tables
+                return tables, counts
     except UnsafeInput as exc:
         raise FileRejected(f"{IJW_FOLDER}/: {exc}") from None
     raise FileRejected(
@@ -153,8 +171,9 @@ def _message_files(folder: Path, inbox: Path) -> list[Path]:
     """The regular files below the iJw folder, each checked before anything (even its size) is looked at."""
     check_entry(folder, inbox)  # the folder itself may not be a link
     files = []
+    real_folders: dict[Path, Path] = {}  # one realpath per folder, not per file (150 000 files at city scale)
     for path in walk_inbox(folder):
-        check_entry(path, folder)
+        check_entry(path, folder, real_folders)
         if not path.is_dir():
             files.append(path)
     return sorted(files)
@@ -172,6 +191,7 @@ def ingest_source(
     stable_seconds: float = 0.0,
     expected: ExpectedKeys | None = None,
     today: date | None = None,
+    ijw_tokens: bool = False,
 ) -> Ingested:
     """Read, validate and minimise every file of one source batch by batch into `staged` and `quarantine`.
 
@@ -183,7 +203,8 @@ def ingest_source(
     they are, once their receipt carries the expected domain and key fingerprints; a raw person-level export is
     refused, as is a pseudonymised one in single-key mode (its pseudonyms would not link).
     Raises `FileRejected` for unusable input; both outputs then keep their previous content. `rejected` holds
-    whole iJw messages refused before they became rows: quarantined, not counted as rows.
+    whole iJw messages refused before they became rows: quarantined, not counted as rows. `ijw_tokens`: the
+    iJw rows hold their identifiers as tokens (`ijw_tables` with a cache), checked and pseudonymised already.
 
     Stable inputs: a file is read once its size and modification time held still for `stable_seconds`; the
     sha256 recorded is that of the bytes read (the file's identity is the same before hashing and after the
@@ -204,7 +225,8 @@ def ingest_source(
             _check_mode(contract, raw_paths, pseudo_paths, ijw_table, pseudonymiser, expected, inbox)
             cutoff = retention_cutoff(contract, today or processing_today())
             keys = (pseudonymiser, expected)
-            return _ingest_files(inbox, contract, keys, outputs, found, addresses, ijw_table, rejected, cutoff)
+            ijw = (ijw_table, rejected, ijw_tokens)
+            return _ingest_files(inbox, contract, keys, outputs, found, addresses, ijw, cutoff)
         except FileChanged:
             if attempt == STABLE_ATTEMPTS:
                 raise
@@ -243,13 +265,13 @@ def _ingest_files(
     outputs: tuple[Path, Path],
     found: tuple[list[Path], list[Path]],
     addresses: pl.DataFrame | None,
-    ijw_table: RawTable | None,
-    rejected: pl.DataFrame | None,
+    ijw: tuple[RawTable | None, pl.DataFrame | None, bool],
     cutoff: date | None,
 ) -> Ingested:
     staged, quarantine = outputs
     raw_paths, pseudo_paths = found
     pseudonymiser, expected = keys
+    ijw_table, rejected, ijw_tokens = ijw
 
     minimisers: dict[str, Minimiser] = {}  # made at first use: one per source, so identifiers hash once
 
@@ -306,7 +328,11 @@ def _ingest_files(
                 staged_file = replace(staged_file, at_source=_receipt_summary(receipt))
             result.files.append(staged_file)
         result.files.extend(duplicates)
-        if ijw_table is not None:
+        if ijw_table is not None and ijw_tokens:
+            tokens = Minimiser(contract, pseudonymiser, addresses, cutoff, pseudonymised=True)
+            staged_ijw = stage_ijw_table(ijw_table, contract, tokens, sinks, tally, clock=clock, prechecked=PRECHECKED)
+            result.files.append(staged_ijw)
+        elif ijw_table is not None:
             result.files.append(stage_ijw_table(ijw_table, contract, pseudonymise, sinks, tally, clock=clock))
         if rejected is not None:
             with clock.phase("write"):
