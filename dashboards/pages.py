@@ -641,7 +641,7 @@ def benchmark_page(items: list[benchmark.Figure], pub: Publication, ctx: PageCon
 
 def swv_schools(unit: Unit, pub: Publication, ctx: PageContext) -> str:
     """A samenwerkingsverband page's own section: its schools in this publication, per sector, with the key
-    figures of the latest year (the same figures as the overview's table)."""
+    figures of the latest year (the same figures as the overview's table), under its own."""
     schools = [s for s in pub.units("school") if (swv := pub.swv_of(s)) is not None and swv.code == unit.code]
     if not schools:
         return (
@@ -655,12 +655,19 @@ def swv_schools(unit: Unit, pub: Publication, ctx: PageContext) -> str:
     )
     order = {s: n for n, s in enumerate(SECTORS)}
     schools.sort(key=lambda s: (order.get(pub.sector(s) or "", len(order)), s.name.lower()))
-    rows = "".join(
-        f"<tr><th scope='row'><a href='../{e(s.page)}'>{e(s.name)}</a></th>"
-        f"<td>{both_t(f'sector_{pub.sector(s)}' if pub.sector(s) else 'sector_unknown')}</td>"
-        + "".join(value_html(pub.totals(s, i.id).get(years[i.id] or ""), i.eenheid, ctx) for i in indicators)
+    own = f"<tr><th scope='row'>{e(unit.name)}</th><td>{both_t(SWV)}</td>" + "".join(
+        value_html(pub.totals(unit, i.id).get(years[i.id] or ""), i.eenheid, ctx) for i in indicators
+    )
+    rows = (
+        own
         + "</tr>"
-        for s in schools
+        + "".join(
+            f"<tr><th scope='row'><a href='../{e(s.page)}'>{e(s.name)}</a></th>"
+            f"<td>{both_t(f'sector_{pub.sector(s)}' if pub.sector(s) else 'sector_unknown')}</td>"
+            + "".join(value_html(pub.totals(s, i.id).get(years[i.id] or ""), i.eenheid, ctx) for i in indicators)
+            + "</tr>"
+            for s in schools
+        )
     )
     return (
         f"<section aria-labelledby='h-swv-schools'><h2 id='h-swv-schools'>{both_t('swv_schools')}</h2>"

@@ -163,7 +163,10 @@ def test_the_new_levels_show_where_a_reader_looks_and_an_unknown_level_breaks_no
     ), a1
     assert "href='../samenwerkingsverband/PO2401.html'" in school
     swv = (site / "samenwerkingsverband" / "PO2401.html").read_text(encoding="utf-8")
-    assert "Basisschool Een" in swv and "Basisschool Twee" in swv, "its schools, per sector"
+    schools_table = text_of(swv[swv.index("id='h-swv-schools'") : swv.index("</table>")])
+    assert "Samenwerkingsverband PO2401 Samenwerkingsverband 12,0 %" in schools_table, "its own figure first"
+    assert "Basisschool Een Basisonderwijs (po) 10,0 %" in schools_table, "then its schools, with their sector"
+    assert "Basisschool Twee Basisonderwijs (po) 10,0 %" in schools_table
     gemeente = page_data(site / "gemeente" / "GM0034.html")["charts"]["gemeente-A1"]
     assert {r["reeks"] for r in gemeente["rows"]} == {"gemeente", "jeugdregio"}, "the jeugdregio as comparison line"
     overview = (site / "index.html").read_text(encoding="utf-8")
