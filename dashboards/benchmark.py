@@ -64,7 +64,8 @@ def _status(row: dict[str, Any]) -> str:
 
 
 def figures(frame: pl.DataFrame | None, pub: Publication) -> list[Figure]:
-    """Per key figure with rows for the own gemeente: its latest year with a value (else its latest year)."""
+    """Per key figure with rows for the own gemeente: its latest year with a value (else its latest year); none
+    when the gemeente has no similar gemeenten at all."""
     if frame is None or frame.is_empty():
         return []
     result = []
@@ -93,7 +94,8 @@ def figures(frame: pl.DataFrame | None, pub: Publication) -> list[Figure]:
         ]
         entries.sort(key=lambda x: (ORDER.index(x.role), x.role != "eigen" and x.rank is None, x.rank or 0, x.name))
         result.append(Figure(indicator, str(year), tuple(entries)))
-    return result
+    # a gemeente without similar gemeenten (a run of one gemeente) gets no page rather than six empty sections
+    return result if any(item.role("vergelijkbaar") for item in result) else []
 
 
 def _number(value: float | None, unit: str) -> str:

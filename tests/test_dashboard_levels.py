@@ -153,6 +153,17 @@ def test_the_benchmark_shows_value_interval_rank_and_reference_levels_and_no_val
     assert by_name["Jeugdregio Flevoland"]["rol"] == "jeugdregio"
 
 
+def test_a_gemeente_without_similar_gemeenten_gets_no_comparison_page(tmp_path: Path) -> None:
+    table = whole_table()
+    alone = benchmarks(table, "GM0034", [], "JZ08")  # a run of one gemeente: no similar ones
+    settings = SiteSettings("Almere", True, 10, 50, exports=False)
+    build_dashboard(
+        tmp_path / "d", almere_view(table), load_indicators(), settings, schools=schools(), benchmarks=alone
+    )
+    assert not (tmp_path / "d" / "vergelijking.html").exists()
+    assert "vergelijking.html" not in (tmp_path / "d" / "index.html").read_text(encoding="utf-8")
+
+
 def test_the_new_levels_show_where_a_reader_looks_and_an_unknown_level_breaks_nothing(site: Path) -> None:
     school = (site / "school" / "11PO00.html").read_text(encoding="utf-8")
     summary = school[school.index("<table class='data summary'>") : school.index("</table>")]
