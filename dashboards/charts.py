@@ -13,6 +13,7 @@ colour-blind readers) and the two series also differ in dash and point shape.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 import struct
 import zlib
@@ -30,6 +31,8 @@ UNIT_COLOUR = "#0072B2"  # Okabe-Ito blue
 GEMEENTE_COLOUR = "#D55E00"  # Okabe-Ito vermillion
 PEER_COLOUR = "#007A5A"  # Okabe-Ito bluish green, darkened to 4.5:1 on white
 UNCLEAR_COLOUR = "#767676"  # grey, 4.5:1 on white: a ranking bar whose interval holds the gemeente's value
+JEUGDREGIO_COLOUR = "#882255"  # Paul Tol's wine, 9:1 on white: the jeugdregio beside a gemeente
+NEDERLAND_COLOUR = "#1b1b1b"  # near-black: the country
 # At school level F4 counts relative absence only (at the case's school); the gemeente's F4 also counts
 # absolute absence, so a school is compared with other schools (same kind of figure), not with the gemeente.
 NOT_LIKE_GEMEENTE = {("school", "F4")}
@@ -54,6 +57,10 @@ class ChartContext:
     synthetic: bool
     min_teller: int
     language: Language
+    # The levels above the gemeente the publication holds (docs/levels.md): drawn as comparison lines on the
+    # gemeente's charts. Not set for a single-gemeente publication without them: its charts stay as they were.
+    jeugdregio: str | None = None
+    nederland: bool = False
 
     def text(self, key: str) -> str:
         return t(key, self.language)
@@ -101,8 +108,9 @@ def benchmarked(indicator: CatalogueEntry) -> bool:
 
 
 def like_gemeente(indicator: CatalogueEntry, level: str) -> bool:
-    """Whether a unit's figure is held against the gemeente's: a rate with the same definition at both levels."""
-    return benchmarked(indicator) and (level, indicator.id) not in NOT_LIKE_GEMEENTE
+    """Whether a school's or wijk's figure is held against the gemeente's: a rate with the same definition at both
+    levels. A samenwerkingsverband spans gemeenten (and counts its schools' pupils, wherever they live): never."""
+    return level in ("school", "wijk") and benchmarked(indicator) and (level, indicator.id) not in NOT_LIKE_GEMEENTE
 
 
 def has_peers(indicator: CatalogueEntry, level: str) -> bool:
@@ -114,8 +122,13 @@ def _series(indicator: CatalogueEntry, level: str, ctx: ChartContext) -> dict[st
     """The series a chart draws, data code → (legend name, colour, dash, point shape)."""
     gemeente = (f"{ctx.text('gemeente')} {ctx.gemeente}", GEMEENTE_COLOUR, [6, 3], "square")
     if level == "gemeente":
-        return {"gemeente": gemeente}
-    own = ctx.text("this_school" if level == "school" else "this_wijk")
+        above: dict[str, tuple[str, str, list[int], str]] = {"gemeente": gemeente}
+        if benchmarked(indicator) and ctx.jeugdregio:
+            above["jeugdregio"] = (ctx.jeugdregio, JEUGDREGIO_COLOUR, [2, 2], "diamond")
+        if benchmarked(indicator) and ctx.nederland:
+            above["nederland"] = (ctx.text("nederland"), NEDERLAND_COLOUR, [8, 2, 2, 2], "cross")
+        return above
+    own = ctx.text({"school": "this_school", "wijk": "this_wijk"}.get(level, "this_swv"))
     series = {"eenheid": (own, UNIT_COLOUR, [1, 0], "circle")}
     if like_gemeente(indicator, level):
         series["gemeente"] = gemeente
@@ -200,11 +213,11 @@ def _series_layers(
     )
     # "< 10" is written at the top of the plot, one line per series, never on the zero line where it
     # would read as a value of 0.
-    second = domain[1] if len(domain) > 1 else ""
+    lines = " : ".join(f"datum.reeks === '{name}' ? {7 + 13 * i}" for i, name in enumerate(domain[1:], start=1))
     labels = (
         alt.Chart()
         .transform_filter("datum.status === 'klein' || datum.status === 'onderdrukt'")
-        .transform_calculate(label=ctx.status_label(), ypix=f"datum.reeks === '{second}' ? 20 : 7")
+        .transform_calculate(label=ctx.status_label(), ypix=f"{lines} : 7" if lines else "7")
         .mark_text(fontSize=11, fontWeight="bold")
         .encode(x=x, y=alt.Y("ypix:Q", scale=None), text="label:N", color=colour)
     )
@@ -354,7 +367,9 @@ def ranking_template(indicator: CatalogueEntry, level: str, ctx: ChartContext) -
 
 
 def key_figure_template(indicator: CatalogueEntry, ctx: ChartContext) -> alt.TopLevelMixin:
-    """A small trend line of one gemeente key figure, for the overview's tiles (their heading is its title)."""
+    """A small trend line of one gemeente key figure, for the overview's tiles (their heading is its title): the
+    gemeente alone, as a tile has no room for a legend (the gemeente page draws the levels above it)."""
+    ctx = dataclasses.replace(ctx, jeugdregio=None, nederland=False)
     width, height = KEY_SIZE
     chart = (
         alt.layer(
@@ -369,6 +384,87 @@ def key_figure_template(indicator: CatalogueEntry, ctx: ChartContext) -> alt.Top
         )
     )
     return chart
+
+
+BENCHMARK_ROLES = ("eigen", "vergelijkbaar", "jeugdregio", "nederland")
+
+
+def benchmark_template(indicator: CatalogueEntry, ctx: ChartContext) -> alt.TopLevelMixin:
+    """The gemeente among its similar gemeenten on one indicator (vergelijking.parquet): a dot per gemeente with
+    its 95 % interval as a whisker, highest first, the jeugdregio and the country as vertical reference lines.
+
+    A suppressed gemeente has no dot and says so in its name on the axis ("Lelystad (onderdrukt)"), as in the
+    rankings: never a dot at 0. The rows carry `naam`, `rol`, `waarde`, `lo`, `hi`, `status` and `volgorde`."""
+    name = ctx.name(indicator)
+    unit = _value_title(indicator, ctx)
+    names = {
+        "eigen": (f"{ctx.text('gemeente')} {ctx.gemeente}", UNIT_COLOUR),
+        "vergelijkbaar": (ctx.text("similar_gemeenten"), UNCLEAR_COLOUR),
+    }
+    if ctx.jeugdregio and benchmarked(indicator):
+        names["jeugdregio"] = (ctx.jeugdregio, JEUGDREGIO_COLOUR)
+    if ctx.nederland and benchmarked(indicator):
+        names["nederland"] = (ctx.text("nederland"), NEDERLAND_COLOUR)
+    colour = alt.Color(
+        "rolnaam:N",
+        scale=alt.Scale(domain=[n for n, _ in names.values()], range=[c for _, c in names.values()]),
+        legend=alt.Legend(orient="bottom", title=None, columns=2, labelLimit=0),
+    )
+    role_name = "''"
+    for code, (label, _) in names.items():
+        role_name = f"datum.rol === '{code}' ? '{label}' : {role_name}"
+    status = ctx.status_label()
+    naam = f"({status}) === '' ? datum.naam : datum.naam + ' (' + ({status}) + ')'"
+    y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("volgorde", op="min"), axis=alt.Axis(labelLimit=0))
+    x = alt.X(
+        "waarde:Q", title=unit, scale=alt.Scale(zero=True), axis=alt.Axis(format=_format(indicator), orient="top")
+    )
+    tooltip = [
+        alt.Tooltip("label:N", title=ctx.text("name")),
+        alt.Tooltip("waarde:Q", title=unit, format=_format(indicator)),
+        alt.Tooltip("lo:Q", title=ctx.text("interval_low"), format=_format(indicator)),
+        alt.Tooltip("hi:Q", title=ctx.text("interval_high"), format=_format(indicator)),
+    ]
+    gemeenten = "datum.rol === 'eigen' || datum.rol === 'vergelijkbaar'"
+    whiskers = (
+        alt.Chart()
+        .transform_filter(f"({gemeenten}) && isValid(datum.lo)")
+        .mark_rule(strokeWidth=2, aria=False)
+        .encode(x="lo:Q", x2="hi:Q", y=y, color=colour, tooltip=tooltip)
+    )
+    dots = (
+        alt.Chart()
+        .transform_filter(f"({gemeenten}) && isValid(datum.waarde)")
+        .mark_point(filled=True, size=90, opacity=1)
+        .encode(x=x, y=y, color=colour, shape=alt.value("circle"), tooltip=tooltip)
+    )
+    # every gemeente on the axis, also a suppressed one (it has no dot): an invisible rule per name
+    names_on_axis = alt.Chart().transform_filter(gemeenten).mark_rule(opacity=0, aria=False).encode(y=y)
+    references = (
+        alt.Chart()
+        .transform_filter("(datum.rol === 'jeugdregio' || datum.rol === 'nederland') && isValid(datum.waarde)")
+        .mark_rule(strokeWidth=2, strokeDash=[6, 3])
+        .encode(
+            x=alt.X("waarde:Q"),
+            color=colour,
+            tooltip=[alt.Tooltip("label:N", title=ctx.text("name")), tooltip[1], tooltip[2], tooltip[3]],
+        )
+    )
+    subtitle = f"{ctx.text('unit')}: {unit}; — {ctx.text('interval_95')}"
+    if len(names) > 2:
+        subtitle += f"; - - - {', '.join(n for code, (n, _) in names.items() if code in ('jeugdregio', 'nederland'))}"
+    return (
+        alt.layer(names_on_axis, references, whiskers, dots, data=alt.NamedData(name=DATA_NAME))
+        .transform_calculate(label=naam, rolnaam=role_name)
+        .properties(
+            width=460,
+            height=alt.Step(22),
+            title=alt.Title(
+                f"{indicator.id} {name}: {ctx.text('benchmark_short')}", subtitle=ctx.subtitle(subtitle), anchor="start"
+            ),
+            description=f"{indicator.id} {name}, {ctx.text('benchmark_short')}",
+        )
+    )
 
 
 def to_spec(chart: alt.TopLevelMixin) -> Spec:

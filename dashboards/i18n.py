@@ -194,6 +194,70 @@ TEXT: dict[str, tuple[str, str]] = {
         "gearceerd: onderdrukt; lichtgrijs: geen cijfer",
         "hatched: suppressed; light grey: no figure",
     ),
+    "samenwerkingsverband": ("Samenwerkingsverband", "Samenwerkingsverband"),
+    "samenwerkingsverbanden": (
+        "Samenwerkingsverbanden passend onderwijs",
+        "Samenwerkingsverbanden (inclusive education)",
+    ),
+    "jeugdregio": ("Jeugdregio", "Youth-care region"),
+    "nederland": ("Nederland", "The Netherlands"),
+    "this_swv": ("Dit samenwerkingsverband", "This samenwerkingsverband"),
+    "swv_not_published": (
+        "Het samenwerkingsverband van deze school heeft geen eigen cijfers in deze publicatie: het ligt ook in "
+        "gemeenten die niet meedoen.",
+        "This school's samenwerkingsverband has no figures of its own in this publication: it also lies in "
+        "municipalities that do not take part.",
+    ),
+    "swv_schools": ("Scholen van dit samenwerkingsverband", "Schools of this samenwerkingsverband"),
+    "swv_schools_note": (
+        "De scholen van deze gemeente die bij dit samenwerkingsverband horen, per soort onderwijs, met de "
+        "kerncijfers van het laatste schooljaar. Een samenwerkingsverband telt de leerlingen van zijn scholen, "
+        "waar ze ook wonen; daarom staat er geen gemeentelijn bij.",
+        "The schools of this municipality that belong to this samenwerkingsverband, per type of education, with "
+        "the key figures of the latest school year. A samenwerkingsverband counts the pupils of its schools, "
+        "wherever they live; so there is no municipality line.",
+    ),
+    "swv_no_schools": (
+        "Geen scholen van deze gemeente in dit samenwerkingsverband.",
+        "No schools of this municipality in this samenwerkingsverband.",
+    ),
+    "similar_gemeente": ("Vergelijkbare gemeente", "Similar municipality"),
+    "similar_gemeenten": ("Vergelijkbare gemeenten", "Similar municipalities"),
+    "no_jeugdregio": (
+        "De jeugdregio staat er niet bij: niet al haar gemeenten zitten in deze publicatie.",
+        "The youth-care region is not shown: not all its municipalities are in this publication.",
+    ),
+    "no_nederland": (
+        "Nederland staat er niet bij: dat cijfer is er alleen bij een landelijke berekening.",
+        "The Netherlands is not shown: that figure exists only in a national run.",
+    ),
+    "benchmark_short": ("vergelijkbare gemeenten", "similar municipalities"),
+    "benchmark_title": ("Vergelijking met vergelijkbare gemeenten", "Comparison with similar municipalities"),
+    "benchmark_page": ("Vergelijking met vergelijkbare gemeenten", "Comparison with similar municipalities"),
+    "benchmark_lead": (
+        "Per kerncijfer de gemeente naast gemeenten van vergelijkbare grootte (aantal leerlingen), in het laatste "
+        "schooljaar met een cijfer van de gemeente. De rang telt de gemeente en de vergelijkbare gemeenten met een "
+        "cijfer: 1e is de hoogste waarde. Hoger is niet vanzelf beter of slechter.",
+        "Per key figure the municipality beside municipalities of similar size (number of pupils), in the latest "
+        "school year with a figure of the municipality. The rank counts the municipality and the similar "
+        "municipalities with a figure: 1st is the highest value. Higher is not in itself better or worse.",
+    ),
+    "benchmark_interval_note": (
+        "De streep om elk punt is het 95 %-betrouwbaarheidsinterval: het echte cijfer ligt vrijwel zeker binnen "
+        "die grenzen. Overlappen de strepen van twee gemeenten, dan is het verschil tussen hen mogelijk toeval.",
+        "The bar around each dot is the 95% confidence interval: the true figure almost certainly lies within it. "
+        "Where the bars of two municipalities overlap, the difference between them may be chance.",
+    ),
+    "rank": ("Rang", "Rank"),
+    "no_rank": ("geen rang", "no rank"),
+    "no_benchmark": (
+        "Geen vergelijking: er zijn geen vergelijkbare gemeenten met cijfers in deze publicatie.",
+        "No comparison: there are no similar municipalities with figures in this publication.",
+    ),
+    "benchmark_nothing": (
+        "Voor dit kerncijfer is geen vergelijking te tonen.",
+        "There is no comparison to show for this key figure.",
+    ),
     "no_ranking": (
         "Voor deze combinatie zijn geen cijfers te tonen.",
         "There are no figures to show for this combination.",
@@ -250,6 +314,14 @@ def format_change(value: float, unit: str, language: Language) -> str:
         points = _group(f"{abs(value):,.1f}", language)
         return sign + points + ("\u00a0%-punt" if language == "nl" else "\u00a0pp")
     return sign + format_value(abs(value), unit, language)
+
+
+def format_rank(rank: int, ranked: int, language: Language) -> str:
+    """'3e van 5' / '3rd of 5'."""
+    if language == "nl":
+        return f"{rank}e van {ranked}"
+    suffix = "th" if 10 <= rank % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
+    return f"{rank}{suffix} of {ranked}"
 
 
 def unit_label(unit: str, language: Language) -> str:

@@ -25,6 +25,11 @@ from dashboards.i18n import Language, category_label
 from dashboards.intervals import Interval, interval
 
 LEVELS = ("school", "wijk")
+# The levels a gemeente's publication shows above its schools and itself (docs/levels.md). The dashboard reads
+# only these: a level it does not know is left out, never breaks a page.
+SWV = "samenwerkingsverband"
+JEUGDREGIO = "jeugdregio"
+NEDERLAND = "nederland"
 KEY_FIGURES = ("G1", "A1", "A6", "C2", "E1", "F4")
 LABEL_LENGTH = 42
 Row = dict[str, Any]
@@ -69,6 +74,14 @@ class SchoolFacts:
         (so: speciaal and voortgezet speciaal onderwijs), VO (vo); mbo has none."""
         wanted = {"po": (self.po_swv,), "sbo": (self.po_swv,), "so": (self.po_swv, self.vo_swv), "vo": (self.vo_swv,)}
         return tuple(code for code in wanted.get(self.sector or "", ()) if code)
+
+    @property
+    def counts_in(self) -> str | None:
+        """The samenwerkingsverband whose figures hold this school's pupils (sql/link/school_areas.sql): the PO one
+        for po, sbo and so (an so/vso centre counts wholly there), the VO one for vo; mbo none."""
+        if self.sector in ("po", "sbo", "so"):
+            return self.po_swv
+        return self.vo_swv if self.sector == "vo" else None
 
 
 def school_facts(schools: pl.DataFrame | None) -> dict[str, SchoolFacts]:
@@ -175,6 +188,16 @@ class Publication:
     def gemeente(self) -> Unit:
         return next(u for u in self._units if u.level == "gemeente")
 
+    def above(self, level: str) -> Unit | None:
+        """The publication's jeugdregio or country (a gemeente's publication holds at most one of each)."""
+        return next((u for u in self._units if u.level == level), None)
+
+    def swv_of(self, unit: Unit) -> Unit | None:
+        """The samenwerkingsverband a school counts in, when the publication has its figures."""
+        facts = self.school(unit)
+        code = facts.counts_in if facts is not None else None
+        return next((u for u in self.units(SWV) if u.code == code), None) if code else None
+
     def units(self, level: str) -> list[Unit]:
         return sorted((u for u in self._units if u.level == level), key=lambda u: (u.name.lower(), u.code))
 
@@ -241,6 +264,8 @@ class Publication:
         rows: list[Row] = []
         if unit.level == "gemeente":
             series = [("gemeente", unit)]
+            if indicator.noemer is not None:  # a rate: the jeugdregio's and the country's are comparison lines
+                series += [(level, u) for level in (JEUGDREGIO, NEDERLAND) if (u := self.above(level)) is not None]
         else:
             series = [("eenheid", unit)]
             if like_gemeente(indicator, unit.level):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from dashboards import benchmark
 from dashboards.catalogue import CatalogueEntry
 from dashboards.charts import NOT_LIKE_GEMEENTE
 from dashboards.downloads import ALL, DEFINITIONS, FOLDER, file_stem
@@ -30,7 +31,7 @@ from dashboards.i18n import (
     unit_label,
 )
 from dashboards.intervals import METHODS
-from dashboards.model import KEY_FIGURES, LEVELS, SAME_AS, SECTORS, Cell, Publication, Unit
+from dashboards.model import KEY_FIGURES, LEVELS, SAME_AS, SECTORS, SWV, Cell, Publication, Unit
 from dashboards.summary import conversation, interval_text, summary
 
 e = html.escape
@@ -106,7 +107,7 @@ def _alt_text(
     assert last.value is not None
     text += f" {last.year}: {format_value(last.value, indicator.eenheid, language)}"
     benchmark = next((c for c in gemeente if c.year == last.year and c.category is None and c.value is not None), None)
-    if benchmark is not None and unit.level != "gemeente":
+    if benchmark is not None and unit.level in LEVELS:
         assert benchmark.value is not None
         text += f" ({t('gemeente', language).lower()} {format_value(benchmark.value, indicator.eenheid, language)})"
     return text + "."
@@ -162,7 +163,7 @@ def _values_table(unit: Unit, indicator: CatalogueEntry, pub: Publication, ctx: 
     """The chart's numbers as an accessible table: year (and category) × this unit and the gemeente."""
     own = pub.cells(unit, indicator.id)
     bench = {(c.year, c.category): c for c in pub.cells(pub.gemeente, indicator.id)}
-    with_gemeente = unit.level != "gemeente" and (unit.level, indicator.id) not in NOT_LIKE_GEMEENTE
+    with_gemeente = unit.level in LEVELS and (unit.level, indicator.id) not in NOT_LIKE_GEMEENTE
     with_interval = unit.level != "gemeente" and indicator.soort in METHODS
     head = f"<th scope='col'>{both_t('school_year')}</th>"
     if indicator.dimensie is not None:
@@ -437,15 +438,24 @@ def _units_table(pub: Publication, ctx: PageContext) -> str:
     )
 
 
+def above_links(pub: Publication, root: str, compared: bool) -> str:
+    """Links to the pages of the levels above the gemeente's schools and to the comparison with similar gemeenten,
+    for the overview's and the gemeente page's lead; empty when the publication has none."""
+    links = [f"<a href='{root}{benchmark.PAGE}'>{both_t('benchmark_page')}</a>"] if compared else []
+    links += [f"<a href='{root}{e(u.page)}'>{both_t('samenwerkingsverband')} {e(u.code)}</a>" for u in pub.units(SWV)]
+    return " · ".join(links)
+
+
 def overview_page(pub: Publication, ctx: PageContext, lead: str = "") -> Page:
     """The gemeente's key figures with trend, schools and wijken compared with it, and a table of all units;
-    `lead` adds links beside the gemeente's page (the wijk context page)."""
+    `lead` adds links beside the gemeente's page (the wijk context page, the comparison, the samenwerkingsverbanden)."""
     root = ""
     charts: dict[str, dict[str, Any]] = {}
     key_indicators = [i for k in KEY_FIGURES if (i := pub.indicator(k)) is not None]
     tiles = []
     for indicator in key_indicators:
         tile, chart = _key_tile(indicator, pub, ctx)
+        chart["rows"] = [r for r in chart["rows"] if r["reeks"] == "gemeente"]  # a tile: the gemeente alone
         tiles.append(tile)
         charts[f"kern-{indicator.id}"] = chart
     embedded = dict(charts)
@@ -616,6 +626,55 @@ STATEMENT_EN = (
         "page and what did not work. You will get an answer within five working days.",
     ),
 )
+
+
+def benchmark_page(items: list[benchmark.Figure], pub: Publication, ctx: PageContext) -> Page:
+    """vergelijking.html: the gemeente beside its similar gemeenten, its jeugdregio and the country."""
+    body, charts = benchmark.body(items, pub, ctx.min_teller)
+    crumbs = (
+        f"<nav class='crumbs' {aria_label('breadcrumb', ctx)}><a href='index.html'>{both_t('overview')}</a> › "
+        f"<span aria-current='page'>{both_t('benchmark_page')}</span></nav>"
+    )
+    title = tuple(f"{t('benchmark_title', lang)} – {pub.gemeente.name}" for lang in ("nl", "en"))
+    return Page(benchmark.PAGE, frame("", (title[0], title[1]), crumbs + body, charts, ctx), charts)
+
+
+def swv_schools(unit: Unit, pub: Publication, ctx: PageContext) -> str:
+    """A samenwerkingsverband page's own section: its schools in this publication, per sector, with the key
+    figures of the latest year (the same figures as the overview's table), under its own."""
+    schools = [s for s in pub.units("school") if (swv := pub.swv_of(s)) is not None and swv.code == unit.code]
+    if not schools:
+        return (
+            f"<section><h2>{both_t('swv_schools')}</h2><p class='note empty'>{both_t('swv_no_schools')}</p></section>"
+        )
+    indicators = [i for k in KEY_FIGURES if (i := pub.indicator(k)) is not None]
+    years = {i.id: pub.latest_year(i.id) for i in indicators}
+    head = f"<th scope='col'>{both_t('name')}</th><th scope='col'>{both_t('sector')}</th>" + "".join(
+        f"<th scope='col'>{e(i.id)} {both(i.naam_nl, i.naam_en)} <span class='year'>{e(years[i.id] or '')}</span></th>"
+        for i in indicators
+    )
+    order = {s: n for n, s in enumerate(SECTORS)}
+    schools.sort(key=lambda s: (order.get(pub.sector(s) or "", len(order)), s.name.lower()))
+    own = f"<tr><th scope='row'>{e(unit.name)}</th><td>{both_t(SWV)}</td>" + "".join(
+        value_html(pub.totals(unit, i.id).get(years[i.id] or ""), i.eenheid, ctx) for i in indicators
+    )
+    rows = (
+        own
+        + "</tr>"
+        + "".join(
+            f"<tr><th scope='row'><a href='../{e(s.page)}'>{e(s.name)}</a></th>"
+            f"<td>{both_t(f'sector_{pub.sector(s)}' if pub.sector(s) else 'sector_unknown')}</td>"
+            + "".join(value_html(pub.totals(s, i.id).get(years[i.id] or ""), i.eenheid, ctx) for i in indicators)
+            + "</tr>"
+            for s in schools
+        )
+    )
+    return (
+        f"<section aria-labelledby='h-swv-schools'><h2 id='h-swv-schools'>{both_t('swv_schools')}</h2>"
+        f"<p>{both_t('swv_schools_note')}</p><div class='scroll' tabindex='0' role='region' "
+        f"{aria_label('swv_schools', ctx)}><table class='data'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody>"
+        "</table></div></section>"
+    )
 
 
 def accessibility_page(ctx: PageContext) -> Page:

@@ -34,12 +34,14 @@ import altair as alt
 import polars as pl
 import vl_convert as vlc
 
+from dashboards import benchmark
 from dashboards import context as wijk_context
 from dashboards.catalogue import CatalogueEntry
 from dashboards.charts import (
     VEGA_LITE_VERSION,
     ChartContext,
     Spec,
+    benchmark_template,
     export,
     key_figure_template,
     map_template,
@@ -50,8 +52,17 @@ from dashboards.charts import (
 )
 from dashboards.downloads import write_downloads
 from dashboards.i18n import LANGUAGES, Language, vega_locales
-from dashboards.model import KEY_FIGURES, LEVELS, Publication
-from dashboards.pages import Page, PageContext, accessibility_page, overview_page, unit_page
+from dashboards.model import JEUGDREGIO, KEY_FIGURES, LEVELS, NEDERLAND, SWV, Publication
+from dashboards.pages import (
+    Page,
+    PageContext,
+    above_links,
+    accessibility_page,
+    benchmark_page,
+    overview_page,
+    swv_schools,
+    unit_page,
+)
 from dashboards.targets import targets_html
 
 ASSETS = ("dashboard.js", "dashboard.css")
@@ -122,14 +133,29 @@ def _keep(path: Path, text: str) -> None:
         pass
 
 
-def chart_templates(pub: Publication, ctx: ChartContext) -> dict[str, Spec]:
-    """Every chart the site draws, once per indicator and level, validated against Vega-Lite."""
-    levels = tuple((level, tuple(pub.indicators(level))) for level in (*LEVELS, "gemeente"))
+def chart_context(pub: Publication, settings: SiteSettings, language: Language) -> ChartContext:
+    """The charts' shared context: with the jeugdregio and the country when the publication holds them."""
+    jeugdregio = pub.above(JEUGDREGIO)
+    return ChartContext(
+        pub.years,
+        settings.gemeente,
+        settings.synthetic,
+        settings.min_teller,
+        language,
+        jeugdregio=jeugdregio.name if jeugdregio is not None else None,
+        nederland=pub.above(NEDERLAND) is not None,
+    )
+
+
+def chart_templates(pub: Publication, ctx: ChartContext, compared: bool = False) -> dict[str, Spec]:
+    """Every chart the site draws, once per indicator and level, validated against Vega-Lite; `compared`: the
+    key figures' comparison with similar gemeenten too (dashboards/benchmark.py)."""
+    levels = tuple((level, tuple(pub.indicators(level))) for level in (*LEVELS, "gemeente", SWV) if pub.units(level))
     categories = tuple(
         (i.id, tuple(pub.categories(i, ctx.language).items())) for i in pub.catalogue if i.dimensie is not None
     )
     key_figures = tuple(i for key in KEY_FIGURES if (i := pub.indicator(key)) is not None)
-    return copy.deepcopy(_templates(ctx, levels, categories, key_figures))
+    return copy.deepcopy(_templates(ctx, levels, categories, key_figures, compared))
 
 
 CACHE_VARIABLE = "MONITOR_CACHE_DIR"  # where chart templates are kept between runs (default ~/.cache/jeugdmonitor)
@@ -150,18 +176,19 @@ def _templates(
     levels: tuple[tuple[str, tuple[CatalogueEntry, ...]], ...],
     categories: tuple[tuple[str, tuple[tuple[str, str], ...]], ...],
     key_figures: tuple[CatalogueEntry, ...],
+    compared: bool,
 ) -> dict[str, Spec]:
     """The templates of one shape of publication. They never depend on the numbers, only on these arguments
     and the code, so they are kept on disk under a hash of both: the next monthly run, or another process of
     a test suite, pays Altair's seconds (most of a publish) once per shape. Nothing personal is in them."""
-    key = hashlib.sha256(repr((ctx, levels, categories, key_figures, _code_version())).encode()).hexdigest()
+    key = hashlib.sha256(repr((ctx, levels, categories, key_figures, compared, _code_version())).encode()).hexdigest()
     path = _cache_folder() / "chart-templates" / f"{key}.json"
     try:
         cached: dict[str, Spec] = json.loads(path.read_text(encoding="utf-8"))
         return cached
     except (OSError, ValueError):
         pass
-    templates = _build_templates(ctx, levels, categories, key_figures)
+    templates = _build_templates(ctx, levels, categories, key_figures, compared)
     _keep(path, json.dumps(templates))
     return templates
 
@@ -171,6 +198,7 @@ def _build_templates(
     levels: tuple[tuple[str, tuple[CatalogueEntry, ...]], ...],
     categories: tuple[tuple[str, tuple[tuple[str, str], ...]], ...],
     key_figures: tuple[CatalogueEntry, ...],
+    compared: bool,
 ) -> dict[str, Spec]:
     names = dict(categories)
     templates: dict[str, Spec] = {}
@@ -184,6 +212,8 @@ def _build_templates(
                 templates[f"map/{level}/{indicator.id}"] = to_spec(map_template(indicator, ctx))
     for indicator in key_figures:
         templates[f"kern/{indicator.id}"] = to_spec(key_figure_template(indicator, ctx))
+        if compared:
+            templates[f"vergelijking/{indicator.id}"] = to_spec(benchmark_template(indicator, ctx))
     return templates
 
 
@@ -262,19 +292,17 @@ def build_dashboard(
     targets: pl.DataFrame | None = None,
     context: wijk_context.WijkContext | None = None,
     schools: pl.DataFrame | None = None,
+    benchmarks: pl.DataFrame | None = None,
 ) -> SiteReport:
     """Write the site into `folder` (which must not exist yet) from the protected indicator table and the
     indicator catalogue the publish stage hands over; `targets`: doelen.parquet, if any; `context`: the
     wijkcontext table with its model (issue 20), when there is one: then a wijk context page and a context block
-    on each wijk page (dashboards/context.py); `schools`: the schools' public attributes (scholen.parquet)."""
+    on each wijk page (dashboards/context.py); `schools`: the schools' public attributes (scholen.parquet);
+    `benchmarks`: vergelijking.parquet, the gemeente beside similar gemeenten (then the page vergelijking.html)."""
     started = time.perf_counter()
     pub = Publication(table, list(catalogue), schools)
-    templates = {
-        lang: chart_templates(
-            pub, ChartContext(pub.years, settings.gemeente, settings.synthetic, settings.min_teller, lang)
-        )
-        for lang in LANGUAGES
-    }
+    compared = benchmark.figures(benchmarks, pub)
+    templates = {lang: chart_templates(pub, chart_context(pub, settings, lang), bool(compared)) for lang in LANGUAGES}
     nlds = nlds_css()
     ctx = PageContext(
         gemeente=settings.gemeente,
@@ -296,16 +324,24 @@ def build_dashboard(
         context_pages.append(wijk_context.context_page(context, pub.units("wijk"), ctx)[0])
         for u in pub.units("wijk"):
             extra[("wijk", u.code)] = extra.get(("wijk", u.code), "") + wijk_context.wijk_section(context, u, ctx)
-    lead = wijk_context.overview_link() if context_pages else ""
+    above = above_links(pub, "", bool(compared))
+    lead = " · ".join(part for part in (wijk_context.overview_link() if context_pages else "", above) if part)
     gemeente = pub.gemeente
+    if above:
+        key = (gemeente.level, gemeente.code)
+        extra[key] = f"<p class='lead'>{above_links(pub, '../', bool(compared))}</p>" + extra.get(key, "")
+    for unit in pub.units(SWV):
+        extra[(SWV, unit.code)] = swv_schools(unit, pub, ctx) + extra.get((SWV, unit.code), "")
     pages = [overview_page(pub, ctx, lead), accessibility_page(ctx)]
     pages.append(unit_page(gemeente, pub, ctx, True, extra.get((gemeente.level, gemeente.code), "")))
     pages += [
         unit_page(unit, pub, ctx, False, extra.get((unit.level, unit.code), ""))
-        for level in LEVELS
+        for level in (*LEVELS, SWV)
         for unit in pub.units(level)
     ]
     pages += context_pages
+    if compared:
+        pages.append(benchmark_page(compared, pub, ctx))
     _write_assets(folder, templates, nlds)
     for page in pages:
         path = folder / page.path

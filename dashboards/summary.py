@@ -13,7 +13,7 @@ import html
 from dashboards.catalogue import CatalogueEntry
 from dashboards.charts import like_gemeente
 from dashboards.i18n import both, both_t, format_change, format_value, t, unit_label
-from dashboards.model import KEY_FIGURES, Cell, Publication, Unit, previous_year
+from dashboards.model import KEY_FIGURES, SWV, Cell, Publication, Unit, previous_year
 
 e = html.escape
 QUESTIONS = (
@@ -71,7 +71,7 @@ def _value(cell: Cell | None, unit: str, min_teller: int) -> str:
     return f"<span class='suppressed'>{label}</span>"
 
 
-def _row(unit: Unit, indicator: CatalogueEntry, pub: Publication, min_teller: int) -> str | None:
+def _row(unit: Unit, indicator: CatalogueEntry, pub: Publication, min_teller: int, swv: Unit | None) -> str | None:
     year = pub.latest_year(indicator.id)
     own = pub.totals(unit, indicator.id).get(year or "")
     if year is None or own is None:
@@ -94,13 +94,20 @@ def _row(unit: Unit, indicator: CatalogueEntry, pub: Publication, min_teller: in
         delta = own.value - before.value
         change = both(format_change(delta, indicator.eenheid, "nl"), format_change(delta, indicator.eenheid, "en"))
     benchmark = _value(gemeente, indicator.eenheid, min_teller) if comparable else both(*NOT_COMPARABLE)
+    # The school's samenwerkingsverband counts its schools' pupils as the school does: the same kind of figure,
+    # F4 included (both count relative absence at the case's school).
+    above = f"<td>{_value(pub.totals(swv, indicator.id).get(year), indicator.eenheid, min_teller)}</td>" if swv else ""
     peers = "–"
     if indicator.noemer is not None and (median := pub.peer_median(unit, indicator.id, year)) is not None:
         peers = f"{number(median[0], indicator.eenheid)} <span class='unit'>({both_t('median_of')} {median[1]})</span>"
     return (
-        f"<tr>{head}<td>{value}</td><td>{change}</td><td>{benchmark}</td><td>{peers}</td>"
+        f"<tr>{head}<td>{value}</td><td>{change}</td><td>{benchmark}</td>{above}<td>{peers}</td>"
         f"<td>{_teller_noemer(own, indicator) if own.value is not None else '–'}</td></tr>"
     )
+
+
+def _swv_page(pub: Publication, code: str) -> Unit | None:
+    return next((u for u in pub.units(SWV) if u.code == code), None)
 
 
 def school_facts(unit: Unit, pub: Publication, root: str) -> str:
@@ -115,7 +122,10 @@ def school_facts(unit: Unit, pub: Publication, root: str) -> str:
     elif facts.wijk_naam:
         wijk = e(facts.wijk_naam)
     if facts.swv:
-        swv = ", ".join(e(code) for code in facts.swv)
+        swv = ", ".join(
+            f"<a href='{root}{page.page}'>{e(code)}</a>" if (page := _swv_page(pub, code)) else e(code)
+            for code in facts.swv
+        )
         if facts.swv_source == "gemeente":
             swv += f" <span class='unit'>({both_t('swv_by_gemeente')})</span>"
     else:
@@ -128,7 +138,8 @@ def summary(unit: Unit, pub: Publication, min_teller: int, root: str = "../") ->
     """The summary section of a school or wijk page (empty for the gemeente): for a school its sector, wijk and
     samenwerkingsverband first, then the key figures."""
     indicators = [i for key in KEY_FIGURES if (i := pub.indicator(key)) is not None]
-    rows = [r for i in indicators if (r := _row(unit, i, pub, min_teller)) is not None]
+    swv = pub.swv_of(unit) if unit.level == "school" else None
+    rows = [r for i in indicators if (r := _row(unit, i, pub, min_teller, swv)) is not None]
     facts = school_facts(unit, pub, root)
     if not rows:
         return (
@@ -147,6 +158,7 @@ def summary(unit: Unit, pub: Publication, min_teller: int, root: str = "../") ->
             f"{both(*LATEST)} <span class='unit'>({both_t('interval_95')})</span>",
             both_t("change_last_year"),
             f"{both_t('gemeente')} {e(pub.gemeente.name)}",
+            *([f"<abbr title='{e(t('swv', 'nl'))}'>SWV</abbr> {e(swv.code)}"] if swv else []),
             peers,
             both_t("teller_noemer"),
         )

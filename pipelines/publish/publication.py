@@ -255,6 +255,7 @@ def write_publication(
         targets=extras.get(TARGETS_FILE),
         context=context,
         schools=extras.get(SCHOOLS_FILE),
+        benchmarks=extras.get(BENCHMARK_FILE),
     )
     charts = write_report_charts(folder / "charts", site)
     downloads = [f"dashboard/{DOWNLOADS}/{ALL_UNITS}.{kind}" for kind in ("csv", "xlsx")]
