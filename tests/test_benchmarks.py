@@ -50,6 +50,7 @@ def test_the_benchmark_ranks_the_gemeente_among_the_similar_ones_with_intervals(
     assert (rows["G1"]["rang"], rows["G2"]["rang"], rows["G3"]["rang"]) == (2, 1, 3)
     assert rows["G1"]["gerangschikt"] == 3
     assert rows["G5"]["rang"] is None and rows["G5"]["waarde"] is None and rows["G5"]["ondergrens"] is None
+    assert rows["G5"]["reden"] == "primair", "the reason as published, so the page can say '< 10'"
     assert rows["JZ99"]["rang"] is None and rows["NL"]["rang"] is None
     assert rows["G1"]["ondergrens"] < 10 < rows["G1"]["bovengrens"]
     assert (round(rows["G1"]["ondergrens"], 2), round(rows["G1"]["bovengrens"], 2)) == (8.29, 12.02)

@@ -24,6 +24,7 @@ holds its own rows and the levels above it.
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import json
 import re
@@ -142,13 +143,13 @@ def test_the_benchmark_shows_value_interval_rank_and_reference_levels_and_no_val
     rows = {m[0]: text_of(m[1]) for m in re.findall(r"<tr><th scope='row'>(.*?)</th>(.*?)</tr>", detail)}
     assert rows["Lelystad"].startswith("Vergelijkbare gemeente 12,0 % (11,1 % – 12,9 %) 1e van 3")
     assert rows["Dronten"].startswith("Vergelijkbare gemeente 8,0 % (6,9 % – 9,3 %) 3e van 3")
-    # vergelijking.parquet says only that a cell is hidden (no `reden`): "onderdrukt", no value, no rank, never 0
-    assert rows["Zeewolde"] == "Vergelijkbare gemeente onderdrukt geen rang"
+    # vergelijking.parquet carries the published reason: a primary suppression reads "< 10", no value, no rank, never 0
+    assert html.unescape(rows["Zeewolde"]) == "Vergelijkbare gemeente < 10 geen rang"
     assert "uitvallen" not in text_of(page) and "betrouwbaarheidsinterval" in text_of(page)
     chart = page_data(site / "vergelijking.html")["charts"]["vgl-A1"]
     by_name = {r["naam"]: r for r in chart["rows"]}
     assert by_name["Zeewolde"]["waarde"] is None and "lo" not in by_name["Zeewolde"]
-    assert by_name["Zeewolde"]["status"] == "onderdrukt"
+    assert by_name["Zeewolde"]["status"] == "klein"
     assert [r["naam"] for r in chart["rows"]] == ["Almere", "Lelystad", "Dronten", "Zeewolde", "Jeugdregio Flevoland"]
     assert by_name["Jeugdregio Flevoland"]["rol"] == "jeugdregio"
 
@@ -204,7 +205,7 @@ def served(site: Path) -> Iterator[str]:
 @pytest.mark.slow
 def test_the_region_pages_draw_fit_a_phone_and_axe_finds_nothing_serious(served: str) -> None:
     """The comparison, gemeente, school and samenwerkingsverband pages at 1366 and 390 px; in the comparison chart
-    the suppressed Zeewolde is on the axis as "Zeewolde (onderdrukt)" without a dot: three dots for four gemeenten."""
+    the suppressed Zeewolde is on the axis as "Zeewolde (< 10)" without a dot: three dots for four gemeenten."""
     assert AXE.is_file(), "axe-core is missing: `make browser` installs it from npm"
     from playwright.sync_api import sync_playwright
 
@@ -235,7 +236,7 @@ def test_the_region_pages_draw_fit_a_phone_and_axe_finds_nothing_serious(served:
                 if path == "vergelijking.html":
                     chart = page.locator("#chart-vgl-A1")
                     labels = chart.locator("g.role-axis-label text").evaluate_all("ts => ts.map(t => t.textContent)")
-                    assert "Zeewolde (onderdrukt)" in labels, labels
+                    assert "Zeewolde (< 10)" in labels, labels
                     assert chart.locator("svg.marks g.mark-symbol.role-mark path").count() == 3, (
                         "no dot for the suppressed gemeente"
                     )

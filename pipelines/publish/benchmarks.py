@@ -80,6 +80,7 @@ def benchmarks(table: pl.DataFrame, gemeente: str, peers: list[str], jeugdregio:
             "waarde",
             "eenheid",
             "onderdrukt",
+            "reden",
             "ondergrens",
             "bovengrens",
             "rang",
