@@ -133,8 +133,13 @@
     );
     if (firstView) {
       firstView = false;
-      drawn.then(function () {
+      var mark = function () {
         document.documentElement.setAttribute("data-first-view", language);
+      };
+      // A chart that fails to draw is reported, and the first view still counts as done (the others are drawn).
+      drawn.then(mark, function (error) {
+        console.error(error);
+        mark();
       });
     }
   }
