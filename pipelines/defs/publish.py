@@ -17,17 +17,14 @@ import dagster as dg
 import polars as pl
 
 from dashboards.site import SiteReport
-from pipelines.indicators.trends import indicator_trends
 from pipelines.lib.keys import ALL_SOURCES, KERNCIJFERS, OWNER
 from pipelines.lib.resources import MonitorResource
 from pipelines.lib.run_manifests import record_run_manifest, write_json
 from pipelines.protect.school_attributes import SCHOOLS_FILE
-from pipelines.publish.gemeenten import GEMEENTEN_FOLDER, GemeentePublication, write_gemeenten
+from pipelines.publish.gemeenten import GEMEENTEN_FOLDER, GemeentePublication, view_extras, write_gemeenten
 from pipelines.publish.publication import (
-    BENCHMARK_FILE,
     LINKAGE_FILE,
     TARGETS_FILE,
-    TRENDS_FILE,
     WIJKCONTEXT_FILE,
     WIJKCONTEXT_MODEL_FILE,
     build_manifest,
@@ -39,7 +36,7 @@ from pipelines.publish.publication import (
     write_publication,
 )
 from pipelines.publish.release import hold_for_release
-from pipelines.publish.views import gemeente_benchmarks, gemeente_view, school_view
+from pipelines.publish.views import gemeente_view
 
 
 def _run_start(context: dg.AssetExecutionContext) -> datetime | None:
@@ -85,11 +82,7 @@ def publication(context: dg.AssetExecutionContext, monitor: MonitorResource) -> 
         names = (LINKAGE_FILE, TARGETS_FILE, WIJKCONTEXT_FILE, WIJKCONTEXT_MODEL_FILE)
         own = gemeente_view(table, schools, config.gemeente_code)
         extras = {name: pl.read_parquet(paths.protected / name) for name in names}
-        extras |= {
-            TRENDS_FILE: indicator_trends(own),
-            SCHOOLS_FILE: school_view(schools, own),
-            BENCHMARK_FILE: gemeente_benchmarks(table, config, config.gemeente_code),
-        }
+        extras |= view_extras(table, own, schools, config, config.gemeente_code)
         files, site = write_publication(folder, own, extras, settings)
         written.extend(files)
         sites.append(site)

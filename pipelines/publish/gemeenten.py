@@ -47,14 +47,21 @@ class GemeentePublication:
     manifest: dict[str, Any]  # build_manifest's arguments but outputs and suppression
 
 
+def view_extras(
+    table: pl.DataFrame, view: pl.DataFrame, schools: pl.DataFrame, config: MonitorConfig, gemeente: str
+) -> dict[str, pl.DataFrame]:
+    """The tables every gemeente's publication derives from its view: trends, its schools, its benchmark."""
+    return {
+        TRENDS_FILE: indicator_trends(view),
+        SCHOOLS_FILE: school_view(schools, view),
+        BENCHMARK_FILE: gemeente_benchmarks(table, config, gemeente),
+    }
+
+
 def write_gemeente(job: GemeentePublication) -> list[str]:
     """One gemeente's publication and manifest; returns the files written."""
     view = gemeente_view(job.table, job.schools, job.code)
-    extras = {
-        TRENDS_FILE: indicator_trends(view),
-        SCHOOLS_FILE: school_view(job.schools, view),
-        BENCHMARK_FILE: gemeente_benchmarks(job.table, job.config, job.code),
-    }
+    extras = view_extras(job.table, view, job.schools, job.config, job.code)
     job.folder.mkdir()
     settings = site_settings(job.config, job.naam, job.synthetic, False)
     files, _ = write_publication(job.folder, view, extras, settings)
